@@ -1,0 +1,107 @@
+//! Linear memories, tables and globals: the state every tier reads and writes.
+
+use crate::module::{GlobalType, MemoryType, TableType};
+use crate::values::ValType;
+
+/// Size of one wasm page in bytes.
+pub const PAGE_SIZE: usize = 65_536;
+
+/// A linear memory. Its effective maximum is the smaller of the declared
+/// maximum and the store's `max_memory_pages`, so `memory.grow` beyond it
+/// returns -1 identically in every tier.
+#[derive(Debug, Clone)]
+pub struct MemInst {
+    pub data: Vec<u8>,
+    pub max_pages: u32,
+    pub ty: MemoryType,
+}
+
+impl MemInst {
+    /// Allocates `ty.min` zeroed pages, or `None` when that exceeds `limit_pages`.
+    pub fn new(ty: MemoryType, limit_pages: u32) -> Option<MemInst> {
+        let max_pages = ty.max.unwrap_or(65_536).min(limit_pages).min(65_536);
+        (ty.min <= max_pages).then(|| MemInst { data: vec![0; ty.min as usize * PAGE_SIZE], max_pages, ty })
+    }
+
+    /// Current size in pages.
+    pub fn pages(&self) -> u32 {
+        (self.data.len() / PAGE_SIZE) as u32
+    }
+
+    /// Grows by `delta` pages; returns the old size, or `None` (wasm's -1).
+    pub fn grow(&mut self, delta: u32) -> Option<u32> {
+        let old = self.pages();
+        let new = old.checked_add(delta)?;
+        if new > self.max_pages {
+            return None;
+        }
+        self.data.resize(new as usize * PAGE_SIZE, 0);
+        Some(old)
+    }
+
+    /// The byte range `[addr + offset, .. + len)` if it lies inside memory.
+    /// Computed in 64 bits so `addr + offset` cannot wrap.
+    #[inline]
+    pub fn range(&self, addr: u32, offset: u64, len: usize) -> Option<std::ops::Range<usize>> {
+        let start = addr as u64 + offset;
+        let end = start + len as u64;
+        (end <= self.data.len() as u64).then(|| start as usize..end as usize)
+    }
+}
+
+/// A table of references (raw slots, null is [`crate::values::NULL_REF`]).
+#[derive(Debug, Clone)]
+pub struct TableInst {
+    pub elements: Vec<u64>,
+    pub max: u32,
+    pub ty: TableType,
+}
+
+impl TableInst {
+    /// Allocates `ty.min` null slots, or `None` when that exceeds `limit`.
+    pub fn new(ty: TableType, limit: u32) -> Option<TableInst> {
+        let max = ty.max.unwrap_or(u32::MAX).min(limit);
+        (ty.min <= max).then(|| TableInst { elements: vec![crate::values::NULL_REF; ty.min as usize], max, ty })
+    }
+
+    /// Current size in elements.
+    pub fn size(&self) -> u32 {
+        self.elements.len() as u32
+    }
+
+    /// Grows by `delta` slots filled with `init`; returns the old size or `None`.
+    pub fn grow(&mut self, delta: u32, init: u64) -> Option<u32> {
+        let old = self.size();
+        let new = old.checked_add(delta)?;
+        if new > self.max {
+            return None;
+        }
+        self.elements.resize(new as usize, init);
+        Some(old)
+    }
+
+    /// Element type of the table.
+    pub fn elem(&self) -> ValType {
+        self.ty.elem
+    }
+}
+
+/// A global variable holding one raw slot.
+#[derive(Debug, Clone)]
+pub struct GlobalInst {
+    pub ty: GlobalType,
+    pub value: u64,
+}
+
+/// An element segment instance; dropping it empties it.
+#[derive(Debug, Clone)]
+pub struct ElemInst {
+    pub elem: ValType,
+    pub items: Vec<u64>,
+}
+
+/// A data segment instance; dropping it empties it.
+#[derive(Debug, Clone)]
+pub struct DataInst {
+    pub bytes: std::sync::Arc<[u8]>,
+}

@@ -1,0 +1,580 @@
+//! The classic tier's interpreter loop.
+
+use super::decode::{block_sig, memarg, s64_leb, u32_leb};
+use super::num::*;
+use super::{ClassicTier, Frame, Label, Target};
+use crate::module::Module;
+use crate::store::{FuncInst, StoreData};
+use crate::trap::{Trap, TrapCode};
+use crate::values::{FuncAddr, NULL_REF};
+use std::sync::Arc;
+
+/// The current frame's hot fields, kept out of the frame stack while it runs.
+pub(super) struct Cursor {
+    pub(super) module: Arc<Module>,
+    pub(super) pc: usize,
+    pub(super) locals: usize,
+    pub(super) instance: u32,
+    /// Store address of the instance's memory 0, if it has one.
+    pub(super) mem: Option<usize>,
+}
+
+impl Cursor {
+    fn of(frame: &Frame, data: &StoreData) -> Cursor {
+        let mem = data.instances[frame.instance as usize].memories.first().map(|&m| m as usize);
+        Cursor { module: frame.module.clone(), pc: frame.pc, locals: frame.locals, instance: frame.instance, mem }
+    }
+}
+
+impl ClassicTier {
+    /// Pushes a frame for wasm function `func`, whose arguments are on the stack.
+    /// Call depth is checked first, then one unit of fuel is charged.
+    pub(super) fn enter(&mut self, data: &mut StoreData, func: FuncAddr) -> Result<(), Trap> {
+        let FuncInst::Wasm { module, instance, index, .. } = &data.funcs[func.0 as usize] else {
+            unreachable!("enter on a host function");
+        };
+        if self.frames.len() >= data.limits.max_call_depth as usize {
+            return Err(TrapCode::CallStackExhausted.into());
+        }
+        let (module, instance, index) = (module.clone(), instance.0, *index);
+        data.consume_fuel()?;
+        let ty = module.func_type(index);
+        let body = &module.bodies[(index - module.num_imported_funcs) as usize];
+        let locals = self.stack.len() - ty.params.len();
+        // Reference locals start as null, numbers as zero: the seed bug's spot.
+        self.stack.extend(body.locals.iter().map(|t| t.default_raw()));
+        self.labels.push(Label { height: self.stack.len(), arity: ty.results.len(), target: Target::Func });
+        let pc = body.code.start;
+        self.frames.push(Frame { module, func: index, instance, pc, locals, labels: self.labels.len() - 1, ends: None });
+        Ok(())
+    }
+
+    /// Where the block whose opcode is at `block_pc` ends, via the cache.
+    fn block_ends(&mut self, block_pc: usize) -> super::BlockEnds {
+        let frame = self.frames.last_mut().expect("a frame is running");
+        if frame.ends.is_none() {
+            frame.ends = Some(self.ends.func(&frame.module, frame.func));
+        }
+        let ends = frame.ends.clone().expect("just filled");
+        self.ends.lookup(&ends, block_pc).expect("every block opcode has an end in a validated body")
+    }
+
+    /// Runs until the frame stack is back at `depth`.
+    pub(super) fn run(&mut self, data: &mut StoreData, depth: usize) -> Result<(), Trap> {
+        let mut cur = Cursor::of(self.frames.last().expect("entered"), data);
+        let mut code: Arc<[u8]> = cur.module.bytes.clone();
+
+        macro_rules! pop {
+            () => {
+                self.stack.pop().expect("validated: operand present")
+            };
+        }
+        macro_rules! push {
+            ($v:expr) => {
+                self.stack.push($v)
+            };
+        }
+        macro_rules! top {
+            () => {
+                *self.stack.last_mut().expect("validated: operand present")
+            };
+        }
+        macro_rules! unop {
+            ($conv:expr, $f:expr, $back:expr) => {{
+                let a = $conv(pop!());
+                push!($back($f(a)))
+            }};
+        }
+        macro_rules! binop {
+            ($conv:expr, $f:expr, $back:expr) => {{
+                let b = $conv(pop!());
+                let a = $conv(pop!());
+                push!($back($f(a, b)))
+            }};
+        }
+        macro_rules! binop_trap {
+            ($conv:expr, $f:expr, $back:expr) => {{
+                let b = $conv(pop!());
+                let a = $conv(pop!());
+                push!($back($f(a, b)?))
+            }};
+        }
+        macro_rules! mem {
+            () => {
+                &mut data.memories[cur.mem.expect("validated: memory exists")]
+            };
+        }
+        macro_rules! load {
+            ($n:expr, $conv:expr) => {{
+                let offset = memarg(&code, &mut cur.pc);
+                let addr = pop!() as u32;
+                let m = mem!();
+                let r = m.range(addr, offset, $n).ok_or(TrapCode::MemoryOutOfBounds)?;
+                let bytes: [u8; $n] = m.data[r].try_into().expect("range has the load's width");
+                push!($conv(bytes))
+            }};
+        }
+        macro_rules! store {
+            ($n:expr, $conv:expr) => {{
+                let offset = memarg(&code, &mut cur.pc);
+                let v = pop!();
+                let addr = pop!() as u32;
+                let m = mem!();
+                let r = m.range(addr, offset, $n).ok_or(TrapCode::MemoryOutOfBounds)?;
+                let bytes: [u8; $n] = $conv(v);
+                m.data[r].copy_from_slice(&bytes);
+            }};
+        }
+        macro_rules! trunc {
+            ($conv:expr, $range:expr, $cast:ty, $back:ty) => {{
+                let v = $conv(pop!()) as f64;
+                let t = trunc_checked(v, $range.0, $range.1)?;
+                push!(t as $cast as $back as u64)
+            }};
+        }
+
+        let i32_of = |r: u64| r as u32 as i32;
+        let u32_of = |r: u64| r as u32;
+        let i64_of = |r: u64| r as i64;
+        let raw_i32 = |v: i32| v as u32 as u64;
+        let raw_u32 = |v: u32| v as u64;
+        let raw_i64 = |v: i64| v as u64;
+        let raw_bool = |b: bool| b as u64;
+
+        loop {
+            let op = code[cur.pc];
+            cur.pc += 1;
+            match op {
+                0x00 => return Err(TrapCode::Unreachable.into()),
+                0x01 => {}
+                0x02 => {
+                    let block_pc = cur.pc - 1;
+                    let sig = block_sig(&code, &mut cur.pc, &cur.module.types);
+                    let height = self.stack.len() - sig.params;
+                    self.labels.push(Label { height, arity: sig.results, target: Target::Block(block_pc) });
+                }
+                0x03 => {
+                    let sig = block_sig(&code, &mut cur.pc, &cur.module.types);
+                    data.consume_fuel()?;
+                    let height = self.stack.len() - sig.params;
+                    self.labels.push(Label { height, arity: sig.params, target: Target::Loop(cur.pc) });
+                }
+                0x04 => {
+                    let block_pc = cur.pc - 1;
+                    let sig = block_sig(&code, &mut cur.pc, &cur.module.types);
+                    let cond = pop!() as u32;
+                    let label = Label { height: self.stack.len() - sig.params, arity: sig.results, target: Target::Block(block_pc) };
+                    if cond != 0 {
+                        self.labels.push(label);
+                    } else {
+                        let ends = self.block_ends(block_pc);
+                        match ends.else_pc {
+                            Some(else_pc) => {
+                                self.labels.push(label);
+                                cur.pc = else_pc + 1;
+                            }
+                            // No else: the parameters pass through as results.
+                            None => cur.pc = ends.end_pc + 1,
+                        }
+                    }
+                }
+                0x05 => {
+                    // End of a then-branch: continue at the if's `end`, which pops the label.
+                    let Label { target: Target::Block(block_pc), .. } = *self.labels.last().expect("inside if") else {
+                        unreachable!("else closes an if");
+                    };
+                    cur.pc = self.block_ends(block_pc).end_pc;
+                }
+                0x0b => {
+                    let frame_labels = self.frames.last().expect("running").labels;
+                    if self.labels.len() - 1 > frame_labels {
+                        self.labels.pop();
+                    } else if self.do_return(depth) {
+                        return Ok(());
+                    } else {
+                        cur = Cursor::of(self.frames.last().expect("caller"), data);
+                        code = cur.module.bytes.clone();
+                    }
+                }
+                0x0c | 0x0d | 0x0e | 0x0f => {
+                    let depth_n = match op {
+                        0x0c => u32_leb(&code, &mut cur.pc) as usize,
+                        0x0d => {
+                            let n = u32_leb(&code, &mut cur.pc) as usize;
+                            if pop!() as u32 == 0 {
+                                continue;
+                            }
+                            n
+                        }
+                        0x0e => {
+                            let count = u32_leb(&code, &mut cur.pc);
+                            let index = pop!() as u32;
+                            let mut chosen = None;
+                            for i in 0..=count {
+                                let t = u32_leb(&code, &mut cur.pc) as usize;
+                                if i == index.min(count) {
+                                    chosen = Some(t);
+                                    break;
+                                }
+                            }
+                            chosen.expect("br_table has a default")
+                        }
+                        _ => self.labels.len() - 1 - self.frames.last().expect("running").labels,
+                    };
+                    self.frames.last_mut().expect("running").pc = cur.pc;
+                    match self.branch(data, depth_n)? {
+                        Branched::Continue(pc) => cur.pc = pc,
+                        Branched::Returned => {
+                            if self.frames.len() == depth {
+                                return Ok(());
+                            }
+                            cur = Cursor::of(self.frames.last().expect("caller"), data);
+                            code = cur.module.bytes.clone();
+                        }
+                    }
+                }
+                0x10 | 0x11 => {
+                    let callee = if op == 0x10 {
+                        let f = u32_leb(&code, &mut cur.pc);
+                        data.instances[cur.instance as usize].funcs[f as usize]
+                    } else {
+                        let type_index = u32_leb(&code, &mut cur.pc);
+                        let table_index = u32_leb(&code, &mut cur.pc);
+                        let inst = &data.instances[cur.instance as usize];
+                        let expected = inst.type_ids[type_index as usize];
+                        let table = &data.tables[inst.tables[table_index as usize] as usize];
+                        let i = pop!() as u32;
+                        let raw = *table.elements.get(i as usize).ok_or(TrapCode::TableOutOfBounds)?;
+                        if raw == NULL_REF {
+                            return Err(TrapCode::IndirectCallToNull.into());
+                        }
+                        let addr = FuncAddr(raw as u32);
+                        if data.funcs[addr.0 as usize].type_id() != expected {
+                            return Err(TrapCode::IndirectCallTypeMismatch.into());
+                        }
+                        addr
+                    };
+                    self.frames.last_mut().expect("running").pc = cur.pc;
+                    if let FuncInst::Host { ty, .. } = &data.funcs[callee.0 as usize] {
+                        let args = self.stack.split_off(self.stack.len() - ty.params.len());
+                        let results = data.call_host(callee, cur.mem.map(|m| m as u32), &args)?;
+                        self.stack.extend(results);
+                    } else {
+                        self.enter(data, callee)?;
+                        cur = Cursor::of(self.frames.last().expect("callee"), data);
+                        code = cur.module.bytes.clone();
+                    }
+                }
+                0x1a => {
+                    pop!();
+                }
+                0x1b | 0x1c => {
+                    if op == 0x1c {
+                        let n = u32_leb(&code, &mut cur.pc);
+                        for _ in 0..n {
+                            cur.pc += 1;
+                        }
+                    }
+                    let c = pop!() as u32;
+                    let b = pop!();
+                    if c == 0 {
+                        top!() = b;
+                    }
+                }
+                0x20 => {
+                    let i = u32_leb(&code, &mut cur.pc) as usize;
+                    push!(self.stack[cur.locals + i]);
+                }
+                0x21 => {
+                    let i = u32_leb(&code, &mut cur.pc) as usize;
+                    let v = pop!();
+                    self.stack[cur.locals + i] = v;
+                }
+                0x22 => {
+                    let i = u32_leb(&code, &mut cur.pc) as usize;
+                    let v = top!();
+                    self.stack[cur.locals + i] = v;
+                }
+                0x23 => {
+                    let i = u32_leb(&code, &mut cur.pc) as usize;
+                    let g = data.instances[cur.instance as usize].globals[i] as usize;
+                    push!(data.globals[g].value);
+                }
+                0x24 => {
+                    let i = u32_leb(&code, &mut cur.pc) as usize;
+                    let g = data.instances[cur.instance as usize].globals[i] as usize;
+                    data.globals[g].value = pop!();
+                }
+                0x25 => {
+                    let t = Self::table_addr(data, &mut cur, &code);
+                    let i = pop!() as u32;
+                    let v = *data.tables[t].elements.get(i as usize).ok_or(TrapCode::TableOutOfBounds)?;
+                    push!(v);
+                }
+                0x26 => {
+                    let t = Self::table_addr(data, &mut cur, &code);
+                    let v = pop!();
+                    let i = pop!() as u32;
+                    *data.tables[t].elements.get_mut(i as usize).ok_or(TrapCode::TableOutOfBounds)? = v;
+                }
+                0x28 => load!(4, |b| u32::from_le_bytes(b) as u64),
+                0x29 => load!(8, u64::from_le_bytes),
+                0x2a => load!(4, |b| u32::from_le_bytes(b) as u64),
+                0x2b => load!(8, u64::from_le_bytes),
+                0x2c => load!(1, |b: [u8; 1]| raw_i32(b[0] as i8 as i32)),
+                0x2d => load!(1, |b: [u8; 1]| b[0] as u64),
+                0x2e => load!(2, |b| raw_i32(i16::from_le_bytes(b) as i32)),
+                0x2f => load!(2, |b| u16::from_le_bytes(b) as u64),
+                0x30 => load!(1, |b: [u8; 1]| b[0] as i8 as i64 as u64),
+                0x31 => load!(1, |b: [u8; 1]| b[0] as u64),
+                0x32 => load!(2, |b| i16::from_le_bytes(b) as i64 as u64),
+                0x33 => load!(2, |b| u16::from_le_bytes(b) as u64),
+                0x34 => load!(4, |b| i32::from_le_bytes(b) as i64 as u64),
+                0x35 => load!(4, |b| u32::from_le_bytes(b) as u64),
+                0x36 | 0x38 | 0x3e => store!(4, |v: u64| (v as u32).to_le_bytes()),
+                0x37 | 0x39 => store!(8, |v: u64| v.to_le_bytes()),
+                0x3a | 0x3c => store!(1, |v: u64| [v as u8]),
+                0x3b | 0x3d => store!(2, |v: u64| (v as u16).to_le_bytes()),
+                0x3f => {
+                    u32_leb(&code, &mut cur.pc);
+                    push!(mem!().pages() as u64);
+                }
+                0x40 => {
+                    u32_leb(&code, &mut cur.pc);
+                    let delta = pop!() as u32;
+                    push!(raw_i32(mem!().grow(delta).map_or(-1, |old| old as i32)));
+                }
+                0x41 => push!(raw_i32(s64_leb(&code, &mut cur.pc) as i32)),
+                0x42 => push!(s64_leb(&code, &mut cur.pc) as u64),
+                0x43 => {
+                    let b: [u8; 4] = code[cur.pc..cur.pc + 4].try_into().expect("4 bytes");
+                    cur.pc += 4;
+                    push!(u32::from_le_bytes(b) as u64);
+                }
+                0x44 => {
+                    let b: [u8; 8] = code[cur.pc..cur.pc + 8].try_into().expect("8 bytes");
+                    cur.pc += 8;
+                    push!(u64::from_le_bytes(b));
+                }
+                // i32 comparisons
+                0x45 => unop!(u32_of, |a| a == 0, raw_bool),
+                0x46 => binop!(u32_of, |a, b| a == b, raw_bool),
+                0x47 => binop!(u32_of, |a, b| a != b, raw_bool),
+                0x48 => binop!(i32_of, |a, b| a < b, raw_bool),
+                0x49 => binop!(u32_of, |a, b| a < b, raw_bool),
+                0x4a => binop!(i32_of, |a, b| a > b, raw_bool),
+                0x4b => binop!(u32_of, |a, b| a > b, raw_bool),
+                0x4c => binop!(i32_of, |a, b| a <= b, raw_bool),
+                0x4d => binop!(u32_of, |a, b| a <= b, raw_bool),
+                0x4e => binop!(i32_of, |a, b| a >= b, raw_bool),
+                0x4f => binop!(u32_of, |a, b| a >= b, raw_bool),
+                // i64 comparisons
+                0x50 => unop!(|r| r, |a| a == 0, raw_bool),
+                0x51 => binop!(|r| r, |a, b| a == b, raw_bool),
+                0x52 => binop!(|r| r, |a, b| a != b, raw_bool),
+                0x53 => binop!(i64_of, |a, b| a < b, raw_bool),
+                0x54 => binop!(|r| r, |a: u64, b| a < b, raw_bool),
+                0x55 => binop!(i64_of, |a, b| a > b, raw_bool),
+                0x56 => binop!(|r| r, |a: u64, b| a > b, raw_bool),
+                0x57 => binop!(i64_of, |a, b| a <= b, raw_bool),
+                0x58 => binop!(|r| r, |a: u64, b| a <= b, raw_bool),
+                0x59 => binop!(i64_of, |a, b| a >= b, raw_bool),
+                0x5a => binop!(|r| r, |a: u64, b| a >= b, raw_bool),
+                // f32 comparisons
+                0x5b => binop!(f32_of, |a, b| a == b, raw_bool),
+                0x5c => binop!(f32_of, |a, b| a != b, raw_bool),
+                0x5d => binop!(f32_of, |a, b| a < b, raw_bool),
+                0x5e => binop!(f32_of, |a, b| a > b, raw_bool),
+                0x5f => binop!(f32_of, |a, b| a <= b, raw_bool),
+                0x60 => binop!(f32_of, |a, b| a >= b, raw_bool),
+                // f64 comparisons
+                0x61 => binop!(f64_of, |a, b| a == b, raw_bool),
+                0x62 => binop!(f64_of, |a, b| a != b, raw_bool),
+                0x63 => binop!(f64_of, |a, b| a < b, raw_bool),
+                0x64 => binop!(f64_of, |a, b| a > b, raw_bool),
+                0x65 => binop!(f64_of, |a, b| a <= b, raw_bool),
+                0x66 => binop!(f64_of, |a, b| a >= b, raw_bool),
+                // i32 arithmetic
+                0x67 => unop!(u32_of, u32::leading_zeros, raw_u32),
+                0x68 => unop!(u32_of, u32::trailing_zeros, raw_u32),
+                0x69 => unop!(u32_of, u32::count_ones, raw_u32),
+                0x6a => binop!(u32_of, u32::wrapping_add, raw_u32),
+                0x6b => binop!(u32_of, u32::wrapping_sub, raw_u32),
+                0x6c => binop!(u32_of, u32::wrapping_mul, raw_u32),
+                0x6d => binop_trap!(i32_of, div_s32, raw_i32),
+                0x6e => binop_trap!(u32_of, |a: u32, b: u32| a.checked_div(b).ok_or(TrapCode::IntegerDivideByZero), raw_u32),
+                0x6f => binop_trap!(i32_of, |a: i32, b: i32| if b == 0 { Err(TrapCode::IntegerDivideByZero) } else { Ok(a.wrapping_rem(b)) }, raw_i32),
+                0x70 => binop_trap!(u32_of, |a: u32, b: u32| a.checked_rem(b).ok_or(TrapCode::IntegerDivideByZero), raw_u32),
+                0x71 => binop!(u32_of, |a, b| a & b, raw_u32),
+                0x72 => binop!(u32_of, |a, b| a | b, raw_u32),
+                0x73 => binop!(u32_of, |a, b| a ^ b, raw_u32),
+                0x74 => binop!(u32_of, |a: u32, b: u32| a.wrapping_shl(b), raw_u32),
+                0x75 => binop!(i32_of, |a: i32, b: i32| a.wrapping_shr(b as u32), raw_i32),
+                0x76 => binop!(u32_of, |a: u32, b: u32| a.wrapping_shr(b), raw_u32),
+                0x77 => binop!(u32_of, |a: u32, b: u32| a.rotate_left(b % 32), raw_u32),
+                0x78 => binop!(u32_of, |a: u32, b: u32| a.rotate_right(b % 32), raw_u32),
+                // i64 arithmetic
+                0x79 => unop!(|r| r, |a: u64| a.leading_zeros() as u64, |v| v),
+                0x7a => unop!(|r| r, |a: u64| a.trailing_zeros() as u64, |v| v),
+                0x7b => unop!(|r| r, |a: u64| a.count_ones() as u64, |v| v),
+                0x7c => binop!(|r| r, u64::wrapping_add, |v| v),
+                0x7d => binop!(|r| r, u64::wrapping_sub, |v| v),
+                0x7e => binop!(|r| r, u64::wrapping_mul, |v| v),
+                0x7f => binop_trap!(i64_of, div_s64, raw_i64),
+                0x80 => binop_trap!(|r| r, |a: u64, b: u64| a.checked_div(b).ok_or(TrapCode::IntegerDivideByZero), |v| v),
+                0x81 => binop_trap!(i64_of, |a: i64, b: i64| if b == 0 { Err(TrapCode::IntegerDivideByZero) } else { Ok(a.wrapping_rem(b)) }, raw_i64),
+                0x82 => binop_trap!(|r| r, |a: u64, b: u64| a.checked_rem(b).ok_or(TrapCode::IntegerDivideByZero), |v| v),
+                0x83 => binop!(|r| r, |a, b| a & b, |v| v),
+                0x84 => binop!(|r| r, |a, b| a | b, |v| v),
+                0x85 => binop!(|r| r, |a, b| a ^ b, |v| v),
+                0x86 => binop!(|r| r, |a: u64, b: u64| a.wrapping_shl(b as u32), |v| v),
+                0x87 => binop!(i64_of, |a: i64, b: i64| a.wrapping_shr(b as u32), raw_i64),
+                0x88 => binop!(|r| r, |a: u64, b: u64| a.wrapping_shr(b as u32), |v| v),
+                0x89 => binop!(|r| r, |a: u64, b: u64| a.rotate_left((b % 64) as u32), |v| v),
+                0x8a => binop!(|r| r, |a: u64, b: u64| a.rotate_right((b % 64) as u32), |v| v),
+                // f32 arithmetic; abs/neg/copysign act on bits and keep NaN payloads.
+                0x8b => unop!(|r| r as u32, |a| a & 0x7fff_ffff, raw_u32),
+                0x8c => unop!(|r| r as u32, |a| a ^ 0x8000_0000, raw_u32),
+                0x8d => unop!(f32_of, f32::ceil, raw_f32),
+                0x8e => unop!(f32_of, f32::floor, raw_f32),
+                0x8f => unop!(f32_of, f32::trunc, raw_f32),
+                0x90 => unop!(f32_of, f32::round_ties_even, raw_f32),
+                0x91 => unop!(f32_of, f32::sqrt, raw_f32),
+                0x92 => binop!(f32_of, |a, b| a + b, raw_f32),
+                0x93 => binop!(f32_of, |a, b| a - b, raw_f32),
+                0x94 => binop!(f32_of, |a, b| a * b, raw_f32),
+                0x95 => binop!(f32_of, |a, b| a / b, raw_f32),
+                0x96 => binop!(f32_of, fmin32, raw_f32),
+                0x97 => binop!(f32_of, fmax32, raw_f32),
+                0x98 => binop!(|r| r as u32, |a, b| (a & 0x7fff_ffff) | (b & 0x8000_0000), raw_u32),
+                // f64 arithmetic
+                0x99 => unop!(|r| r, |a| a & 0x7fff_ffff_ffff_ffff, |v| v),
+                0x9a => unop!(|r| r, |a| a ^ 0x8000_0000_0000_0000, |v| v),
+                0x9b => unop!(f64_of, f64::ceil, raw_f64),
+                0x9c => unop!(f64_of, f64::floor, raw_f64),
+                0x9d => unop!(f64_of, f64::trunc, raw_f64),
+                0x9e => unop!(f64_of, f64::round_ties_even, raw_f64),
+                0x9f => unop!(f64_of, f64::sqrt, raw_f64),
+                0xa0 => binop!(f64_of, |a, b| a + b, raw_f64),
+                0xa1 => binop!(f64_of, |a, b| a - b, raw_f64),
+                0xa2 => binop!(f64_of, |a, b| a * b, raw_f64),
+                0xa3 => binop!(f64_of, |a, b| a / b, raw_f64),
+                0xa4 => binop!(f64_of, fmin64, raw_f64),
+                0xa5 => binop!(f64_of, fmax64, raw_f64),
+                0xa6 => binop!(|r| r, |a, b| (a & 0x7fff_ffff_ffff_ffff) | (b & 0x8000_0000_0000_0000), |v| v),
+                // conversions
+                0xa7 => top!() &= 0xffff_ffff,
+                0xa8 => trunc!(f32_of, I32_RANGE, i32, u32),
+                0xa9 => trunc!(f32_of, U32_RANGE, u32, u32),
+                0xaa => trunc!(f64_of, I32_RANGE, i32, u32),
+                0xab => trunc!(f64_of, U32_RANGE, u32, u32),
+                0xac => unop!(i32_of, |a| a as i64, raw_i64),
+                0xad => top!() &= 0xffff_ffff,
+                0xae => trunc!(f32_of, I64_RANGE, i64, u64),
+                0xaf => trunc!(f32_of, U64_RANGE, u64, u64),
+                0xb0 => trunc!(f64_of, I64_RANGE, i64, u64),
+                0xb1 => trunc!(f64_of, U64_RANGE, u64, u64),
+                0xb2 => unop!(i32_of, |a| a as f32, raw_f32),
+                0xb3 => unop!(u32_of, |a| a as f32, raw_f32),
+                0xb4 => unop!(i64_of, |a| a as f32, raw_f32),
+                0xb5 => unop!(|r| r, |a: u64| a as f32, raw_f32),
+                0xb6 => unop!(f64_of, |a| a as f32, raw_f32),
+                0xb7 => unop!(i32_of, |a| a as f64, raw_f64),
+                0xb8 => unop!(u32_of, |a| a as f64, raw_f64),
+                0xb9 => unop!(i64_of, |a| a as f64, raw_f64),
+                0xba => unop!(|r| r, |a: u64| a as f64, raw_f64),
+                0xbb => unop!(f32_of, |a| a as f64, raw_f64),
+                0xbc => top!() &= 0xffff_ffff,
+                0xbd | 0xbe | 0xbf => {}
+                // sign extension
+                0xc0 => unop!(u32_of, |a| a as i8 as i32, raw_i32),
+                0xc1 => unop!(u32_of, |a| a as i16 as i32, raw_i32),
+                0xc2 => unop!(|r| r, |a| a as i8 as i64, raw_i64),
+                0xc3 => unop!(|r| r, |a| a as i16 as i64, raw_i64),
+                0xc4 => unop!(|r| r, |a| a as i32 as i64, raw_i64),
+                // references
+                0xd0 => {
+                    cur.pc += 1;
+                    push!(NULL_REF);
+                }
+                0xd1 => unop!(|r| r, |a| a == NULL_REF, raw_bool),
+                0xd2 => {
+                    let f = u32_leb(&code, &mut cur.pc) as usize;
+                    push!(data.instances[cur.instance as usize].funcs[f].0 as u64);
+                }
+                0xfc => {
+                    let sub = u32_leb(&code, &mut cur.pc);
+                    self.exec_fc(data, &mut cur, &code, sub)?;
+                }
+                _ => unreachable!("opcode 0x{op:02x} passed validation but is not in WebAssembly 2.0"),
+            }
+        }
+    }
+
+    /// Reads a table index immediate and resolves it to a store address.
+    pub(super) fn table_addr(data: &StoreData, cur: &mut Cursor, code: &[u8]) -> usize {
+        let t = u32_leb(code, &mut cur.pc);
+        data.instances[cur.instance as usize].tables[t as usize] as usize
+    }
+
+    /// Pops the current frame, leaving its results where its parameters
+    /// were. Returns true when the frame stack is back at `depth`.
+    fn do_return(&mut self, depth: usize) -> bool {
+        let frame = self.frames.pop().expect("running");
+        let arity = self.labels[frame.labels].arity;
+        let len = self.stack.len();
+        self.stack.copy_within(len - arity..len, frame.locals);
+        self.stack.truncate(frame.locals + arity);
+        self.labels.truncate(frame.labels);
+        self.frames.len() == depth
+    }
+
+    /// Branches to the label `n` levels out.
+    fn branch(&mut self, data: &mut StoreData, n: usize) -> Result<Branched, Trap> {
+        let index = self.labels.len() - 1 - n;
+        let label = self.labels[index];
+        let len = self.stack.len();
+        self.stack.copy_within(len - label.arity..len, label.height);
+        self.stack.truncate(label.height + label.arity);
+        match label.target {
+            Target::Func => {
+                let frame = self.frames.last().expect("running");
+                debug_assert_eq!(frame.labels, index);
+                self.do_return(usize::MAX);
+                Ok(Branched::Returned)
+            }
+            Target::Loop(start) => {
+                self.labels.truncate(index + 1);
+                data.consume_fuel()?;
+                Ok(Branched::Continue(start))
+            }
+            Target::Block(block_pc) => {
+                let end = self.block_ends(block_pc).end_pc;
+                self.labels.truncate(index);
+                Ok(Branched::Continue(end + 1))
+            }
+        }
+    }
+}
+
+/// What a branch did.
+pub(super) enum Branched {
+    Continue(usize),
+    Returned,
+}
+
+fn div_s32(a: i32, b: i32) -> Result<i32, TrapCode> {
+    match (a, b) {
+        (_, 0) => Err(TrapCode::IntegerDivideByZero),
+        (i32::MIN, -1) => Err(TrapCode::IntegerOverflow),
+        _ => Ok(a / b),
+    }
+}
+
+fn div_s64(a: i64, b: i64) -> Result<i64, TrapCode> {
+    match (a, b) {
+        (_, 0) => Err(TrapCode::IntegerDivideByZero),
+        (i64::MIN, -1) => Err(TrapCode::IntegerOverflow),
+        _ => Ok(a / b),
+    }
+}

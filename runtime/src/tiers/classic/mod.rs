@@ -1,0 +1,106 @@
+//! The classic tier: interprets the original bytecode with an operand stack
+//! and a control stack, exactly as the binary lays it out.
+//!
+//! Wasm calls push a [`Frame`] on a heap-allocated stack instead of
+//! recursing in Rust, so deep wasm recursion ends in `CallStackExhausted`
+//! at `max_call_depth`, never in a Rust stack overflow.
+
+mod block_ends;
+mod bulk;
+mod decode;
+mod exec;
+mod num;
+
+pub use block_ends::{BlockEndCache, BlockEnds};
+
+use super::{Tier, TierKind};
+use crate::maps::{InternalMap, MapSnapshot, Violation};
+use crate::module::Module;
+use crate::store::{InstanceId, StoreData};
+use crate::trap::Trap;
+use crate::values::FuncAddr;
+use block_ends::FuncEnds;
+use std::sync::Arc;
+
+/// One wasm function activation.
+#[derive(Clone)]
+struct Frame {
+    module: Arc<Module>,
+    /// Function index within `module`.
+    func: u32,
+    instance: u32,
+    /// Where to resume (absolute offset into `module.bytes`).
+    pc: usize,
+    /// Stack index of the first parameter; locals follow the parameters.
+    locals: usize,
+    /// Index of this frame's function-body label in the label stack.
+    labels: usize,
+    /// Lazily fetched block ends of this function.
+    ends: Option<Arc<FuncEnds>>,
+}
+
+/// Where a branch to a label continues.
+#[derive(Clone, Copy, Debug)]
+enum Target {
+    /// The loop body's first instruction: loops are re-entered (and charged fuel).
+    Loop(usize),
+    /// The block/if opcode's offset: the branch continues after its `end`,
+    /// found through the block-end cache.
+    Block(usize),
+    /// The function body itself: a branch here returns.
+    Func,
+}
+
+/// One entry of the control stack.
+#[derive(Clone, Copy, Debug)]
+struct Label {
+    /// Operand stack height below the block's parameters.
+    height: usize,
+    /// Values a branch to this label carries.
+    arity: usize,
+    target: Target,
+}
+
+/// The classic interpreter and its reusable stacks.
+#[derive(Default)]
+pub struct ClassicTier {
+    ends: BlockEndCache,
+    stack: Vec<u64>,
+    frames: Vec<Frame>,
+    labels: Vec<Label>,
+}
+
+impl Tier for ClassicTier {
+    fn kind(&self) -> TierKind {
+        TierKind::Classic
+    }
+
+    fn prepare(&mut self, _data: &StoreData, _instance: InstanceId) -> Result<(), String> {
+        Ok(())
+    }
+
+    fn call(&mut self, data: &mut StoreData, func: FuncAddr, args: &[u64]) -> Result<Vec<u64>, Trap> {
+        let base = self.stack.len();
+        let depth = self.frames.len();
+        let labels = self.labels.len();
+        self.stack.extend_from_slice(args);
+        let result = self.enter(data, func).and_then(|()| self.run(data, depth));
+        match result {
+            Ok(()) => Ok(self.stack.drain(base..).collect()),
+            Err(trap) => {
+                self.stack.truncate(base);
+                self.frames.truncate(depth);
+                self.labels.truncate(labels);
+                Err(trap)
+            }
+        }
+    }
+
+    fn check(&self, _data: &StoreData) -> Vec<Violation> {
+        self.ends.check()
+    }
+
+    fn snapshots(&self) -> Vec<MapSnapshot> {
+        vec![self.ends.snapshot()]
+    }
+}
