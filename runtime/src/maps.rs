@@ -25,7 +25,10 @@ pub struct Violation {
 
 impl Violation {
     pub fn new(map: &str, detail: impl Into<String>) -> Violation {
-        Violation { map: map.to_string(), detail: detail.into() }
+        Violation {
+            map: map.to_string(),
+            detail: detail.into(),
+        }
     }
 }
 
@@ -90,7 +93,11 @@ impl ExternRefMap {
     /// Looks up the payload of an id, recording an invalid-key lookup (and a
     /// violation naming `context`) when the id was never issued.
     pub fn lookup(&mut self, id: crate::ExternId, context: &str) -> Option<u64> {
-        match id.0.checked_sub(1).and_then(|i| self.payloads.get(i as usize)) {
+        match id
+            .0
+            .checked_sub(1)
+            .and_then(|i| self.payloads.get(i as usize))
+        {
             Some(&p) => {
                 self.stats.hits += 1;
                 Some(p)
@@ -99,7 +106,10 @@ impl ExternRefMap {
                 self.stats.invalid_keys += 1;
                 self.invalid.push(Violation::new(
                     "externref-map",
-                    format!("{context}: externref id {} was never issued (null is not a key)", id.0),
+                    format!(
+                        "{context}: externref id {} was never issued (null is not a key)",
+                        id.0
+                    ),
                 ));
                 None
             }
@@ -144,7 +154,10 @@ impl InternalMap for ExternRefMap {
     fn check(&self) -> Vec<Violation> {
         let mut out = self.invalid.clone();
         if self.payloads.len() >= u32::MAX as usize {
-            out.push(Violation::new(self.name(), "id space exhausted: next id would wrap to null"));
+            out.push(Violation::new(
+                self.name(),
+                "id space exhausted: next id would wrap to null",
+            ));
         }
         out
     }

@@ -32,15 +32,27 @@ pub fn supported_features() -> WasmFeatures {
 /// Proposals we recognise but reject, each with the wasmparser flags it needs.
 const UNSUPPORTED: &[(&str, WasmFeatures)] = &[
     ("SIMD", WasmFeatures::SIMD),
-    ("relaxed SIMD", WasmFeatures::SIMD.union(WasmFeatures::RELAXED_SIMD)),
+    (
+        "relaxed SIMD",
+        WasmFeatures::SIMD.union(WasmFeatures::RELAXED_SIMD),
+    ),
     ("threads", WasmFeatures::THREADS),
     ("memory64", WasmFeatures::MEMORY64),
     ("multi-memory", WasmFeatures::MULTI_MEMORY),
     ("tail calls", WasmFeatures::TAIL_CALL),
-    ("extended constant expressions", WasmFeatures::EXTENDED_CONST),
-    ("exceptions", WasmFeatures::EXCEPTIONS.union(WasmFeatures::LEGACY_EXCEPTIONS)),
+    (
+        "extended constant expressions",
+        WasmFeatures::EXTENDED_CONST,
+    ),
+    (
+        "exceptions",
+        WasmFeatures::EXCEPTIONS.union(WasmFeatures::LEGACY_EXCEPTIONS),
+    ),
     ("function references", WasmFeatures::FUNCTION_REFERENCES),
-    ("GC", WasmFeatures::GC.union(WasmFeatures::FUNCTION_REFERENCES)),
+    (
+        "GC",
+        WasmFeatures::GC.union(WasmFeatures::FUNCTION_REFERENCES),
+    ),
     ("wide arithmetic", WasmFeatures::WIDE_ARITHMETIC),
     ("custom page sizes", WasmFeatures::CUSTOM_PAGE_SIZES),
 ];
@@ -183,7 +195,9 @@ impl Module {
     /// Decodes and validates a binary.
     pub fn new(bytes: &[u8]) -> Result<Arc<Module>, LoadError> {
         validate(bytes)?;
-        decode(bytes).map(Arc::new).map_err(|e| LoadError::Invalid(e.0))
+        decode(bytes)
+            .map(Arc::new)
+            .map_err(|e| LoadError::Invalid(e.0))
     }
 
     /// The signature of function `index` (imports included).
@@ -204,7 +218,10 @@ fn validate(bytes: &[u8]) -> Result<(), LoadError> {
     };
     for (name, extra) in UNSUPPORTED {
         let features = supported_features().union(*extra);
-        if Validator::new_with_features(features).validate_all(bytes).is_ok() {
+        if Validator::new_with_features(features)
+            .validate_all(bytes)
+            .is_ok()
+        {
             return Err(LoadError::Unsupported(name));
         }
     }
@@ -249,15 +266,25 @@ fn unsupported(what: &str) -> DecodeError {
 }
 
 fn table_type(t: wasmparser::TableType) -> DecodeResult<TableType> {
-    Ok(TableType { elem: ref_type(t.element_type)?, min: t.initial as u32, max: t.maximum.map(|m| m as u32) })
+    Ok(TableType {
+        elem: ref_type(t.element_type)?,
+        min: t.initial as u32,
+        max: t.maximum.map(|m| m as u32),
+    })
 }
 
 fn memory_type(m: wasmparser::MemoryType) -> MemoryType {
-    MemoryType { min: m.initial as u32, max: m.maximum.map(|m| m as u32) }
+    MemoryType {
+        min: m.initial as u32,
+        max: m.maximum.map(|m| m as u32),
+    }
 }
 
 fn global_type(g: wasmparser::GlobalType) -> DecodeResult<GlobalType> {
-    Ok(GlobalType { ty: val_type(g.content_type)?, mutable: g.mutable })
+    Ok(GlobalType {
+        ty: val_type(g.content_type)?,
+        mutable: g.mutable,
+    })
 }
 
 fn const_expr(expr: &wasmparser::ConstExpr<'_>) -> DecodeResult<ConstExpr> {
@@ -268,7 +295,9 @@ fn const_expr(expr: &wasmparser::ConstExpr<'_>) -> DecodeResult<ConstExpr> {
         Op::I64Const { value } => ConstExpr::I64(value),
         Op::F32Const { value } => ConstExpr::F32(value.bits()),
         Op::F64Const { value } => ConstExpr::F64(value.bits()),
-        Op::RefNull { hty } => ConstExpr::RefNull(ref_type(wasmparser::RefType::new(true, hty).ok_or_else(|| unsupported("heap type"))?)?),
+        Op::RefNull { hty } => ConstExpr::RefNull(ref_type(
+            wasmparser::RefType::new(true, hty).ok_or_else(|| unsupported("heap type"))?,
+        )?),
         Op::RefFunc { function_index } => ConstExpr::RefFunc(function_index),
         Op::GlobalGet { global_index } => ConstExpr::GlobalGet(global_index),
         _ => return Err(unsupported("constant expression")),
@@ -306,8 +335,16 @@ fn decode(bytes: &[u8]) -> DecodeResult<Module> {
             Payload::TypeSection(reader) => {
                 for ty in reader.into_iter_err_on_gc_types() {
                     let ty = ty?;
-                    let params = ty.params().iter().map(|&t| val_type(t)).collect::<Result<_, _>>()?;
-                    let results = ty.results().iter().map(|&t| val_type(t)).collect::<Result<_, _>>()?;
+                    let params = ty
+                        .params()
+                        .iter()
+                        .map(|&t| val_type(t))
+                        .collect::<Result<_, _>>()?;
+                    let results = ty
+                        .results()
+                        .iter()
+                        .map(|&t| val_type(t))
+                        .collect::<Result<_, _>>()?;
                     m.types.push(FuncType { params, results });
                 }
             }
@@ -340,7 +377,11 @@ fn decode(bytes: &[u8]) -> DecodeResult<Module> {
                         }
                         _ => return Err(unsupported("import kind")),
                     };
-                    m.imports.push(Import { module: import.module.to_string(), name: import.name.to_string(), kind });
+                    m.imports.push(Import {
+                        module: import.module.to_string(),
+                        name: import.name.to_string(),
+                        kind,
+                    });
                 }
             }
             Payload::FunctionSection(reader) => {
@@ -379,7 +420,11 @@ fn decode(bytes: &[u8]) -> DecodeResult<Module> {
                         wasmparser::ExternalKind::Global => ExportKind::Global,
                         _ => return Err(unsupported("export kind")),
                     };
-                    m.exports.push(Export { name: e.name.to_string(), kind, index: e.index });
+                    m.exports.push(Export {
+                        name: e.name.to_string(),
+                        kind,
+                        index: e.index,
+                    });
                 }
             }
             Payload::StartSection { func, .. } => m.start = Some(func),
@@ -389,19 +434,28 @@ fn decode(bytes: &[u8]) -> DecodeResult<Module> {
                     let (elem, items) = match e.items {
                         wasmparser::ElementItems::Functions(r) => (
                             ValType::FuncRef,
-                            r.into_iter().map(|f| f.map(ConstExpr::RefFunc)).collect::<Result<Vec<_>, _>>()?,
+                            r.into_iter()
+                                .map(|f| f.map(ConstExpr::RefFunc))
+                                .collect::<Result<Vec<_>, _>>()?,
                         ),
                         wasmparser::ElementItems::Expressions(ty, r) => {
-                            let items = r.into_iter().map(|c| const_expr(&c?)).collect::<Result<Vec<_>, _>>()?;
+                            let items = r
+                                .into_iter()
+                                .map(|c| const_expr(&c?))
+                                .collect::<Result<Vec<_>, _>>()?;
                             (ref_type(ty)?, items)
                         }
                     };
                     let mode = match e.kind {
                         wasmparser::ElementKind::Passive => SegmentMode::Passive,
                         wasmparser::ElementKind::Declared => SegmentMode::Declared,
-                        wasmparser::ElementKind::Active { table_index, offset_expr } => {
-                            SegmentMode::Active { index: table_index.unwrap_or(0), offset: const_expr(&offset_expr)? }
-                        }
+                        wasmparser::ElementKind::Active {
+                            table_index,
+                            offset_expr,
+                        } => SegmentMode::Active {
+                            index: table_index.unwrap_or(0),
+                            offset: const_expr(&offset_expr)?,
+                        },
                     };
                     m.elems.push(ElemSegment { elem, mode, items });
                 }
@@ -411,11 +465,18 @@ fn decode(bytes: &[u8]) -> DecodeResult<Module> {
                     let d = d?;
                     let mode = match d.kind {
                         wasmparser::DataKind::Passive => SegmentMode::Passive,
-                        wasmparser::DataKind::Active { memory_index, offset_expr } => {
-                            SegmentMode::Active { index: memory_index, offset: const_expr(&offset_expr)? }
-                        }
+                        wasmparser::DataKind::Active {
+                            memory_index,
+                            offset_expr,
+                        } => SegmentMode::Active {
+                            index: memory_index,
+                            offset: const_expr(&offset_expr)?,
+                        },
                     };
-                    m.datas.push(DataSegment { mode, bytes: Arc::from(d.data) });
+                    m.datas.push(DataSegment {
+                        mode,
+                        bytes: Arc::from(d.data),
+                    });
                 }
             }
             Payload::CodeSectionEntry(body) => {
@@ -428,7 +489,10 @@ fn decode(bytes: &[u8]) -> DecodeResult<Module> {
                 let ops = body.get_operators_reader()?;
                 let start = ops.original_position() as usize;
                 let end = body.range().end as usize;
-                m.bodies.push(FuncBody { locals, code: start..end });
+                m.bodies.push(FuncBody {
+                    locals,
+                    code: start..end,
+                });
             }
             _ => {}
         }
@@ -470,8 +534,14 @@ mod tests {
 
     #[test]
     fn garbage_and_truncation_are_invalid() {
-        assert!(matches!(Module::new(b"not wasm"), Err(LoadError::Invalid(_))));
+        assert!(matches!(
+            Module::new(b"not wasm"),
+            Err(LoadError::Invalid(_))
+        ));
         let good = wat::parse_str("(module (func))").unwrap();
-        assert!(matches!(Module::new(&good[..good.len() - 2]), Err(LoadError::Invalid(_))));
+        assert!(matches!(
+            Module::new(&good[..good.len() - 2]),
+            Err(LoadError::Invalid(_))
+        ));
     }
 }

@@ -96,13 +96,19 @@ pub struct Trap {
 
 impl Trap {
     pub fn host(message: impl Into<String>) -> Trap {
-        Trap { code: TrapCode::HostError, message: Some(message.into()) }
+        Trap {
+            code: TrapCode::HostError,
+            message: Some(message.into()),
+        }
     }
 }
 
 impl From<TrapCode> for Trap {
     fn from(code: TrapCode) -> Trap {
-        Trap { code, message: None }
+        Trap {
+            code,
+            message: None,
+        }
     }
 }
 

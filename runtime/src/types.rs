@@ -55,7 +55,10 @@ impl TypeRegistry {
             }
             None => {
                 self.stats.invalid_keys += 1;
-                self.invalid.push(Violation::new(self.name(), format!("lookup of never-issued type id {}", id.0)));
+                self.invalid.push(Violation::new(
+                    self.name(),
+                    format!("lookup of never-issued type id {}", id.0),
+                ));
                 None
             }
         }
@@ -91,12 +94,19 @@ impl InternalMap for TypeRegistry {
         if self.ids.len() != self.types.len() {
             out.push(Violation::new(
                 self.name(),
-                format!("{} ids for {} types: a type is registered twice", self.ids.len(), self.types.len()),
+                format!(
+                    "{} ids for {} types: a type is registered twice",
+                    self.ids.len(),
+                    self.types.len()
+                ),
             ));
         }
         for (ty, id) in &self.ids {
             if self.types.get(id.0 as usize) != Some(ty) {
-                out.push(Violation::new(self.name(), format!("id {} does not resolve to {ty}", id.0)));
+                out.push(Violation::new(
+                    self.name(),
+                    format!("id {} does not resolve to {ty}", id.0),
+                ));
             }
         }
         out

@@ -17,7 +17,9 @@ impl ExportMap {
     /// Adds an export. Names are unique after validation; a duplicate keeps
     /// the first entry so `check()` can report the mismatch.
     pub fn insert(&mut self, name: &str, ext: Extern) {
-        self.index.entry(name.to_string()).or_insert(self.entries.len());
+        self.index
+            .entry(name.to_string())
+            .or_insert(self.entries.len());
         self.entries.push((name.to_string(), ext));
     }
 
@@ -50,7 +52,12 @@ impl ExportMap {
         self.entries
             .iter()
             .filter(|(_, ext)| !data.extern_is_live(*ext))
-            .map(|(name, ext)| Violation::new("export-map", format!("export {name:?} names {ext:?}, which does not exist")))
+            .map(|(name, ext)| {
+                Violation::new(
+                    "export-map",
+                    format!("export {name:?} names {ext:?}, which does not exist"),
+                )
+            })
             .collect()
     }
 }
@@ -67,11 +74,21 @@ impl InternalMap for ExportMap {
     fn check(&self) -> Vec<Violation> {
         let mut out = Vec::new();
         if self.index.len() != self.entries.len() {
-            out.push(Violation::new(self.name(), format!("{} names for {} entries", self.index.len(), self.entries.len())));
+            out.push(Violation::new(
+                self.name(),
+                format!(
+                    "{} names for {} entries",
+                    self.index.len(),
+                    self.entries.len()
+                ),
+            ));
         }
         for (name, &i) in &self.index {
             if self.entries.get(i).map(|e| e.0.as_str()) != Some(name.as_str()) {
-                out.push(Violation::new(self.name(), format!("index of {name:?} points at the wrong entry")));
+                out.push(Violation::new(
+                    self.name(),
+                    format!("index of {name:?} points at the wrong entry"),
+                ));
             }
         }
         out
@@ -81,7 +98,11 @@ impl InternalMap for ExportMap {
         MapSnapshot {
             name: self.name().into(),
             entries: self.entries.len() as u64,
-            keys: self.entries.iter().map(|(n, e)| format!("{n}={e:?}")).collect(),
+            keys: self
+                .entries
+                .iter()
+                .map(|(n, e)| format!("{n}={e:?}"))
+                .collect(),
             stats: self.stats,
         }
     }

@@ -12,7 +12,8 @@ pub struct Linker {
 impl Linker {
     /// Defines (or redefines) one import name.
     pub fn define(&mut self, module: &str, name: &str, ext: Extern) {
-        self.defs.insert((module.to_string(), name.to_string()), ext);
+        self.defs
+            .insert((module.to_string(), name.to_string()), ext);
     }
 
     /// Makes every export of `instance` importable under `module`.
@@ -24,6 +25,8 @@ impl Linker {
 
     /// Looks up an import.
     pub fn get(&self, module: &str, name: &str) -> Option<Extern> {
-        self.defs.get(&(module.to_string(), name.to_string())).copied()
+        self.defs
+            .get(&(module.to_string(), name.to_string()))
+            .copied()
     }
 }

@@ -20,7 +20,11 @@ impl MemInst {
     /// Allocates `ty.min` zeroed pages, or `None` when that exceeds `limit_pages`.
     pub fn new(ty: MemoryType, limit_pages: u32) -> Option<MemInst> {
         let max_pages = ty.max.unwrap_or(65_536).min(limit_pages).min(65_536);
-        (ty.min <= max_pages).then(|| MemInst { data: vec![0; ty.min as usize * PAGE_SIZE], max_pages, ty })
+        (ty.min <= max_pages).then(|| MemInst {
+            data: vec![0; ty.min as usize * PAGE_SIZE],
+            max_pages,
+            ty,
+        })
     }
 
     /// Current size in pages.
@@ -61,7 +65,11 @@ impl TableInst {
     /// Allocates `ty.min` null slots, or `None` when that exceeds `limit`.
     pub fn new(ty: TableType, limit: u32) -> Option<TableInst> {
         let max = ty.max.unwrap_or(u32::MAX).min(limit);
-        (ty.min <= max).then(|| TableInst { elements: vec![crate::values::NULL_REF; ty.min as usize], max, ty })
+        (ty.min <= max).then(|| TableInst {
+            elements: vec![crate::values::NULL_REF; ty.min as usize],
+            max,
+            ty,
+        })
     }
 
     /// Current size in elements.

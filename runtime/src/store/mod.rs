@@ -13,7 +13,9 @@ pub use memory::{DataInst, ElemInst, GlobalInst, MemInst, TableInst, PAGE_SIZE};
 
 use crate::limits::Limits;
 use crate::maps::{ExternRefMap, InternalMap, MapSnapshot, Violation};
-use crate::module::{ConstExpr, ExportKind, GlobalType, ImportKind, MemoryType, Module, SegmentMode, TableType};
+use crate::module::{
+    ConstExpr, ExportKind, GlobalType, ImportKind, MemoryType, Module, SegmentMode, TableType,
+};
 use crate::tiers::{self, Tier, TierKind};
 use crate::trap::{Trap, TrapCode};
 use crate::types::{FuncType, TypeId, TypeRegistry};
@@ -36,7 +38,8 @@ pub enum Extern {
 }
 
 /// A host function: receives the caller's view of the store.
-pub type HostFunc = Arc<dyn Fn(&mut HostCaller<'_>, &[Val]) -> Result<Vec<Val>, Trap> + Send + Sync>;
+pub type HostFunc =
+    Arc<dyn Fn(&mut HostCaller<'_>, &[Val]) -> Result<Vec<Val>, Trap> + Send + Sync>;
 
 /// What a host function may touch while it runs.
 pub struct HostCaller<'a> {
@@ -48,8 +51,17 @@ pub struct HostCaller<'a> {
 /// A function of the store.
 #[derive(Clone)]
 pub enum FuncInst {
-    Wasm { module: Arc<Module>, instance: InstanceId, index: u32, type_id: TypeId },
-    Host { ty: FuncType, type_id: TypeId, func: HostFunc },
+    Wasm {
+        module: Arc<Module>,
+        instance: InstanceId,
+        index: u32,
+        type_id: TypeId,
+    },
+    Host {
+        ty: FuncType,
+        type_id: TypeId,
+        func: HostFunc,
+    },
 }
 
 impl FuncInst {
@@ -64,7 +76,9 @@ impl FuncInst {
 impl fmt::Debug for FuncInst {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            FuncInst::Wasm { instance, index, .. } => write!(f, "wasm func {index} of instance {}", instance.0),
+            FuncInst::Wasm {
+                instance, index, ..
+            } => write!(f, "wasm func {index} of instance {}", instance.0),
             FuncInst::Host { ty, .. } => write!(f, "host func {ty}"),
         }
     }
@@ -135,14 +149,34 @@ impl StoreData {
     }
 
     /// Runs a host function with raw slots, the way tiers call them.
-    pub fn call_host(&mut self, addr: FuncAddr, caller_memory: Option<u32>, args: &[u64]) -> Result<Vec<u64>, Trap> {
+    pub fn call_host(
+        &mut self,
+        addr: FuncAddr,
+        caller_memory: Option<u32>,
+        args: &[u64],
+    ) -> Result<Vec<u64>, Trap> {
         let FuncInst::Host { ty, func, .. } = self.funcs[addr.0 as usize].clone() else {
             unreachable!("call_host on a wasm function");
         };
-        let vals: Vec<Val> = ty.params.iter().zip(args).map(|(&t, &raw)| Val::from_raw(t, raw)).collect();
-        let results = func(&mut HostCaller { data: self, memory: caller_memory }, &vals)?;
-        if results.len() != ty.results.len() || results.iter().zip(&ty.results).any(|(v, &t)| v.ty() != t) {
-            return Err(Trap::host(format!("host function returned {results:?}, expected {ty}")));
+        let vals: Vec<Val> = ty
+            .params
+            .iter()
+            .zip(args)
+            .map(|(&t, &raw)| Val::from_raw(t, raw))
+            .collect();
+        let results = func(
+            &mut HostCaller {
+                data: self,
+                memory: caller_memory,
+            },
+            &vals,
+        )?;
+        if results.len() != ty.results.len()
+            || results.iter().zip(&ty.results).any(|(v, &t)| v.ty() != t)
+        {
+            return Err(Trap::host(format!(
+                "host function returned {results:?}, expected {ty}"
+            )));
         }
         Ok(results.iter().map(Val::to_raw).collect())
     }
@@ -193,7 +227,9 @@ pub struct Store {
 
 impl fmt::Debug for Store {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Store").field("tier", &self.tier.kind()).finish_non_exhaustive()
+        f.debug_struct("Store")
+            .field("tier", &self.tier.kind())
+            .finish_non_exhaustive()
     }
 }
 
@@ -201,7 +237,11 @@ impl Store {
     /// A store whose wasm functions run on `tier`; `None` if that tier is not implemented.
     pub fn new(tier: TierKind, limits: Limits) -> Option<Store> {
         let tier = tiers::create(tier)?;
-        let data = StoreData { limits, fuel: limits.fuel.unwrap_or(u64::MAX), ..StoreData::default() };
+        let data = StoreData {
+            limits,
+            fuel: limits.fuel.unwrap_or(u64::MAX),
+            ..StoreData::default()
+        };
         Some(Store { data, tier })
     }
 
@@ -239,19 +279,26 @@ impl Store {
 
     /// Adds a global.
     pub fn alloc_global(&mut self, ty: GlobalType, value: Val) -> u32 {
-        self.data.globals.push(GlobalInst { ty, value: value.to_raw() });
+        self.data.globals.push(GlobalInst {
+            ty,
+            value: value.to_raw(),
+        });
         self.data.globals.len() as u32 - 1
     }
 
     /// Adds a table (host-owned, e.g. `spectest.table`).
     pub fn alloc_table(&mut self, ty: TableType) -> Option<u32> {
-        self.data.tables.push(TableInst::new(ty, self.data.limits.max_table_elements)?);
+        self.data
+            .tables
+            .push(TableInst::new(ty, self.data.limits.max_table_elements)?);
         Some(self.data.tables.len() as u32 - 1)
     }
 
     /// Adds a memory (host-owned, e.g. `spectest.memory`).
     pub fn alloc_memory(&mut self, ty: MemoryType) -> Option<u32> {
-        self.data.memories.push(MemInst::new(ty, self.data.limits.max_memory_pages)?);
+        self.data
+            .memories
+            .push(MemInst::new(ty, self.data.limits.max_memory_pages)?);
         Some(self.data.memories.len() as u32 - 1)
     }
 
@@ -269,21 +316,35 @@ impl Store {
     }
 
     /// Instantiates `module`, resolving imports through `linker`.
-    pub fn instantiate(&mut self, module: &Arc<Module>, linker: &Linker) -> Result<InstanceId, InstantiateError> {
+    pub fn instantiate(
+        &mut self,
+        module: &Arc<Module>,
+        linker: &Linker,
+    ) -> Result<InstanceId, InstantiateError> {
         let imports = self.resolve_imports(module, linker)?;
         let id = self.allocate(module, imports)?;
-        self.tier.prepare(&self.data, id).map_err(|e| InstantiateError::Resource(e.to_string()))?;
+        self.tier
+            .prepare(&self.data, id)
+            .map_err(|e| InstantiateError::Resource(e.to_string()))?;
         self.initialise(id).map_err(InstantiateError::Trap)?;
         Ok(id)
     }
 
-    fn resolve_imports(&mut self, module: &Module, linker: &Linker) -> Result<Vec<Extern>, InstantiateError> {
+    fn resolve_imports(
+        &mut self,
+        module: &Module,
+        linker: &Linker,
+    ) -> Result<Vec<Extern>, InstantiateError> {
         let mut out = Vec::with_capacity(module.imports.len());
         for import in &module.imports {
             let what = format!("{}::{}", import.module, import.name);
-            let ext = linker.get(&import.module, &import.name).ok_or_else(|| InstantiateError::Link(format!("unknown import {what}")))?;
+            let ext = linker
+                .get(&import.module, &import.name)
+                .ok_or_else(|| InstantiateError::Link(format!("unknown import {what}")))?;
             let compatible = match (&import.kind, ext) {
-                (ImportKind::Func(t), Extern::Func(a)) => self.data.func_type(a) == &module.types[*t as usize],
+                (ImportKind::Func(t), Extern::Func(a)) => {
+                    self.data.func_type(a) == &module.types[*t as usize]
+                }
                 (ImportKind::Table(want), Extern::Table(a)) => {
                     let t = &self.data.tables[a as usize];
                     t.elem() == want.elem && limits_match(t.size(), t.ty.max, want.min, want.max)
@@ -292,21 +353,33 @@ impl Store {
                     let m = &self.data.memories[a as usize];
                     limits_match(m.pages(), m.ty.max, want.min, want.max)
                 }
-                (ImportKind::Global(want), Extern::Global(a)) => self.data.globals[a as usize].ty == *want,
+                (ImportKind::Global(want), Extern::Global(a)) => {
+                    self.data.globals[a as usize].ty == *want
+                }
                 _ => false,
             };
             if !compatible {
-                return Err(InstantiateError::Link(format!("incompatible import type for {what}")));
+                return Err(InstantiateError::Link(format!(
+                    "incompatible import type for {what}"
+                )));
             }
             out.push(ext);
         }
         Ok(out)
     }
 
-    fn allocate(&mut self, module: &Arc<Module>, imports: Vec<Extern>) -> Result<InstanceId, InstantiateError> {
+    fn allocate(
+        &mut self,
+        module: &Arc<Module>,
+        imports: Vec<Extern>,
+    ) -> Result<InstanceId, InstantiateError> {
         let id = InstanceId(self.data.instances.len() as u32);
         let limits = self.data.limits;
-        let type_ids: Vec<TypeId> = module.types.iter().map(|t| self.data.types.intern(t)).collect();
+        let type_ids: Vec<TypeId> = module
+            .types
+            .iter()
+            .map(|t| self.data.types.intern(t))
+            .collect();
         let mut inst = InstanceData {
             module: module.clone(),
             funcs: Vec::new(),
@@ -329,23 +402,41 @@ impl Store {
         // Check every size before allocating anything, so a refused module leaves no trace.
         let new_tables = &module.tables[module.num_imported_tables as usize..];
         let new_mems = &module.memories[module.num_imported_memories as usize..];
-        if let Some(t) = new_tables.iter().find(|t| t.min > limits.max_table_elements) {
-            return Err(InstantiateError::Resource(format!("table of {} elements exceeds the limit of {}", t.min, limits.max_table_elements)));
+        if let Some(t) = new_tables
+            .iter()
+            .find(|t| t.min > limits.max_table_elements)
+        {
+            return Err(InstantiateError::Resource(format!(
+                "table of {} elements exceeds the limit of {}",
+                t.min, limits.max_table_elements
+            )));
         }
         if let Some(m) = new_mems.iter().find(|m| m.min > limits.max_memory_pages) {
-            return Err(InstantiateError::Resource(format!("memory of {} pages exceeds the limit of {}", m.min, limits.max_memory_pages)));
+            return Err(InstantiateError::Resource(format!(
+                "memory of {} pages exceeds the limit of {}",
+                m.min, limits.max_memory_pages
+            )));
         }
         for index in module.num_imported_funcs..module.funcs.len() as u32 {
             let type_id = inst.type_ids[module.funcs[index as usize] as usize];
-            self.data.funcs.push(FuncInst::Wasm { module: module.clone(), instance: id, index, type_id });
+            self.data.funcs.push(FuncInst::Wasm {
+                module: module.clone(),
+                instance: id,
+                index,
+                type_id,
+            });
             inst.funcs.push(FuncAddr(self.data.funcs.len() as u32 - 1));
         }
         for t in new_tables {
-            self.data.tables.push(TableInst::new(*t, limits.max_table_elements).expect("checked above"));
+            self.data
+                .tables
+                .push(TableInst::new(*t, limits.max_table_elements).expect("checked above"));
             inst.tables.push(self.data.tables.len() as u32 - 1);
         }
         for m in new_mems {
-            self.data.memories.push(MemInst::new(*m, limits.max_memory_pages).expect("checked above"));
+            self.data
+                .memories
+                .push(MemInst::new(*m, limits.max_memory_pages).expect("checked above"));
             inst.memories.push(self.data.memories.len() as u32 - 1);
         }
         for (i, init) in module.global_inits.iter().enumerate() {
@@ -355,12 +446,21 @@ impl Store {
             inst.globals.push(self.data.globals.len() as u32 - 1);
         }
         for seg in &module.elems {
-            let items = seg.items.iter().map(|e| self.data.eval_const(&inst, *e)).collect();
-            self.data.elems.push(ElemInst { elem: seg.elem, items });
+            let items = seg
+                .items
+                .iter()
+                .map(|e| self.data.eval_const(&inst, *e))
+                .collect();
+            self.data.elems.push(ElemInst {
+                elem: seg.elem,
+                items,
+            });
             inst.elems.push(self.data.elems.len() as u32 - 1);
         }
         for seg in &module.datas {
-            self.data.datas.push(DataInst { bytes: seg.bytes.clone() });
+            self.data.datas.push(DataInst {
+                bytes: seg.bytes.clone(),
+            });
             inst.datas.push(self.data.datas.len() as u32 - 1);
         }
         for e in &module.exports {
@@ -389,7 +489,10 @@ impl Store {
                     let offset = self.data.eval_const(inst, offset) as u32 as usize;
                     let items = std::mem::take(&mut self.data.elems[addr].items);
                     let t = &mut self.data.tables[table].elements;
-                    if offset.checked_add(items.len()).is_none_or(|end| end > t.len()) {
+                    if offset
+                        .checked_add(items.len())
+                        .is_none_or(|end| end > t.len())
+                    {
                         return Err(TrapCode::TableOutOfBounds.into());
                     }
                     t[offset..offset + items.len()].copy_from_slice(&items);
@@ -406,7 +509,9 @@ impl Store {
                 let offset = self.data.eval_const(inst, offset) as u32;
                 let bytes = std::mem::replace(&mut self.data.datas[addr].bytes, Arc::from(&[][..]));
                 let m = &mut self.data.memories[mem];
-                let range = m.range(offset, 0, bytes.len()).ok_or(TrapCode::MemoryOutOfBounds)?;
+                let range = m
+                    .range(offset, 0, bytes.len())
+                    .ok_or(TrapCode::MemoryOutOfBounds)?;
                 m.data[range].copy_from_slice(&bytes);
             }
         }
@@ -419,25 +524,45 @@ impl Store {
 
     /// Looks up an export of an instance (counted by its Export map).
     pub fn export(&mut self, instance: InstanceId, name: &str) -> Option<Extern> {
-        self.data.instances.get_mut(instance.0 as usize)?.exports.get(name)
+        self.data
+            .instances
+            .get_mut(instance.0 as usize)?
+            .exports
+            .get(name)
     }
 
     /// The exports of an instance in declaration order.
     pub fn exports(&self, instance: InstanceId) -> Vec<(String, Extern)> {
-        self.data.instances[instance.0 as usize].exports.iter().map(|(n, e)| (n.to_string(), e)).collect()
+        self.data.instances[instance.0 as usize]
+            .exports
+            .iter()
+            .map(|(n, e)| (n.to_string(), e))
+            .collect()
     }
 
     /// Calls a function with typed arguments.
     pub fn invoke(&mut self, func: FuncAddr, args: &[Val]) -> Result<Vec<Val>, CallError> {
-        let ty = self.data.funcs.get(func.0 as usize).map(|_| self.data.func_type(func).clone());
-        let ty = ty.ok_or_else(|| CallError::Signature(format!("no function at address {}", func.0)))?;
+        let ty = self
+            .data
+            .funcs
+            .get(func.0 as usize)
+            .map(|_| self.data.func_type(func).clone());
+        let ty =
+            ty.ok_or_else(|| CallError::Signature(format!("no function at address {}", func.0)))?;
         let arg_types: Vec<ValType> = args.iter().map(Val::ty).collect();
         if arg_types != ty.params {
-            return Err(CallError::Signature(format!("function takes {ty}, called with {arg_types:?}")));
+            return Err(CallError::Signature(format!(
+                "function takes {ty}, called with {arg_types:?}"
+            )));
         }
         let raw: Vec<u64> = args.iter().map(Val::to_raw).collect();
         let results = self.call_raw(func, &raw).map_err(CallError::Trap)?;
-        Ok(ty.results.iter().zip(results).map(|(&t, r)| self.outgoing(t, r, "result")).collect())
+        Ok(ty
+            .results
+            .iter()
+            .zip(results)
+            .map(|(&t, r)| self.outgoing(t, r, "result"))
+            .collect())
     }
 
     fn call_raw(&mut self, func: FuncAddr, args: &[u64]) -> Result<Vec<u64>, Trap> {
@@ -466,7 +591,9 @@ impl Store {
     pub fn table_contents(&mut self, addr: u32) -> Vec<Val> {
         let t = &self.data.tables[addr as usize];
         let (ty, raws) = (t.elem(), t.elements.clone());
-        raws.into_iter().map(|r| self.outgoing(ty, r, "table slot")).collect()
+        raws.into_iter()
+            .map(|r| self.outgoing(ty, r, "table slot"))
+            .collect()
     }
 
     /// The bytes of a memory.
@@ -497,7 +624,12 @@ impl Store {
 }
 
 /// Import subtyping of limits: the provided size and maximum fit the wanted ones.
-fn limits_match(have_min: u32, have_max: Option<u32>, want_min: u32, want_max: Option<u32>) -> bool {
+fn limits_match(
+    have_min: u32,
+    have_max: Option<u32>,
+    want_min: u32,
+    want_max: Option<u32>,
+) -> bool {
     have_min >= want_min
         && match (have_max, want_max) {
             (_, None) => true,

@@ -19,7 +19,10 @@ pub fn define(store: &mut Store, linker: &mut Linker) {
         ("print_f64_f64", &[F64, F64]),
     ];
     for (name, params) in prints {
-        let ty = FuncType { params: params.to_vec(), results: vec![] };
+        let ty = FuncType {
+            params: params.to_vec(),
+            results: vec![],
+        };
         let f = store.alloc_host_func(ty, Arc::new(|_, _| Ok(vec![])));
         linker.define("spectest", name, Extern::Func(f));
     }
@@ -33,8 +36,19 @@ pub fn define(store: &mut Store, linker: &mut Linker) {
         let g = store.alloc_global(GlobalType { ty, mutable: false }, value);
         linker.define("spectest", name, Extern::Global(g));
     }
-    let table = store.alloc_table(TableType { elem: FuncRef, min: 10, max: Some(20) }).expect("spectest table fits any limit");
+    let table = store
+        .alloc_table(TableType {
+            elem: FuncRef,
+            min: 10,
+            max: Some(20),
+        })
+        .expect("spectest table fits any limit");
     linker.define("spectest", "table", Extern::Table(table));
-    let memory = store.alloc_memory(MemoryType { min: 1, max: Some(2) }).expect("spectest memory fits any limit");
+    let memory = store
+        .alloc_memory(MemoryType {
+            min: 1,
+            max: Some(2),
+        })
+        .expect("spectest memory fits any limit");
     linker.define("spectest", "memory", Extern::Memory(memory));
 }

@@ -46,7 +46,10 @@ impl TierKind {
 
     /// The tiers this build can run, in order.
     pub fn implemented() -> Vec<TierKind> {
-        TierKind::ALL.into_iter().filter(|t| t.is_implemented()).collect()
+        TierKind::ALL
+            .into_iter()
+            .filter(|t| t.is_implemented())
+            .collect()
     }
 }
 
@@ -67,7 +70,12 @@ pub trait Tier: Send {
 
     /// Calls the wasm function `func` with `args` and returns its results.
     /// Must not recurse on the Rust stack per wasm call.
-    fn call(&mut self, data: &mut StoreData, func: FuncAddr, args: &[u64]) -> Result<Vec<u64>, Trap>;
+    fn call(
+        &mut self,
+        data: &mut StoreData,
+        func: FuncAddr,
+        args: &[u64],
+    ) -> Result<Vec<u64>, Trap>;
 
     /// Violations in the tier's own side tables.
     fn check(&self, data: &StoreData) -> Vec<Violation>;

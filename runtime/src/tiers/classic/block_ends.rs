@@ -28,25 +28,40 @@ impl FuncEnds {
         let body = &module.bodies[(func - module.num_imported_funcs) as usize];
         let mut ends = HashMap::new();
         let mut open: Vec<(usize, Option<usize>)> = Vec::new();
-        let reader = wasmparser::BinaryReader::new(&module.bytes[body.code.clone()], body.code.start as u64);
+        let reader =
+            wasmparser::BinaryReader::new(&module.bytes[body.code.clone()], body.code.start as u64);
         let mut ops = wasmparser::OperatorsReader::new(reader);
         while !ops.eof() {
-            let (op, offset) = ops.read_with_offset().expect("validated function body decodes");
+            let (op, offset) = ops
+                .read_with_offset()
+                .expect("validated function body decodes");
             let offset = offset as usize;
             match op {
-                wasmparser::Operator::Block { .. } | wasmparser::Operator::Loop { .. } | wasmparser::Operator::If { .. } => {
-                    open.push((offset, None))
+                wasmparser::Operator::Block { .. }
+                | wasmparser::Operator::Loop { .. }
+                | wasmparser::Operator::If { .. } => open.push((offset, None)),
+                wasmparser::Operator::Else => {
+                    open.last_mut().expect("else inside if").1 = Some(offset)
                 }
-                wasmparser::Operator::Else => open.last_mut().expect("else inside if").1 = Some(offset),
                 wasmparser::Operator::End => {
                     if let Some((start, else_pc)) = open.pop() {
-                        ends.insert(start, BlockEnds { else_pc, end_pc: offset });
+                        ends.insert(
+                            start,
+                            BlockEnds {
+                                else_pc,
+                                end_pc: offset,
+                            },
+                        );
                     }
                 }
                 _ => {}
             }
         }
-        FuncEnds { module: module.clone(), func, ends }
+        FuncEnds {
+            module: module.clone(),
+            func,
+            ends,
+        }
     }
 
     fn check(&self, out: &mut Vec<Violation>) {
@@ -60,11 +75,16 @@ impl FuncEnds {
                 || e.end_pc <= start
                 || bytes[e.end_pc] != 0x0b
                 || !matches!(bytes[start], 0x02..=0x04)
-                || e.else_pc.is_some_and(|p| p <= start || p >= e.end_pc || bytes[p] != 0x05 || bytes[start] != 0x04);
+                || e.else_pc.is_some_and(|p| {
+                    p <= start || p >= e.end_pc || bytes[p] != 0x05 || bytes[start] != 0x04
+                });
             if bad {
                 out.push(Violation::new(
                     "classic-block-ends",
-                    format!("module {} func {}: block at {start} maps to {e:?}, which is not its end", self.module.id, self.func),
+                    format!(
+                        "module {} func {}: block at {start} maps to {e:?}, which is not its end",
+                        self.module.id, self.func
+                    ),
                 ));
             }
             spans.push((start, e.end_pc));
@@ -78,7 +98,10 @@ impl FuncEnds {
                 stack.pop();
             }
             if stack.last().is_some_and(|&(_, pe)| e > pe) {
-                out.push(Violation::new("classic-block-ends", format!("func {}: block {s}..{e} overlaps its parent", self.func)));
+                out.push(Violation::new(
+                    "classic-block-ends",
+                    format!("func {}: block {s}..{e} overlaps its parent", self.func),
+                ));
             }
             stack.push((s, e));
         }
@@ -115,7 +138,10 @@ impl BlockEndCache {
             }
             None => {
                 self.stats.invalid_keys += 1;
-                self.invalid.push(Violation::new("classic-block-ends", format!("func {}: no block starts at {pc}", ends.func)));
+                self.invalid.push(Violation::new(
+                    "classic-block-ends",
+                    format!("func {}: no block starts at {pc}", ends.func),
+                ));
                 None
             }
         }
@@ -140,8 +166,17 @@ impl InternalMap for BlockEndCache {
     }
 
     fn snapshot(&self) -> MapSnapshot {
-        let mut keys: Vec<String> = self.funcs.values().map(|f| format!("func {}: {} blocks", f.func, f.ends.len())).collect();
+        let mut keys: Vec<String> = self
+            .funcs
+            .values()
+            .map(|f| format!("func {}: {} blocks", f.func, f.ends.len()))
+            .collect();
         keys.sort();
-        MapSnapshot { name: self.name().into(), entries: self.funcs.values().map(|f| f.ends.len() as u64).sum(), keys, stats: self.stats }
+        MapSnapshot {
+            name: self.name().into(),
+            entries: self.funcs.values().map(|f| f.ends.len() as u64).sum(),
+            keys,
+            stats: self.stats,
+        }
     }
 }

@@ -14,7 +14,13 @@ fn span(start: u64, len: u64, size: usize) -> Option<std::ops::Range<usize>> {
 }
 
 impl ClassicTier {
-    pub(super) fn exec_fc(&mut self, data: &mut StoreData, cur: &mut Cursor, code: &[u8], sub: u32) -> Result<(), Trap> {
+    pub(super) fn exec_fc(
+        &mut self,
+        data: &mut StoreData,
+        cur: &mut Cursor,
+        code: &[u8],
+        sub: u32,
+    ) -> Result<(), Trap> {
         let mut pop = || self.stack.pop().expect("validated: operand present");
         let inst = cur.instance as usize;
         match sub {
@@ -37,8 +43,14 @@ impl ClassicTier {
             8 => {
                 let seg = u32_leb(code, &mut cur.pc) as usize;
                 u32_leb(code, &mut cur.pc);
-                let (n, s, d) = (pop() as u32 as u64, pop() as u32 as u64, pop() as u32 as u64);
-                let bytes = data.datas[data.instances[inst].datas[seg] as usize].bytes.clone();
+                let (n, s, d) = (
+                    pop() as u32 as u64,
+                    pop() as u32 as u64,
+                    pop() as u32 as u64,
+                );
+                let bytes = data.datas[data.instances[inst].datas[seg] as usize]
+                    .bytes
+                    .clone();
                 let mem = &mut data.memories[cur.mem.expect("validated: memory exists")];
                 let src = span(s, n, bytes.len()).ok_or(TrapCode::MemoryOutOfBounds)?;
                 let dst = span(d, n, mem.data.len()).ok_or(TrapCode::MemoryOutOfBounds)?;
@@ -52,7 +64,11 @@ impl ClassicTier {
             10 => {
                 u32_leb(code, &mut cur.pc);
                 u32_leb(code, &mut cur.pc);
-                let (n, s, d) = (pop() as u32 as u64, pop() as u32 as u64, pop() as u32 as u64);
+                let (n, s, d) = (
+                    pop() as u32 as u64,
+                    pop() as u32 as u64,
+                    pop() as u32 as u64,
+                );
                 let mem = &mut data.memories[cur.mem.expect("validated: memory exists")];
                 let src = span(s, n, mem.data.len()).ok_or(TrapCode::MemoryOutOfBounds)?;
                 span(d, n, mem.data.len()).ok_or(TrapCode::MemoryOutOfBounds)?;
@@ -68,10 +84,15 @@ impl ClassicTier {
             12 => {
                 let seg = u32_leb(code, &mut cur.pc) as usize;
                 let table = Self::table_addr(data, cur, code);
-                let (n, s, d) = (pop() as u32 as u64, pop() as u32 as u64, pop() as u32 as u64);
+                let (n, s, d) = (
+                    pop() as u32 as u64,
+                    pop() as u32 as u64,
+                    pop() as u32 as u64,
+                );
                 let items = &data.elems[data.instances[inst].elems[seg] as usize].items;
                 let src = span(s, n, items.len()).ok_or(TrapCode::TableOutOfBounds)?;
-                let dst = span(d, n, data.tables[table].elements.len()).ok_or(TrapCode::TableOutOfBounds)?;
+                let dst = span(d, n, data.tables[table].elements.len())
+                    .ok_or(TrapCode::TableOutOfBounds)?;
                 let items = items[src].to_vec();
                 data.tables[table].elements[dst].copy_from_slice(&items);
             }
@@ -83,9 +104,15 @@ impl ClassicTier {
             14 => {
                 let dst_table = Self::table_addr(data, cur, code);
                 let src_table = Self::table_addr(data, cur, code);
-                let (n, s, d) = (pop() as u32 as u64, pop() as u32 as u64, pop() as u32 as u64);
-                let src = span(s, n, data.tables[src_table].elements.len()).ok_or(TrapCode::TableOutOfBounds)?;
-                let dst = span(d, n, data.tables[dst_table].elements.len()).ok_or(TrapCode::TableOutOfBounds)?;
+                let (n, s, d) = (
+                    pop() as u32 as u64,
+                    pop() as u32 as u64,
+                    pop() as u32 as u64,
+                );
+                let src = span(s, n, data.tables[src_table].elements.len())
+                    .ok_or(TrapCode::TableOutOfBounds)?;
+                let dst = span(d, n, data.tables[dst_table].elements.len())
+                    .ok_or(TrapCode::TableOutOfBounds)?;
                 if src_table == dst_table {
                     data.tables[dst_table].elements.copy_within(src, dst.start);
                 } else {
@@ -96,7 +123,9 @@ impl ClassicTier {
             15 => {
                 let table = Self::table_addr(data, cur, code);
                 let (n, init) = (pop() as u32, pop());
-                let old = data.tables[table].grow(n, init).map_or(-1, |old| old as i32);
+                let old = data.tables[table]
+                    .grow(n, init)
+                    .map_or(-1, |old| old as i32);
                 self.stack.push(old as u32 as u64);
             }
             16 => {

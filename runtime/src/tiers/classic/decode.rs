@@ -65,15 +65,24 @@ pub fn block_sig(code: &[u8], pc: &mut usize, types: &[crate::types::FuncType]) 
     match code[*pc] {
         0x40 => {
             *pc += 1;
-            BlockSig { params: 0, results: 0 }
+            BlockSig {
+                params: 0,
+                results: 0,
+            }
         }
         0x6f | 0x70 | 0x7c..=0x7f => {
             *pc += 1;
-            BlockSig { params: 0, results: 1 }
+            BlockSig {
+                params: 0,
+                results: 1,
+            }
         }
         _ => {
             let t = &types[s64_leb(code, pc) as usize];
-            BlockSig { params: t.params.len(), results: t.results.len() }
+            BlockSig {
+                params: t.params.len(),
+                results: t.results.len(),
+            }
         }
     }
 }

@@ -21,8 +21,17 @@ pub(super) struct Cursor {
 
 impl Cursor {
     fn of(frame: &Frame, data: &StoreData) -> Cursor {
-        let mem = data.instances[frame.instance as usize].memories.first().map(|&m| m as usize);
-        Cursor { module: frame.module.clone(), pc: frame.pc, locals: frame.locals, instance: frame.instance, mem }
+        let mem = data.instances[frame.instance as usize]
+            .memories
+            .first()
+            .map(|&m| m as usize);
+        Cursor {
+            module: frame.module.clone(),
+            pc: frame.pc,
+            locals: frame.locals,
+            instance: frame.instance,
+            mem,
+        }
     }
 }
 
@@ -30,7 +39,13 @@ impl ClassicTier {
     /// Pushes a frame for wasm function `func`, whose arguments are on the stack.
     /// Call depth is checked first, then one unit of fuel is charged.
     pub(super) fn enter(&mut self, data: &mut StoreData, func: FuncAddr) -> Result<(), Trap> {
-        let FuncInst::Wasm { module, instance, index, .. } = &data.funcs[func.0 as usize] else {
+        let FuncInst::Wasm {
+            module,
+            instance,
+            index,
+            ..
+        } = &data.funcs[func.0 as usize]
+        else {
             unreachable!("enter on a host function");
         };
         if self.frames.len() >= data.limits.max_call_depth as usize {
@@ -42,10 +57,23 @@ impl ClassicTier {
         let body = &module.bodies[(index - module.num_imported_funcs) as usize];
         let locals = self.stack.len() - ty.params.len();
         // Reference locals start as null, numbers as zero: the seed bug's spot.
-        self.stack.extend(body.locals.iter().map(|t| t.default_raw()));
-        self.labels.push(Label { height: self.stack.len(), arity: ty.results.len(), target: Target::Func });
+        self.stack
+            .extend(body.locals.iter().map(|t| t.default_raw()));
+        self.labels.push(Label {
+            height: self.stack.len(),
+            arity: ty.results.len(),
+            target: Target::Func,
+        });
         let pc = body.code.start;
-        self.frames.push(Frame { module, func: index, instance, pc, locals, labels: self.labels.len() - 1, ends: None });
+        self.frames.push(Frame {
+            module,
+            func: index,
+            instance,
+            pc,
+            locals,
+            labels: self.labels.len() - 1,
+            ends: None,
+        });
         Ok(())
     }
 
@@ -56,7 +84,9 @@ impl ClassicTier {
             frame.ends = Some(self.ends.func(&frame.module, frame.func));
         }
         let ends = frame.ends.clone().expect("just filled");
-        self.ends.lookup(&ends, block_pc).expect("every block opcode has an end in a validated body")
+        self.ends
+            .lookup(&ends, block_pc)
+            .expect("every block opcode has an end in a validated body")
     }
 
     /// Runs until the frame stack is back at `depth`.
@@ -109,7 +139,9 @@ impl ClassicTier {
                 let offset = memarg(&code, &mut cur.pc);
                 let addr = pop!() as u32;
                 let m = mem!();
-                let r = m.range(addr, offset, $n).ok_or(TrapCode::MemoryOutOfBounds)?;
+                let r = m
+                    .range(addr, offset, $n)
+                    .ok_or(TrapCode::MemoryOutOfBounds)?;
                 let bytes: [u8; $n] = m.data[r].try_into().expect("range has the load's width");
                 push!($conv(bytes))
             }};
@@ -120,7 +152,9 @@ impl ClassicTier {
                 let v = pop!();
                 let addr = pop!() as u32;
                 let m = mem!();
-                let r = m.range(addr, offset, $n).ok_or(TrapCode::MemoryOutOfBounds)?;
+                let r = m
+                    .range(addr, offset, $n)
+                    .ok_or(TrapCode::MemoryOutOfBounds)?;
                 let bytes: [u8; $n] = $conv(v);
                 m.data[r].copy_from_slice(&bytes);
             }};
@@ -151,19 +185,31 @@ impl ClassicTier {
                     let block_pc = cur.pc - 1;
                     let sig = block_sig(&code, &mut cur.pc, &cur.module.types);
                     let height = self.stack.len() - sig.params;
-                    self.labels.push(Label { height, arity: sig.results, target: Target::Block(block_pc) });
+                    self.labels.push(Label {
+                        height,
+                        arity: sig.results,
+                        target: Target::Block(block_pc),
+                    });
                 }
                 0x03 => {
                     let sig = block_sig(&code, &mut cur.pc, &cur.module.types);
                     data.consume_fuel()?;
                     let height = self.stack.len() - sig.params;
-                    self.labels.push(Label { height, arity: sig.params, target: Target::Loop(cur.pc) });
+                    self.labels.push(Label {
+                        height,
+                        arity: sig.params,
+                        target: Target::Loop(cur.pc),
+                    });
                 }
                 0x04 => {
                     let block_pc = cur.pc - 1;
                     let sig = block_sig(&code, &mut cur.pc, &cur.module.types);
                     let cond = pop!() as u32;
-                    let label = Label { height: self.stack.len() - sig.params, arity: sig.results, target: Target::Block(block_pc) };
+                    let label = Label {
+                        height: self.stack.len() - sig.params,
+                        arity: sig.results,
+                        target: Target::Block(block_pc),
+                    };
                     if cond != 0 {
                         self.labels.push(label);
                     } else {
@@ -180,7 +226,11 @@ impl ClassicTier {
                 }
                 0x05 => {
                     // End of a then-branch: continue at the if's `end`, which pops the label.
-                    let Label { target: Target::Block(block_pc), .. } = *self.labels.last().expect("inside if") else {
+                    let Label {
+                        target: Target::Block(block_pc),
+                        ..
+                    } = *self.labels.last().expect("inside if")
+                    else {
                         unreachable!("else closes an if");
                     };
                     cur.pc = self.block_ends(block_pc).end_pc;
@@ -244,7 +294,10 @@ impl ClassicTier {
                         let expected = inst.type_ids[type_index as usize];
                         let table = &data.tables[inst.tables[table_index as usize] as usize];
                         let i = pop!() as u32;
-                        let raw = *table.elements.get(i as usize).ok_or(TrapCode::TableOutOfBounds)?;
+                        let raw = *table
+                            .elements
+                            .get(i as usize)
+                            .ok_or(TrapCode::TableOutOfBounds)?;
                         if raw == NULL_REF {
                             return Err(TrapCode::IndirectCallToNull.into());
                         }
@@ -308,14 +361,20 @@ impl ClassicTier {
                 0x25 => {
                     let t = Self::table_addr(data, &mut cur, &code);
                     let i = pop!() as u32;
-                    let v = *data.tables[t].elements.get(i as usize).ok_or(TrapCode::TableOutOfBounds)?;
+                    let v = *data.tables[t]
+                        .elements
+                        .get(i as usize)
+                        .ok_or(TrapCode::TableOutOfBounds)?;
                     push!(v);
                 }
                 0x26 => {
                     let t = Self::table_addr(data, &mut cur, &code);
                     let v = pop!();
                     let i = pop!() as u32;
-                    *data.tables[t].elements.get_mut(i as usize).ok_or(TrapCode::TableOutOfBounds)? = v;
+                    *data.tables[t]
+                        .elements
+                        .get_mut(i as usize)
+                        .ok_or(TrapCode::TableOutOfBounds)? = v;
                 }
                 0x28 => load!(4, |b| u32::from_le_bytes(b) as u64),
                 0x29 => load!(8, u64::from_le_bytes),
@@ -402,9 +461,25 @@ impl ClassicTier {
                 0x6b => binop!(u32_of, u32::wrapping_sub, raw_u32),
                 0x6c => binop!(u32_of, u32::wrapping_mul, raw_u32),
                 0x6d => binop_trap!(i32_of, div_s32, raw_i32),
-                0x6e => binop_trap!(u32_of, |a: u32, b: u32| a.checked_div(b).ok_or(TrapCode::IntegerDivideByZero), raw_u32),
-                0x6f => binop_trap!(i32_of, |a: i32, b: i32| if b == 0 { Err(TrapCode::IntegerDivideByZero) } else { Ok(a.wrapping_rem(b)) }, raw_i32),
-                0x70 => binop_trap!(u32_of, |a: u32, b: u32| a.checked_rem(b).ok_or(TrapCode::IntegerDivideByZero), raw_u32),
+                0x6e => binop_trap!(
+                    u32_of,
+                    |a: u32, b: u32| a.checked_div(b).ok_or(TrapCode::IntegerDivideByZero),
+                    raw_u32
+                ),
+                0x6f => binop_trap!(
+                    i32_of,
+                    |a: i32, b: i32| if b == 0 {
+                        Err(TrapCode::IntegerDivideByZero)
+                    } else {
+                        Ok(a.wrapping_rem(b))
+                    },
+                    raw_i32
+                ),
+                0x70 => binop_trap!(
+                    u32_of,
+                    |a: u32, b: u32| a.checked_rem(b).ok_or(TrapCode::IntegerDivideByZero),
+                    raw_u32
+                ),
                 0x71 => binop!(u32_of, |a, b| a & b, raw_u32),
                 0x72 => binop!(u32_of, |a, b| a | b, raw_u32),
                 0x73 => binop!(u32_of, |a, b| a ^ b, raw_u32),
@@ -421,47 +496,79 @@ impl ClassicTier {
                 0x7d => binop!(|r| r, u64::wrapping_sub, |v| v),
                 0x7e => binop!(|r| r, u64::wrapping_mul, |v| v),
                 0x7f => binop_trap!(i64_of, div_s64, raw_i64),
-                0x80 => binop_trap!(|r| r, |a: u64, b: u64| a.checked_div(b).ok_or(TrapCode::IntegerDivideByZero), |v| v),
-                0x81 => binop_trap!(i64_of, |a: i64, b: i64| if b == 0 { Err(TrapCode::IntegerDivideByZero) } else { Ok(a.wrapping_rem(b)) }, raw_i64),
-                0x82 => binop_trap!(|r| r, |a: u64, b: u64| a.checked_rem(b).ok_or(TrapCode::IntegerDivideByZero), |v| v),
+                0x80 => binop_trap!(
+                    |r| r,
+                    |a: u64, b: u64| a.checked_div(b).ok_or(TrapCode::IntegerDivideByZero),
+                    |v| v
+                ),
+                0x81 => binop_trap!(
+                    i64_of,
+                    |a: i64, b: i64| if b == 0 {
+                        Err(TrapCode::IntegerDivideByZero)
+                    } else {
+                        Ok(a.wrapping_rem(b))
+                    },
+                    raw_i64
+                ),
+                0x82 => binop_trap!(
+                    |r| r,
+                    |a: u64, b: u64| a.checked_rem(b).ok_or(TrapCode::IntegerDivideByZero),
+                    |v| v
+                ),
                 0x83 => binop!(|r| r, |a, b| a & b, |v| v),
                 0x84 => binop!(|r| r, |a, b| a | b, |v| v),
                 0x85 => binop!(|r| r, |a, b| a ^ b, |v| v),
                 0x86 => binop!(|r| r, |a: u64, b: u64| a.wrapping_shl(b as u32), |v| v),
                 0x87 => binop!(i64_of, |a: i64, b: i64| a.wrapping_shr(b as u32), raw_i64),
                 0x88 => binop!(|r| r, |a: u64, b: u64| a.wrapping_shr(b as u32), |v| v),
-                0x89 => binop!(|r| r, |a: u64, b: u64| a.rotate_left((b % 64) as u32), |v| v),
-                0x8a => binop!(|r| r, |a: u64, b: u64| a.rotate_right((b % 64) as u32), |v| v),
+                0x89 => binop!(
+                    |r| r,
+                    |a: u64, b: u64| a.rotate_left((b % 64) as u32),
+                    |v| v
+                ),
+                0x8a => binop!(
+                    |r| r,
+                    |a: u64, b: u64| a.rotate_right((b % 64) as u32),
+                    |v| v
+                ),
                 // f32 arithmetic; abs/neg/copysign act on bits and keep NaN payloads.
                 0x8b => unop!(|r| r as u32, |a| a & 0x7fff_ffff, raw_u32),
                 0x8c => unop!(|r| r as u32, |a| a ^ 0x8000_0000, raw_u32),
-                0x8d => unop!(f32_of, f32::ceil, raw_f32),
-                0x8e => unop!(f32_of, f32::floor, raw_f32),
-                0x8f => unop!(f32_of, f32::trunc, raw_f32),
-                0x90 => unop!(f32_of, f32::round_ties_even, raw_f32),
-                0x91 => unop!(f32_of, f32::sqrt, raw_f32),
+                0x8d => unop!(f32_of, |a: f32| quiet32(a.ceil()), raw_f32),
+                0x8e => unop!(f32_of, |a: f32| quiet32(a.floor()), raw_f32),
+                0x8f => unop!(f32_of, |a: f32| quiet32(a.trunc()), raw_f32),
+                0x90 => unop!(f32_of, |a: f32| quiet32(a.round_ties_even()), raw_f32),
+                0x91 => unop!(f32_of, |a: f32| quiet32(a.sqrt()), raw_f32),
                 0x92 => binop!(f32_of, |a, b| a + b, raw_f32),
                 0x93 => binop!(f32_of, |a, b| a - b, raw_f32),
                 0x94 => binop!(f32_of, |a, b| a * b, raw_f32),
                 0x95 => binop!(f32_of, |a, b| a / b, raw_f32),
                 0x96 => binop!(f32_of, fmin32, raw_f32),
                 0x97 => binop!(f32_of, fmax32, raw_f32),
-                0x98 => binop!(|r| r as u32, |a, b| (a & 0x7fff_ffff) | (b & 0x8000_0000), raw_u32),
+                0x98 => binop!(
+                    |r| r as u32,
+                    |a, b| (a & 0x7fff_ffff) | (b & 0x8000_0000),
+                    raw_u32
+                ),
                 // f64 arithmetic
                 0x99 => unop!(|r| r, |a| a & 0x7fff_ffff_ffff_ffff, |v| v),
                 0x9a => unop!(|r| r, |a| a ^ 0x8000_0000_0000_0000, |v| v),
-                0x9b => unop!(f64_of, f64::ceil, raw_f64),
-                0x9c => unop!(f64_of, f64::floor, raw_f64),
-                0x9d => unop!(f64_of, f64::trunc, raw_f64),
-                0x9e => unop!(f64_of, f64::round_ties_even, raw_f64),
-                0x9f => unop!(f64_of, f64::sqrt, raw_f64),
+                0x9b => unop!(f64_of, |a: f64| quiet64(a.ceil()), raw_f64),
+                0x9c => unop!(f64_of, |a: f64| quiet64(a.floor()), raw_f64),
+                0x9d => unop!(f64_of, |a: f64| quiet64(a.trunc()), raw_f64),
+                0x9e => unop!(f64_of, |a: f64| quiet64(a.round_ties_even()), raw_f64),
+                0x9f => unop!(f64_of, |a: f64| quiet64(a.sqrt()), raw_f64),
                 0xa0 => binop!(f64_of, |a, b| a + b, raw_f64),
                 0xa1 => binop!(f64_of, |a, b| a - b, raw_f64),
                 0xa2 => binop!(f64_of, |a, b| a * b, raw_f64),
                 0xa3 => binop!(f64_of, |a, b| a / b, raw_f64),
                 0xa4 => binop!(f64_of, fmin64, raw_f64),
                 0xa5 => binop!(f64_of, fmax64, raw_f64),
-                0xa6 => binop!(|r| r, |a, b| (a & 0x7fff_ffff_ffff_ffff) | (b & 0x8000_0000_0000_0000), |v| v),
+                0xa6 => binop!(
+                    |r| r,
+                    |a, b| (a & 0x7fff_ffff_ffff_ffff) | (b & 0x8000_0000_0000_0000),
+                    |v| v
+                ),
                 // conversions
                 0xa7 => top!() &= 0xffff_ffff,
                 0xa8 => trunc!(f32_of, I32_RANGE, i32, u32),
@@ -506,7 +613,9 @@ impl ClassicTier {
                     let sub = u32_leb(&code, &mut cur.pc);
                     self.exec_fc(data, &mut cur, &code, sub)?;
                 }
-                _ => unreachable!("opcode 0x{op:02x} passed validation but is not in WebAssembly 2.0"),
+                _ => unreachable!(
+                    "opcode 0x{op:02x} passed validation but is not in WebAssembly 2.0"
+                ),
             }
         }
     }

@@ -79,7 +79,12 @@ impl Tier for ClassicTier {
         Ok(())
     }
 
-    fn call(&mut self, data: &mut StoreData, func: FuncAddr, args: &[u64]) -> Result<Vec<u64>, Trap> {
+    fn call(
+        &mut self,
+        data: &mut StoreData,
+        func: FuncAddr,
+        args: &[u64],
+    ) -> Result<Vec<u64>, Trap> {
         let base = self.stack.len();
         let depth = self.frames.len();
         let labels = self.labels.len();

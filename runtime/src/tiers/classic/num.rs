@@ -21,6 +21,27 @@ pub fn raw_f64(v: f64) -> u64 {
     v.to_bits()
 }
 
+/// Rounding and square root return an *arithmetic* NaN (quiet bit set) for a
+/// NaN input; libm's software fallbacks may pass a signalling NaN through.
+#[inline]
+pub fn quiet32(v: f32) -> f32 {
+    if v.is_nan() {
+        f32::from_bits(v.to_bits() | 0x0040_0000)
+    } else {
+        v
+    }
+}
+
+/// The f64 counterpart of [`quiet32`].
+#[inline]
+pub fn quiet64(v: f64) -> f64 {
+    if v.is_nan() {
+        f64::from_bits(v.to_bits() | 0x0008_0000_0000_0000)
+    } else {
+        v
+    }
+}
+
 macro_rules! min_max {
     ($min:ident, $max:ident, $t:ty) => {
         /// wasm `min`: NaN if either is NaN; -0 is less than +0.
@@ -89,13 +110,34 @@ mod tests {
 
     #[test]
     fn trunc_edges() {
-        assert_eq!(trunc_checked(2147483647.9, I32_RANGE.0, I32_RANGE.1), Ok(2147483647.0));
-        assert_eq!(trunc_checked(2147483648.0, I32_RANGE.0, I32_RANGE.1), Err(TrapCode::IntegerOverflow));
-        assert_eq!(trunc_checked(-2147483648.9, I32_RANGE.0, I32_RANGE.1), Ok(-2147483648.0));
+        assert_eq!(
+            trunc_checked(2147483647.9, I32_RANGE.0, I32_RANGE.1),
+            Ok(2147483647.0)
+        );
+        assert_eq!(
+            trunc_checked(2147483648.0, I32_RANGE.0, I32_RANGE.1),
+            Err(TrapCode::IntegerOverflow)
+        );
+        assert_eq!(
+            trunc_checked(-2147483648.9, I32_RANGE.0, I32_RANGE.1),
+            Ok(-2147483648.0)
+        );
         assert_eq!(trunc_checked(-0.9, U32_RANGE.0, U32_RANGE.1), Ok(-0.0));
-        assert_eq!(trunc_checked(-1.0, U32_RANGE.0, U32_RANGE.1), Err(TrapCode::IntegerOverflow));
-        assert_eq!(trunc_checked(f64::NAN, 0.0, 1.0), Err(TrapCode::InvalidConversionToInteger));
-        assert_eq!(trunc_checked(9223372036854775808.0, I64_RANGE.0, I64_RANGE.1), Err(TrapCode::IntegerOverflow));
-        assert_eq!(trunc_checked(f64::INFINITY, U64_RANGE.0, U64_RANGE.1), Err(TrapCode::IntegerOverflow));
+        assert_eq!(
+            trunc_checked(-1.0, U32_RANGE.0, U32_RANGE.1),
+            Err(TrapCode::IntegerOverflow)
+        );
+        assert_eq!(
+            trunc_checked(f64::NAN, 0.0, 1.0),
+            Err(TrapCode::InvalidConversionToInteger)
+        );
+        assert_eq!(
+            trunc_checked(9223372036854775808.0, I64_RANGE.0, I64_RANGE.1),
+            Err(TrapCode::IntegerOverflow)
+        );
+        assert_eq!(
+            trunc_checked(f64::INFINITY, U64_RANGE.0, U64_RANGE.1),
+            Err(TrapCode::IntegerOverflow)
+        );
     }
 }

@@ -1,0 +1,438 @@
+//! The `tierdiff` command line.
+//!
+//! Contract (README, "Architecture"): `--json` prints exactly one JSON object
+//! on stdout; progress and diagnostics go to stderr. Exit codes: 0 all
+//! passed / nothing found, 1 failures or findings, 2 bad usage or bad input.
+
+use crate::input::{self, InputError};
+use crate::spec::{self, Counts, FileResult, TierReport, WastSource};
+use clap::{Parser, Subcommand};
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use tierdiff_runtime::{CallError, Extern, Limits, Linker, Store, TierKind, Val};
+
+#[derive(Parser)]
+#[command(
+    name = "tierdiff",
+    version,
+    about = "Differential testing of WebAssembly execution tiers"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the WebAssembly 2.0 spec testsuite (or your own .wast files) through the tiers.
+    Spec {
+        /// Tier to run: classic, fast, jit or all (every implemented tier).
+        #[arg(long, default_value = "all")]
+        tier: String,
+        /// Run only this file of the built-in suite (e.g. i32.wast or i32).
+        #[arg(long)]
+        file: Option<String>,
+        /// Print one JSON object on stdout instead of the table.
+        #[arg(long)]
+        json: bool,
+        /// .wast files or directories to run instead of the built-in suite.
+        paths: Vec<PathBuf>,
+    },
+    /// Run one module's export in the tiers and show their results side by side.
+    Run {
+        /// A .wasm or .wat file.
+        file: PathBuf,
+        /// Export to call; without it, every exported function is called with zero arguments.
+        #[arg(long)]
+        invoke: Option<String>,
+        /// Arguments as TYPE:VALUE (i32:7, f64:-0x1p-1, externref:null, externref:3).
+        #[arg(allow_hyphen_values = true)]
+        args: Vec<String>,
+        /// Tier to run: classic, fast, jit or all.
+        #[arg(long, default_value = "all")]
+        tier: String,
+        /// Fuel for the call (default unlimited).
+        #[arg(long)]
+        fuel: Option<u64>,
+        /// Print one JSON object on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Runs the CLI and returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let result = match cli.command {
+        Command::Spec {
+            tier,
+            file,
+            json,
+            paths,
+        } => cmd_spec(&tier, file.as_deref(), json, &paths),
+        Command::Run {
+            file,
+            invoke,
+            args,
+            tier,
+            fuel,
+            json,
+        } => cmd_run(&file, invoke.as_deref(), &args, &tier, fuel, json),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("tierdiff: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Resolves `--tier`: one implemented tier, or `all` of them.
+pub fn parse_tiers(name: &str) -> Result<Vec<TierKind>, InputError> {
+    if name == "all" {
+        return Ok(TierKind::implemented());
+    }
+    let tier = TierKind::parse(name).ok_or_else(|| {
+        InputError(format!(
+            "unknown tier {name:?} (expected classic, fast, jit or all)"
+        ))
+    })?;
+    if !tier.is_implemented() {
+        return Err(InputError(format!(
+            "tier {name} is not implemented yet (implemented: {})",
+            names(&TierKind::implemented())
+        )));
+    }
+    Ok(vec![tier])
+}
+
+fn names(tiers: &[TierKind]) -> String {
+    tiers
+        .iter()
+        .map(|t| t.name())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn cmd_spec(
+    tier: &str,
+    file: Option<&str>,
+    json: bool,
+    paths: &[PathBuf],
+) -> Result<ExitCode, InputError> {
+    let tiers = parse_tiers(tier)?;
+    let (suite, sources) = if paths.is_empty() {
+        let mut all = spec::builtin_suite();
+        if let Some(f) = file {
+            let want = if f.ends_with(".wast") {
+                f.to_string()
+            } else {
+                format!("{f}.wast")
+            };
+            all.retain(|s| s.name == want);
+            if all.is_empty() {
+                return Err(InputError(format!(
+                    "--file {f}: no such file in the wasm-v2 suite"
+                )));
+            }
+        }
+        ("wasm-v2", all)
+    } else {
+        if file.is_some() {
+            return Err(InputError(
+                "--file selects from the built-in suite; it cannot be combined with paths".into(),
+            ));
+        }
+        ("files", collect_wast(paths)?)
+    };
+    let mut report: BTreeMap<&str, TierReport> = BTreeMap::new();
+    let mut failures_shown = 0;
+    for &tier in &tiers {
+        let results = run_parallel(&sources, tier);
+        let tier_report = report.entry(tier.name()).or_default();
+        for (source, result) in sources.iter().zip(&results) {
+            tier_report.totals.add(&result.counts);
+            tier_report
+                .files
+                .insert(source.name.clone(), result.counts.clone());
+            for f in &result.failures {
+                if failures_shown < 50 {
+                    eprintln!(
+                        "FAIL [{tier}] {}:{} {}: {}",
+                        source.name, f.line, f.directive, f.reason
+                    );
+                }
+                failures_shown += 1;
+            }
+        }
+    }
+    if failures_shown > 50 {
+        eprintln!("... and {} more failures", failures_shown - 50);
+    }
+    if json {
+        println!("{}", json!({ "suite": suite, "tiers": report }));
+    } else {
+        print_spec_table(&report);
+    }
+    let failed: u64 = report.values().map(|r| r.totals.failed).sum();
+    Ok(ExitCode::from(if failed == 0 { 0 } else { 1 }))
+}
+
+/// Runs every file on one tier, spread over the machine's cores, keeping order.
+fn run_parallel(sources: &[WastSource], tier: TierKind) -> Vec<FileResult> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(sources.len().max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<std::sync::Mutex<Option<FileResult>>> = sources
+        .iter()
+        .map(|_| std::sync::Mutex::new(None))
+        .collect();
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(source) = sources.get(i) else { break };
+                let r = spec::run_file(source, tier);
+                let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                eprintln!(
+                    "[{tier} {n}/{}] {}: {} passed, {} failed",
+                    sources.len(),
+                    source.name,
+                    r.counts.passed,
+                    r.counts.failed
+                );
+                *results[i].lock().expect("no panics while holding") = Some(r);
+            });
+        }
+    });
+    results
+        .into_iter()
+        .map(|m| m.into_inner().expect("no poison").expect("every file ran"))
+        .collect()
+}
+
+fn print_spec_table(report: &BTreeMap<&str, TierReport>) {
+    for (tier, r) in report {
+        println!("tier {tier}");
+        println!(
+            "  {:<40} {:>8} {:>8} {:>8}",
+            "file", "passed", "failed", "skipped"
+        );
+        for (name, c) in &r.files {
+            println!(
+                "  {:<40} {:>8} {:>8} {:>8}",
+                name, c.passed, c.failed, c.skipped
+            );
+        }
+        let Counts {
+            passed,
+            failed,
+            skipped,
+        } = r.totals;
+        println!(
+            "  {:<40} {:>8} {:>8} {:>8}",
+            "TOTAL", passed, failed, skipped
+        );
+    }
+}
+
+/// Expands files and directories (recursively) into `.wast` sources.
+fn collect_wast(paths: &[PathBuf]) -> Result<Vec<WastSource>, InputError> {
+    let mut files = Vec::new();
+    for p in paths {
+        walk(p, &mut files)?;
+    }
+    if files.is_empty() {
+        return Err(InputError(format!(
+            "no .wast files under {}",
+            paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    files.sort();
+    files
+        .into_iter()
+        .map(|f| {
+            let text = std::fs::read_to_string(&f)
+                .map_err(|e| InputError(format!("{}: cannot read: {e}", f.display())))?;
+            Ok(WastSource {
+                name: f.display().to_string(),
+                text,
+            })
+        })
+        .collect()
+}
+
+fn walk(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), InputError> {
+    let meta =
+        std::fs::metadata(path).map_err(|e| InputError(format!("{}: {e}", path.display())))?;
+    if meta.is_dir() {
+        let entries =
+            std::fs::read_dir(path).map_err(|e| InputError(format!("{}: {e}", path.display())))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| InputError(format!("{}: {e}", path.display())))?;
+            let p = entry.path();
+            if p.is_dir() || p.extension().is_some_and(|e| e == "wast") {
+                walk(&p, out)?;
+            }
+        }
+    } else {
+        out.push(path.to_path_buf());
+    }
+    Ok(())
+}
+
+/// One tier's answer to one call.
+fn outcome_json(result: &Result<Vec<Val>, CallError>) -> serde_json::Value {
+    match result {
+        Ok(values) => {
+            json!({ "results": values.iter().map(|v| v.to_string()).collect::<Vec<_>>() })
+        }
+        Err(CallError::Trap(t)) => json!({ "trap": t.code.name() }),
+        Err(e) => json!({ "error": e.to_string() }),
+    }
+}
+
+fn outcome_text(result: &Result<Vec<Val>, CallError>) -> String {
+    match result {
+        Ok(values) if values.is_empty() => "(no results)".into(),
+        Ok(values) => values
+            .iter()
+            .map(|v| v.to_string())
+            .collect::<Vec<_>>()
+            .join(" "),
+        Err(CallError::Trap(t)) => format!("trap: {}", t.code.name()),
+        Err(e) => format!("error: {e}"),
+    }
+}
+
+fn cmd_run(
+    file: &Path,
+    invoke: Option<&str>,
+    args: &[String],
+    tier: &str,
+    fuel: Option<u64>,
+    json: bool,
+) -> Result<ExitCode, InputError> {
+    let tiers = parse_tiers(tier)?;
+    let module = input::load_module(file)?;
+    if invoke.is_none() && !args.is_empty() {
+        return Err(InputError("arguments need --invoke NAME".into()));
+    }
+    let calls: Vec<String> = match invoke {
+        Some(name) => vec![name.to_string()],
+        None => module
+            .exports
+            .iter()
+            .filter(|e| e.kind == tierdiff_runtime::module::ExportKind::Func)
+            .map(|e| e.name.clone())
+            .collect(),
+    };
+    let mut per_call = Vec::new();
+    let mut disagree = false;
+    for name in &calls {
+        let mut outcomes = Vec::new();
+        for &t in &tiers {
+            let limits = Limits {
+                fuel,
+                ..Limits::default()
+            };
+            let mut store = Store::new(t, limits).expect("implemented tier");
+            let mut linker = Linker::default();
+            tierdiff_runtime::store::spectest::define(&mut store, &mut linker);
+            let inst = store
+                .instantiate(&module, &linker)
+                .map_err(|e| InputError(format!("{}: {e}", file.display())))?;
+            let func = match store.export(inst, name) {
+                Some(Extern::Func(f)) => f,
+                _ => {
+                    return Err(InputError(format!(
+                        "{}: no exported function {name:?}",
+                        file.display()
+                    )))
+                }
+            };
+            let vals = if invoke.is_some() {
+                let mut issue = |p| match store.extern_ref(p) {
+                    Val::ExternRef(Some(id)) => id,
+                    _ => unreachable!("extern_ref issues an id"),
+                };
+                args.iter()
+                    .map(|a| input::parse_arg(a, &mut issue))
+                    .collect::<Result<Vec<_>, _>>()?
+            } else {
+                store
+                    .data()
+                    .func_type(func)
+                    .params
+                    .iter()
+                    .map(|&t| Val::default_for(t))
+                    .collect()
+            };
+            let result = store.invoke(func, &vals);
+            if let Err(CallError::Signature(s)) = &result {
+                return Err(InputError(format!("{name}: {s}")));
+            }
+            let violations = store.violations();
+            outcomes.push((t, vals, result, violations));
+        }
+        let first = outcome_text(&outcomes[0].2);
+        let differs = outcomes.iter().any(|o| outcome_text(&o.2) != first);
+        let violated = outcomes.iter().any(|o| !o.3.is_empty());
+        disagree |= differs || violated;
+        per_call.push((name.clone(), outcomes, differs));
+    }
+    if json {
+        let calls: Vec<_> = per_call
+            .iter()
+            .map(|(name, outcomes, differs)| {
+                let tiers: BTreeMap<_, _> = outcomes
+                    .iter()
+                    .map(|(t, _, r, v)| {
+                        let mut o = outcome_json(r);
+                        o["violations"] =
+                            json!(v.iter().map(|v| v.to_string()).collect::<Vec<_>>());
+                        (t.name(), o)
+                    })
+                    .collect();
+                let args: Vec<String> = outcomes[0].1.iter().map(|v| v.to_string()).collect();
+                json!({ "export": name, "args": args, "tiers": tiers, "agree": !differs })
+            })
+            .collect();
+        println!(
+            "{}",
+            json!({ "module": file.display().to_string(), "calls": calls })
+        );
+    } else {
+        for (name, outcomes, differs) in &per_call {
+            let args: Vec<String> = outcomes[0].1.iter().map(|v| v.to_string()).collect();
+            println!(
+                "{name}({}){}",
+                args.join(", "),
+                if *differs { "  <-- tiers disagree" } else { "" }
+            );
+            for (t, _, r, v) in outcomes {
+                println!("  {:<8} {}", t.name(), outcome_text(r));
+                for violation in v {
+                    println!("  {:<8} invariant violation: {violation}", t.name());
+                }
+            }
+        }
+    }
+    Ok(ExitCode::from(if disagree { 1 } else { 0 }))
+}
