@@ -48,7 +48,6 @@ enum Command {
         #[arg(long)]
         invoke: Option<String>,
         /// Arguments as TYPE:VALUE (i32:7, f64:-0x1p-1, externref:null, externref:3).
-        #[arg(allow_hyphen_values = true)]
         args: Vec<String>,
         /// Tier to run: classic, fast, jit or all.
         #[arg(long, default_value = "all")]
@@ -343,53 +342,41 @@ fn cmd_run(
             .map(|e| e.name.clone())
             .collect(),
     };
+    // One store per tier; the calls run in sequence so state carries over
+    // between them exactly as it would for a user of the runtime.
+    let mut instances = Vec::new();
+    for &t in &tiers {
+        let limits = Limits { fuel, ..Limits::default() };
+        let mut store = Store::new(t, limits).expect("implemented tier");
+        let mut linker = Linker::default();
+        tierdiff_runtime::store::spectest::define(&mut store, &mut linker);
+        let inst = store.instantiate(&module, &linker).map_err(|e| InputError(format!("{}: {e}", file.display())))?;
+        instances.push((t, store, inst));
+    }
     let mut per_call = Vec::new();
     let mut disagree = false;
     for name in &calls {
         let mut outcomes = Vec::new();
-        for &t in &tiers {
-            let limits = Limits {
-                fuel,
-                ..Limits::default()
-            };
-            let mut store = Store::new(t, limits).expect("implemented tier");
-            let mut linker = Linker::default();
-            tierdiff_runtime::store::spectest::define(&mut store, &mut linker);
-            let inst = store
-                .instantiate(&module, &linker)
-                .map_err(|e| InputError(format!("{}: {e}", file.display())))?;
-            let func = match store.export(inst, name) {
+        for (t, store, inst) in instances.iter_mut() {
+            let func = match store.export(*inst, name) {
                 Some(Extern::Func(f)) => f,
-                _ => {
-                    return Err(InputError(format!(
-                        "{}: no exported function {name:?}",
-                        file.display()
-                    )))
-                }
+                _ => return Err(InputError(format!("{}: no exported function {name:?}", file.display()))),
             };
             let vals = if invoke.is_some() {
                 let mut issue = |p| match store.extern_ref(p) {
                     Val::ExternRef(Some(id)) => id,
                     _ => unreachable!("extern_ref issues an id"),
                 };
-                args.iter()
-                    .map(|a| input::parse_arg(a, &mut issue))
-                    .collect::<Result<Vec<_>, _>>()?
+                args.iter().map(|a| input::parse_arg(a, &mut issue)).collect::<Result<Vec<_>, _>>()?
             } else {
-                store
-                    .data()
-                    .func_type(func)
-                    .params
-                    .iter()
-                    .map(|&t| Val::default_for(t))
-                    .collect()
+                store.data().func_type(func).params.iter().map(|&t| Val::default_for(t)).collect()
             };
             let result = store.invoke(func, &vals);
-            if let Err(CallError::Signature(s)) = &result {
-                return Err(InputError(format!("{name}: {s}")));
+            if let Err(e @ CallError::Signature(_)) = &result {
+                return Err(InputError(format!("{name}: {e}")));
             }
             let violations = store.violations();
-            outcomes.push((t, vals, result, violations));
+            outcomes.push((*t, vals, result, violations));
         }
         let first = outcome_text(&outcomes[0].2);
         let differs = outcomes.iter().any(|o| outcome_text(&o.2) != first);

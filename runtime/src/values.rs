@@ -118,8 +118,8 @@ impl Val {
             ValType::I64 => Val::I64(raw as i64),
             ValType::F32 => Val::F32(raw as u32),
             ValType::F64 => Val::F64(raw),
-            ValType::FuncRef => Val::FuncRef((raw != NULL_REF).then(|| FuncAddr(raw as u32))),
-            ValType::ExternRef => Val::ExternRef((raw != NULL_REF).then(|| ExternId(raw as u32))),
+            ValType::FuncRef => Val::FuncRef((raw != NULL_REF).then_some(FuncAddr(raw as u32))),
+            ValType::ExternRef => Val::ExternRef((raw != NULL_REF).then_some(ExternId(raw as u32))),
         }
     }
 

@@ -49,7 +49,7 @@ impl MemInst {
     pub fn range(&self, addr: u32, offset: u64, len: usize) -> Option<std::ops::Range<usize>> {
         let start = addr as u64 + offset;
         let end = start + len as u64;
-        (end <= self.data.len() as u64).then(|| start as usize..end as usize)
+        (end <= self.data.len() as u64).then_some(start as usize..end as usize)
     }
 }
 

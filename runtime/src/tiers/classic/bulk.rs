@@ -10,7 +10,7 @@ use crate::trap::{Trap, TrapCode};
 /// `[start, start + len)` if it fits in `size`.
 fn span(start: u64, len: u64, size: usize) -> Option<std::ops::Range<usize>> {
     let end = start.checked_add(len)?;
-    (end <= size as u64).then(|| start as usize..end as usize)
+    (end <= size as u64).then_some(start as usize..end as usize)
 }
 
 impl ClassicTier {

@@ -246,7 +246,7 @@ impl ClassicTier {
                         code = cur.module.bytes.clone();
                     }
                 }
-                0x0c | 0x0d | 0x0e | 0x0f => {
+                0x0c..=0x0f => {
                     let depth_n = match op {
                         0x0c => u32_leb(&code, &mut cur.pc) as usize,
                         0x0d => {
@@ -396,7 +396,7 @@ impl ClassicTier {
                 0x3b | 0x3d => store!(2, |v: u64| (v as u16).to_le_bytes()),
                 0x3f => {
                     u32_leb(&code, &mut cur.pc);
-                    push!(mem!().pages() as u64);
+                    push!(data.memories[cur.mem.expect("validated: memory exists")].pages() as u64);
                 }
                 0x40 => {
                     u32_leb(&code, &mut cur.pc);
@@ -592,7 +592,7 @@ impl ClassicTier {
                 0xba => unop!(|r| r, |a: u64| a as f64, raw_f64),
                 0xbb => unop!(f32_of, |a| a as f64, raw_f64),
                 0xbc => top!() &= 0xffff_ffff,
-                0xbd | 0xbe | 0xbf => {}
+                0xbd..=0xbf => {}
                 // sign extension
                 0xc0 => unop!(u32_of, |a| a as i8 as i32, raw_i32),
                 0xc1 => unop!(u32_of, |a| a as i16 as i32, raw_i32),

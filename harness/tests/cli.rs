@@ -1,0 +1,132 @@
+//! The CLI's contracts: bad input gets one line naming the file and the
+//! reason with exit code 2; `--json` prints exactly one object.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn tierdiff(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tierdiff")).args(args).output().expect("binary runs")
+}
+
+fn temp_file(name: &str, bytes: &[u8]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("tierdiff-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+/// Asserts exit 2 and a single stderr line mentioning every `needle`.
+fn assert_bad_input(out: &Output, needles: &[&str]) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "stderr: {stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "one line expected: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    for n in needles {
+        assert!(stderr.contains(n), "{n:?} missing from {stderr}");
+    }
+}
+
+#[test]
+fn missing_file() {
+    let out = tierdiff(&["run", "/nonexistent/x.wasm", "--invoke", "f"]);
+    assert_bad_input(&out, &["/nonexistent/x.wasm", "cannot read"]);
+}
+
+#[test]
+fn not_wasm() {
+    let p = temp_file("garbage.wasm", b"\x7fELF this is not wasm");
+    let out = tierdiff(&["run", p.to_str().unwrap(), "--invoke", "f"]);
+    assert_bad_input(&out, &["garbage.wasm", "not a WebAssembly module"]);
+}
+
+#[test]
+fn truncated_wasm() {
+    let full = wat::parse_str(r#"(module (func (export "f") (result i32) i32.const 1))"#).unwrap();
+    let p = temp_file("truncated.wasm", &full[..full.len() - 3]);
+    let out = tierdiff(&["run", p.to_str().unwrap(), "--invoke", "f"]);
+    assert_bad_input(&out, &["truncated.wasm", "invalid module"]);
+}
+
+#[test]
+fn invalid_wasm() {
+    let p = temp_file("invalid.wat", br#"(module (func (export "f") (result i32) i64.const 1))"#);
+    let out = tierdiff(&["run", p.to_str().unwrap(), "--invoke", "f"]);
+    assert_bad_input(&out, &["invalid.wat", "invalid module", "type mismatch"]);
+}
+
+#[test]
+fn bad_text_format() {
+    let p = temp_file("broken.wat", b"(module (func (export \"f\") (result i32) i32.const))");
+    let out = tierdiff(&["run", p.to_str().unwrap()]);
+    assert_bad_input(&out, &["broken.wat", "invalid text format"]);
+}
+
+#[test]
+fn unsupported_feature() {
+    let p = temp_file("simd.wat", br#"(module (func (export "f") (result v128) v128.const i32x4 0 0 0 0))"#);
+    let out = tierdiff(&["run", p.to_str().unwrap(), "--invoke", "f"]);
+    assert_bad_input(&out, &["simd.wat", "unsupported feature: SIMD"]);
+}
+
+#[test]
+fn unknown_import() {
+    let p = temp_file("import.wat", br#"(module (import "env" "missing" (func)))"#);
+    let out = tierdiff(&["run", p.to_str().unwrap()]);
+    assert_bad_input(&out, &["import.wat", "unknown import env::missing"]);
+}
+
+#[test]
+fn bad_argument_and_tier() {
+    let p = temp_file("ok.wat", br#"(module (func (export "f") (param i32) (result i32) local.get 0))"#);
+    assert_bad_input(&tierdiff(&["run", p.to_str().unwrap(), "--invoke", "f", "i32:x"]), &["i32:x"]);
+    assert_bad_input(&tierdiff(&["run", p.to_str().unwrap(), "--invoke", "f", "i64:1"]), &["signature mismatch"]);
+    assert_bad_input(&tierdiff(&["run", p.to_str().unwrap(), "--tier", "turbo"]), &["unknown tier"]);
+    assert_bad_input(&tierdiff(&["spec", "/nonexistent/dir"]), &["/nonexistent/dir"]);
+}
+
+#[test]
+fn run_prints_results_and_traps() {
+    let p = temp_file(
+        "div.wat",
+        br#"(module (func (export "div") (param i32 i32) (result i32) local.get 0 local.get 1 i32.div_s))"#,
+    );
+    let out = tierdiff(&["run", p.to_str().unwrap(), "--invoke", "div", "i32:7", "i32:2", "--json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(v["calls"][0]["tiers"]["classic"]["results"][0], "i32:3");
+    let out = tierdiff(&["run", p.to_str().unwrap(), "--invoke", "div", "i32:7", "i32:0"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("trap: integer-divide-by-zero"));
+}
+
+#[test]
+fn spec_json_for_one_file() {
+    let out = tierdiff(&["spec", "--tier", "classic", "--file", "nop", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(v["suite"], "wasm-v2");
+    let classic = &v["tiers"]["classic"];
+    assert_eq!(classic["failed"], 0);
+    assert!(classic["passed"].as_u64().unwrap() > 50);
+    assert_eq!(classic["files"]["nop.wast"]["failed"], 0);
+}
+
+#[test]
+fn spec_on_user_files_reports_failures() {
+    let dir = std::env::temp_dir().join(format!("tierdiff-wast-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("mine.wast"),
+        r#"(module (func (export "one") (result i32) i32.const 1))
+           (assert_return (invoke "one") (i32.const 1))
+           (assert_return (invoke "one") (i32.const 2))"#,
+    )
+    .unwrap();
+    let out = tierdiff(&["spec", "--tier", "classic", "--json", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(v["suite"], "files");
+    assert_eq!(v["tiers"]["classic"]["passed"], 2);
+    assert_eq!(v["tiers"]["classic"]["failed"], 1);
+}
