@@ -346,11 +346,16 @@ fn cmd_run(
     // between them exactly as it would for a user of the runtime.
     let mut instances = Vec::new();
     for &t in &tiers {
-        let limits = Limits { fuel, ..Limits::default() };
+        let limits = Limits {
+            fuel,
+            ..Limits::default()
+        };
         let mut store = Store::new(t, limits).expect("implemented tier");
         let mut linker = Linker::default();
         tierdiff_runtime::store::spectest::define(&mut store, &mut linker);
-        let inst = store.instantiate(&module, &linker).map_err(|e| InputError(format!("{}: {e}", file.display())))?;
+        let inst = store
+            .instantiate(&module, &linker)
+            .map_err(|e| InputError(format!("{}: {e}", file.display())))?;
         instances.push((t, store, inst));
     }
     let mut per_call = Vec::new();
@@ -360,16 +365,29 @@ fn cmd_run(
         for (t, store, inst) in instances.iter_mut() {
             let func = match store.export(*inst, name) {
                 Some(Extern::Func(f)) => f,
-                _ => return Err(InputError(format!("{}: no exported function {name:?}", file.display()))),
+                _ => {
+                    return Err(InputError(format!(
+                        "{}: no exported function {name:?}",
+                        file.display()
+                    )))
+                }
             };
             let vals = if invoke.is_some() {
                 let mut issue = |p| match store.extern_ref(p) {
                     Val::ExternRef(Some(id)) => id,
                     _ => unreachable!("extern_ref issues an id"),
                 };
-                args.iter().map(|a| input::parse_arg(a, &mut issue)).collect::<Result<Vec<_>, _>>()?
+                args.iter()
+                    .map(|a| input::parse_arg(a, &mut issue))
+                    .collect::<Result<Vec<_>, _>>()?
             } else {
-                store.data().func_type(func).params.iter().map(|&t| Val::default_for(t)).collect()
+                store
+                    .data()
+                    .func_type(func)
+                    .params
+                    .iter()
+                    .map(|&t| Val::default_for(t))
+                    .collect()
             };
             let result = store.invoke(func, &vals);
             if let Err(e @ CallError::Signature(_)) = &result {

@@ -5,7 +5,10 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 fn tierdiff(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tierdiff")).args(args).output().expect("binary runs")
+    Command::new(env!("CARGO_BIN_EXE_tierdiff"))
+        .args(args)
+        .output()
+        .expect("binary runs")
 }
 
 fn temp_file(name: &str, bytes: &[u8]) -> PathBuf {
@@ -20,7 +23,11 @@ fn temp_file(name: &str, bytes: &[u8]) -> PathBuf {
 fn assert_bad_input(out: &Output, needles: &[&str]) {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "stderr: {stderr}");
-    assert_eq!(stderr.trim_end().lines().count(), 1, "one line expected: {stderr}");
+    assert_eq!(
+        stderr.trim_end().lines().count(),
+        1,
+        "one line expected: {stderr}"
+    );
     assert!(!stderr.contains("panicked"), "{stderr}");
     for n in needles {
         assert!(stderr.contains(n), "{n:?} missing from {stderr}");
@@ -50,21 +57,30 @@ fn truncated_wasm() {
 
 #[test]
 fn invalid_wasm() {
-    let p = temp_file("invalid.wat", br#"(module (func (export "f") (result i32) i64.const 1))"#);
+    let p = temp_file(
+        "invalid.wat",
+        br#"(module (func (export "f") (result i32) i64.const 1))"#,
+    );
     let out = tierdiff(&["run", p.to_str().unwrap(), "--invoke", "f"]);
     assert_bad_input(&out, &["invalid.wat", "invalid module", "type mismatch"]);
 }
 
 #[test]
 fn bad_text_format() {
-    let p = temp_file("broken.wat", b"(module (func (export \"f\") (result i32) i32.const))");
+    let p = temp_file(
+        "broken.wat",
+        b"(module (func (export \"f\") (result i32) i32.const))",
+    );
     let out = tierdiff(&["run", p.to_str().unwrap()]);
     assert_bad_input(&out, &["broken.wat", "invalid text format"]);
 }
 
 #[test]
 fn unsupported_feature() {
-    let p = temp_file("simd.wat", br#"(module (func (export "f") (result v128) v128.const i32x4 0 0 0 0))"#);
+    let p = temp_file(
+        "simd.wat",
+        br#"(module (func (export "f") (result v128) v128.const i32x4 0 0 0 0))"#,
+    );
     let out = tierdiff(&["run", p.to_str().unwrap(), "--invoke", "f"]);
     assert_bad_input(&out, &["simd.wat", "unsupported feature: SIMD"]);
 }
@@ -78,11 +94,26 @@ fn unknown_import() {
 
 #[test]
 fn bad_argument_and_tier() {
-    let p = temp_file("ok.wat", br#"(module (func (export "f") (param i32) (result i32) local.get 0))"#);
-    assert_bad_input(&tierdiff(&["run", p.to_str().unwrap(), "--invoke", "f", "i32:x"]), &["i32:x"]);
-    assert_bad_input(&tierdiff(&["run", p.to_str().unwrap(), "--invoke", "f", "i64:1"]), &["signature mismatch"]);
-    assert_bad_input(&tierdiff(&["run", p.to_str().unwrap(), "--tier", "turbo"]), &["unknown tier"]);
-    assert_bad_input(&tierdiff(&["spec", "/nonexistent/dir"]), &["/nonexistent/dir"]);
+    let p = temp_file(
+        "ok.wat",
+        br#"(module (func (export "f") (param i32) (result i32) local.get 0))"#,
+    );
+    assert_bad_input(
+        &tierdiff(&["run", p.to_str().unwrap(), "--invoke", "f", "i32:x"]),
+        &["i32:x"],
+    );
+    assert_bad_input(
+        &tierdiff(&["run", p.to_str().unwrap(), "--invoke", "f", "i64:1"]),
+        &["signature mismatch"],
+    );
+    assert_bad_input(
+        &tierdiff(&["run", p.to_str().unwrap(), "--tier", "turbo"]),
+        &["unknown tier"],
+    );
+    assert_bad_input(
+        &tierdiff(&["spec", "/nonexistent/dir"]),
+        &["/nonexistent/dir"],
+    );
 }
 
 #[test]
@@ -91,11 +122,26 @@ fn run_prints_results_and_traps() {
         "div.wat",
         br#"(module (func (export "div") (param i32 i32) (result i32) local.get 0 local.get 1 i32.div_s))"#,
     );
-    let out = tierdiff(&["run", p.to_str().unwrap(), "--invoke", "div", "i32:7", "i32:2", "--json"]);
+    let out = tierdiff(&[
+        "run",
+        p.to_str().unwrap(),
+        "--invoke",
+        "div",
+        "i32:7",
+        "i32:2",
+        "--json",
+    ]);
     assert_eq!(out.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
     assert_eq!(v["calls"][0]["tiers"]["classic"]["results"][0], "i32:3");
-    let out = tierdiff(&["run", p.to_str().unwrap(), "--invoke", "div", "i32:7", "i32:0"]);
+    let out = tierdiff(&[
+        "run",
+        p.to_str().unwrap(),
+        "--invoke",
+        "div",
+        "i32:7",
+        "i32:0",
+    ]);
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).contains("trap: integer-divide-by-zero"));
 }
@@ -103,7 +149,12 @@ fn run_prints_results_and_traps() {
 #[test]
 fn spec_json_for_one_file() {
     let out = tierdiff(&["spec", "--tier", "classic", "--file", "nop", "--json"]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
     assert_eq!(v["suite"], "wasm-v2");
     let classic = &v["tiers"]["classic"];

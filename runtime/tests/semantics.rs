@@ -3,22 +3,44 @@
 
 use tierdiff_runtime::{CallError, Extern, Limits, Linker, Module, Store, TierKind, TrapCode, Val};
 
-fn run(tier: TierKind, limits: Limits, wat: &str, name: &str, args: &[Val]) -> Result<Vec<Val>, TrapCode> {
+fn run(
+    tier: TierKind,
+    limits: Limits,
+    wat: &str,
+    name: &str,
+    args: &[Val],
+) -> Result<Vec<Val>, TrapCode> {
     let module = Module::new(&wat::parse_str(wat).unwrap()).unwrap();
     let mut store = Store::new(tier, limits).unwrap();
     let inst = store.instantiate(&module, &Linker::default()).unwrap();
-    let Some(Extern::Func(f)) = store.export(inst, name) else { panic!("no export {name}") };
+    let Some(Extern::Func(f)) = store.export(inst, name) else {
+        panic!("no export {name}")
+    };
     let result = store.invoke(f, args).map_err(|e| match e {
         CallError::Trap(t) => t.code,
         other => panic!("{other}"),
     });
-    assert!(store.violations().is_empty(), "{tier}: {:?}", store.violations());
+    assert!(
+        store.violations().is_empty(),
+        "{tier}: {:?}",
+        store.violations()
+    );
     result
 }
 
-fn every_tier(limits: Limits, wat: &str, name: &str, args: &[Val], expected: Result<Vec<Val>, TrapCode>) {
+fn every_tier(
+    limits: Limits,
+    wat: &str,
+    name: &str,
+    args: &[Val],
+    expected: Result<Vec<Val>, TrapCode>,
+) {
     for tier in TierKind::implemented() {
-        assert_eq!(run(tier, limits, wat, name, args), expected, "tier {tier}, {name}({args:?})");
+        assert_eq!(
+            run(tier, limits, wat, name, args),
+            expected,
+            "tier {tier}, {name}({args:?})"
+        );
     }
 }
 
@@ -26,12 +48,30 @@ fn every_tier(limits: Limits, wat: &str, name: &str, args: &[Val], expected: Res
 fn deep_recursion_ends_in_call_stack_exhausted() {
     let wat = r#"(module (func $f (export "f") (param i32) (result i32)
         local.get 0 i32.eqz if (result i32) i32.const 0 else local.get 0 i32.const 1 i32.sub call $f i32.const 1 i32.add end))"#;
-    let limits = Limits { max_call_depth: 1000, ..Limits::default() };
+    let limits = Limits {
+        max_call_depth: 1000,
+        ..Limits::default()
+    };
     every_tier(limits, wat, "f", &[Val::I32(999)], Ok(vec![Val::I32(999)]));
-    every_tier(limits, wat, "f", &[Val::I32(1000)], Err(TrapCode::CallStackExhausted));
+    every_tier(
+        limits,
+        wat,
+        "f",
+        &[Val::I32(1000)],
+        Err(TrapCode::CallStackExhausted),
+    );
     // Far deeper than any Rust stack could recurse: must still trap cleanly.
-    let deep = Limits { max_call_depth: 2_000_000, ..Limits::default() };
-    every_tier(deep, wat, "f", &[Val::I32(-1)], Err(TrapCode::CallStackExhausted));
+    let deep = Limits {
+        max_call_depth: 2_000_000,
+        ..Limits::default()
+    };
+    every_tier(
+        deep,
+        wat,
+        "f",
+        &[Val::I32(-1)],
+        Err(TrapCode::CallStackExhausted),
+    );
 }
 
 #[test]
@@ -41,13 +81,28 @@ fn fuel_is_charged_at_entry_and_loop_headers() {
     let wat = r#"(module (func (export "f") (param i32) (result i32)
         (loop $l local.get 0 i32.const 1 i32.sub local.tee 0 br_if $l) local.get 0))"#;
     for n in [1, 5, 100] {
-        let exact = Limits { fuel: Some(n as u64 + 1), ..Limits::default() };
+        let exact = Limits {
+            fuel: Some(n as u64 + 1),
+            ..Limits::default()
+        };
         every_tier(exact, wat, "f", &[Val::I32(n)], Ok(vec![Val::I32(0)]));
-        let short = Limits { fuel: Some(n as u64), ..Limits::default() };
+        let short = Limits {
+            fuel: Some(n as u64),
+            ..Limits::default()
+        };
         every_tier(short, wat, "f", &[Val::I32(n)], Err(TrapCode::OutOfFuel));
     }
     let spin = r#"(module (func (export "spin") (loop $l br $l)))"#;
-    every_tier(Limits { fuel: Some(10_000), ..Limits::default() }, spin, "spin", &[], Err(TrapCode::OutOfFuel));
+    every_tier(
+        Limits {
+            fuel: Some(10_000),
+            ..Limits::default()
+        },
+        spin,
+        "spin",
+        &[],
+        Err(TrapCode::OutOfFuel),
+    );
 }
 
 #[test]
@@ -57,7 +112,10 @@ fn memory_grow_respects_the_page_limit() {
         (func (export "edge") (result i32) (drop (memory.grow (i32.const 1)))
             (i32.store (i32.const 131068) (i32.const 7)) (i32.load (i32.const 131068)))
         (func (export "past") (result i32) (drop (memory.grow (i32.const 1))) (i32.load (i32.const 131069))))"#;
-    let limits = Limits { max_memory_pages: 2, ..Limits::default() };
+    let limits = Limits {
+        max_memory_pages: 2,
+        ..Limits::default()
+    };
     every_tier(limits, wat, "grow", &[Val::I32(1)], Ok(vec![Val::I32(1)]));
     every_tier(limits, wat, "grow", &[Val::I32(2)], Ok(vec![Val::I32(-1)]));
     every_tier(limits, wat, "edge", &[], Ok(vec![Val::I32(7)]));
@@ -67,8 +125,20 @@ fn memory_grow_respects_the_page_limit() {
 #[test]
 fn offsets_are_computed_without_32_bit_wrap() {
     let wat = r#"(module (memory 1) (func (export "f") (param i32) (result i32) local.get 0 i32.load offset=4294967295))"#;
-    every_tier(Limits::default(), wat, "f", &[Val::I32(1)], Err(TrapCode::MemoryOutOfBounds));
-    every_tier(Limits::default(), wat, "f", &[Val::I32(0)], Err(TrapCode::MemoryOutOfBounds));
+    every_tier(
+        Limits::default(),
+        wat,
+        "f",
+        &[Val::I32(1)],
+        Err(TrapCode::MemoryOutOfBounds),
+    );
+    every_tier(
+        Limits::default(),
+        wat,
+        "f",
+        &[Val::I32(0)],
+        Err(TrapCode::MemoryOutOfBounds),
+    );
 }
 
 #[test]
@@ -79,15 +149,69 @@ fn integer_traps_and_their_non_traps() {
         (func (export "shl") (param i64 i64) (result i64) local.get 0 local.get 1 i64.shl)
         (func (export "trunc") (param f32) (result i32) local.get 0 i32.trunc_f32_s))"#;
     let l = Limits::default();
-    every_tier(l, wat, "div_s", &[Val::I32(i32::MIN), Val::I32(-1)], Err(TrapCode::IntegerOverflow));
-    every_tier(l, wat, "div_s", &[Val::I32(1), Val::I32(0)], Err(TrapCode::IntegerDivideByZero));
-    every_tier(l, wat, "div_s", &[Val::I32(-7), Val::I32(2)], Ok(vec![Val::I32(-3)]));
-    every_tier(l, wat, "rem_s", &[Val::I64(i64::MIN), Val::I64(-1)], Ok(vec![Val::I64(0)]));
-    every_tier(l, wat, "shl", &[Val::I64(1), Val::I64(65)], Ok(vec![Val::I64(2)]));
-    every_tier(l, wat, "shl", &[Val::I64(1), Val::I64(-1)], Ok(vec![Val::I64(i64::MIN)]));
-    every_tier(l, wat, "trunc", &[Val::F32(f32::NAN.to_bits())], Err(TrapCode::InvalidConversionToInteger));
-    every_tier(l, wat, "trunc", &[Val::F32(2147483648.0f32.to_bits())], Err(TrapCode::IntegerOverflow));
-    every_tier(l, wat, "trunc", &[Val::F32((-2147483648.0f32).to_bits())], Ok(vec![Val::I32(i32::MIN)]));
+    every_tier(
+        l,
+        wat,
+        "div_s",
+        &[Val::I32(i32::MIN), Val::I32(-1)],
+        Err(TrapCode::IntegerOverflow),
+    );
+    every_tier(
+        l,
+        wat,
+        "div_s",
+        &[Val::I32(1), Val::I32(0)],
+        Err(TrapCode::IntegerDivideByZero),
+    );
+    every_tier(
+        l,
+        wat,
+        "div_s",
+        &[Val::I32(-7), Val::I32(2)],
+        Ok(vec![Val::I32(-3)]),
+    );
+    every_tier(
+        l,
+        wat,
+        "rem_s",
+        &[Val::I64(i64::MIN), Val::I64(-1)],
+        Ok(vec![Val::I64(0)]),
+    );
+    every_tier(
+        l,
+        wat,
+        "shl",
+        &[Val::I64(1), Val::I64(65)],
+        Ok(vec![Val::I64(2)]),
+    );
+    every_tier(
+        l,
+        wat,
+        "shl",
+        &[Val::I64(1), Val::I64(-1)],
+        Ok(vec![Val::I64(i64::MIN)]),
+    );
+    every_tier(
+        l,
+        wat,
+        "trunc",
+        &[Val::F32(f32::NAN.to_bits())],
+        Err(TrapCode::InvalidConversionToInteger),
+    );
+    every_tier(
+        l,
+        wat,
+        "trunc",
+        &[Val::F32(2147483648.0f32.to_bits())],
+        Err(TrapCode::IntegerOverflow),
+    );
+    every_tier(
+        l,
+        wat,
+        "trunc",
+        &[Val::F32((-2147483648.0f32).to_bits())],
+        Ok(vec![Val::I32(i32::MIN)]),
+    );
 }
 
 #[test]
@@ -98,30 +222,67 @@ fn call_indirect_traps() {
         (func (export "call") (param i32) (result i32) local.get 0 call_indirect (type $i)))"#;
     let l = Limits::default();
     every_tier(l, wat, "call", &[Val::I32(1)], Ok(vec![Val::I32(5)]));
-    every_tier(l, wat, "call", &[Val::I32(0)], Err(TrapCode::IndirectCallTypeMismatch));
-    every_tier(l, wat, "call", &[Val::I32(2)], Err(TrapCode::IndirectCallToNull));
-    every_tier(l, wat, "call", &[Val::I32(3)], Err(TrapCode::TableOutOfBounds));
+    every_tier(
+        l,
+        wat,
+        "call",
+        &[Val::I32(0)],
+        Err(TrapCode::IndirectCallTypeMismatch),
+    );
+    every_tier(
+        l,
+        wat,
+        "call",
+        &[Val::I32(2)],
+        Err(TrapCode::IndirectCallToNull),
+    );
+    every_tier(
+        l,
+        wat,
+        "call",
+        &[Val::I32(3)],
+        Err(TrapCode::TableOutOfBounds),
+    );
 }
 
 #[test]
 fn pending_local_survives_local_set() {
     let wat = r#"(module (func (export "f") (param i32) (result i32)
         local.get 0 i32.const 1 local.set 0 local.get 0 i32.add))"#;
-    every_tier(Limits::default(), wat, "f", &[Val::I32(10)], Ok(vec![Val::I32(11)]));
+    every_tier(
+        Limits::default(),
+        wat,
+        "f",
+        &[Val::I32(10)],
+        Ok(vec![Val::I32(11)]),
+    );
 }
 
 #[test]
 fn trap_inside_block_left_by_br_still_happens() {
     let wat = r#"(module (memory 1) (func (export "f") (result i64)
         (block (result i64) (i64.load (i32.const 70000)) (br 0))))"#;
-    every_tier(Limits::default(), wat, "f", &[], Err(TrapCode::MemoryOutOfBounds));
+    every_tier(
+        Limits::default(),
+        wat,
+        "f",
+        &[],
+        Err(TrapCode::MemoryOutOfBounds),
+    );
 }
 
 #[test]
 fn instantiation_limits_are_errors_not_panics() {
     let module = Module::new(&wat::parse_str("(module (memory 10))").unwrap()).unwrap();
     for tier in TierKind::implemented() {
-        let mut store = Store::new(tier, Limits { max_memory_pages: 5, ..Limits::default() }).unwrap();
+        let mut store = Store::new(
+            tier,
+            Limits {
+                max_memory_pages: 5,
+                ..Limits::default()
+            },
+        )
+        .unwrap();
         let err = store.instantiate(&module, &Linker::default()).unwrap_err();
         assert!(err.to_string().contains("exceeds the limit"), "{err}");
     }
