@@ -4,6 +4,7 @@
 //! semantics, so that a mistake in one shows up as a difference.
 
 pub mod classic;
+pub mod fast;
 
 use crate::maps::{MapSnapshot, Violation};
 use crate::store::{InstanceId, StoreData};
@@ -88,6 +89,7 @@ pub trait Tier: Send {
 pub(crate) fn create(kind: TierKind) -> Option<Box<dyn Tier>> {
     match kind {
         TierKind::Classic => Some(Box::new(classic::ClassicTier::default())),
-        TierKind::Fast | TierKind::Jit => None,
+        TierKind::Fast => Some(Box::new(fast::FastTier::default())),
+        TierKind::Jit => None,
     }
 }
