@@ -6,6 +6,16 @@ use crate::store::{FuncInst, StoreData};
 use crate::trap::{Trap, TrapCode};
 use crate::values::{FuncAddr, NULL_REF};
 
+#[inline(always)]
+fn f32v(r: u64) -> f32 {
+    f32::from_bits(r as u32)
+}
+
+#[inline(always)]
+fn f32b(v: f32) -> u64 {
+    v.to_bits() as u64
+}
+
 /// `N` bytes of memory at `ea`, or the out-of-bounds trap.
 #[inline(always)]
 fn read<const N: usize>(m: &[u8], ea: u64) -> Result<[u8; N], TrapCode> {
@@ -109,9 +119,16 @@ impl FastTier {
             mut pc,
         } = self.frames.last().expect("entered").clone();
 
+        // SAFETY: `prepare` verified every slot operand of every function to
+        // be below its frame size, and `invoke` grew the register file (which
+        // never shrinks) to cover `base + frame_size` before the frame ran.
         macro_rules! r {
             ($s:expr) => {
-                self.regs[base + $s as usize]
+                *{
+                    let i = base + $s as usize;
+                    debug_assert!(i < self.regs.len());
+                    unsafe { self.regs.get_unchecked_mut(i) }
+                }
             };
         }
         macro_rules! memory {
@@ -123,6 +140,18 @@ impl FastTier {
             ($t:expr) => {
                 data.instances[instance].tables[$t as usize] as usize
             };
+        }
+        macro_rules! alu {
+            ($x:expr, |$a:ident, $b:ident| $e:expr) => {{
+                let ($a, $b) = (r!($x.a), r!($x.b));
+                r!($x.dst) = $e;
+            }};
+        }
+        macro_rules! alu_imm {
+            ($x:expr, |$a:ident, $b:ident| $e:expr) => {{
+                let ($a, $b) = (r!($x.a), $x.imm);
+                r!($x.dst) = $e;
+            }};
         }
         // After a call or return: continue in whatever frame is now on top.
         macro_rules! resume {
@@ -154,7 +183,10 @@ impl FastTier {
         }
 
         loop {
-            let instr = code.code[pc];
+            debug_assert!(pc < code.code.len());
+            // SAFETY: `prepare` verified that every branch target is an
+            // instruction index and that the last instruction cannot fall through.
+            let instr = *unsafe { code.code.get_unchecked(pc) };
             pc += 1;
             match instr {
                 Instr::Unreachable => return Err(TrapCode::Unreachable.into()),
@@ -264,6 +296,66 @@ impl FastTier {
                 Instr::Cmp32Imm { op, dst, a, imm } => r!(dst) = op.i32(r!(a), imm as u64) as u64,
                 Instr::Cmp64 { op, dst, a, b } => r!(dst) = op.i64(r!(a), r!(b)) as u64,
                 Instr::Cmp64Imm { op, dst, a, imm } => r!(dst) = op.i64(r!(a), imm) as u64,
+                Instr::I32Mul(x) => alu!(x, |a, b| (a as u32).wrapping_mul(b as u32) as u64),
+                Instr::I32And(x) => alu!(x, |a, b| a & b & 0xffff_ffff),
+                Instr::I32Or(x) => alu!(x, |a, b| (a | b) & 0xffff_ffff),
+                Instr::I32Xor(x) => alu!(x, |a, b| (a ^ b) & 0xffff_ffff),
+                Instr::I32Shl(x) => alu!(x, |a, b| (a as u32).wrapping_shl(b as u32) as u64),
+                Instr::I32ShrS(x) => {
+                    alu!(x, |a, b| (a as i32).wrapping_shr(b as u32) as u32 as u64)
+                }
+                Instr::I32ShrU(x) => alu!(x, |a, b| (a as u32).wrapping_shr(b as u32) as u64),
+                Instr::I64Mul(x) => alu!(x, |a, b| a.wrapping_mul(b)),
+                Instr::I64And(x) => alu!(x, |a, b| a & b),
+                Instr::I64Or(x) => alu!(x, |a, b| a | b),
+                Instr::I64Xor(x) => alu!(x, |a, b| a ^ b),
+                Instr::I64Shl(x) => alu!(x, |a, b| a.wrapping_shl(b as u32)),
+                Instr::I64ShrS(x) => alu!(x, |a, b| (a as i64).wrapping_shr(b as u32) as u64),
+                Instr::I64ShrU(x) => alu!(x, |a, b| a.wrapping_shr(b as u32)),
+                Instr::F32Add(x) => alu!(x, |a, b| f32b(f32v(a) + f32v(b))),
+                Instr::F32Sub(x) => alu!(x, |a, b| f32b(f32v(a) - f32v(b))),
+                Instr::F32Mul(x) => alu!(x, |a, b| f32b(f32v(a) * f32v(b))),
+                Instr::F32Div(x) => alu!(x, |a, b| f32b(f32v(a) / f32v(b))),
+                Instr::F64Add(x) => {
+                    alu!(x, |a, b| (f64::from_bits(a) + f64::from_bits(b)).to_bits())
+                }
+                Instr::F64Sub(x) => {
+                    alu!(x, |a, b| (f64::from_bits(a) - f64::from_bits(b)).to_bits())
+                }
+                Instr::F64Mul(x) => {
+                    alu!(x, |a, b| (f64::from_bits(a) * f64::from_bits(b)).to_bits())
+                }
+                Instr::F64Div(x) => {
+                    alu!(x, |a, b| (f64::from_bits(a) / f64::from_bits(b)).to_bits())
+                }
+                Instr::I32MulImm(x) => alu_imm!(x, |a, b| (a as u32).wrapping_mul(b as u32) as u64),
+                Instr::I32AndImm(x) => alu_imm!(x, |a, b| a & b & 0xffff_ffff),
+                Instr::I32OrImm(x) => alu_imm!(x, |a, b| (a | b) & 0xffff_ffff),
+                Instr::I32XorImm(x) => alu_imm!(x, |a, b| (a ^ b) & 0xffff_ffff),
+                Instr::I32ShlImm(x) => alu_imm!(x, |a, b| (a as u32).wrapping_shl(b as u32) as u64),
+                Instr::I32ShrSImm(x) => {
+                    alu_imm!(x, |a, b| (a as i32).wrapping_shr(b as u32) as u32 as u64)
+                }
+                Instr::I32ShrUImm(x) => {
+                    alu_imm!(x, |a, b| (a as u32).wrapping_shr(b as u32) as u64)
+                }
+                Instr::I64MulImm(x) => alu_imm!(x, |a, b| a.wrapping_mul(b)),
+                Instr::I64AndImm(x) => alu_imm!(x, |a, b| a & b),
+                Instr::I64OrImm(x) => alu_imm!(x, |a, b| a | b),
+                Instr::I64XorImm(x) => alu_imm!(x, |a, b| a ^ b),
+                Instr::I64ShlImm(x) => alu_imm!(x, |a, b| a.wrapping_shl(b as u32)),
+                Instr::I64ShrSImm(x) => {
+                    alu_imm!(x, |a, b| (a as i64).wrapping_shr(b as u32) as u64)
+                }
+                Instr::I64ShrUImm(x) => alu_imm!(x, |a, b| a.wrapping_shr(b as u32)),
+                Instr::Load32 { dst, addr, offset } => {
+                    let ea = r!(addr) as u32 as u64 + offset as u64;
+                    r!(dst) = u32::from_le_bytes(read(&memory!(), ea)?) as u64;
+                }
+                Instr::Load64 { dst, addr, offset } => {
+                    let ea = r!(addr) as u32 as u64 + offset as u64;
+                    r!(dst) = u64::from_le_bytes(read(&memory!(), ea)?);
+                }
                 Instr::Load {
                     kind,
                     dst,

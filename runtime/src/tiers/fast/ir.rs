@@ -119,6 +119,22 @@ pub(super) enum StoreKind {
     B64,
 }
 
+/// Operands of a register-register operation.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Rrr {
+    pub(super) dst: Slot,
+    pub(super) a: Slot,
+    pub(super) b: Slot,
+}
+
+/// Operands of a register-immediate operation.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Rri {
+    pub(super) dst: Slot,
+    pub(super) a: Slot,
+    pub(super) imm: u64,
+}
+
 /// One register instruction.
 #[derive(Clone, Copy, Debug)]
 pub(super) enum Instr {
@@ -289,6 +305,53 @@ pub(super) enum Instr {
         a: Slot,
         imm: u64,
     },
+    // Hot operations get their own variants: no call through a pointer.
+    I32Mul(Rrr),
+    I32And(Rrr),
+    I32Or(Rrr),
+    I32Xor(Rrr),
+    I32Shl(Rrr),
+    I32ShrS(Rrr),
+    I32ShrU(Rrr),
+    I64Mul(Rrr),
+    I64And(Rrr),
+    I64Or(Rrr),
+    I64Xor(Rrr),
+    I64Shl(Rrr),
+    I64ShrS(Rrr),
+    I64ShrU(Rrr),
+    F32Add(Rrr),
+    F32Sub(Rrr),
+    F32Mul(Rrr),
+    F32Div(Rrr),
+    F64Add(Rrr),
+    F64Sub(Rrr),
+    F64Mul(Rrr),
+    F64Div(Rrr),
+    I32MulImm(Rri),
+    I32AndImm(Rri),
+    I32OrImm(Rri),
+    I32XorImm(Rri),
+    I32ShlImm(Rri),
+    I32ShrSImm(Rri),
+    I32ShrUImm(Rri),
+    I64MulImm(Rri),
+    I64AndImm(Rri),
+    I64OrImm(Rri),
+    I64XorImm(Rri),
+    I64ShlImm(Rri),
+    I64ShrSImm(Rri),
+    I64ShrUImm(Rri),
+    Load32 {
+        dst: Slot,
+        addr: Slot,
+        offset: u32,
+    },
+    Load64 {
+        dst: Slot,
+        addr: Slot,
+        offset: u32,
+    },
     Load {
         kind: LoadKind,
         dst: Slot,
@@ -415,6 +478,44 @@ impl Instr {
             | Cmp64 { dst, .. }
             | Cmp64Imm { dst, .. }
             | Load { dst, .. }
+            | Load32 { dst, .. }
+            | Load64 { dst, .. }
+            | I32Mul(Rrr { dst, .. })
+            | I32And(Rrr { dst, .. })
+            | I32Or(Rrr { dst, .. })
+            | I32Xor(Rrr { dst, .. })
+            | I32Shl(Rrr { dst, .. })
+            | I32ShrS(Rrr { dst, .. })
+            | I32ShrU(Rrr { dst, .. })
+            | I64Mul(Rrr { dst, .. })
+            | I64And(Rrr { dst, .. })
+            | I64Or(Rrr { dst, .. })
+            | I64Xor(Rrr { dst, .. })
+            | I64Shl(Rrr { dst, .. })
+            | I64ShrS(Rrr { dst, .. })
+            | I64ShrU(Rrr { dst, .. })
+            | F32Add(Rrr { dst, .. })
+            | F32Sub(Rrr { dst, .. })
+            | F32Mul(Rrr { dst, .. })
+            | F32Div(Rrr { dst, .. })
+            | F64Add(Rrr { dst, .. })
+            | F64Sub(Rrr { dst, .. })
+            | F64Mul(Rrr { dst, .. })
+            | F64Div(Rrr { dst, .. })
+            | I32MulImm(Rri { dst, .. })
+            | I32AndImm(Rri { dst, .. })
+            | I32OrImm(Rri { dst, .. })
+            | I32XorImm(Rri { dst, .. })
+            | I32ShlImm(Rri { dst, .. })
+            | I32ShrSImm(Rri { dst, .. })
+            | I32ShrUImm(Rri { dst, .. })
+            | I64MulImm(Rri { dst, .. })
+            | I64AndImm(Rri { dst, .. })
+            | I64OrImm(Rri { dst, .. })
+            | I64XorImm(Rri { dst, .. })
+            | I64ShlImm(Rri { dst, .. })
+            | I64ShrSImm(Rri { dst, .. })
+            | I64ShrUImm(Rri { dst, .. })
             | MemorySize { dst }
             | MemoryGrow { dst, .. }
             | TableGet { dst, .. }
@@ -491,6 +592,22 @@ impl Instr {
             | Cmp32Imm { dst, a, .. }
             | Cmp64Imm { dst, a, .. }
             | Load { dst, addr: a, .. }
+            | Load32 { dst, addr: a, .. }
+            | Load64 { dst, addr: a, .. }
+            | I32MulImm(Rri { dst, a, .. })
+            | I32AndImm(Rri { dst, a, .. })
+            | I32OrImm(Rri { dst, a, .. })
+            | I32XorImm(Rri { dst, a, .. })
+            | I32ShlImm(Rri { dst, a, .. })
+            | I32ShrSImm(Rri { dst, a, .. })
+            | I32ShrUImm(Rri { dst, a, .. })
+            | I64MulImm(Rri { dst, a, .. })
+            | I64AndImm(Rri { dst, a, .. })
+            | I64OrImm(Rri { dst, a, .. })
+            | I64XorImm(Rri { dst, a, .. })
+            | I64ShlImm(Rri { dst, a, .. })
+            | I64ShrSImm(Rri { dst, a, .. })
+            | I64ShrUImm(Rri { dst, a, .. })
             | MemoryGrow { dst, delta: a }
             | TableGet { dst, index: a, .. } => [S(dst), S(a)].into_iter().for_each(f),
             Bin { dst, a, b, .. }
@@ -501,6 +618,28 @@ impl Instr {
             | I64Sub { dst, a, b }
             | Cmp32 { dst, a, b, .. }
             | Cmp64 { dst, a, b, .. }
+            | I32Mul(Rrr { dst, a, b })
+            | I32And(Rrr { dst, a, b })
+            | I32Or(Rrr { dst, a, b })
+            | I32Xor(Rrr { dst, a, b })
+            | I32Shl(Rrr { dst, a, b })
+            | I32ShrS(Rrr { dst, a, b })
+            | I32ShrU(Rrr { dst, a, b })
+            | I64Mul(Rrr { dst, a, b })
+            | I64And(Rrr { dst, a, b })
+            | I64Or(Rrr { dst, a, b })
+            | I64Xor(Rrr { dst, a, b })
+            | I64Shl(Rrr { dst, a, b })
+            | I64ShrS(Rrr { dst, a, b })
+            | I64ShrU(Rrr { dst, a, b })
+            | F32Add(Rrr { dst, a, b })
+            | F32Sub(Rrr { dst, a, b })
+            | F32Mul(Rrr { dst, a, b })
+            | F32Div(Rrr { dst, a, b })
+            | F64Add(Rrr { dst, a, b })
+            | F64Sub(Rrr { dst, a, b })
+            | F64Mul(Rrr { dst, a, b })
+            | F64Div(Rrr { dst, a, b })
             | TableGrow {
                 dst, init: a, n: b, ..
             } => [S(dst), S(a), S(b)].into_iter().for_each(f),

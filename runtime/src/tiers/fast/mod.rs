@@ -207,6 +207,12 @@ impl Tier for FastTier {
                 Some(c) => c.clone(),
                 None => {
                     let c = Arc::new(translate::translate(module, index)?);
+                    // The executor relies on these invariants without re-checking them.
+                    let mut violations = Vec::new();
+                    c.verify(&mut violations);
+                    if let Some(v) = violations.first() {
+                        return Err(format!("fast tier: translation is inconsistent: {v}"));
+                    }
                     self.tables.stats.misses += 1;
                     self.tables.by_func.insert((module.id, index), c.clone());
                     c

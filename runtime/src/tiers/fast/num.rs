@@ -4,7 +4,7 @@
 //! Written independently of the other tiers on purpose: tiers are
 //! separate witnesses, and the spec suite guards what they share.
 
-use super::ir::{BinFn, BinTrapFn, CmpOp, UnFn, UnTrapFn};
+use super::ir::{BinFn, BinTrapFn, CmpOp, Instr, Rri, Rrr, UnFn, UnTrapFn};
 use crate::trap::TrapCode;
 use crate::values::NULL_REF;
 use wasmparser::Operator as Op;
@@ -23,6 +23,8 @@ pub(super) enum Num {
     Sub32,
     Add64,
     Sub64,
+    /// A hot operation with its own instruction, and its immediate form if any.
+    Alu(fn(Rrr) -> Instr, Option<fn(Rri) -> Instr>),
     /// The raw slot is already the result (reinterpretations, `i64.extend_i32_u`).
     Nop,
 }
@@ -143,7 +145,7 @@ pub(super) fn numeric(op: &Op<'_>) -> Option<Num> {
         Op::I32Popcnt => Un(|a| (a as u32).count_ones() as u64),
         Op::I32Add => Add32,
         Op::I32Sub => Sub32,
-        Op::I32Mul => Bin(|a, b| (a as u32).wrapping_mul(b as u32) as u64),
+        Op::I32Mul => Alu(Instr::I32Mul, Some(Instr::I32MulImm)),
         Op::I32DivS => BinTrap(|a, b| {
             let (a, b) = (a as i32, b as i32);
             match (a, b) {
@@ -164,12 +166,12 @@ pub(super) fn numeric(op: &Op<'_>) -> Option<Num> {
             0 => div_zero(),
             b => Ok(((a as u32) % b) as u64),
         }),
-        Op::I32And => Bin(|a, b| (a as u32 & b as u32) as u64),
-        Op::I32Or => Bin(|a, b| (a as u32 | b as u32) as u64),
-        Op::I32Xor => Bin(|a, b| (a as u32 ^ b as u32) as u64),
-        Op::I32Shl => Bin(|a, b| (a as u32).wrapping_shl(b as u32) as u64),
-        Op::I32ShrS => Bin(|a, b| (a as i32).wrapping_shr(b as u32) as u32 as u64),
-        Op::I32ShrU => Bin(|a, b| (a as u32).wrapping_shr(b as u32) as u64),
+        Op::I32And => Alu(Instr::I32And, Some(Instr::I32AndImm)),
+        Op::I32Or => Alu(Instr::I32Or, Some(Instr::I32OrImm)),
+        Op::I32Xor => Alu(Instr::I32Xor, Some(Instr::I32XorImm)),
+        Op::I32Shl => Alu(Instr::I32Shl, Some(Instr::I32ShlImm)),
+        Op::I32ShrS => Alu(Instr::I32ShrS, Some(Instr::I32ShrSImm)),
+        Op::I32ShrU => Alu(Instr::I32ShrU, Some(Instr::I32ShrUImm)),
         Op::I32Rotl => Bin(|a, b| (a as u32).rotate_left(b as u32 & 31) as u64),
         Op::I32Rotr => Bin(|a, b| (a as u32).rotate_right(b as u32 & 31) as u64),
 
@@ -178,7 +180,7 @@ pub(super) fn numeric(op: &Op<'_>) -> Option<Num> {
         Op::I64Popcnt => Un(|a| a.count_ones() as u64),
         Op::I64Add => Add64,
         Op::I64Sub => Sub64,
-        Op::I64Mul => Bin(u64::wrapping_mul),
+        Op::I64Mul => Alu(Instr::I64Mul, Some(Instr::I64MulImm)),
         Op::I64DivS => BinTrap(|a, b| {
             let (a, b) = (a as i64, b as i64);
             match (a, b) {
@@ -193,12 +195,12 @@ pub(super) fn numeric(op: &Op<'_>) -> Option<Num> {
             b => Ok((a as i64).wrapping_rem(b) as u64),
         }),
         Op::I64RemU => BinTrap(|a, b| a.checked_rem(b).map_or_else(div_zero, Ok)),
-        Op::I64And => Bin(|a, b| a & b),
-        Op::I64Or => Bin(|a, b| a | b),
-        Op::I64Xor => Bin(|a, b| a ^ b),
-        Op::I64Shl => Bin(|a, b| a.wrapping_shl(b as u32)),
-        Op::I64ShrS => Bin(|a, b| (a as i64).wrapping_shr(b as u32) as u64),
-        Op::I64ShrU => Bin(|a, b| a.wrapping_shr(b as u32)),
+        Op::I64And => Alu(Instr::I64And, Some(Instr::I64AndImm)),
+        Op::I64Or => Alu(Instr::I64Or, Some(Instr::I64OrImm)),
+        Op::I64Xor => Alu(Instr::I64Xor, Some(Instr::I64XorImm)),
+        Op::I64Shl => Alu(Instr::I64Shl, Some(Instr::I64ShlImm)),
+        Op::I64ShrS => Alu(Instr::I64ShrS, Some(Instr::I64ShrSImm)),
+        Op::I64ShrU => Alu(Instr::I64ShrU, Some(Instr::I64ShrUImm)),
         Op::I64Rotl => Bin(|a, b| a.rotate_left((b & 63) as u32)),
         Op::I64Rotr => Bin(|a, b| a.rotate_right((b & 63) as u32)),
 
@@ -209,10 +211,10 @@ pub(super) fn numeric(op: &Op<'_>) -> Option<Num> {
         Op::F32Trunc => Un(|a| q32(f32v(a).trunc())),
         Op::F32Nearest => Un(|a| q32(f32v(a).round_ties_even())),
         Op::F32Sqrt => Un(|a| q32(f32v(a).sqrt())),
-        Op::F32Add => Bin(|a, b| r32(f32v(a) + f32v(b))),
-        Op::F32Sub => Bin(|a, b| r32(f32v(a) - f32v(b))),
-        Op::F32Mul => Bin(|a, b| r32(f32v(a) * f32v(b))),
-        Op::F32Div => Bin(|a, b| r32(f32v(a) / f32v(b))),
+        Op::F32Add => Alu(Instr::F32Add, None),
+        Op::F32Sub => Alu(Instr::F32Sub, None),
+        Op::F32Mul => Alu(Instr::F32Mul, None),
+        Op::F32Div => Alu(Instr::F32Div, None),
         Op::F32Min => Bin(|a, b| r32(min32(f32v(a), f32v(b)))),
         Op::F32Max => Bin(|a, b| r32(max32(f32v(a), f32v(b)))),
         Op::F32Copysign => Bin(|a, b| (a & 0x7fff_ffff) | (b & 0x8000_0000)),
@@ -224,10 +226,10 @@ pub(super) fn numeric(op: &Op<'_>) -> Option<Num> {
         Op::F64Trunc => Un(|a| q64(f64v(a).trunc())),
         Op::F64Nearest => Un(|a| q64(f64v(a).round_ties_even())),
         Op::F64Sqrt => Un(|a| q64(f64v(a).sqrt())),
-        Op::F64Add => Bin(|a, b| r64(f64v(a) + f64v(b))),
-        Op::F64Sub => Bin(|a, b| r64(f64v(a) - f64v(b))),
-        Op::F64Mul => Bin(|a, b| r64(f64v(a) * f64v(b))),
-        Op::F64Div => Bin(|a, b| r64(f64v(a) / f64v(b))),
+        Op::F64Add => Alu(Instr::F64Add, None),
+        Op::F64Sub => Alu(Instr::F64Sub, None),
+        Op::F64Mul => Alu(Instr::F64Mul, None),
+        Op::F64Div => Alu(Instr::F64Div, None),
         Op::F64Min => Bin(|a, b| r64(min64(f64v(a), f64v(b)))),
         Op::F64Max => Bin(|a, b| r64(max64(f64v(a), f64v(b)))),
         Op::F64Copysign => Bin(|a, b| (a & 0x7fff_ffff_ffff_ffff) | (b & 0x8000_0000_0000_0000)),

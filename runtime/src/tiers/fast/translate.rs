@@ -14,7 +14,7 @@
 //! naming it into its temporary, and every block, loop and if start copies
 //! all pending locals out, so a conditional path never has to.
 
-use super::ir::{CmpOp, Instr, LoadKind, Slot, StoreKind, Target};
+use super::ir::{CmpOp, Instr, LoadKind, Rri, Rrr, Slot, StoreKind, Target};
 use super::num::{numeric, Num};
 use super::FuncCode;
 use crate::module::Module;
@@ -431,13 +431,26 @@ impl Translator<'_> {
         self.emit(instr);
     }
 
+    /// A binary operation with both operands in slots.
+    fn binop_regs(&mut self, f: impl FnOnce(Slot, Slot, Slot) -> Instr) {
+        let b = self.pop_slot();
+        let (ea, ha) = self.pop();
+        let a = self.slot(ea, ha);
+        let dst = self.push_temp();
+        self.emit(f(dst, a, b));
+    }
+
     fn load(&mut self, kind: LoadKind, m: &wasmparser::MemArg) {
         let offset = m.offset as u32;
-        self.unop(|dst, addr| Instr::Load {
-            kind,
-            dst,
-            addr,
-            offset,
+        self.unop(|dst, addr| match kind {
+            LoadKind::I32 => Instr::Load32 { dst, addr, offset },
+            LoadKind::I64 => Instr::Load64 { dst, addr, offset },
+            kind => Instr::Load {
+                kind,
+                dst,
+                addr,
+                offset,
+            },
         });
     }
 
@@ -839,13 +852,12 @@ impl Translator<'_> {
                 |dst, a, imm| Instr::BinImm { f, dst, a, imm },
             ),
             // Trapping operations keep both operands in slots; they are rare.
-            Num::BinTrap(f) => {
-                let b = self.pop_slot();
-                let (ea, ha) = self.pop();
-                let a = self.slot(ea, ha);
-                let dst = self.push_temp();
-                self.emit(Instr::BinTrap { f, dst, a, b });
-            }
+            Num::BinTrap(f) => self.binop_regs(|dst, a, b| Instr::BinTrap { f, dst, a, b }),
+            Num::Alu(reg, Some(imm)) => self.binop(
+                |dst, a, b| reg(Rrr { dst, a, b }),
+                |dst, a, v| imm(Rri { dst, a, imm: v }),
+            ),
+            Num::Alu(reg, None) => self.binop_regs(|dst, a, b| reg(Rrr { dst, a, b })),
             Num::Cmp32(op) => self.binop(
                 |dst, a, b| Instr::Cmp32 { op, dst, a, b },
                 |dst, a, imm| Instr::Cmp32Imm {
