@@ -5,5 +5,13 @@
 //! * [`cli`] is the `tierdiff` command line.
 
 pub mod cli;
+pub mod compare;
+pub mod engine;
+pub mod fuzz;
+pub mod generate;
 pub mod input;
+pub mod outcome;
+pub mod plan;
+pub mod reference;
+pub mod report;
 pub mod spec;

@@ -1,0 +1,586 @@
+//! Running one case through every engine and turning disagreements into
+//! findings. Comparison lives here, beside the engines, not inside them.
+//!
+//! Tiers are compared with each other first (the first tier is the
+//! baseline). When every tier agrees, the reference engine is compared with
+//! them: a difference there is a `reference-disagreement` (a common-mode
+//! bug, or a reference bug), unless exhaustion makes it inconclusive.
+//! Invariant violations are findings even when every engine agrees.
+//! After the first divergence the case stops: later calls would only cascade.
+
+use crate::engine::{Engine, EngineInstance};
+use crate::outcome::{CallResult, InstantiateResult, Value};
+use crate::plan::{self, PlannedCall};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use tierdiff_runtime::{Limits, Module};
+
+/// Kinds of finding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FindingKind {
+    ResultMismatch,
+    TrapMismatch,
+    TrapVsReturn,
+    StateMismatch,
+    InvariantViolation,
+    MapMismatch,
+    InstantiateMismatch,
+    ValidationMismatch,
+    ReferenceDisagreement,
+    Crash,
+}
+
+impl FindingKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            FindingKind::ResultMismatch => "result-mismatch",
+            FindingKind::TrapMismatch => "trap-mismatch",
+            FindingKind::TrapVsReturn => "trap-vs-return",
+            FindingKind::StateMismatch => "state-mismatch",
+            FindingKind::InvariantViolation => "invariant-violation",
+            FindingKind::MapMismatch => "map-mismatch",
+            FindingKind::InstantiateMismatch => "instantiate-mismatch",
+            FindingKind::ValidationMismatch => "validation-mismatch",
+            FindingKind::ReferenceDisagreement => "reference-disagreement",
+            FindingKind::Crash => "crash",
+        }
+    }
+}
+
+/// One disagreement (or broken invariant) with everything needed to replay it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Finding {
+    pub kind: FindingKind,
+    /// Stable de-duplication key: kind, engines and what differed.
+    pub signature: String,
+    /// The engines involved.
+    pub engines: Vec<String>,
+    /// The call that showed it (`None` for instantiation).
+    pub call: Option<PlannedCall>,
+    /// Index of that call in the plan.
+    pub call_index: Option<usize>,
+    /// What each engine did.
+    pub observed: BTreeMap<String, String>,
+    /// One sentence a person can act on.
+    pub message: String,
+}
+
+impl Finding {
+    fn new(
+        kind: FindingKind,
+        engines: Vec<String>,
+        detail: &str,
+        observed: BTreeMap<String, String>,
+        message: String,
+    ) -> Finding {
+        let signature = signature(kind, &engines, detail);
+        Finding {
+            kind,
+            signature,
+            engines,
+            call: None,
+            call_index: None,
+            observed,
+            message,
+        }
+    }
+
+    fn at(mut self, index: usize, call: &PlannedCall) -> Finding {
+        self.call = Some(call.clone());
+        self.call_index = Some(index);
+        self
+    }
+}
+
+/// `kind:engine1-vs-engine2:detail`, restricted to file-name-safe characters.
+pub fn signature(kind: FindingKind, engines: &[String], detail: &str) -> String {
+    let raw = format!("{}:{}:{}", kind.name(), engines.join("-vs-"), detail);
+    raw.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-=,_.:".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// Per-engine tallies of call outcomes.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct EngineCounts {
+    pub returned: u64,
+    pub trapped: u64,
+    pub exhausted: u64,
+    pub crashed: u64,
+}
+
+impl EngineCounts {
+    fn record(&mut self, r: &CallResult) {
+        match r {
+            CallResult::Returned(_) => self.returned += 1,
+            CallResult::Trapped(c) if c.is_exhaustion() => self.exhausted += 1,
+            CallResult::Trapped(_) => self.trapped += 1,
+            CallResult::Crashed(_) => self.crashed += 1,
+        }
+    }
+
+    pub fn add(&mut self, o: &EngineCounts) {
+        self.returned += o.returned;
+        self.trapped += o.trapped;
+        self.exhausted += o.exhausted;
+        self.crashed += o.crashed;
+    }
+}
+
+/// Everything one case produced.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct CaseOutcome {
+    pub calls: u64,
+    pub findings: Vec<Finding>,
+    pub per_engine: BTreeMap<String, EngineCounts>,
+    /// The reference could not be compared (its own limits differ from ours).
+    pub inconclusive: bool,
+    /// Time split in seconds: instantiation and execution per engine, comparison.
+    pub timing: BTreeMap<String, f64>,
+}
+
+struct Live {
+    name: String,
+    reference: bool,
+    instance: Option<Box<dyn EngineInstance>>,
+    violations_seen: usize,
+}
+
+fn panic_message(p: Box<dyn std::any::Any + Send>) -> String {
+    p.downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic".into())
+}
+
+fn add_time(timing: &mut BTreeMap<String, f64>, key: String, start: std::time::Instant) {
+    *timing.entry(key).or_default() += start.elapsed().as_secs_f64();
+}
+
+/// Runs `wasm` through `engines` and compares them.
+pub fn run_case(wasm: &[u8], engines: &[Box<dyn Engine>], limits: Limits) -> CaseOutcome {
+    let mut out = CaseOutcome::default();
+    let mut live = Vec::new();
+    let mut inst_results = Vec::new();
+    for engine in engines {
+        let start = std::time::Instant::now();
+        let r = catch_unwind(AssertUnwindSafe(|| engine.instantiate(wasm, limits)));
+        add_time(
+            &mut out.timing,
+            format!("instantiate.{}", engine.name()),
+            start,
+        );
+        let (result, instance) = match r {
+            Ok(Ok(i)) => (InstantiateResult::Ok, Some(i)),
+            Ok(Err(e)) => (e, None),
+            Err(p) => (InstantiateResult::Crashed(panic_message(p)), None),
+        };
+        inst_results.push((engine.name().to_string(), engine.is_reference(), result));
+        live.push(Live {
+            name: engine.name().to_string(),
+            reference: engine.is_reference(),
+            instance,
+            violations_seen: 0,
+        });
+    }
+    let start = std::time::Instant::now();
+    if let Some(f) = compare_instantiation(&inst_results) {
+        out.findings.push(f);
+    }
+    add_time(&mut out.timing, "compare".into(), start);
+    if inst_results
+        .iter()
+        .any(|(_, _, r)| *r != InstantiateResult::Ok)
+    {
+        out.inconclusive = inst_results
+            .iter()
+            .any(|(_, _, r)| matches!(r, InstantiateResult::Resource(_)));
+        return out;
+    }
+    let module =
+        Module::new(wasm).expect("every engine accepted it, and the tiers share this loader");
+    let calls = plan::plan(&module);
+    for (index, call) in calls.iter().enumerate() {
+        let mut results = Vec::new();
+        for l in live.iter_mut() {
+            let Some(instance) = l.instance.as_mut() else {
+                continue;
+            };
+            let start = std::time::Instant::now();
+            let r = catch_unwind(AssertUnwindSafe(|| instance.call(&call.export, &call.args)))
+                .unwrap_or_else(|p| CallResult::Crashed(panic_message(p)));
+            add_time(&mut out.timing, format!("execute.{}", l.name), start);
+            out.per_engine.entry(l.name.clone()).or_default().record(&r);
+            if matches!(r, CallResult::Crashed(_)) {
+                l.instance = None;
+            }
+            results.push((l.name.clone(), l.reference, r));
+        }
+        out.calls += 1;
+        let start = std::time::Instant::now();
+        let (findings, stop) = compare_call(&results, &mut live);
+        add_time(&mut out.timing, "compare".into(), start);
+        let diverged = findings
+            .iter()
+            .any(|f| f.kind != FindingKind::InvariantViolation);
+        out.findings
+            .extend(findings.into_iter().map(|f| f.at(index, call)));
+        if stop == Stop::Inconclusive {
+            out.inconclusive = true;
+            break;
+        }
+        if diverged {
+            break;
+        }
+    }
+    out
+}
+
+#[derive(PartialEq, Eq)]
+enum Stop {
+    Go,
+    Inconclusive,
+}
+
+fn compare_instantiation(results: &[(String, bool, InstantiateResult)]) -> Option<Finding> {
+    let observed: BTreeMap<String, String> = results
+        .iter()
+        .map(|(n, _, r)| (n.clone(), format!("{r:?}")))
+        .collect();
+    if let Some((name, _, r)) = results
+        .iter()
+        .find(|(_, _, r)| matches!(r, InstantiateResult::Crashed(_)))
+    {
+        return Some(Finding::new(
+            FindingKind::Crash,
+            vec![name.clone()],
+            "instantiate",
+            observed,
+            format!("{name} crashed while instantiating: {r:?}"),
+        ));
+    }
+    if results
+        .iter()
+        .any(|(_, _, r)| matches!(r, InstantiateResult::Resource(_)))
+    {
+        return None;
+    }
+    let rejected = |r: &InstantiateResult| matches!(r, InstantiateResult::Rejected(_));
+    let tiers: Vec<_> = results
+        .iter()
+        .filter(|(_, reference, _)| !reference)
+        .collect();
+    let (base_name, _, base) = tiers.first()?;
+    for (name, _, r) in &tiers[1..] {
+        if r.tag() != base.tag() {
+            let kind = if rejected(r) != rejected(base) {
+                FindingKind::ValidationMismatch
+            } else {
+                FindingKind::InstantiateMismatch
+            };
+            let detail = format!("{base_name}={},{name}={}", base.tag(), r.tag());
+            return Some(Finding::new(
+                kind,
+                vec![base_name.clone(), name.clone()],
+                &detail,
+                observed,
+                format!("instantiation differs: {base_name} {base:?}, {name} {r:?}"),
+            ));
+        }
+    }
+    for (name, _, r) in results.iter().filter(|(_, reference, _)| *reference) {
+        if r.tag() != base.tag() {
+            let kind = if rejected(r) != rejected(base) {
+                FindingKind::ValidationMismatch
+            } else {
+                FindingKind::ReferenceDisagreement
+            };
+            let detail = format!("instantiate,tiers={},{name}={}", base.tag(), r.tag());
+            return Some(Finding::new(
+                kind,
+                vec!["tiers".into(), name.clone()],
+                &detail,
+                observed,
+                format!("every tier: {base:?}; reference {name}: {r:?}"),
+            ));
+        }
+    }
+    None
+}
+
+fn call_kind(a: &CallResult, b: &CallResult) -> FindingKind {
+    match (a, b) {
+        (CallResult::Returned(_), CallResult::Returned(_)) => FindingKind::ResultMismatch,
+        (CallResult::Trapped(_), CallResult::Trapped(_)) => FindingKind::TrapMismatch,
+        _ => FindingKind::TrapVsReturn,
+    }
+}
+
+fn result_detail(r: &CallResult) -> String {
+    match r {
+        CallResult::Returned(v) => format!(
+            "returned[{}]",
+            v.iter()
+                .map(|x| x.type_name())
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
+        other => other.tag(),
+    }
+}
+
+fn compare_call(results: &[(String, bool, CallResult)], live: &mut [Live]) -> (Vec<Finding>, Stop) {
+    let observed: BTreeMap<String, String> = results
+        .iter()
+        .map(|(n, _, r)| (n.clone(), r.describe()))
+        .collect();
+    let mut findings = Vec::new();
+    for (name, _, r) in results {
+        if let CallResult::Crashed(m) = r {
+            findings.push(Finding::new(
+                FindingKind::Crash,
+                vec![name.clone()],
+                "call",
+                observed.clone(),
+                format!("{name} crashed: {m}"),
+            ));
+            return (findings, Stop::Go);
+        }
+    }
+    // Invariants first: they are findings even when everyone agrees.
+    for l in live.iter_mut().filter(|l| !l.reference) {
+        let Some(instance) = l.instance.as_ref() else {
+            continue;
+        };
+        let violations = instance.violations();
+        if violations.len() > l.violations_seen {
+            let new = &violations[l.violations_seen..];
+            l.violations_seen = violations.len();
+            let detail = new
+                .iter()
+                .map(|v| v.map.clone())
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect::<Vec<_>>()
+                .join(",");
+            let text = new
+                .iter()
+                .map(|v| v.to_string())
+                .collect::<Vec<_>>()
+                .join("; ");
+            findings.push(Finding::new(
+                FindingKind::InvariantViolation,
+                vec![l.name.clone()],
+                &detail,
+                observed.clone(),
+                format!("{} broke an internal-map invariant: {text}", l.name),
+            ));
+        }
+    }
+    let tiers: Vec<_> = results
+        .iter()
+        .filter(|(_, reference, _)| !reference)
+        .collect();
+    let Some((base_name, _, base)) = tiers.first() else {
+        return (findings, Stop::Go);
+    };
+    for (name, _, r) in &tiers[1..] {
+        if !r.same(base) {
+            let kind = call_kind(base, r);
+            let detail = format!(
+                "{base_name}={},{name}={}",
+                result_detail(base),
+                result_detail(r)
+            );
+            findings.push(Finding::new(
+                kind,
+                vec![base_name.clone(), name.clone()],
+                &detail,
+                observed.clone(),
+                format!("{base_name} {}, {name} {}", base.describe(), r.describe()),
+            ));
+            return (findings, Stop::Go);
+        }
+    }
+    for (name, _, r) in results.iter().filter(|(_, reference, _)| *reference) {
+        if !r.same(base) {
+            if r.is_exhaustion() || base.is_exhaustion() {
+                return (findings, Stop::Inconclusive);
+            }
+            let detail = format!(
+                "call,tiers={},{name}={}",
+                result_detail(base),
+                result_detail(r)
+            );
+            findings.push(Finding::new(
+                FindingKind::ReferenceDisagreement,
+                vec!["tiers".into(), name.clone()],
+                &detail,
+                observed.clone(),
+                format!(
+                    "every tier {}, reference {name} {}",
+                    base.describe(),
+                    r.describe()
+                ),
+            ));
+            return (findings, Stop::Go);
+        }
+    }
+    if let Some(f) = compare_state(live) {
+        findings.push(f);
+    }
+    (findings, Stop::Go)
+}
+
+/// Exported globals, memories and tables, then the shared internal maps.
+fn compare_state(live: &mut [Live]) -> Option<Finding> {
+    struct Snap {
+        name: String,
+        reference: bool,
+        globals: Vec<(String, Value)>,
+        memories: Vec<(String, Vec<u8>)>,
+        tables: Vec<(String, Vec<Value>)>,
+        maps: Vec<tierdiff_runtime::MapSnapshot>,
+    }
+    let snaps: Vec<Snap> = live
+        .iter_mut()
+        .filter_map(|l| {
+            let i = l.instance.as_mut()?;
+            // Engines list exports in different orders: compare by name.
+            let (mut globals, mut memories, mut tables) = (i.globals(), i.memories(), i.tables());
+            globals.sort_by(|a, b| a.0.cmp(&b.0));
+            memories.sort_by(|a, b| a.0.cmp(&b.0));
+            tables.sort_by(|a, b| a.0.cmp(&b.0));
+            Some(Snap {
+                name: l.name.clone(),
+                reference: l.reference,
+                globals,
+                memories,
+                tables,
+                maps: i.shared_map_snapshots(),
+            })
+        })
+        .collect();
+    let base = snaps.iter().find(|s| !s.reference)?;
+    for other in snaps.iter().filter(|s| s.name != base.name) {
+        let engines = if other.reference {
+            vec!["tiers".to_string(), other.name.clone()]
+        } else {
+            vec![base.name.clone(), other.name.clone()]
+        };
+        let kind = if other.reference {
+            FindingKind::ReferenceDisagreement
+        } else {
+            FindingKind::StateMismatch
+        };
+        let observed = BTreeMap::new();
+        for ((gname, a), (_, b)) in base.globals.iter().zip(&other.globals) {
+            if !a.same(b) {
+                return Some(Finding::new(
+                    kind,
+                    engines,
+                    "state,global",
+                    observed,
+                    format!(
+                        "exported global {gname:?}: {} {a}, {} {b}",
+                        base.name, other.name
+                    ),
+                ));
+            }
+        }
+        for ((mname, a), (_, b)) in base.memories.iter().zip(&other.memories) {
+            if a != b {
+                let at = a
+                    .iter()
+                    .zip(b.iter())
+                    .position(|(x, y)| x != y)
+                    .unwrap_or(a.len().min(b.len()));
+                let msg = format!("exported memory {mname:?} differs (sizes {} and {}), first at offset {at}: {} {:?}, {} {:?}", a.len(), b.len(), base.name, a.get(at), other.name, b.get(at));
+                return Some(Finding::new(kind, engines, "state,memory", observed, msg));
+            }
+        }
+        for ((tname, a), (_, b)) in base.tables.iter().zip(&other.tables) {
+            let first = a.iter().zip(b).position(|(x, y)| !x.same(y));
+            if a.len() != b.len() || first.is_some() {
+                let at = first.unwrap_or(a.len().min(b.len()));
+                let msg = format!(
+                    "exported table {tname:?} differs at slot {at}: {} {:?}, {} {:?}",
+                    base.name,
+                    a.get(at).map(|v| v.to_string()),
+                    other.name,
+                    b.get(at).map(|v| v.to_string())
+                );
+                return Some(Finding::new(kind, engines, "state,table", observed, msg));
+            }
+        }
+        if !other.reference && base.maps != other.maps {
+            let differing = base
+                .maps
+                .iter()
+                .zip(&other.maps)
+                .find(|(a, b)| a != b)
+                .map(|(a, _)| a.name.clone())
+                .unwrap_or_else(|| "map count".into());
+            return Some(Finding::new(
+                FindingKind::MapMismatch,
+                engines,
+                &differing,
+                observed,
+                format!(
+                    "internal map {differing} differs between {} and {}",
+                    base.name, other.name
+                ),
+            ));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine;
+
+    fn engines() -> Vec<Box<dyn Engine>> {
+        engine::available()
+            .iter()
+            .map(|n| engine::build(n).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn agreeing_module_has_no_findings() {
+        let wat = r#"(module (memory (export "m") 1) (global (export "g") (mut i32) (i32.const 0))
+            (func (export "f") (param i32) (result i32) (global.set 0 (local.get 0)) (i32.store (i32.const 8) (local.get 0)) (i32.div_s (i32.const 100) (local.get 0))))"#;
+        let out = run_case(
+            &wat::parse_str(wat).unwrap(),
+            &engines(),
+            crate::generate::case_limits(),
+        );
+        assert!(out.findings.is_empty(), "{:#?}", out.findings);
+        assert_eq!(out.calls, 3);
+        assert!(
+            out.per_engine["wasmi"].trapped >= 1,
+            "zero divisor traps: {:?}",
+            out.per_engine
+        );
+    }
+
+    #[test]
+    fn signatures_are_file_name_safe() {
+        let s = signature(
+            FindingKind::TrapMismatch,
+            &["classic".into(), "wasmi".into()],
+            "a=b c/d",
+        );
+        assert_eq!(s, "trap-mismatch:classic-vs-wasmi:a=b_c_d");
+    }
+}

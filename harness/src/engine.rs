@@ -1,0 +1,220 @@
+//! The differential contract: an [`Engine`] instantiates a module, an
+//! [`EngineInstance`] calls exports and exposes exported state. One impl per
+//! runtime tier (discovered through `TierKind::implemented()`) plus the
+//! wasmi reference engine; adding an engine touches [`build`] and one file.
+
+use crate::outcome::{CallResult, InstantiateResult, Value, INVALID_EXTERNREF};
+use crate::reference::WasmiEngine;
+use std::sync::Arc;
+use tierdiff_runtime::module::ExportKind;
+use tierdiff_runtime::{
+    CallError, Extern, InstanceId, InstantiateError, Limits, Linker, MapSnapshot, Module, Store,
+    TierKind, Val, Violation,
+};
+
+/// Something that can run a module.
+pub trait Engine: Send {
+    /// Stable name used in reports and signatures (`classic`, `wasmi`, ...).
+    fn name(&self) -> &str;
+    /// Whether this is the independent reference rather than one of our tiers.
+    fn is_reference(&self) -> bool;
+    /// Loads and instantiates a module.
+    fn instantiate(
+        &self,
+        bytes: &[u8],
+        limits: Limits,
+    ) -> Result<Box<dyn EngineInstance>, InstantiateResult>;
+}
+
+/// A live instance of a module in one engine.
+pub trait EngineInstance {
+    /// Calls an exported function.
+    fn call(&mut self, export: &str, args: &[Value]) -> CallResult;
+    /// Every exported global, in export order.
+    fn globals(&mut self) -> Vec<(String, Value)>;
+    /// Every exported memory's bytes, in export order.
+    fn memories(&mut self) -> Vec<(String, Vec<u8>)>;
+    /// Every exported table's contents, in export order.
+    fn tables(&mut self) -> Vec<(String, Vec<Value>)>;
+    /// Internal-map violations so far (none for engines without maps).
+    fn violations(&self) -> Vec<Violation>;
+    /// Internal-map snapshots shared by every tier (not tier-private tables).
+    fn shared_map_snapshots(&self) -> Vec<MapSnapshot>;
+}
+
+/// Names of every engine this build can run: implemented tiers, then `wasmi`.
+pub fn available() -> Vec<String> {
+    let mut names: Vec<String> = TierKind::implemented()
+        .iter()
+        .map(|t| t.name().to_string())
+        .collect();
+    names.push("wasmi".into());
+    names
+}
+
+/// Builds an engine by name.
+pub fn build(name: &str) -> Option<Box<dyn Engine>> {
+    match name {
+        "wasmi" => Some(Box::new(WasmiEngine)),
+        other => {
+            let tier = TierKind::parse(other).filter(|t| t.is_implemented())?;
+            Some(Box::new(TierEngine { tier }))
+        }
+    }
+}
+
+/// One of our tiers.
+pub struct TierEngine {
+    pub tier: TierKind,
+}
+
+impl Engine for TierEngine {
+    fn name(&self) -> &str {
+        self.tier.name()
+    }
+
+    fn is_reference(&self) -> bool {
+        false
+    }
+
+    fn instantiate(
+        &self,
+        bytes: &[u8],
+        limits: Limits,
+    ) -> Result<Box<dyn EngineInstance>, InstantiateResult> {
+        let module = Module::new(bytes).map_err(|e| InstantiateResult::Rejected(e.to_string()))?;
+        let mut store = Store::new(self.tier, limits).expect("only implemented tiers are built");
+        match store.instantiate(&module, &Linker::default()) {
+            Ok(instance) => Ok(Box::new(TierInstance {
+                store,
+                instance,
+                module,
+            })),
+            Err(InstantiateError::Link(m)) => Err(InstantiateResult::Unlinkable(m)),
+            Err(InstantiateError::Resource(m)) => Err(InstantiateResult::Resource(m)),
+            Err(InstantiateError::Trap(t)) => Err(InstantiateResult::Trapped(t.code)),
+        }
+    }
+}
+
+struct TierInstance {
+    store: Store,
+    instance: InstanceId,
+    module: Arc<Module>,
+}
+
+impl TierInstance {
+    fn val_in(&mut self, v: &Value) -> Val {
+        match *v {
+            Value::I32(x) => Val::I32(x),
+            Value::I64(x) => Val::I64(x),
+            Value::F32(b) => Val::F32(b),
+            Value::F64(b) => Val::F64(b),
+            Value::FuncRef(_) => Val::FuncRef(None),
+            Value::ExternRef(None) => Val::ExternRef(None),
+            Value::ExternRef(Some(p)) => self.store.extern_ref(p),
+        }
+    }
+
+    fn val_out(&mut self, v: Val) -> Value {
+        match v {
+            Val::I32(x) => Value::I32(x),
+            Val::I64(x) => Value::I64(x),
+            Val::F32(b) => Value::F32(b),
+            Val::F64(b) => Value::F64(b),
+            Val::FuncRef(None) => Value::FuncRef(None),
+            Val::FuncRef(Some(addr)) => {
+                let funcs = &self.store.data().instances[self.instance.0 as usize].funcs;
+                Value::FuncRef(Some(
+                    funcs.iter().position(|&a| a == addr).map(|i| i as u32),
+                ))
+            }
+            Val::ExternRef(None) => Value::ExternRef(None),
+            // The store already checked the id against the ExternRef map when
+            // it left wasm; an unknown id is a recorded violation.
+            v @ Val::ExternRef(Some(_)) => Value::ExternRef(Some(
+                self.store.extern_payload(v).unwrap_or(INVALID_EXTERNREF),
+            )),
+        }
+    }
+
+    fn exports_of(&self, kind: ExportKind) -> Vec<String> {
+        self.module
+            .exports
+            .iter()
+            .filter(|e| e.kind == kind)
+            .map(|e| e.name.clone())
+            .collect()
+    }
+}
+
+impl EngineInstance for TierInstance {
+    fn call(&mut self, export: &str, args: &[Value]) -> CallResult {
+        let Some(Extern::Func(f)) = self.store.export(self.instance, export) else {
+            return CallResult::Crashed(format!("no exported function {export:?}"));
+        };
+        let vals: Vec<Val> = args.iter().map(|a| self.val_in(a)).collect();
+        match self.store.invoke(f, &vals) {
+            Ok(results) => {
+                CallResult::Returned(results.into_iter().map(|v| self.val_out(v)).collect())
+            }
+            Err(CallError::Trap(t)) => CallResult::Trapped(t.code),
+            Err(CallError::Signature(m)) => {
+                CallResult::Crashed(format!("harness passed bad arguments: {m}"))
+            }
+        }
+    }
+
+    fn globals(&mut self) -> Vec<(String, Value)> {
+        let mut out = Vec::new();
+        for name in self.exports_of(ExportKind::Global) {
+            if let Some(Extern::Global(g)) = self.store.export(self.instance, &name) {
+                let v = self.store.global_get(g);
+                out.push((name, self.val_out(v)));
+            }
+        }
+        out
+    }
+
+    fn memories(&mut self) -> Vec<(String, Vec<u8>)> {
+        let mut out = Vec::new();
+        for name in self.exports_of(ExportKind::Memory) {
+            if let Some(Extern::Memory(m)) = self.store.export(self.instance, &name) {
+                out.push((name, self.store.memory(m).to_vec()));
+            }
+        }
+        out
+    }
+
+    fn tables(&mut self) -> Vec<(String, Vec<Value>)> {
+        let mut out = Vec::new();
+        for name in self.exports_of(ExportKind::Table) {
+            if let Some(Extern::Table(t)) = self.store.export(self.instance, &name) {
+                let contents = self.store.table_contents(t);
+                out.push((
+                    name,
+                    contents.into_iter().map(|v| self.val_out(v)).collect(),
+                ));
+            }
+        }
+        out
+    }
+
+    fn violations(&self) -> Vec<Violation> {
+        self.store.violations()
+    }
+
+    fn shared_map_snapshots(&self) -> Vec<MapSnapshot> {
+        // Tier-private side tables differ by design; the shared maps must not.
+        self.store
+            .map_snapshots()
+            .into_iter()
+            .filter(|s| {
+                matches!(
+                    s.name.as_str(),
+                    "externref-map" | "type-registry" | "export-map"
+                )
+            })
+            .collect()
+    }
+}

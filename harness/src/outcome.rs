@@ -1,0 +1,167 @@
+//! What one engine did, in a form every engine can produce and compare.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use tierdiff_runtime::TrapCode;
+
+/// A value in engine-independent form. References are mapped to what two
+/// engines can agree on: externrefs to the host payload they carry,
+/// funcrefs to null / non-null (and the function index where known).
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+#[serde(tag = "type", content = "value", rename_all = "lowercase")]
+pub enum Value {
+    I32(i32),
+    I64(i64),
+    /// Bits, so NaN payloads survive serialisation.
+    F32(u32),
+    F64(u64),
+    /// `None` is null; `Some(None)` a function whose index this engine cannot name.
+    FuncRef(Option<Option<u32>>),
+    /// `None` is null; `Some(payload)` the host object's payload.
+    ExternRef(Option<u64>),
+}
+
+/// The payload reported for an externref whose id the engine's map never issued.
+pub const INVALID_EXTERNREF: u64 = u64::MAX;
+
+impl Value {
+    /// Equality as the harness compares: any NaN equals any NaN; funcref
+    /// indices only when both engines can name them.
+    pub fn same(&self, other: &Value) -> bool {
+        match (*self, *other) {
+            (Value::F32(a), Value::F32(b)) => {
+                a == b || (f32::from_bits(a).is_nan() && f32::from_bits(b).is_nan())
+            }
+            (Value::F64(a), Value::F64(b)) => {
+                a == b || (f64::from_bits(a).is_nan() && f64::from_bits(b).is_nan())
+            }
+            (Value::FuncRef(Some(Some(a))), Value::FuncRef(Some(Some(b)))) => a == b,
+            (Value::FuncRef(Some(_)), Value::FuncRef(Some(_))) => true,
+            (a, b) => a.bits_eq(&b),
+        }
+    }
+
+    fn bits_eq(&self, other: &Value) -> bool {
+        match (self, other) {
+            (Value::I32(a), Value::I32(b)) => a == b,
+            (Value::I64(a), Value::I64(b)) => a == b,
+            (Value::F32(a), Value::F32(b)) => a == b,
+            (Value::F64(a), Value::F64(b)) => a == b,
+            (Value::FuncRef(a), Value::FuncRef(b)) => a == b,
+            (Value::ExternRef(a), Value::ExternRef(b)) => a == b,
+            _ => false,
+        }
+    }
+
+    /// A short name of the value's type, for signatures.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::I32(_) => "i32",
+            Value::I64(_) => "i64",
+            Value::F32(_) => "f32",
+            Value::F64(_) => "f64",
+            Value::FuncRef(_) => "funcref",
+            Value::ExternRef(_) => "externref",
+        }
+    }
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Value::I32(v) => write!(f, "i32:{v}"),
+            Value::I64(v) => write!(f, "i64:{v}"),
+            Value::F32(b) => write!(f, "f32:{}", tierdiff_runtime::text::format_f32(b)),
+            Value::F64(b) => write!(f, "f64:{}", tierdiff_runtime::text::format_f64(b)),
+            Value::FuncRef(None) => write!(f, "funcref:null"),
+            Value::FuncRef(Some(Some(i))) => write!(f, "funcref:func{i}"),
+            Value::FuncRef(Some(None)) => write!(f, "funcref:func"),
+            Value::ExternRef(None) => write!(f, "externref:null"),
+            Value::ExternRef(Some(INVALID_EXTERNREF)) => write!(f, "externref:INVALID"),
+            Value::ExternRef(Some(p)) => write!(f, "externref:{p}"),
+        }
+    }
+}
+
+/// How one call ended.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CallResult {
+    Returned(Vec<Value>),
+    Trapped(TrapCode),
+    /// The engine panicked; the message is kept.
+    Crashed(String),
+}
+
+impl CallResult {
+    /// Agreement as the harness judges it (NaN-aware).
+    pub fn same(&self, other: &CallResult) -> bool {
+        match (self, other) {
+            (CallResult::Returned(a), CallResult::Returned(b)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same(y))
+            }
+            (CallResult::Trapped(a), CallResult::Trapped(b)) => a == b,
+            _ => false,
+        }
+    }
+
+    /// Exhaustion ends runaway programs; an engine's own limits may differ.
+    pub fn is_exhaustion(&self) -> bool {
+        matches!(self, CallResult::Trapped(c) if c.is_exhaustion())
+    }
+
+    /// One-line description.
+    pub fn describe(&self) -> String {
+        match self {
+            CallResult::Returned(v) if v.is_empty() => "returned nothing".into(),
+            CallResult::Returned(v) => format!(
+                "returned {}",
+                v.iter()
+                    .map(|x| x.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ),
+            CallResult::Trapped(c) => format!("trapped {}", c.name()),
+            CallResult::Crashed(m) => format!("crashed: {m}"),
+        }
+    }
+
+    /// A short tag for signatures: `returned`, the trap name, or `crash`.
+    pub fn tag(&self) -> String {
+        match self {
+            CallResult::Returned(_) => "returned".into(),
+            CallResult::Trapped(c) => c.name().into(),
+            CallResult::Crashed(_) => "crash".into(),
+        }
+    }
+}
+
+/// How instantiation ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum InstantiateResult {
+    Ok,
+    /// The module does not load (decode or validation).
+    Rejected(String),
+    /// An import could not be resolved.
+    Unlinkable(String),
+    /// A segment or the start function trapped.
+    Trapped(TrapCode),
+    /// A size exceeds this engine's configured limits (not comparable).
+    Resource(String),
+    Crashed(String),
+}
+
+impl InstantiateResult {
+    /// A short tag for signatures.
+    pub fn tag(&self) -> String {
+        match self {
+            InstantiateResult::Ok => "ok".into(),
+            InstantiateResult::Rejected(_) => "rejected".into(),
+            InstantiateResult::Unlinkable(_) => "unlinkable".into(),
+            InstantiateResult::Trapped(c) => c.name().into(),
+            InstantiateResult::Resource(_) => "resource".into(),
+            InstantiateResult::Crashed(_) => "crash".into(),
+        }
+    }
+}

@@ -1,0 +1,221 @@
+//! wasmi as the independent reference engine.
+//!
+//! It runs with the same memory and table limits as our tiers (through a
+//! wasmi resource limiter) and the same call-depth limit; its fuel is
+//! charged per instruction, unlike ours, so generated modules terminate by
+//! themselves (wasm-smith's `ensure_termination`) and a wasmi-only
+//! exhaustion is inconclusive, never a finding.
+
+use crate::engine::{Engine, EngineInstance};
+use crate::outcome::{CallResult, InstantiateResult, Value};
+use tierdiff_runtime::{Limits, MapSnapshot, TrapCode, Violation};
+use wasmi::{ExternRef, Nullable, Ref, StoreLimits, StoreLimitsBuilder};
+
+/// Fuel for wasmi so that hand-made modules without their own termination
+/// cannot hang a run; running out is reported as exhaustion.
+const WASMI_FUEL: u64 = 2_000_000_000;
+
+/// The wasmi engine.
+pub struct WasmiEngine;
+
+struct HostState {
+    limits: StoreLimits,
+}
+
+impl Engine for WasmiEngine {
+    fn name(&self) -> &str {
+        "wasmi"
+    }
+
+    fn is_reference(&self) -> bool {
+        true
+    }
+
+    fn instantiate(
+        &self,
+        bytes: &[u8],
+        limits: Limits,
+    ) -> Result<Box<dyn EngineInstance>, InstantiateResult> {
+        let mut config = wasmi::Config::default();
+        config
+            .wasm_tail_call(false)
+            .wasm_extended_const(false)
+            .wasm_multi_memory(false)
+            .wasm_memory64(false)
+            .wasm_wide_arithmetic(false)
+            .wasm_custom_page_sizes(false)
+            .consume_fuel(true)
+            .set_max_recursion_depth(limits.max_call_depth as usize);
+        let engine = wasmi::Engine::new(&config);
+        let module = wasmi::Module::new(&engine, bytes)
+            .map_err(|e| InstantiateResult::Rejected(e.to_string()))?;
+        let store_limits = StoreLimitsBuilder::new()
+            .memory_size(limits.max_memory_pages as usize * 65_536)
+            .table_elements(limits.max_table_elements as usize)
+            .build();
+        let mut store = wasmi::Store::new(
+            &engine,
+            HostState {
+                limits: store_limits,
+            },
+        );
+        store.limiter(|s| &mut s.limits);
+        store.set_fuel(WASMI_FUEL).expect("fuel is enabled");
+        let linker = wasmi::Linker::<HostState>::new(&engine);
+        match linker.instantiate_and_start(&mut store, &module) {
+            Ok(instance) => Ok(Box::new(WasmiInstance {
+                store,
+                instance,
+                module,
+            })),
+            Err(e) => Err(match e.as_trap_code() {
+                Some(code) => InstantiateResult::Trapped(map_trap(code)),
+                None if e.to_string().contains("import") => {
+                    InstantiateResult::Unlinkable(e.to_string())
+                }
+                None => InstantiateResult::Resource(e.to_string()),
+            }),
+        }
+    }
+}
+
+/// wasmi's trap codes in our terms.
+fn map_trap(code: wasmi::TrapCode) -> TrapCode {
+    use wasmi::TrapCode as W;
+    match code {
+        W::UnreachableCodeReached => TrapCode::Unreachable,
+        W::MemoryOutOfBounds => TrapCode::MemoryOutOfBounds,
+        W::TableOutOfBounds => TrapCode::TableOutOfBounds,
+        W::IndirectCallToNull => TrapCode::IndirectCallToNull,
+        W::IntegerDivisionByZero => TrapCode::IntegerDivideByZero,
+        W::IntegerOverflow => TrapCode::IntegerOverflow,
+        W::BadConversionToInteger => TrapCode::InvalidConversionToInteger,
+        W::StackOverflow => TrapCode::CallStackExhausted,
+        W::BadSignature => TrapCode::IndirectCallTypeMismatch,
+        W::OutOfFuel => TrapCode::OutOfFuel,
+        _ => TrapCode::HostError,
+    }
+}
+
+struct WasmiInstance {
+    store: wasmi::Store<HostState>,
+    instance: wasmi::Instance,
+    module: wasmi::Module,
+}
+
+impl WasmiInstance {
+    fn val_in(&mut self, v: &Value) -> wasmi::Val {
+        match *v {
+            Value::I32(x) => wasmi::Val::I32(x),
+            Value::I64(x) => wasmi::Val::I64(x),
+            Value::F32(b) => wasmi::Val::F32(wasmi::F32::from_bits(b)),
+            Value::F64(b) => wasmi::Val::F64(wasmi::F64::from_bits(b)),
+            Value::FuncRef(_) => wasmi::Val::FuncRef(Nullable::Null),
+            Value::ExternRef(None) => wasmi::Val::ExternRef(Nullable::Null),
+            Value::ExternRef(Some(p)) => {
+                wasmi::Val::ExternRef(Nullable::Val(ExternRef::new(&mut self.store, p)))
+            }
+        }
+    }
+
+    fn val_out(&self, v: &wasmi::Val) -> Value {
+        match v {
+            wasmi::Val::I32(x) => Value::I32(*x),
+            wasmi::Val::I64(x) => Value::I64(*x),
+            wasmi::Val::F32(f) => Value::F32(f.to_bits()),
+            wasmi::Val::F64(f) => Value::F64(f.to_bits()),
+            wasmi::Val::FuncRef(Nullable::Null) => Value::FuncRef(None),
+            wasmi::Val::FuncRef(Nullable::Val(_)) => Value::FuncRef(Some(None)),
+            wasmi::Val::ExternRef(r) => self.externref_out(r),
+            other => panic!("wasmi returned a value outside WebAssembly 2.0: {other:?}"),
+        }
+    }
+
+    fn externref_out(&self, r: &Nullable<ExternRef>) -> Value {
+        match r {
+            Nullable::Null => Value::ExternRef(None),
+            Nullable::Val(r) => Value::ExternRef(Some(
+                *r.data(&self.store)
+                    .downcast_ref::<u64>()
+                    .expect("the harness only passes u64 payloads"),
+            )),
+        }
+    }
+
+    fn exports_of(&self, pick: fn(&wasmi::ExternType) -> bool) -> Vec<String> {
+        self.module
+            .exports()
+            .filter(|e| pick(e.ty()))
+            .map(|e| e.name().to_string())
+            .collect()
+    }
+}
+
+impl EngineInstance for WasmiInstance {
+    fn call(&mut self, export: &str, args: &[Value]) -> CallResult {
+        let Some(func) = self.instance.get_func(&self.store, export) else {
+            return CallResult::Crashed(format!("no exported function {export:?}"));
+        };
+        let params: Vec<wasmi::Val> = args.iter().map(|a| self.val_in(a)).collect();
+        let ty = func.ty(&self.store);
+        let mut results: Vec<wasmi::Val> = ty
+            .results()
+            .iter()
+            .map(|t| wasmi::Val::default_for_ty(*t))
+            .collect();
+        match func.call(&mut self.store, &params, &mut results) {
+            Ok(()) => CallResult::Returned(results.iter().map(|v| self.val_out(v)).collect()),
+            Err(e) => match e.as_trap_code() {
+                Some(code) => CallResult::Trapped(map_trap(code)),
+                None => CallResult::Crashed(format!("wasmi error: {e}")),
+            },
+        }
+    }
+
+    fn globals(&mut self) -> Vec<(String, Value)> {
+        self.exports_of(|t| matches!(t, wasmi::ExternType::Global(_)))
+            .into_iter()
+            .filter_map(|name| {
+                let g = self.instance.get_global(&self.store, &name)?;
+                let v = g.get(&self.store);
+                Some((name, self.val_out(&v)))
+            })
+            .collect()
+    }
+
+    fn memories(&mut self) -> Vec<(String, Vec<u8>)> {
+        self.exports_of(|t| matches!(t, wasmi::ExternType::Memory(_)))
+            .into_iter()
+            .filter_map(|name| {
+                let m = self.instance.get_memory(&self.store, &name)?;
+                Some((name, m.data(&self.store).to_vec()))
+            })
+            .collect()
+    }
+
+    fn tables(&mut self) -> Vec<(String, Vec<Value>)> {
+        self.exports_of(|t| matches!(t, wasmi::ExternType::Table(_)))
+            .into_iter()
+            .filter_map(|name| {
+                let t = self.instance.get_table(&self.store, &name)?;
+                let size = t.size(&self.store);
+                let items = (0..size)
+                    .map(|i| match t.get(&self.store, i) {
+                        Some(Ref::Func(Nullable::Null)) | None => Value::FuncRef(None),
+                        Some(Ref::Func(Nullable::Val(_))) => Value::FuncRef(Some(None)),
+                        Some(Ref::Extern(r)) => self.externref_out(&r),
+                    })
+                    .collect();
+                Some((name, items))
+            })
+            .collect()
+    }
+
+    fn violations(&self) -> Vec<Violation> {
+        Vec::new()
+    }
+
+    fn shared_map_snapshots(&self) -> Vec<MapSnapshot> {
+        Vec::new()
+    }
+}
