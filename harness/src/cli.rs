@@ -49,6 +49,9 @@ enum Command {
         /// Run cases in this process instead of a supervised worker process.
         #[arg(long)]
         in_process: bool,
+        /// Inject a deliberate runtime bug (builds with the fault-injection feature only).
+        #[arg(long)]
+        fault: Option<String>,
         /// Print the report object on stdout.
         #[arg(long)]
         json: bool,
@@ -119,6 +122,7 @@ pub fn main() -> ExitCode {
             engines,
             out,
             in_process,
+            fault,
             json,
         } => cmd_fuzz(FuzzArgs {
             seed,
@@ -128,6 +132,7 @@ pub fn main() -> ExitCode {
             engines,
             out,
             in_process,
+            fault,
             json,
         }),
         Command::FuzzWorker {
@@ -529,6 +534,7 @@ struct FuzzArgs {
     engines: Option<Vec<String>>,
     out: Option<PathBuf>,
     in_process: bool,
+    fault: Option<String>,
     json: bool,
 }
 
@@ -567,6 +573,20 @@ fn cmd_fuzz(a: FuzzArgs) -> Result<ExitCode, InputError> {
     if engines.is_empty() {
         return Err(InputError("--engines: name at least one engine".into()));
     }
+    if let Some(f) = &a.fault {
+        let names: Vec<&str> = tierdiff_runtime::fault::Fault::ALL
+            .iter()
+            .map(|f| f.name())
+            .collect();
+        let fault = tierdiff_runtime::fault::Fault::parse(f).ok_or_else(|| {
+            InputError(format!(
+                "--fault {f:?}: unknown (faults: {})",
+                names.join(", ")
+            ))
+        })?;
+        tierdiff_runtime::fault::set(Some(fault))
+            .map_err(|e| InputError(format!("--fault {f}: {e}")))?;
+    }
     let seed = a.seed.unwrap_or_else(|| {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -580,6 +600,7 @@ fn cmd_fuzz(a: FuzzArgs) -> Result<ExitCode, InputError> {
         time,
         engines,
         out: out.clone(),
+        fault: a.fault,
     };
     eprintln!(
         "tierdiff fuzz: seed {seed}, shard {}/{}, engines {}, writing to {}",

@@ -326,12 +326,13 @@ fn call_kind(a: &CallResult, b: &CallResult) -> FindingKind {
 
 fn result_detail(r: &CallResult) -> String {
     match r {
+        CallResult::Returned(v) if v.is_empty() => "returned-nothing".into(),
         CallResult::Returned(v) => format!(
-            "returned[{}]",
+            "returned-{}",
             v.iter()
                 .map(|x| x.type_name())
                 .collect::<Vec<_>>()
-                .join(",")
+                .join("-")
         ),
         other => other.tag(),
     }

@@ -132,8 +132,12 @@ impl TierInstance {
             Val::ExternRef(None) => Value::ExternRef(None),
             // The store already checked the id against the ExternRef map when
             // it left wasm; an unknown id is a recorded violation.
-            v @ Val::ExternRef(Some(_)) => Value::ExternRef(Some(
-                self.store.extern_payload(v).unwrap_or(INVALID_EXTERNREF),
+            Val::ExternRef(Some(id)) => Value::ExternRef(Some(
+                self.store
+                    .data()
+                    .extern_refs
+                    .peek(id)
+                    .unwrap_or(INVALID_EXTERNREF),
             )),
         }
     }

@@ -32,6 +32,9 @@ pub struct FuzzConfig {
     pub time: Option<Duration>,
     pub engines: Vec<String>,
     pub out: PathBuf,
+    /// A deliberate runtime bug to inject (builds with `fault-injection` only).
+    #[serde(default)]
+    pub fault: Option<String>,
 }
 
 /// The input bytes of case `index` (an index within the shard).
@@ -191,6 +194,7 @@ pub fn run(
     progress: &indicatif::ProgressBar,
 ) -> std::io::Result<Report> {
     std::fs::create_dir_all(&config.out)?;
+    select_fault(config.fault.as_deref())?;
     let started = Instant::now();
     let deadline = config.time.map(|t| started + t);
     let mut tally = Tally {
@@ -322,6 +326,7 @@ pub fn worker(
     count: Option<u64>,
     millis: Option<u64>,
 ) -> std::io::Result<()> {
+    select_fault(config.fault.as_deref())?;
     use std::io::Write;
     let deadline = millis.map(|m| Instant::now() + Duration::from_millis(m));
     let stdout = std::io::stdout();
@@ -339,6 +344,18 @@ pub fn worker(
         }
     })?;
     err.map_or(Ok(()), Err)
+}
+
+/// Injects the named fault (or none) into this process's runtime.
+pub fn select_fault(name: Option<&str>) -> std::io::Result<()> {
+    let fault = match name {
+        None => None,
+        Some(n) => Some(
+            tierdiff_runtime::fault::Fault::parse(n)
+                .ok_or_else(|| std::io::Error::other(format!("unknown fault {n:?}")))?,
+        ),
+    };
+    tierdiff_runtime::fault::set(fault).map_err(std::io::Error::other)
 }
 
 /// Parses `90`, `90s`, `10m` or `2h`.
@@ -386,6 +403,7 @@ mod tests {
             time: None,
             engines: vec![],
             out: PathBuf::new(),
+            fault: None,
         };
         let a = case_input(&c, 0);
         c.shard = (2, 2);

@@ -17,7 +17,7 @@ mod targeted;
 /// `ensure_termination` fuel far below `max_call_depth`.
 pub fn case_limits() -> Limits {
     Limits {
-        fuel: Some(50_000_000),
+        fuel: Some(1_000_000),
         max_call_depth: 10_000,
         max_memory_pages: MAX_PAGES,
         max_table_elements: MAX_TABLE,

@@ -9,6 +9,7 @@
 //! Semantics every tier shares (traps, fuel, call depth, limits, null
 //! references) are fixed in the repository's README, "Architecture".
 
+pub mod fault;
 pub mod limits;
 pub mod maps;
 pub mod module;

@@ -116,6 +116,14 @@ impl ExternRefMap {
         }
     }
 
+    /// The payload of an id without accounting (for views of values the
+    /// store has already checked).
+    pub fn peek(&self, id: crate::ExternId) -> Option<u64> {
+        id.0.checked_sub(1)
+            .and_then(|i| self.payloads.get(i as usize))
+            .copied()
+    }
+
     /// Checks a raw externref slot value leaving wasm: null or an issued id.
     pub fn observe_outgoing(&mut self, raw: u64, context: &str) {
         if raw != crate::values::NULL_REF {

@@ -261,6 +261,7 @@ pub fn edge_arith(u: &mut Unstructured) -> Vec<u8> {
         ("i64", "i64", "shl"),
         ("i64", "i64", "shr_s"),
         ("i64", "i64", "rotr"),
+        ("i64", "i64", "shr_u"),
         ("i32", "i64", "lt_s"),
         ("i32", "i64", "gt_u"),
         ("i32", "i64", "eq"),
@@ -328,6 +329,25 @@ pub fn edge_arith(u: &mut Unstructured) -> Vec<u8> {
             let _ = writeln!(w, "  (func (export \"e{i}\") {body})");
         }
     }
+    // Comparisons steering branches, against a parameter or an edge constant.
+    for i in 0..range(u, 1, 4) {
+        let cmp = *pick(
+            u,
+            &[
+                "lt_s", "lt_u", "gt_s", "gt_u", "le_s", "le_u", "ge_s", "ge_u", "eq", "ne",
+            ],
+        );
+        let ty = *pick(u, &["i32", "i64"]);
+        let rhs = if u.arbitrary().unwrap_or(false) {
+            "(local.get 1)".to_string()
+        } else {
+            lit(u, ty)
+        };
+        let _ = writeln!(
+            w,
+            "  (func (export \"c{i}\") (param {ty} {ty}) (result i32) (if (result i32) ({ty}.{cmp} (local.get 0) {rhs}) (then (i32.const 1)) (else (i32.const 2))))"
+        );
+    }
     w.push(')');
     finish(w)
 }
@@ -345,6 +365,8 @@ pub fn memory_edges(u: &mut Unstructured) -> Vec<u8> {
                 ("i32.load", "i32.store", 4u32),
                 ("i64.load", "i64.store", 8),
                 ("i32.load8_u", "i32.store8", 1),
+                ("i32.load8_s", "i32.store8", 1),
+                ("i64.load8_s", "i64.store8", 1),
                 ("i64.load16_s", "i64.store16", 2),
                 ("i64.load32_u", "i64.store32", 4),
             ],

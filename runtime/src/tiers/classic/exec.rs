@@ -57,8 +57,12 @@ impl ClassicTier {
         let body = &module.bodies[(index - module.num_imported_funcs) as usize];
         let locals = self.stack.len() - ty.params.len();
         // Reference locals start as null, numbers as zero: the seed bug's spot.
-        self.stack
-            .extend(body.locals.iter().map(|t| t.default_raw()));
+        let zero_refs = crate::fault::active(crate::fault::Fault::RefLocalsZero);
+        self.stack.extend(
+            body.locals
+                .iter()
+                .map(|t| if zero_refs { 0 } else { t.default_raw() }),
+        );
         self.labels.push(Label {
             height: self.stack.len(),
             arity: ty.results.len(),
@@ -258,7 +262,12 @@ impl ClassicTier {
                         }
                         0x0e => {
                             let count = u32_leb(&code, &mut cur.pc);
-                            let index = pop!() as u32;
+                            let mut index = pop!() as u32;
+                            if index >= count
+                                && crate::fault::active(crate::fault::Fault::ClassicBrTableDefault)
+                            {
+                                index = 0;
+                            }
                             let mut chosen = None;
                             for i in 0..=count {
                                 let t = u32_leb(&code, &mut cur.pc) as usize;
@@ -380,11 +389,23 @@ impl ClassicTier {
                 0x29 => load!(8, u64::from_le_bytes),
                 0x2a => load!(4, |b| u32::from_le_bytes(b) as u64),
                 0x2b => load!(8, u64::from_le_bytes),
-                0x2c => load!(1, |b: [u8; 1]| raw_i32(b[0] as i8 as i32)),
+                0x2c => load!(1, |b: [u8; 1]| if crate::fault::active(
+                    crate::fault::Fault::ClassicLoad8ZeroExtend
+                ) {
+                    b[0] as u64
+                } else {
+                    raw_i32(b[0] as i8 as i32)
+                }),
                 0x2d => load!(1, |b: [u8; 1]| b[0] as u64),
                 0x2e => load!(2, |b| raw_i32(i16::from_le_bytes(b) as i32)),
                 0x2f => load!(2, |b| u16::from_le_bytes(b) as u64),
-                0x30 => load!(1, |b: [u8; 1]| b[0] as i8 as i64 as u64),
+                0x30 => load!(1, |b: [u8; 1]| if crate::fault::active(
+                    crate::fault::Fault::ClassicLoad8ZeroExtend
+                ) {
+                    b[0] as u64
+                } else {
+                    b[0] as i8 as i64 as u64
+                }),
                 0x31 => load!(1, |b: [u8; 1]| b[0] as u64),
                 0x32 => load!(2, |b| i16::from_le_bytes(b) as i64 as u64),
                 0x33 => load!(2, |b| u16::from_le_bytes(b) as u64),
@@ -401,6 +422,9 @@ impl ClassicTier {
                 0x40 => {
                     u32_leb(&code, &mut cur.pc);
                     let delta = pop!() as u32;
+                    if delta >= 2 && crate::fault::active(crate::fault::Fault::ClassicAbortOnGrow) {
+                        std::process::abort();
+                    }
                     push!(raw_i32(mem!().grow(delta).map_or(-1, |old| old as i32)));
                 }
                 0x41 => push!(raw_i32(s64_leb(&code, &mut cur.pc) as i32)),
@@ -466,15 +490,7 @@ impl ClassicTier {
                     |a: u32, b: u32| a.checked_div(b).ok_or(TrapCode::IntegerDivideByZero),
                     raw_u32
                 ),
-                0x6f => binop_trap!(
-                    i32_of,
-                    |a: i32, b: i32| if b == 0 {
-                        Err(TrapCode::IntegerDivideByZero)
-                    } else {
-                        Ok(a.wrapping_rem(b))
-                    },
-                    raw_i32
-                ),
+                0x6f => binop_trap!(i32_of, rem_s32, raw_i32),
                 0x70 => binop_trap!(
                     u32_of,
                     |a: u32, b: u32| a.checked_rem(b).ok_or(TrapCode::IntegerDivideByZero),
@@ -686,4 +702,18 @@ fn div_s64(a: i64, b: i64) -> Result<i64, TrapCode> {
         (i64::MIN, -1) => Err(TrapCode::IntegerOverflow),
         _ => Ok(a / b),
     }
+}
+
+fn rem_s32(a: i32, b: i32) -> Result<i32, TrapCode> {
+    if b == 0 {
+        return Err(TrapCode::IntegerDivideByZero);
+    }
+    let r = a.wrapping_rem(b);
+    Ok(
+        if crate::fault::active(crate::fault::Fault::ClassicRemSSign) {
+            r.wrapping_abs()
+        } else {
+            r
+        },
+    )
 }

@@ -311,7 +311,7 @@ impl FastTier {
                 Instr::I64Xor(x) => alu!(x, |a, b| a ^ b),
                 Instr::I64Shl(x) => alu!(x, |a, b| a.wrapping_shl(b as u32)),
                 Instr::I64ShrS(x) => alu!(x, |a, b| (a as i64).wrapping_shr(b as u32) as u64),
-                Instr::I64ShrU(x) => alu!(x, |a, b| a.wrapping_shr(b as u32)),
+                Instr::I64ShrU(x) => alu!(x, |a, b| a.wrapping_shr(shr_u_count(b))),
                 Instr::F32Add(x) => alu!(x, |a, b| f32b(f32v(a) + f32v(b))),
                 Instr::F32Sub(x) => alu!(x, |a, b| f32b(f32v(a) - f32v(b))),
                 Instr::F32Mul(x) => alu!(x, |a, b| f32b(f32v(a) * f32v(b))),
@@ -347,7 +347,7 @@ impl FastTier {
                 Instr::I64ShrSImm(x) => {
                     alu_imm!(x, |a, b| (a as i64).wrapping_shr(b as u32) as u64)
                 }
-                Instr::I64ShrUImm(x) => alu_imm!(x, |a, b| a.wrapping_shr(b as u32)),
+                Instr::I64ShrUImm(x) => alu_imm!(x, |a, b| a.wrapping_shr(shr_u_count(b))),
                 Instr::Load32 { dst, addr, offset } => {
                     let ea = r!(addr) as u32 as u64 + offset as u64;
                     r!(dst) = u32::from_le_bytes(read(&memory!(), ea)?) as u64;
@@ -524,5 +524,15 @@ impl FastTier {
                 }
             }
         }
+    }
+}
+
+/// The shift count of `i64.shr_u` (wrapping_shr masks it to 6 bits).
+#[inline(always)]
+fn shr_u_count(b: u64) -> u32 {
+    if crate::fault::active(crate::fault::Fault::FastI64ShrUMask) {
+        b as u32 & 31
+    } else {
+        b as u32
     }
 }

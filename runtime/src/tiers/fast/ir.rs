@@ -38,6 +38,22 @@ pub(super) enum CmpOp {
 }
 
 impl CmpOp {
+    /// The same comparison with signed and unsigned swapped (only the
+    /// `fast-fused-cmp-signedness` fault uses it).
+    pub(super) fn swap_signedness(self) -> CmpOp {
+        match self {
+            CmpOp::LtS => CmpOp::LtU,
+            CmpOp::LtU => CmpOp::LtS,
+            CmpOp::GtS => CmpOp::GtU,
+            CmpOp::GtU => CmpOp::GtS,
+            CmpOp::LeS => CmpOp::LeU,
+            CmpOp::LeU => CmpOp::LeS,
+            CmpOp::GeS => CmpOp::GeU,
+            CmpOp::GeU => CmpOp::GeS,
+            other => other,
+        }
+    }
+
     /// The comparison that holds exactly when this one does not.
     pub(super) fn negate(self) -> CmpOp {
         match self {

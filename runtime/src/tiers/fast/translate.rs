@@ -151,7 +151,17 @@ pub(super) fn translate(module: &Module, func: u32) -> Result<FuncCode, String> 
         tables: t.tables.into_iter().map(Into::into).collect(),
         frame_size: frame_size as u32,
         params: ty.params.len() as u32,
-        local_init: body.locals.iter().map(|l| l.default_raw()).collect(),
+        local_init: body
+            .locals
+            .iter()
+            .map(|l| {
+                if crate::fault::active(crate::fault::Fault::RefLocalsZero) {
+                    0
+                } else {
+                    l.default_raw()
+                }
+            })
+            .collect(),
     })
 }
 
@@ -340,7 +350,18 @@ impl Translator<'_> {
 
     /// Emits a jump taken when `cond` holds (or fails, if `negate`).
     fn jump_if(&mut self, cond: Cond, negate: bool, to: Target) -> usize {
-        let flip = |op: CmpOp| if negate { op.negate() } else { op };
+        let flip = |op: CmpOp| {
+            let op = if crate::fault::active(crate::fault::Fault::FastFusedCmpSignedness) {
+                op.swap_signedness()
+            } else {
+                op
+            };
+            if negate {
+                op.negate()
+            } else {
+                op
+            }
+        };
         self.emit(match cond {
             Cond::Nez(c) if negate => Instr::BrEqz { c, to },
             Cond::Nez(c) => Instr::BrNez { c, to },
@@ -489,7 +510,9 @@ impl Translator<'_> {
     fn local_set(&mut self, i: u32, tee: bool) {
         let (e, h) = self.pop();
         let before = self.code.len();
-        self.spill_local(i);
+        if !crate::fault::active(crate::fault::Fault::FastPendingLocal) {
+            self.spill_local(i);
+        }
         match e {
             Entry::Local(src) if src == i => {}
             Entry::Local(src) => {

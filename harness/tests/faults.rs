@@ -1,0 +1,174 @@
+//! Proof that the harness catches bugs: each deliberate runtime fault is
+//! reported by a fixed-seed fuzz run within a fixed budget, and an
+//! unfaulted runtime gives no findings at all on thousands of modules.
+//!
+//! The fault is process-global, so these tests take a lock.
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+use tierdiff::compare::FindingKind;
+use tierdiff::fuzz::{self, FuzzConfig};
+use tierdiff::report::Report;
+
+static FAULT_LOCK: Mutex<()> = Mutex::new(());
+
+/// Cases each faulted run may take to show its fault.
+const BUDGET: u64 = 400;
+
+fn fuzz(fault: Option<&str>, seed: u64, iterations: u64) -> Report {
+    let _guard = FAULT_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let out: PathBuf = std::env::temp_dir().join(format!(
+        "tierdiff-faults-{}-{}-{seed}",
+        std::process::id(),
+        fault.unwrap_or("none")
+    ));
+    let config = FuzzConfig {
+        seed,
+        shard: (1, 1),
+        iterations: Some(iterations),
+        time: None,
+        engines: tierdiff::engine::available(),
+        out: out.clone(),
+        fault: fault.map(str::to_string),
+    };
+    let report = fuzz::run(
+        &config,
+        vec!["test".into()],
+        true,
+        &indicatif::ProgressBar::hidden(),
+    )
+    .expect("fuzz run");
+    fuzz::select_fault(None).unwrap();
+    let _ = std::fs::remove_dir_all(&out);
+    report
+}
+
+fn kinds(report: &Report) -> Vec<(String, Vec<String>)> {
+    report
+        .findings
+        .iter()
+        .map(|f| (f.kind.clone(), f.engines.clone()))
+        .collect()
+}
+
+/// Asserts the run found `kind` between engines that include `engine`.
+fn assert_found(fault: &str, kind: FindingKind, engine: &str) {
+    let report = fuzz(Some(fault), 7, BUDGET);
+    let found = report
+        .findings
+        .iter()
+        .any(|f| f.kind == kind.name() && f.engines.iter().any(|e| e == engine));
+    assert!(
+        found,
+        "{fault}: expected {} involving {engine}, got {:?}",
+        kind.name(),
+        kinds(&report)
+    );
+}
+
+#[test]
+fn common_mode_ref_locals_zero_is_caught_by_invariants_and_the_reference() {
+    let report = fuzz(Some("ref-locals-zero"), 7, BUDGET);
+    let has = |kind: FindingKind| report.findings.iter().any(|f| f.kind == kind.name());
+    assert!(has(FindingKind::InvariantViolation), "{:?}", kinds(&report));
+    assert!(
+        has(FindingKind::ReferenceDisagreement),
+        "{:?}",
+        kinds(&report)
+    );
+    // Every tier is wrong the same way, so no tier-vs-tier finding may appear.
+    assert!(
+        !has(FindingKind::ResultMismatch) && !has(FindingKind::TrapMismatch),
+        "{:?}",
+        kinds(&report)
+    );
+    let violation = report
+        .findings
+        .iter()
+        .find(|f| f.kind == "invariant-violation")
+        .unwrap();
+    assert!(
+        violation
+            .message
+            .contains("externref id 0 was never issued"),
+        "{}",
+        violation.message
+    );
+}
+
+#[test]
+fn common_mode_grow_ignores_max_is_a_reference_disagreement() {
+    assert_found(
+        "grow-ignores-max",
+        FindingKind::ReferenceDisagreement,
+        "wasmi",
+    );
+}
+
+#[test]
+fn classic_rem_s_sign() {
+    assert_found("classic-rem-s-sign", FindingKind::ResultMismatch, "classic");
+}
+
+#[test]
+fn classic_br_table_default() {
+    assert_found(
+        "classic-br-table-default",
+        FindingKind::ResultMismatch,
+        "classic",
+    );
+}
+
+#[test]
+fn classic_load8_zero_extend() {
+    assert_found(
+        "classic-load8-zero-extend",
+        FindingKind::ResultMismatch,
+        "classic",
+    );
+}
+
+#[test]
+fn fast_i64_shr_u_mask() {
+    assert_found("fast-i64-shr-u-mask", FindingKind::ResultMismatch, "fast");
+}
+
+#[test]
+fn fast_pending_local() {
+    assert_found("fast-pending-local", FindingKind::ResultMismatch, "fast");
+}
+
+#[test]
+fn fast_fused_cmp_signedness() {
+    let report = fuzz(Some("fast-fused-cmp-signedness"), 7, BUDGET);
+    assert!(
+        report
+            .findings
+            .iter()
+            .any(|f| f.engines.iter().any(|e| e == "fast")),
+        "{:?}",
+        kinds(&report)
+    );
+}
+
+#[test]
+fn no_findings_without_a_fault_on_2000_modules() {
+    let report = fuzz(None, 20261124, 2000);
+    assert_eq!(report.cases, 2000);
+    assert!(
+        report.findings.is_empty(),
+        "false positives: {:#?}",
+        report.findings
+    );
+    assert!(
+        report.calls > 10_000,
+        "the plan must call exports: {} calls",
+        report.calls
+    );
+    for (engine, counts) in &report.per_engine {
+        assert!(
+            counts.returned > 1000 && counts.trapped > 100,
+            "{engine}: {counts:?}"
+        );
+    }
+}

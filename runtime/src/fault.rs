@@ -1,0 +1,107 @@
+//! Deliberate bugs, for proving that the harness catches what it should.
+//!
+//! Compiled in only with the `fault-injection` cargo feature (off by
+//! default, never in release builds users get); without it [`active`] is a
+//! constant `false` and every injection site compiles away. One fault at a
+//! time is selected at run time with [`set`].
+
+/// A named, deliberate bug.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u32)]
+pub enum Fault {
+    /// Common mode (every tier): reference-typed locals start as 0 instead of null.
+    RefLocalsZero = 1,
+    /// Common mode (the store): `memory.grow` ignores the declared maximum.
+    GrowIgnoresMax,
+    /// Classic, arithmetic: `i32.rem_s` returns the remainder's magnitude.
+    ClassicRemSSign,
+    /// Classic, control flow: an out-of-range `br_table` index takes target 0, not the default.
+    ClassicBrTableDefault,
+    /// Classic, memory: `i32.load8_s`/`i64.load8_s` zero-extend.
+    ClassicLoad8ZeroExtend,
+    /// Fast, arithmetic: `i64.shr_u` masks its count to 5 bits.
+    FastI64ShrUMask,
+    /// Fast, data flow: `local.set` does not preserve a pending read of the old value.
+    FastPendingLocal,
+    /// Fast, control flow: fused compare-and-branch swaps signed and unsigned.
+    FastFusedCmpSignedness,
+    /// Classic, process: `memory.grow` by 2 or more pages aborts the whole
+    /// process, as a wild native access would (tests worker supervision).
+    ClassicAbortOnGrow,
+}
+
+impl Fault {
+    /// Every fault.
+    pub const ALL: [Fault; 9] = [
+        Fault::RefLocalsZero,
+        Fault::GrowIgnoresMax,
+        Fault::ClassicRemSSign,
+        Fault::ClassicBrTableDefault,
+        Fault::ClassicLoad8ZeroExtend,
+        Fault::FastI64ShrUMask,
+        Fault::FastPendingLocal,
+        Fault::FastFusedCmpSignedness,
+        Fault::ClassicAbortOnGrow,
+    ];
+
+    /// The name used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Fault::RefLocalsZero => "ref-locals-zero",
+            Fault::GrowIgnoresMax => "grow-ignores-max",
+            Fault::ClassicRemSSign => "classic-rem-s-sign",
+            Fault::ClassicBrTableDefault => "classic-br-table-default",
+            Fault::ClassicLoad8ZeroExtend => "classic-load8-zero-extend",
+            Fault::FastI64ShrUMask => "fast-i64-shr-u-mask",
+            Fault::FastPendingLocal => "fast-pending-local",
+            Fault::FastFusedCmpSignedness => "fast-fused-cmp-signedness",
+            Fault::ClassicAbortOnGrow => "classic-abort-on-grow",
+        }
+    }
+
+    /// Parses [`Fault::name`].
+    pub fn parse(name: &str) -> Option<Fault> {
+        Fault::ALL.into_iter().find(|f| f.name() == name)
+    }
+}
+
+/// Whether this build can inject faults.
+pub const ENABLED: bool = cfg!(feature = "fault-injection");
+
+#[cfg(feature = "fault-injection")]
+static ACTIVE: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+/// Selects the fault to inject (or none). Fails when the feature is off.
+pub fn set(fault: Option<Fault>) -> Result<(), &'static str> {
+    #[cfg(feature = "fault-injection")]
+    {
+        ACTIVE.store(
+            fault.map_or(0, |f| f as u32),
+            std::sync::atomic::Ordering::Relaxed,
+        );
+        Ok(())
+    }
+    #[cfg(not(feature = "fault-injection"))]
+    {
+        match fault {
+            None => Ok(()),
+            Some(_) => {
+                Err("this build has no fault injection (build with --features fault-injection)")
+            }
+        }
+    }
+}
+
+/// Whether `fault` is the one selected.
+#[inline(always)]
+pub fn active(fault: Fault) -> bool {
+    #[cfg(feature = "fault-injection")]
+    {
+        ACTIVE.load(std::sync::atomic::Ordering::Relaxed) == fault as u32
+    }
+    #[cfg(not(feature = "fault-injection"))]
+    {
+        let _ = fault;
+        false
+    }
+}
