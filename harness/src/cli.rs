@@ -11,7 +11,7 @@ use serde_json::json;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use tierdiff_runtime::{CallError, Extern, Limits, Linker, Store, TierKind, Val};
+use tierdiff_runtime::TierKind;
 
 #[derive(Parser)]
 #[command(
@@ -380,30 +380,6 @@ fn walk(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), InputError> {
     Ok(())
 }
 
-/// One tier's answer to one call.
-fn outcome_json(result: &Result<Vec<Val>, CallError>) -> serde_json::Value {
-    match result {
-        Ok(values) => {
-            json!({ "results": values.iter().map(|v| v.to_string()).collect::<Vec<_>>() })
-        }
-        Err(CallError::Trap(t)) => json!({ "trap": t.code.name() }),
-        Err(e) => json!({ "error": e.to_string() }),
-    }
-}
-
-fn outcome_text(result: &Result<Vec<Val>, CallError>) -> String {
-    match result {
-        Ok(values) if values.is_empty() => "(no results)".into(),
-        Ok(values) => values
-            .iter()
-            .map(|v| v.to_string())
-            .collect::<Vec<_>>()
-            .join(" "),
-        Err(CallError::Trap(t)) => format!("trap: {}", t.code.name()),
-        Err(e) => format!("error: {e}"),
-    }
-}
-
 fn cmd_run(
     file: &Path,
     invoke: Option<&str>,
@@ -412,118 +388,143 @@ fn cmd_run(
     fuel: Option<u64>,
     json: bool,
 ) -> Result<ExitCode, InputError> {
-    let tiers = parse_tiers(tier)?;
+    // `all` means every engine: the implemented tiers and the reference.
+    let engines: Vec<String> = if tier == "all" {
+        crate::engine::available()
+    } else {
+        parse_tiers(tier)?
+            .iter()
+            .map(|t| t.name().to_string())
+            .collect()
+    };
+    let engines: Vec<Box<dyn crate::engine::Engine>> = engines
+        .iter()
+        .map(|n| crate::engine::build(n).expect("available engine"))
+        .collect();
     let module = input::load_module(file)?;
     if invoke.is_none() && !args.is_empty() {
         return Err(InputError("arguments need --invoke NAME".into()));
     }
-    let calls: Vec<String> = match invoke {
-        Some(name) => vec![name.to_string()],
-        None => module
-            .exports
-            .iter()
-            .filter(|e| e.kind == tierdiff_runtime::module::ExportKind::Func)
-            .map(|e| e.name.clone())
-            .collect(),
-    };
-    // One store per tier; the calls run in sequence so state carries over
-    // between them exactly as it would for a user of the runtime.
-    let mut instances = Vec::new();
-    for &t in &tiers {
-        let limits = Limits {
-            fuel,
-            ..Limits::default()
-        };
-        let mut store = Store::new(t, limits).expect("implemented tier");
-        let mut linker = Linker::default();
-        tierdiff_runtime::store::spectest::define(&mut store, &mut linker);
-        let inst = store
-            .instantiate(&module, &linker)
-            .map_err(|e| InputError(format!("{}: {e}", file.display())))?;
-        instances.push((t, store, inst));
-    }
-    let mut per_call = Vec::new();
-    let mut disagree = false;
-    for name in &calls {
-        let mut outcomes = Vec::new();
-        for (t, store, inst) in instances.iter_mut() {
-            let func = match store.export(*inst, name) {
-                Some(Extern::Func(f)) => f,
-                _ => {
-                    return Err(InputError(format!(
-                        "{}: no exported function {name:?}",
-                        file.display()
-                    )))
-                }
-            };
-            let vals = if invoke.is_some() {
-                let mut issue = |p| match store.extern_ref(p) {
-                    Val::ExternRef(Some(id)) => id,
-                    _ => unreachable!("extern_ref issues an id"),
-                };
-                args.iter()
-                    .map(|a| input::parse_arg(a, &mut issue))
-                    .collect::<Result<Vec<_>, _>>()?
-            } else {
-                store
-                    .data()
-                    .func_type(func)
-                    .params
-                    .iter()
-                    .map(|&t| Val::default_for(t))
-                    .collect()
-            };
-            let result = store.invoke(func, &vals);
-            if let Err(e @ CallError::Signature(_)) = &result {
-                return Err(InputError(format!("{name}: {e}")));
+    let calls = match invoke {
+        Some(name) => {
+            let export = module
+                .export(name)
+                .filter(|e| e.kind == tierdiff_runtime::module::ExportKind::Func);
+            let export = export.ok_or_else(|| {
+                InputError(format!("{}: no exported function {name:?}", file.display()))
+            })?;
+            let values = args
+                .iter()
+                .map(|a| input::parse_arg(a))
+                .collect::<Result<Vec<_>, _>>()?;
+            let params = &module.func_type(export.index).params;
+            let given: Vec<&str> = values.iter().map(|v| v.type_name()).collect();
+            if params.len() != values.len()
+                || params.iter().zip(&given).any(|(p, g)| p.name() != *g)
+            {
+                let want: Vec<&str> = params.iter().map(|p| p.name()).collect();
+                return Err(InputError(format!(
+                    "{name}: signature mismatch: takes [{}], given [{}]",
+                    want.join(" "),
+                    given.join(" ")
+                )));
             }
-            let violations = store.violations();
-            outcomes.push((*t, vals, result, violations));
+            Some(vec![crate::plan::PlannedCall {
+                export: name.to_string(),
+                args: values,
+            }])
         }
-        let first = outcome_text(&outcomes[0].2);
-        let differs = outcomes.iter().any(|o| outcome_text(&o.2) != first);
-        let violated = outcomes.iter().any(|o| !o.3.is_empty());
-        disagree |= differs || violated;
-        per_call.push((name.clone(), outcomes, differs));
+        None => None,
+    };
+    let limits = tierdiff_runtime::Limits {
+        fuel,
+        ..tierdiff_runtime::Limits::default()
+    };
+    let options = crate::compare::CaseOptions {
+        calls,
+        keep_rows: true,
+        keep_going: true,
+    };
+    let outcome = crate::compare::run_case_with(&module.bytes, &engines, limits, options);
+    if let Some((name, r)) = outcome
+        .instantiate
+        .iter()
+        .find(|(_, r)| **r != crate::outcome::InstantiateResult::Ok)
+    {
+        // Every engine failing the same way is bad input; a disagreement is a finding.
+        let all_same = outcome.instantiate.values().all(|x| x.tag() == r.tag());
+        if all_same && !matches!(r, crate::outcome::InstantiateResult::Trapped(_)) {
+            let why = match r {
+                crate::outcome::InstantiateResult::Unlinkable(m)
+                | crate::outcome::InstantiateResult::Resource(m)
+                | crate::outcome::InstantiateResult::Rejected(m)
+                | crate::outcome::InstantiateResult::Crashed(m) => m.clone(),
+                other => format!("{other:?}"),
+            };
+            return Err(InputError(format!(
+                "{}: cannot instantiate in {name}: {why}",
+                file.display()
+            )));
+        }
     }
     if json {
-        let calls: Vec<_> = per_call
+        let calls: Vec<_> = outcome
+            .rows
             .iter()
-            .map(|(name, outcomes, differs)| {
-                let tiers: BTreeMap<_, _> = outcomes
-                    .iter()
-                    .map(|(t, _, r, v)| {
-                        let mut o = outcome_json(r);
-                        o["violations"] =
-                            json!(v.iter().map(|v| v.to_string()).collect::<Vec<_>>());
-                        (t.name(), o)
-                    })
-                    .collect();
-                let args: Vec<String> = outcomes[0].1.iter().map(|v| v.to_string()).collect();
-                json!({ "export": name, "args": args, "tiers": tiers, "agree": !differs })
+            .map(|row| {
+                let engines: BTreeMap<_, _> = row.results.iter().map(|(e, r)| (e.clone(), result_json(r))).collect();
+                json!({ "export": row.call.export, "args": row.call.args.iter().map(|v| v.to_string()).collect::<Vec<_>>(), "engines": engines, "agree": !row.differs })
             })
             .collect();
         println!(
             "{}",
-            json!({ "module": file.display().to_string(), "calls": calls })
+            json!({ "module": file.display().to_string(), "instantiate": outcome.instantiate, "calls": calls, "findings": outcome.findings, "inconclusive": outcome.inconclusive })
         );
     } else {
-        for (name, outcomes, differs) in &per_call {
-            let args: Vec<String> = outcomes[0].1.iter().map(|v| v.to_string()).collect();
-            println!(
-                "{name}({}){}",
-                args.join(", "),
-                if *differs { "  <-- tiers disagree" } else { "" }
-            );
-            for (t, _, r, v) in outcomes {
-                println!("  {:<8} {}", t.name(), outcome_text(r));
-                for violation in v {
-                    println!("  {:<8} invariant violation: {violation}", t.name());
-                }
+        for (engine, r) in &outcome.instantiate {
+            if *r != crate::outcome::InstantiateResult::Ok {
+                println!("instantiate  {engine:<8} {r:?}");
             }
         }
+        for row in &outcome.rows {
+            let args: Vec<String> = row.call.args.iter().map(|v| v.to_string()).collect();
+            println!(
+                "{}({}){}",
+                row.call.export,
+                args.join(", "),
+                if row.differs {
+                    "   <-- engines disagree"
+                } else {
+                    ""
+                }
+            );
+            for (engine, r) in &row.results {
+                println!("  {engine:<8} {}", r.describe());
+            }
+        }
+        for f in &outcome.findings {
+            println!("FINDING {}: {}", f.signature, f.message);
+        }
+        if outcome.inconclusive {
+            println!("(inconclusive: an engine hit a limit of its own)");
+        }
     }
-    Ok(ExitCode::from(if disagree { 1 } else { 0 }))
+    Ok(ExitCode::from(if outcome.findings.is_empty() {
+        0
+    } else {
+        1
+    }))
+}
+
+/// One engine's answer to one call, for `--json`.
+fn result_json(r: &crate::outcome::CallResult) -> serde_json::Value {
+    match r {
+        crate::outcome::CallResult::Returned(v) => {
+            json!({ "results": v.iter().map(|x| x.to_string()).collect::<Vec<_>>() })
+        }
+        crate::outcome::CallResult::Trapped(c) => json!({ "trap": c.name() }),
+        crate::outcome::CallResult::Crashed(m) => json!({ "crash": m }),
+    }
 }
 
 struct FuzzArgs {

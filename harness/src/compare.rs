@@ -145,6 +145,32 @@ pub struct CaseOutcome {
     pub inconclusive: bool,
     /// Time split in seconds: instantiation and execution per engine, comparison.
     pub timing: BTreeMap<String, f64>,
+    /// How instantiation ended in each engine.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub instantiate: BTreeMap<String, InstantiateResult>,
+    /// Every call with every engine's result, when asked for ([`CaseOptions::keep_rows`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rows: Vec<CallRow>,
+}
+
+/// One call and what each engine did.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CallRow {
+    pub call: PlannedCall,
+    pub results: BTreeMap<String, CallResult>,
+    /// Whether the call produced a finding.
+    pub differs: bool,
+}
+
+/// How to run a case.
+#[derive(Clone, Debug, Default)]
+pub struct CaseOptions {
+    /// Calls to make instead of the plan's.
+    pub calls: Option<Vec<PlannedCall>>,
+    /// Keep every call's results in [`CaseOutcome::rows`].
+    pub keep_rows: bool,
+    /// Go on after the first divergence (for showing, not for fuzzing).
+    pub keep_going: bool,
 }
 
 struct Live {
@@ -167,6 +193,16 @@ fn add_time(timing: &mut BTreeMap<String, f64>, key: String, start: std::time::I
 
 /// Runs `wasm` through `engines` and compares them.
 pub fn run_case(wasm: &[u8], engines: &[Box<dyn Engine>], limits: Limits) -> CaseOutcome {
+    run_case_with(wasm, engines, limits, CaseOptions::default())
+}
+
+/// [`run_case`] with explicit calls and reporting options.
+pub fn run_case_with(
+    wasm: &[u8],
+    engines: &[Box<dyn Engine>],
+    limits: Limits,
+    options: CaseOptions,
+) -> CaseOutcome {
     let mut out = CaseOutcome::default();
     let mut live = Vec::new();
     let mut inst_results = Vec::new();
@@ -183,6 +219,8 @@ pub fn run_case(wasm: &[u8], engines: &[Box<dyn Engine>], limits: Limits) -> Cas
             Ok(Err(e)) => (e, None),
             Err(p) => (InstantiateResult::Crashed(panic_message(p)), None),
         };
+        out.instantiate
+            .insert(engine.name().to_string(), result.clone());
         inst_results.push((engine.name().to_string(), engine.is_reference(), result));
         live.push(Live {
             name: engine.name().to_string(),
@@ -205,9 +243,12 @@ pub fn run_case(wasm: &[u8], engines: &[Box<dyn Engine>], limits: Limits) -> Cas
             .any(|(_, _, r)| matches!(r, InstantiateResult::Resource(_)));
         return out;
     }
-    let module =
-        Module::new(wasm).expect("every engine accepted it, and the tiers share this loader");
-    let calls = plan::plan(&module);
+    let calls = match options.calls {
+        Some(calls) => calls,
+        None => plan::plan(
+            &Module::new(wasm).expect("every engine accepted it, and the tiers share this loader"),
+        ),
+    };
     for (index, call) in calls.iter().enumerate() {
         let mut results = Vec::new();
         for l in live.iter_mut() {
@@ -231,13 +272,26 @@ pub fn run_case(wasm: &[u8], engines: &[Box<dyn Engine>], limits: Limits) -> Cas
         let diverged = findings
             .iter()
             .any(|f| f.kind != FindingKind::InvariantViolation);
+        if options.keep_rows {
+            let results = results
+                .iter()
+                .map(|(n, _, r)| (n.clone(), r.clone()))
+                .collect();
+            out.rows.push(CallRow {
+                call: call.clone(),
+                results,
+                differs: !findings.is_empty() || stop == Stop::Inconclusive,
+            });
+        }
         out.findings
             .extend(findings.into_iter().map(|f| f.at(index, call)));
         if stop == Stop::Inconclusive {
             out.inconclusive = true;
-            break;
+            if !options.keep_going {
+                break;
+            }
         }
-        if diverged {
+        if diverged && !options.keep_going {
             break;
         }
     }

@@ -133,7 +133,7 @@ fn run_prints_results_and_traps() {
     ]);
     assert_eq!(out.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
-    assert_eq!(v["calls"][0]["tiers"]["classic"]["results"][0], "i32:3");
+    assert_eq!(v["calls"][0]["engines"]["classic"]["results"][0], "i32:3");
     let out = tierdiff(&[
         "run",
         p.to_str().unwrap(),
@@ -143,7 +143,7 @@ fn run_prints_results_and_traps() {
         "i32:0",
     ]);
     assert_eq!(out.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("trap: integer-divide-by-zero"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("trapped integer-divide-by-zero"));
 }
 
 #[test]
@@ -180,4 +180,36 @@ fn spec_on_user_files_reports_failures() {
     assert_eq!(v["suite"], "files");
     assert_eq!(v["tiers"]["classic"]["passed"], 2);
     assert_eq!(v["tiers"]["classic"]["failed"], 1);
+}
+
+#[test]
+fn run_without_invoke_uses_the_plan_in_every_engine() {
+    let p = temp_file(
+        "plan.wat",
+        br#"(module (func (export "add") (param i64 i64) (result i64) local.get 0 local.get 1 i64.add)
+                    (func (export "nothing")))"#,
+    );
+    let out = tierdiff(&["run", p.to_str().unwrap(), "--json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    let calls = v["calls"].as_array().unwrap();
+    assert_eq!(
+        calls.len(),
+        6,
+        "zeros, edges and random values for each export"
+    );
+    for call in calls {
+        assert_eq!(call["agree"], true);
+        assert!(
+            call["engines"]["wasmi"].is_object(),
+            "the reference engine runs too: {call}"
+        );
+        assert!(call["engines"]["classic"].is_object());
+    }
+    assert_eq!(v["findings"].as_array().unwrap().len(), 0);
 }

@@ -4,7 +4,8 @@
 //! * [`module`] decodes and validates a binary into a shared [`Module`].
 //! * [`store`] owns all state; instances, the [`Linker`] and host functions.
 //! * [`maps`] are the internal maps whose invariants the harness checks.
-//! * [`tiers`] run wasm: the classic interpreter today, more to come.
+//! * [`tiers`] run wasm: the classic interpreter, the fast (slot) interpreter
+//!   and, where built, the JIT; [`fault`] holds deliberate bugs for testing.
 //!
 //! Semantics every tier shares (traps, fuel, call depth, limits, null
 //! references) are fixed in the repository's README, "Architecture".
