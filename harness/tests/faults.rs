@@ -172,3 +172,21 @@ fn no_findings_without_a_fault_on_2000_modules() {
         );
     }
 }
+
+#[test]
+fn jit_i32_rotr_as_rotl() {
+    assert_found("jit-i32-rotr-as-rotl", FindingKind::ResultMismatch, "jit");
+}
+
+#[test]
+fn jit_br_if_inverted() {
+    let report = fuzz(Some("jit-br-if-inverted"), 7, BUDGET);
+    assert!(
+        report
+            .findings
+            .iter()
+            .any(|f| f.engines.iter().any(|e| e == "jit")),
+        "{:?}",
+        kinds(&report)
+    );
+}

@@ -28,11 +28,15 @@ pub enum Fault {
     /// Classic, process: `memory.grow` by 2 or more pages aborts the whole
     /// process, as a wild native access would (tests worker supervision).
     ClassicAbortOnGrow,
+    /// JIT, arithmetic: `i32.rotr` rotates left.
+    JitI32RotrAsRotl,
+    /// JIT, control flow: `br_if` branches when its condition is zero.
+    JitBrIfInverted,
 }
 
 impl Fault {
     /// Every fault.
-    pub const ALL: [Fault; 9] = [
+    pub const ALL: [Fault; 11] = [
         Fault::RefLocalsZero,
         Fault::GrowIgnoresMax,
         Fault::ClassicRemSSign,
@@ -42,6 +46,8 @@ impl Fault {
         Fault::FastPendingLocal,
         Fault::FastFusedCmpSignedness,
         Fault::ClassicAbortOnGrow,
+        Fault::JitI32RotrAsRotl,
+        Fault::JitBrIfInverted,
     ];
 
     /// The name used on the command line.
@@ -56,6 +62,8 @@ impl Fault {
             Fault::FastPendingLocal => "fast-pending-local",
             Fault::FastFusedCmpSignedness => "fast-fused-cmp-signedness",
             Fault::ClassicAbortOnGrow => "classic-abort-on-grow",
+            Fault::JitI32RotrAsRotl => "jit-i32-rotr-as-rotl",
+            Fault::JitBrIfInverted => "jit-br-if-inverted",
         }
     }
 

@@ -5,6 +5,7 @@
 
 pub mod classic;
 pub mod fast;
+pub mod jit;
 
 use crate::maps::{MapSnapshot, Violation};
 use crate::store::{InstanceId, StoreData};
@@ -90,6 +91,6 @@ pub(crate) fn create(kind: TierKind) -> Option<Box<dyn Tier>> {
     match kind {
         TierKind::Classic => Some(Box::new(classic::ClassicTier::default())),
         TierKind::Fast => Some(Box::new(fast::FastTier::default())),
-        TierKind::Jit => None,
+        TierKind::Jit => Some(Box::new(jit::JitTier::default())),
     }
 }

@@ -1,0 +1,1223 @@
+//! Translation of one wasm function body into Cranelift IR.
+//!
+//! Every wasm function becomes `fn(vmctx, params..) -> (status, results..)`.
+//! A status other than 0 means "trapped": the code is already in the
+//! context's trap slot and every caller returns the status at once, so a
+//! trap unwinds by ordinary returns. No CLIF instruction that can trap is
+//! ever reachable: each trapping condition is an explicit branch to a cold
+//! block that stores the code and returns.
+
+use super::ctx::{
+    global_offset, OFF_DEPTH, OFF_FUEL, OFF_GLOBALS, OFF_MAX_DEPTH, OFF_MEM_BASE, OFF_MEM_LEN,
+    OFF_STACK_LIMIT, OFF_TRAP,
+};
+use crate::fault::{self, Fault};
+use crate::module::Module;
+use crate::store::InstanceData;
+use crate::trap::TrapCode;
+use crate::values::ValType;
+use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
+use cranelift_codegen::ir::immediates::{Ieee32, Ieee64};
+use cranelift_codegen::ir::{
+    types, AbiParam, Block, BlockArg, FuncRef, InstBuilder, JumpTableData, MemFlagsData, Signature,
+    StackSlotData, StackSlotKind, Type, Value,
+};
+use cranelift_frontend::{FunctionBuilder, Variable};
+use cranelift_jit::JITModule;
+use cranelift_module::{FuncId, Module as _};
+use std::collections::HashMap;
+use wasmparser::{BlockType, Operator};
+
+/// The CLIF type of a wasm value (references are raw 64-bit slots).
+pub(super) fn clif_type(t: ValType) -> Type {
+    match t {
+        ValType::I32 => types::I32,
+        ValType::I64 | ValType::FuncRef | ValType::ExternRef => types::I64,
+        ValType::F32 => types::F32,
+        ValType::F64 => types::F64,
+    }
+}
+
+/// The runtime callbacks native code calls, by name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(super) enum Callback {
+    Call,
+    CallIndirect,
+    MemoryGrow,
+    MemoryFill,
+    MemoryCopy,
+    MemoryInit,
+    DataDrop,
+    TableGet,
+    TableSet,
+    TableSize,
+    TableGrow,
+    TableFill,
+    TableCopy,
+    TableInit,
+    ElemDrop,
+}
+
+impl Callback {
+    pub(super) const ALL: [Callback; 15] = [
+        Callback::Call,
+        Callback::CallIndirect,
+        Callback::MemoryGrow,
+        Callback::MemoryFill,
+        Callback::MemoryCopy,
+        Callback::MemoryInit,
+        Callback::DataDrop,
+        Callback::TableGet,
+        Callback::TableSet,
+        Callback::TableSize,
+        Callback::TableGrow,
+        Callback::TableFill,
+        Callback::TableCopy,
+        Callback::TableInit,
+        Callback::ElemDrop,
+    ];
+
+    /// Symbol name, parameter types after the context, and result type.
+    pub(super) fn shape(self) -> (&'static str, &'static [Type], Option<Type>) {
+        use types::{I32, I64};
+        match self {
+            Callback::Call => ("tierdiff_jit_call", &[I32, I64], Some(I32)),
+            Callback::CallIndirect => (
+                "tierdiff_jit_call_indirect",
+                &[I32, I32, I32, I64],
+                Some(I32),
+            ),
+            Callback::MemoryGrow => ("tierdiff_jit_memory_grow", &[I32], Some(I32)),
+            Callback::MemoryFill => ("tierdiff_jit_memory_fill", &[I32, I32, I32], Some(I32)),
+            Callback::MemoryCopy => ("tierdiff_jit_memory_copy", &[I32, I32, I32], Some(I32)),
+            Callback::MemoryInit => ("tierdiff_jit_memory_init", &[I32, I32, I32, I32], Some(I32)),
+            Callback::DataDrop => ("tierdiff_jit_data_drop", &[I32], None),
+            Callback::TableGet => ("tierdiff_jit_table_get", &[I32, I32, I64], Some(I32)),
+            Callback::TableSet => ("tierdiff_jit_table_set", &[I32, I32, I64], Some(I32)),
+            Callback::TableSize => ("tierdiff_jit_table_size", &[I32], Some(I32)),
+            Callback::TableGrow => ("tierdiff_jit_table_grow", &[I32, I64, I32], Some(I32)),
+            Callback::TableFill => ("tierdiff_jit_table_fill", &[I32, I32, I64, I32], Some(I32)),
+            Callback::TableCopy => (
+                "tierdiff_jit_table_copy",
+                &[I32, I32, I32, I32, I32],
+                Some(I32),
+            ),
+            Callback::TableInit => (
+                "tierdiff_jit_table_init",
+                &[I32, I32, I32, I32, I32],
+                Some(I32),
+            ),
+            Callback::ElemDrop => ("tierdiff_jit_elem_drop", &[I32], None),
+        }
+    }
+
+    /// Whether the callback returns a status that must be checked.
+    fn may_trap(self) -> bool {
+        !matches!(
+            self,
+            Callback::MemoryGrow
+                | Callback::DataDrop
+                | Callback::TableSize
+                | Callback::TableGrow
+                | Callback::ElemDrop
+        )
+    }
+}
+
+/// The signature of a callback (context pointer first).
+pub(super) fn callback_signature(cb: Callback, mut sig: Signature, ptr: Type) -> Signature {
+    let (_, params, ret) = cb.shape();
+    sig.params.push(AbiParam::new(ptr));
+    sig.params.extend(params.iter().map(|&t| AbiParam::new(t)));
+    sig.returns.extend(ret.map(AbiParam::new));
+    sig
+}
+
+/// The signature of a compiled wasm function.
+pub(super) fn wasm_signature(
+    ty: &crate::types::FuncType,
+    mut sig: Signature,
+    ptr: Type,
+) -> Signature {
+    sig.params.push(AbiParam::new(ptr));
+    sig.params
+        .extend(ty.params.iter().map(|&t| AbiParam::new(clif_type(t))));
+    sig.returns.push(AbiParam::new(types::I32));
+    sig.returns
+        .extend(ty.results.iter().map(|&t| AbiParam::new(clif_type(t))));
+    sig
+}
+
+/// What a function body may refer to, already imported into the function
+/// being built.
+pub(super) struct Env<'a> {
+    pub module: &'a Module,
+    pub inst: &'a InstanceData,
+    pub jit: &'a mut JITModule,
+    /// Declared ids of the defined functions, by defined index.
+    pub func_ids: &'a [FuncId],
+    pub callback_ids: &'a HashMap<Callback, FuncId>,
+    /// Direct-call targets imported into the current function so far.
+    pub funcs: HashMap<u32, FuncRef>,
+    pub callbacks: HashMap<Callback, FuncRef>,
+    /// Type indices used by `call_indirect` (recorded for the code map).
+    pub indirect_types: Vec<u32>,
+}
+
+/// Where a branch to a label goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Block,
+    Loop(Block),
+    If { else_block: Block, has_else: bool },
+}
+
+/// One open block, loop or if.
+struct Frame {
+    kind: Kind,
+    next: Block,
+    params: Vec<Type>,
+    results: Vec<Type>,
+    /// Operand-stack height below the block's parameters.
+    height: usize,
+    /// Parameters as they entered, for an `if`'s else arm.
+    else_args: Vec<Value>,
+    /// Whether some branch targets `next`.
+    reached: bool,
+}
+
+impl Frame {
+    /// Arity and block of a branch to this label.
+    fn target(&self) -> (Block, usize) {
+        match self.kind {
+            Kind::Loop(header) => (header, self.params.len()),
+            _ => (self.next, self.results.len()),
+        }
+    }
+}
+
+fn args(vals: &[Value]) -> Vec<BlockArg> {
+    vals.iter().map(|&v| BlockArg::Value(v)).collect()
+}
+
+/// Flags for context and global accesses: aligned, never trapping.
+fn vm() -> MemFlagsData {
+    MemFlagsData::trusted()
+}
+
+/// Flags for linear-memory accesses: bounds already checked, maybe unaligned.
+fn heap() -> MemFlagsData {
+    MemFlagsData::new()
+        .with_notrap()
+        .with_endianness(cranelift_codegen::ir::Endianness::Little)
+}
+
+/// Translates one function body with a builder positioned nowhere yet.
+pub(super) struct Translator<'e, 'm, 'b> {
+    b: FunctionBuilder<'b>,
+    env: &'e mut Env<'m>,
+    ptr: Type,
+    vmctx: Value,
+    locals: Vec<Variable>,
+    stack: Vec<Value>,
+    frames: Vec<Frame>,
+    /// Nesting of blocks opened in unreachable code (skipped).
+    dead: u32,
+    reachable: bool,
+    result_types: Vec<Type>,
+    trap_blocks: HashMap<TrapCode, Block>,
+    exit: Block,
+    /// Entry depth, restored on return.
+    depth: Value,
+}
+
+impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
+    pub(super) fn new(b: FunctionBuilder<'b>, env: &'e mut Env<'m>, ptr: Type) -> Self {
+        let dummy = Value::from_u32(0);
+        let mut b = b;
+        let exit = b.create_block();
+        Translator {
+            b,
+            env,
+            ptr,
+            vmctx: dummy,
+            locals: Vec::new(),
+            stack: Vec::new(),
+            frames: Vec::new(),
+            dead: 0,
+            reachable: true,
+            result_types: Vec::new(),
+            trap_blocks: HashMap::new(),
+            exit,
+            depth: dummy,
+        }
+    }
+
+    /// Emits the whole function `index`.
+    pub(super) fn translate(mut self, index: u32) -> Result<Vec<u32>, String> {
+        let module = self.env.module;
+        let ty = module.func_type(index);
+        let body = &module.bodies[(index - module.num_imported_funcs) as usize];
+        self.result_types = ty.results.iter().map(|&t| clif_type(t)).collect();
+
+        let entry = self.b.create_block();
+        self.b.append_block_params_for_function_params(entry);
+        self.b.switch_to_block(entry);
+        self.b.seal_block(entry);
+        let params = self.b.block_params(entry).to_vec();
+        self.vmctx = params[0];
+        for (i, &t) in ty.params.iter().enumerate() {
+            let var = self.b.declare_var(clif_type(t));
+            self.b.def_var(var, params[i + 1]);
+            self.locals.push(var);
+        }
+        let zero_refs = fault::active(Fault::RefLocalsZero);
+        for &t in &body.locals {
+            let ct = clif_type(t);
+            let var = self.b.declare_var(ct);
+            let init = if t.is_ref() && !zero_refs {
+                t.default_raw()
+            } else {
+                0
+            };
+            let v = self.constant(ct, init);
+            self.b.def_var(var, v);
+            self.locals.push(var);
+        }
+
+        // Call depth first, then the native stack (a safety net with the
+        // same trap), then fuel: the order every tier shares.
+        self.depth = self.load_vm(types::I64, OFF_DEPTH);
+        let max = self.load_vm(types::I64, OFF_MAX_DEPTH);
+        let too_deep = self
+            .b
+            .ins()
+            .icmp(IntCC::UnsignedGreaterThanOrEqual, self.depth, max);
+        self.trap_if(too_deep, TrapCode::CallStackExhausted);
+        let sp = self.b.ins().get_stack_pointer(self.ptr);
+        let limit = self.load_vm(self.ptr, OFF_STACK_LIMIT);
+        let overflow = self.b.ins().icmp(IntCC::UnsignedLessThan, sp, limit);
+        self.trap_if(overflow, TrapCode::CallStackExhausted);
+        let next_depth = self.b.ins().iadd_imm_s(self.depth, 1);
+        self.b.ins().store(vm(), next_depth, self.vmctx, OFF_DEPTH);
+        self.charge_fuel();
+
+        let ret = self.b.create_block();
+        for &t in &self.result_types.clone() {
+            self.b.append_block_param(ret, t);
+        }
+        self.frames.push(Frame {
+            kind: Kind::Block,
+            next: ret,
+            params: Vec::new(),
+            results: self.result_types.clone(),
+            height: 0,
+            else_args: Vec::new(),
+            reached: false,
+        });
+
+        let code = &module.bytes[body.code.clone()];
+        let mut reader = wasmparser::OperatorsReader::new(wasmparser::BinaryReader::new(
+            code,
+            body.code.start as u64,
+        ));
+        while !reader.eof() {
+            let op = reader.read().map_err(|e| e.to_string())?;
+            self.op(op)?;
+            if self.frames.is_empty() {
+                break;
+            }
+        }
+
+        // The exit path of every trap: status 1, results unspecified.
+        self.b.switch_to_block(self.exit);
+        self.b.set_cold_block(self.exit);
+        let mut outs = vec![self.b.ins().iconst(types::I32, 1)];
+        for t in self.result_types.clone() {
+            outs.push(self.zero(t));
+        }
+        self.b.ins().return_(&outs);
+        let traps: Vec<(TrapCode, Block)> =
+            self.trap_blocks.iter().map(|(&c, &b)| (c, b)).collect();
+        for (code, block) in traps {
+            self.b.switch_to_block(block);
+            self.b.set_cold_block(block);
+            let c = self
+                .b
+                .ins()
+                .iconst(types::I32, super::ctx::encode_trap(code) as i64);
+            self.b.ins().store(vm(), c, self.vmctx, OFF_TRAP);
+            self.b.ins().jump(self.exit, &[]);
+        }
+        self.b.seal_all_blocks();
+        let indirect = std::mem::take(&mut self.env.indirect_types);
+        let config = self.env.jit.target_config();
+        self.b.finalize(config);
+        Ok(indirect)
+    }
+
+    fn constant(&mut self, t: Type, raw: u64) -> Value {
+        match t {
+            types::F32 => self.b.ins().f32const(Ieee32::with_bits(raw as u32)),
+            types::F64 => self.b.ins().f64const(Ieee64::with_bits(raw)),
+            _ => self.b.ins().iconst(t, raw as i64),
+        }
+    }
+
+    fn zero(&mut self, t: Type) -> Value {
+        self.constant(t, 0)
+    }
+
+    fn load_vm(&mut self, t: Type, off: i32) -> Value {
+        self.b.ins().load(t, vm(), self.vmctx, off)
+    }
+
+    /// Branches to the trap block of `code` when `cond` is nonzero.
+    fn trap_if(&mut self, cond: Value, code: TrapCode) {
+        let block = self.trap_block(code);
+        let cont = self.b.create_block();
+        self.b.ins().brif(cond, block, &[], cont, &[]);
+        self.b.seal_block(cont);
+        self.b.switch_to_block(cont);
+    }
+
+    /// The cold block that records `code` and leaves the function.
+    fn trap_block(&mut self, code: TrapCode) -> Block {
+        *self
+            .trap_blocks
+            .entry(code)
+            .or_insert_with(|| self.b.create_block())
+    }
+
+    /// Leaves the function when a call or callback returned a nonzero status.
+    fn propagate(&mut self, status: Value) {
+        let cont = self.b.create_block();
+        self.b.ins().brif(status, self.exit, &[], cont, &[]);
+        self.b.seal_block(cont);
+        self.b.switch_to_block(cont);
+    }
+
+    /// One unit of fuel, or `OutOfFuel` when none is left (`u64::MAX` is unlimited).
+    fn charge_fuel(&mut self) {
+        let fuel = self.load_vm(types::I64, OFF_FUEL);
+        let empty = self.b.ins().icmp_imm_s(IntCC::Equal, fuel, 0);
+        self.trap_if(empty, TrapCode::OutOfFuel);
+        let limited = self.b.ins().icmp_imm_s(IntCC::NotEqual, fuel, -1);
+        let dec = self.b.ins().uextend(types::I64, limited);
+        let left = self.b.ins().isub(fuel, dec);
+        self.b.ins().store(vm(), left, self.vmctx, OFF_FUEL);
+    }
+
+    fn pop(&mut self) -> Value {
+        self.stack.pop().expect("validated: operand present")
+    }
+
+    fn pop2(&mut self) -> (Value, Value) {
+        let b = self.pop();
+        let a = self.pop();
+        (a, b)
+    }
+
+    fn pop_n(&mut self, n: usize) -> Vec<Value> {
+        let at = self.stack.len() - n;
+        self.stack.split_off(at)
+    }
+
+    fn push(&mut self, v: Value) {
+        self.stack.push(v);
+    }
+
+    fn block_type(&self, bt: BlockType) -> (Vec<Type>, Vec<Type>) {
+        let conv = |v: wasmparser::ValType| -> Type {
+            match v {
+                wasmparser::ValType::I32 => types::I32,
+                wasmparser::ValType::F32 => types::F32,
+                wasmparser::ValType::F64 => types::F64,
+                _ => types::I64,
+            }
+        };
+        match bt {
+            BlockType::Empty => (vec![], vec![]),
+            BlockType::Type(t) => (vec![], vec![conv(t)]),
+            BlockType::FuncType(i) => {
+                let ft = &self.env.module.types[i as usize];
+                (
+                    ft.params.iter().map(|&t| clif_type(t)).collect(),
+                    ft.results.iter().map(|&t| clif_type(t)).collect(),
+                )
+            }
+        }
+    }
+
+    fn new_block(&mut self, params: &[Type]) -> Block {
+        let block = self.b.create_block();
+        for &t in params {
+            self.b.append_block_param(block, t);
+        }
+        block
+    }
+
+    /// Branch to label `depth` with its arguments on top of the stack.
+    fn branch_target(&mut self, depth: u32) -> (Block, Vec<Value>) {
+        let i = self.frames.len() - 1 - depth as usize;
+        if !matches!(self.frames[i].kind, Kind::Loop(_)) {
+            self.frames[i].reached = true;
+        }
+        let (block, arity) = self.frames[i].target();
+        let vals = self.stack[self.stack.len() - arity..].to_vec();
+        (block, vals)
+    }
+
+    /// `ea = zext(addr) + offset`, checked so `[ea, ea + size)` lies inside
+    /// memory, as a native address. 64-bit arithmetic cannot wrap: both
+    /// terms are below 2^32.
+    fn heap_addr(&mut self, addr: Value, offset: u64, size: u64) -> Value {
+        let ea = self.b.ins().uextend(types::I64, addr);
+        let end = self.b.ins().iadd_imm_s(ea, (offset + size) as i64);
+        let len = self.load_vm(types::I64, OFF_MEM_LEN);
+        let oob = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len);
+        self.trap_if(oob, TrapCode::MemoryOutOfBounds);
+        let base = self.load_vm(self.ptr, OFF_MEM_BASE);
+        let p = self.b.ins().iadd(base, ea);
+        if offset == 0 {
+            p
+        } else {
+            self.b.ins().iadd_imm_s(p, offset as i64)
+        }
+    }
+
+    fn load(&mut self, memarg: wasmparser::MemArg, t: Type, size: u64, ext: Option<bool>) {
+        let addr = self.pop();
+        let p = self.heap_addr(addr, memarg.offset, size);
+        let ins = self.b.ins();
+        let v = match (size, ext) {
+            (1, Some(true)) => ins.sload8(t, heap(), p, 0),
+            (1, _) => ins.uload8(t, heap(), p, 0),
+            (2, Some(true)) => ins.sload16(t, heap(), p, 0),
+            (2, _) => ins.uload16(t, heap(), p, 0),
+            (4, Some(true)) if t == types::I64 => ins.sload32(heap(), p, 0),
+            (4, Some(false)) if t == types::I64 => ins.uload32(heap(), p, 0),
+            _ => ins.load(t, heap(), p, 0),
+        };
+        self.push(v);
+    }
+
+    fn store(&mut self, memarg: wasmparser::MemArg, size: u64) {
+        let v = self.pop();
+        let addr = self.pop();
+        let p = self.heap_addr(addr, memarg.offset, size);
+        let ty = self.b.func.dfg.value_type(v);
+        let ins = self.b.ins();
+        match size {
+            1 => ins.istore8(heap(), v, p, 0),
+            2 => ins.istore16(heap(), v, p, 0),
+            4 if ty == types::I64 => ins.istore32(heap(), v, p, 0),
+            _ => ins.store(heap(), v, p, 0),
+        };
+    }
+
+    /// Address of the store global behind the module's global `index`.
+    fn global(&mut self, index: u32) -> (Value, i32) {
+        let addr = self.env.inst.globals[index as usize];
+        let base = self.load_vm(self.ptr, OFF_GLOBALS);
+        let off = global_offset(addr);
+        match i32::try_from(off) {
+            Ok(off) => (base, off),
+            Err(_) => (self.b.ins().iadd_imm_s(base, off), 0),
+        }
+    }
+
+    /// The FuncRef of defined function `index`, imported on first use.
+    fn func_ref(&mut self, index: u32) -> FuncRef {
+        if let Some(&f) = self.env.funcs.get(&index) {
+            return f;
+        }
+        let id = self.env.func_ids[(index - self.env.module.num_imported_funcs) as usize];
+        let f = self.env.jit.declare_func_in_func(id, self.b.func);
+        self.env.funcs.insert(index, f);
+        f
+    }
+
+    fn callback(&mut self, cb: Callback, args: &[Value]) -> Option<Value> {
+        let f = match self.env.callbacks.get(&cb) {
+            Some(&f) => f,
+            None => {
+                let f = self
+                    .env
+                    .jit
+                    .declare_func_in_func(self.env.callback_ids[&cb], self.b.func);
+                self.env.callbacks.insert(cb, f);
+                f
+            }
+        };
+        let mut all = vec![self.vmctx];
+        all.extend_from_slice(args);
+        let call = self.b.ins().call(f, &all);
+        let result = self.b.inst_results(call).first().copied();
+        if cb.may_trap() {
+            self.propagate(result.expect("trapping callbacks return a status"));
+        }
+        result
+    }
+
+    fn iconst32(&mut self, v: u32) -> Value {
+        self.b.ins().iconst(types::I32, v as i64)
+    }
+
+    /// A call through the runtime: arguments and results travel in a stack buffer.
+    fn call_via_runtime(&mut self, ty: &crate::types::FuncType, cb: Callback, lead: &[Value]) {
+        let params: Vec<Value> = self.pop_n(ty.params.len());
+        let slots = ty.params.len().max(ty.results.len()).max(1) as u32;
+        let ss = self.b.create_sized_stack_slot(StackSlotData::new(
+            StackSlotKind::ExplicitSlot,
+            slots * 8,
+            3,
+        ));
+        for (i, &v) in params.iter().enumerate() {
+            self.b.ins().stack_store(self.ptr, v, ss, (i * 8) as i32);
+        }
+        let buf = self.b.ins().stack_addr(self.ptr, ss, 0);
+        let mut args = lead.to_vec();
+        args.push(buf);
+        self.callback(cb, &args);
+        for (i, &t) in ty.results.iter().enumerate() {
+            let v = self
+                .b
+                .ins()
+                .stack_load(self.ptr, clif_type(t), ss, (i * 8) as i32);
+            self.push(v);
+        }
+    }
+
+    /// Traps unless the float (already f64) lies strictly inside `(lo, hi)`.
+    fn check_trunc(&mut self, x: Value, lo: f64, hi: f64) {
+        let nan = self.b.ins().fcmp(FloatCC::Unordered, x, x);
+        self.trap_if(nan, TrapCode::InvalidConversionToInteger);
+        let lo = self.b.ins().f64const(lo);
+        let hi = self.b.ins().f64const(hi);
+        let below = self.b.ins().fcmp(FloatCC::LessThanOrEqual, x, lo);
+        let above = self.b.ins().fcmp(FloatCC::GreaterThanOrEqual, x, hi);
+        let out = self.b.ins().bor(below, above);
+        self.trap_if(out, TrapCode::IntegerOverflow);
+    }
+
+    fn trunc(&mut self, to: Type, signed: bool) {
+        let v = self.pop();
+        let x = if self.b.func.dfg.value_type(v) == types::F32 {
+            self.b.ins().fpromote(types::F64, v)
+        } else {
+            v
+        };
+        let (lo, hi) = match (to, signed) {
+            (types::I32, true) => (-2147483649.0, 2147483648.0),
+            (types::I32, false) => (-1.0, 4294967296.0),
+            (_, true) => (-9223372036854777856.0, 9223372036854775808.0),
+            (_, false) => (-1.0, 18446744073709551616.0),
+        };
+        self.check_trunc(x, lo, hi);
+        let r = if signed {
+            self.b.ins().fcvt_to_sint_sat(to, x)
+        } else {
+            self.b.ins().fcvt_to_uint_sat(to, x)
+        };
+        self.push(r);
+    }
+
+    fn trunc_sat(&mut self, to: Type, signed: bool) {
+        let v = self.pop();
+        let r = if signed {
+            self.b.ins().fcvt_to_sint_sat(to, v)
+        } else {
+            self.b.ins().fcvt_to_uint_sat(to, v)
+        };
+        self.push(r);
+    }
+
+    fn divide(&mut self, t: Type, signed: bool, rem: bool) {
+        let (a, b) = self.pop2();
+        let zero = self.b.ins().icmp_imm_s(IntCC::Equal, b, 0);
+        self.trap_if(zero, TrapCode::IntegerDivideByZero);
+        let r = if signed {
+            let minus_one = self.b.ins().icmp_imm_s(IntCC::Equal, b, -1);
+            if rem {
+                // MIN rem -1 is 0; x rem 1 is 0 too, and never faults.
+                let one = self.b.ins().iconst(t, 1);
+                let d = self.b.ins().select(minus_one, one, b);
+                self.b.ins().srem(a, d)
+            } else {
+                let min = if t == types::I32 {
+                    i32::MIN as i64
+                } else {
+                    i64::MIN
+                };
+                let is_min = self.b.ins().icmp_imm_s(IntCC::Equal, a, min);
+                let overflow = self.b.ins().band(minus_one, is_min);
+                self.trap_if(overflow, TrapCode::IntegerOverflow);
+                self.b.ins().sdiv(a, b)
+            }
+        } else if rem {
+            self.b.ins().urem(a, b)
+        } else {
+            self.b.ins().udiv(a, b)
+        };
+        self.push(r);
+    }
+
+    fn icmp(&mut self, cc: IntCC) {
+        let (a, b) = self.pop2();
+        let c = self.b.ins().icmp(cc, a, b);
+        let r = self.b.ins().uextend(types::I32, c);
+        self.push(r);
+    }
+
+    fn fcmp(&mut self, cc: FloatCC) {
+        let (a, b) = self.pop2();
+        let c = self.b.ins().fcmp(cc, a, b);
+        let r = self.b.ins().uextend(types::I32, c);
+        self.push(r);
+    }
+
+    fn eqz(&mut self) {
+        let a = self.pop();
+        let c = self.b.ins().icmp_imm_s(IntCC::Equal, a, 0);
+        let r = self.b.ins().uextend(types::I32, c);
+        self.push(r);
+    }
+
+    fn un(&mut self, f: impl FnOnce(&mut FunctionBuilder<'b>, Value) -> Value) {
+        let a = self.pop();
+        let r = f(&mut self.b, a);
+        self.push(r);
+    }
+
+    fn bin(&mut self, f: impl FnOnce(&mut FunctionBuilder<'b>, Value, Value) -> Value) {
+        let (a, b) = self.pop2();
+        let r = f(&mut self.b, a, b);
+        self.push(r);
+    }
+
+    /// Narrows to `narrow` and sign-extends back to `t`.
+    fn extend_s(&mut self, t: Type, narrow: Type) {
+        let a = self.pop();
+        let n = self.b.ins().ireduce(narrow, a);
+        let r = self.b.ins().sextend(t, n);
+        self.push(r);
+    }
+
+    /// Closes the innermost frame at its `end`.
+    fn end(&mut self) {
+        let frame = self.frames.pop().expect("validated: end closes a frame");
+        if self.reachable {
+            let vals = self.pop_n(frame.results.len());
+            self.b.ins().jump(frame.next, &args(&vals));
+        }
+        let mut reached = frame.reached || self.reachable;
+        if let Kind::If {
+            else_block,
+            has_else: false,
+        } = frame.kind
+        {
+            // No else arm: the parameters pass straight through.
+            self.b.switch_to_block(else_block);
+            self.b.seal_block(else_block);
+            self.b.ins().jump(frame.next, &args(&frame.else_args));
+            reached = true;
+        }
+        self.stack.truncate(frame.height);
+        if self.frames.is_empty() {
+            // The function body: return its results.
+            if reached {
+                self.b.switch_to_block(frame.next);
+                self.b.seal_block(frame.next);
+                let results = self.b.block_params(frame.next).to_vec();
+                self.b.ins().store(vm(), self.depth, self.vmctx, OFF_DEPTH);
+                let mut outs = vec![self.b.ins().iconst(types::I32, 0)];
+                outs.extend(results);
+                self.b.ins().return_(&outs);
+            }
+            return;
+        }
+        if reached {
+            self.b.switch_to_block(frame.next);
+            self.b.seal_block(frame.next);
+            let params = self.b.block_params(frame.next).to_vec();
+            self.stack.extend(params);
+        }
+        self.reachable = reached;
+    }
+
+    fn op(&mut self, op: Operator<'_>) -> Result<(), String> {
+        use Operator as O;
+        if !self.reachable {
+            match op {
+                O::Block { .. } | O::Loop { .. } | O::If { .. } => self.dead += 1,
+                O::Else if self.dead == 0 => {
+                    let frame = self.frames.last_mut().expect("validated: else in if");
+                    let Kind::If { else_block, .. } = frame.kind else {
+                        unreachable!("validated: else closes an if")
+                    };
+                    frame.kind = Kind::If {
+                        else_block,
+                        has_else: true,
+                    };
+                    let (height, else_args) = (frame.height, frame.else_args.clone());
+                    self.stack.truncate(height);
+                    self.stack.extend(else_args);
+                    self.b.switch_to_block(else_block);
+                    self.b.seal_block(else_block);
+                    self.reachable = true;
+                }
+                O::End if self.dead > 0 => self.dead -= 1,
+                O::End => self.end(),
+                _ => {}
+            }
+            return Ok(());
+        }
+        let i32t = types::I32;
+        let i64t = types::I64;
+        match op {
+            O::Unreachable => {
+                let block = self.trap_block(TrapCode::Unreachable);
+                self.b.ins().jump(block, &[]);
+                self.reachable = false;
+            }
+            O::Nop => {}
+            O::Block { blockty } => {
+                let (params, results) = self.block_type(blockty);
+                let next = self.new_block(&results);
+                let height = self.stack.len() - params.len();
+                self.frames.push(Frame {
+                    kind: Kind::Block,
+                    next,
+                    params,
+                    results,
+                    height,
+                    else_args: Vec::new(),
+                    reached: false,
+                });
+            }
+            O::Loop { blockty } => {
+                let (params, results) = self.block_type(blockty);
+                let header = self.new_block(&params);
+                let next = self.new_block(&results);
+                let vals = self.pop_n(params.len());
+                self.b.ins().jump(header, &args(&vals));
+                self.b.switch_to_block(header);
+                let hp = self.b.block_params(header).to_vec();
+                let height = self.stack.len();
+                self.stack.extend(hp);
+                self.charge_fuel();
+                self.frames.push(Frame {
+                    kind: Kind::Loop(header),
+                    next,
+                    params,
+                    results,
+                    height,
+                    else_args: Vec::new(),
+                    reached: false,
+                });
+            }
+            O::If { blockty } => {
+                let (params, results) = self.block_type(blockty);
+                let cond = self.pop();
+                let then_block = self.b.create_block();
+                let else_block = self.b.create_block();
+                let next = self.new_block(&results);
+                self.b.ins().brif(cond, then_block, &[], else_block, &[]);
+                self.b.switch_to_block(then_block);
+                self.b.seal_block(then_block);
+                let height = self.stack.len() - params.len();
+                let else_args = self.stack[height..].to_vec();
+                self.frames.push(Frame {
+                    kind: Kind::If {
+                        else_block,
+                        has_else: false,
+                    },
+                    next,
+                    params,
+                    results,
+                    height,
+                    else_args,
+                    reached: false,
+                });
+            }
+            O::Else => {
+                let frame = self.frames.last_mut().expect("validated: else in if");
+                let Kind::If { else_block, .. } = frame.kind else {
+                    unreachable!("validated: else closes an if")
+                };
+                frame.kind = Kind::If {
+                    else_block,
+                    has_else: true,
+                };
+                frame.reached = true;
+                let (next, n, height, else_args) = (
+                    frame.next,
+                    frame.results.len(),
+                    frame.height,
+                    frame.else_args.clone(),
+                );
+                let vals = self.pop_n(n);
+                self.b.ins().jump(next, &args(&vals));
+                self.stack.truncate(height);
+                self.stack.extend(else_args);
+                self.b.switch_to_block(else_block);
+                self.b.seal_block(else_block);
+            }
+            O::End => self.end(),
+            O::Br { relative_depth } => {
+                let (block, vals) = self.branch_target(relative_depth);
+                self.b.ins().jump(block, &args(&vals));
+                self.reachable = false;
+            }
+            O::BrIf { relative_depth } => {
+                let cond = self.pop();
+                let (block, vals) = self.branch_target(relative_depth);
+                let cont = self.b.create_block();
+                if fault::active(Fault::JitBrIfInverted) {
+                    self.b.ins().brif(cond, cont, &[], block, &args(&vals));
+                } else {
+                    self.b.ins().brif(cond, block, &args(&vals), cont, &[]);
+                }
+                self.b.seal_block(cont);
+                self.b.switch_to_block(cont);
+            }
+            O::BrTable { targets } => {
+                let index = self.pop();
+                let default = targets.default();
+                let mut calls = Vec::new();
+                let mut dests = Vec::new();
+                for t in targets.targets() {
+                    dests.push(t.map_err(|e| e.to_string())?);
+                }
+                let (db, dvals) = self.branch_target(default);
+                let dargs = args(&dvals);
+                let def = self.b.func.dfg.block_call(db, &dargs);
+                for d in dests {
+                    let (block, vals) = self.branch_target(d);
+                    let a = args(&vals);
+                    calls.push(self.b.func.dfg.block_call(block, &a));
+                }
+                let jt = self.b.create_jump_table(JumpTableData::new(def, &calls));
+                self.b.ins().br_table(index, jt);
+                self.reachable = false;
+            }
+            O::Return => {
+                let depth = self.frames.len() as u32 - 1;
+                let (block, vals) = self.branch_target(depth);
+                self.b.ins().jump(block, &args(&vals));
+                self.reachable = false;
+            }
+            O::Call { function_index } => {
+                let module = self.env.module;
+                let ty = module.func_type(function_index);
+                if function_index < module.num_imported_funcs {
+                    let addr = self.env.inst.funcs[function_index as usize].0;
+                    let a = self.iconst32(addr);
+                    self.call_via_runtime(ty, Callback::Call, &[a]);
+                } else {
+                    let f = self.func_ref(function_index);
+                    let mut all = vec![self.vmctx];
+                    all.extend(self.pop_n(ty.params.len()));
+                    let call = self.b.ins().call(f, &all);
+                    let results = self.b.inst_results(call).to_vec();
+                    self.propagate(results[0]);
+                    self.stack.extend_from_slice(&results[1..]);
+                }
+            }
+            O::CallIndirect {
+                type_index,
+                table_index,
+            } => {
+                let index = self.pop();
+                self.env.indirect_types.push(type_index);
+                let ty = &self.env.module.types[type_index as usize];
+                let t = self.iconst32(table_index);
+                let ti = self.iconst32(type_index);
+                self.call_via_runtime(ty, Callback::CallIndirect, &[t, ti, index]);
+            }
+            O::Drop => {
+                self.pop();
+            }
+            O::Select | O::TypedSelect { .. } => {
+                let c = self.pop();
+                let (a, b) = self.pop2();
+                let r = self.b.ins().select(c, a, b);
+                self.push(r);
+            }
+            O::LocalGet { local_index } => {
+                let v = self.b.use_var(self.locals[local_index as usize]);
+                self.push(v);
+            }
+            O::LocalSet { local_index } => {
+                let v = self.pop();
+                self.b.def_var(self.locals[local_index as usize], v);
+            }
+            O::LocalTee { local_index } => {
+                let v = *self.stack.last().expect("validated: operand present");
+                self.b.def_var(self.locals[local_index as usize], v);
+            }
+            O::GlobalGet { global_index } => {
+                let t = clif_type(self.env.module.globals[global_index as usize].ty);
+                let (base, off) = self.global(global_index);
+                let v = self.b.ins().load(t, vm(), base, off);
+                self.push(v);
+            }
+            O::GlobalSet { global_index } => {
+                let v = self.pop();
+                // The slot encoding keeps 32-bit values zero-extended.
+                let t = self.b.func.dfg.value_type(v);
+                let raw = match t {
+                    types::I32 => self.b.ins().uextend(i64t, v),
+                    types::F32 => {
+                        let bits = self.b.ins().bitcast(i32t, MemFlagsData::new(), v);
+                        self.b.ins().uextend(i64t, bits)
+                    }
+                    _ => v,
+                };
+                let (base, off) = self.global(global_index);
+                self.b.ins().store(vm(), raw, base, off);
+            }
+
+            O::I32Load { memarg } => self.load(memarg, i32t, 4, None),
+            O::I64Load { memarg } => self.load(memarg, i64t, 8, None),
+            O::F32Load { memarg } => self.load(memarg, types::F32, 4, None),
+            O::F64Load { memarg } => self.load(memarg, types::F64, 8, None),
+            O::I32Load8S { memarg } => self.load(memarg, i32t, 1, Some(true)),
+            O::I32Load8U { memarg } => self.load(memarg, i32t, 1, Some(false)),
+            O::I32Load16S { memarg } => self.load(memarg, i32t, 2, Some(true)),
+            O::I32Load16U { memarg } => self.load(memarg, i32t, 2, Some(false)),
+            O::I64Load8S { memarg } => self.load(memarg, i64t, 1, Some(true)),
+            O::I64Load8U { memarg } => self.load(memarg, i64t, 1, Some(false)),
+            O::I64Load16S { memarg } => self.load(memarg, i64t, 2, Some(true)),
+            O::I64Load16U { memarg } => self.load(memarg, i64t, 2, Some(false)),
+            O::I64Load32S { memarg } => self.load(memarg, i64t, 4, Some(true)),
+            O::I64Load32U { memarg } => self.load(memarg, i64t, 4, Some(false)),
+            O::I32Store { memarg } | O::F32Store { memarg } => self.store(memarg, 4),
+            O::I64Store { memarg } | O::F64Store { memarg } => self.store(memarg, 8),
+            O::I32Store8 { memarg } | O::I64Store8 { memarg } => self.store(memarg, 1),
+            O::I32Store16 { memarg } | O::I64Store16 { memarg } => self.store(memarg, 2),
+            O::I64Store32 { memarg } => self.store(memarg, 4),
+            O::MemorySize { .. } => {
+                let len = self.load_vm(i64t, OFF_MEM_LEN);
+                let pages = self.b.ins().ushr_imm_u(len, 16);
+                let r = self.b.ins().ireduce(i32t, pages);
+                self.push(r);
+            }
+            O::MemoryGrow { .. } => {
+                let d = self.pop();
+                let r = self.callback(Callback::MemoryGrow, &[d]).expect("returns");
+                self.push(r);
+            }
+            O::MemoryFill { .. } => {
+                let n = self.pop_n(3);
+                self.callback(Callback::MemoryFill, &n);
+            }
+            O::MemoryCopy { .. } => {
+                let n = self.pop_n(3);
+                self.callback(Callback::MemoryCopy, &n);
+            }
+            O::MemoryInit { data_index, .. } => {
+                let mut a = vec![self.iconst32(data_index)];
+                a.extend(self.pop_n(3));
+                self.callback(Callback::MemoryInit, &a);
+            }
+            O::DataDrop { data_index } => {
+                let s = self.iconst32(data_index);
+                self.callback(Callback::DataDrop, &[s]);
+            }
+            O::TableGet { table } => {
+                let i = self.pop();
+                let ss = self.b.create_sized_stack_slot(StackSlotData::new(
+                    StackSlotKind::ExplicitSlot,
+                    8,
+                    3,
+                ));
+                let out = self.b.ins().stack_addr(self.ptr, ss, 0);
+                let t = self.iconst32(table);
+                self.callback(Callback::TableGet, &[t, i, out]);
+                let v = self.b.ins().stack_load(self.ptr, i64t, ss, 0);
+                self.push(v);
+            }
+            O::TableSet { table } => {
+                let (i, v) = self.pop2();
+                let t = self.iconst32(table);
+                self.callback(Callback::TableSet, &[t, i, v]);
+            }
+            O::TableSize { table } => {
+                let t = self.iconst32(table);
+                let r = self.callback(Callback::TableSize, &[t]).expect("returns");
+                self.push(r);
+            }
+            O::TableGrow { table } => {
+                let (init, n) = self.pop2();
+                let t = self.iconst32(table);
+                let r = self
+                    .callback(Callback::TableGrow, &[t, init, n])
+                    .expect("returns");
+                self.push(r);
+            }
+            O::TableFill { table } => {
+                let n = self.pop_n(3);
+                let t = self.iconst32(table);
+                self.callback(Callback::TableFill, &[t, n[0], n[1], n[2]]);
+            }
+            O::TableCopy {
+                dst_table,
+                src_table,
+            } => {
+                let n = self.pop_n(3);
+                let d = self.iconst32(dst_table);
+                let s = self.iconst32(src_table);
+                self.callback(Callback::TableCopy, &[d, s, n[0], n[1], n[2]]);
+            }
+            O::TableInit { elem_index, table } => {
+                let n = self.pop_n(3);
+                let s = self.iconst32(elem_index);
+                let t = self.iconst32(table);
+                self.callback(Callback::TableInit, &[s, t, n[0], n[1], n[2]]);
+            }
+            O::ElemDrop { elem_index } => {
+                let s = self.iconst32(elem_index);
+                self.callback(Callback::ElemDrop, &[s]);
+            }
+            O::RefNull { .. } => {
+                let v = self.b.ins().iconst(i64t, -1);
+                self.push(v);
+            }
+            O::RefIsNull => {
+                let a = self.pop();
+                let c = self.b.ins().icmp_imm_s(IntCC::Equal, a, -1);
+                let r = self.b.ins().uextend(i32t, c);
+                self.push(r);
+            }
+            O::RefFunc { function_index } => {
+                let addr = self.env.inst.funcs[function_index as usize].0;
+                let v = self.b.ins().iconst(i64t, addr as i64);
+                self.push(v);
+            }
+
+            O::I32Const { value } => {
+                let v = self.b.ins().iconst(i32t, value as u32 as i64);
+                self.push(v);
+            }
+            O::I64Const { value } => {
+                let v = self.b.ins().iconst(i64t, value);
+                self.push(v);
+            }
+            O::F32Const { value } => {
+                let v = self.b.ins().f32const(Ieee32::with_bits(value.bits()));
+                self.push(v);
+            }
+            O::F64Const { value } => {
+                let v = self.b.ins().f64const(Ieee64::with_bits(value.bits()));
+                self.push(v);
+            }
+
+            O::I32Eqz | O::I64Eqz => self.eqz(),
+            O::I32Eq | O::I64Eq => self.icmp(IntCC::Equal),
+            O::I32Ne | O::I64Ne => self.icmp(IntCC::NotEqual),
+            O::I32LtS | O::I64LtS => self.icmp(IntCC::SignedLessThan),
+            O::I32LtU | O::I64LtU => self.icmp(IntCC::UnsignedLessThan),
+            O::I32GtS | O::I64GtS => self.icmp(IntCC::SignedGreaterThan),
+            O::I32GtU | O::I64GtU => self.icmp(IntCC::UnsignedGreaterThan),
+            O::I32LeS | O::I64LeS => self.icmp(IntCC::SignedLessThanOrEqual),
+            O::I32LeU | O::I64LeU => self.icmp(IntCC::UnsignedLessThanOrEqual),
+            O::I32GeS | O::I64GeS => self.icmp(IntCC::SignedGreaterThanOrEqual),
+            O::I32GeU | O::I64GeU => self.icmp(IntCC::UnsignedGreaterThanOrEqual),
+            O::F32Eq | O::F64Eq => self.fcmp(FloatCC::Equal),
+            O::F32Ne | O::F64Ne => self.fcmp(FloatCC::NotEqual),
+            O::F32Lt | O::F64Lt => self.fcmp(FloatCC::LessThan),
+            O::F32Gt | O::F64Gt => self.fcmp(FloatCC::GreaterThan),
+            O::F32Le | O::F64Le => self.fcmp(FloatCC::LessThanOrEqual),
+            O::F32Ge | O::F64Ge => self.fcmp(FloatCC::GreaterThanOrEqual),
+
+            O::I32Clz | O::I64Clz => self.un(|b, a| b.ins().clz(a)),
+            O::I32Ctz | O::I64Ctz => self.un(|b, a| b.ins().ctz(a)),
+            O::I32Popcnt | O::I64Popcnt => self.un(|b, a| b.ins().popcnt(a)),
+            O::I32Add | O::I64Add => self.bin(|b, x, y| b.ins().iadd(x, y)),
+            O::I32Sub | O::I64Sub => self.bin(|b, x, y| b.ins().isub(x, y)),
+            O::I32Mul | O::I64Mul => self.bin(|b, x, y| b.ins().imul(x, y)),
+            O::I32DivS => self.divide(i32t, true, false),
+            O::I32DivU => self.divide(i32t, false, false),
+            O::I32RemS => self.divide(i32t, true, true),
+            O::I32RemU => self.divide(i32t, false, true),
+            O::I64DivS => self.divide(i64t, true, false),
+            O::I64DivU => self.divide(i64t, false, false),
+            O::I64RemS => self.divide(i64t, true, true),
+            O::I64RemU => self.divide(i64t, false, true),
+            O::I32And | O::I64And => self.bin(|b, x, y| b.ins().band(x, y)),
+            O::I32Or | O::I64Or => self.bin(|b, x, y| b.ins().bor(x, y)),
+            O::I32Xor | O::I64Xor => self.bin(|b, x, y| b.ins().bxor(x, y)),
+            // CLIF shifts and rotates take the count modulo the width, as wasm does.
+            O::I32Shl | O::I64Shl => self.bin(|b, x, y| b.ins().ishl(x, y)),
+            O::I32ShrS | O::I64ShrS => self.bin(|b, x, y| b.ins().sshr(x, y)),
+            O::I32ShrU | O::I64ShrU => self.bin(|b, x, y| b.ins().ushr(x, y)),
+            O::I32Rotl | O::I64Rotl => self.bin(|b, x, y| b.ins().rotl(x, y)),
+            O::I32Rotr if fault::active(Fault::JitI32RotrAsRotl) => {
+                self.bin(|b, x, y| b.ins().rotl(x, y))
+            }
+            O::I32Rotr | O::I64Rotr => self.bin(|b, x, y| b.ins().rotr(x, y)),
+
+            O::F32Abs | O::F64Abs => self.un(|b, a| b.ins().fabs(a)),
+            O::F32Neg | O::F64Neg => self.un(|b, a| b.ins().fneg(a)),
+            O::F32Ceil | O::F64Ceil => self.un(|b, a| b.ins().ceil(a)),
+            O::F32Floor | O::F64Floor => self.un(|b, a| b.ins().floor(a)),
+            O::F32Trunc | O::F64Trunc => self.un(|b, a| b.ins().trunc(a)),
+            O::F32Nearest | O::F64Nearest => self.un(|b, a| b.ins().nearest(a)),
+            O::F32Sqrt | O::F64Sqrt => self.un(|b, a| b.ins().sqrt(a)),
+            O::F32Add | O::F64Add => self.bin(|b, x, y| b.ins().fadd(x, y)),
+            O::F32Sub | O::F64Sub => self.bin(|b, x, y| b.ins().fsub(x, y)),
+            O::F32Mul | O::F64Mul => self.bin(|b, x, y| b.ins().fmul(x, y)),
+            O::F32Div | O::F64Div => self.bin(|b, x, y| b.ins().fdiv(x, y)),
+            O::F32Min | O::F64Min => self.bin(|b, x, y| b.ins().fmin(x, y)),
+            O::F32Max | O::F64Max => self.bin(|b, x, y| b.ins().fmax(x, y)),
+            O::F32Copysign | O::F64Copysign => self.bin(|b, x, y| b.ins().fcopysign(x, y)),
+
+            O::I32WrapI64 => self.un(|b, a| b.ins().ireduce(types::I32, a)),
+            O::I64ExtendI32S => self.un(|b, a| b.ins().sextend(types::I64, a)),
+            O::I64ExtendI32U => self.un(|b, a| b.ins().uextend(types::I64, a)),
+            O::I32Extend8S => self.extend_s(i32t, types::I8),
+            O::I32Extend16S => self.extend_s(i32t, types::I16),
+            O::I64Extend8S => self.extend_s(i64t, types::I8),
+            O::I64Extend16S => self.extend_s(i64t, types::I16),
+            O::I64Extend32S => self.extend_s(i64t, types::I32),
+            O::I32TruncF32S | O::I32TruncF64S => self.trunc(i32t, true),
+            O::I32TruncF32U | O::I32TruncF64U => self.trunc(i32t, false),
+            O::I64TruncF32S | O::I64TruncF64S => self.trunc(i64t, true),
+            O::I64TruncF32U | O::I64TruncF64U => self.trunc(i64t, false),
+            O::I32TruncSatF32S | O::I32TruncSatF64S => self.trunc_sat(i32t, true),
+            O::I32TruncSatF32U | O::I32TruncSatF64U => self.trunc_sat(i32t, false),
+            O::I64TruncSatF32S | O::I64TruncSatF64S => self.trunc_sat(i64t, true),
+            O::I64TruncSatF32U | O::I64TruncSatF64U => self.trunc_sat(i64t, false),
+            O::F32ConvertI32S | O::F32ConvertI64S => {
+                self.un(|b, a| b.ins().fcvt_from_sint(types::F32, a))
+            }
+            O::F32ConvertI32U | O::F32ConvertI64U => {
+                self.un(|b, a| b.ins().fcvt_from_uint(types::F32, a))
+            }
+            O::F64ConvertI32S | O::F64ConvertI64S => {
+                self.un(|b, a| b.ins().fcvt_from_sint(types::F64, a))
+            }
+            O::F64ConvertI32U | O::F64ConvertI64U => {
+                self.un(|b, a| b.ins().fcvt_from_uint(types::F64, a))
+            }
+            O::F32DemoteF64 => self.un(|b, a| b.ins().fdemote(types::F32, a)),
+            O::F64PromoteF32 => self.un(|b, a| b.ins().fpromote(types::F64, a)),
+            O::I32ReinterpretF32 => {
+                self.un(|b, a| b.ins().bitcast(types::I32, MemFlagsData::new(), a))
+            }
+            O::I64ReinterpretF64 => {
+                self.un(|b, a| b.ins().bitcast(types::I64, MemFlagsData::new(), a))
+            }
+            O::F32ReinterpretI32 => {
+                self.un(|b, a| b.ins().bitcast(types::F32, MemFlagsData::new(), a))
+            }
+            O::F64ReinterpretI64 => {
+                self.un(|b, a| b.ins().bitcast(types::F64, MemFlagsData::new(), a))
+            }
+            other => return Err(format!("jit tier: unsupported operator {other:?}")),
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,428 @@
+//! The VM context native code runs against, and the `extern "C"` callbacks
+//! through which it reaches the store.
+//!
+//! Native code never holds a Rust reference: it reads and writes the
+//! context's fields at fixed offsets. Every callback that can move memory or
+//! globals (anything that runs other code or grows memory) refreshes the
+//! caller's context before it returns, and native code re-reads the memory
+//! base and length from the context for every access, so no stale pointer
+//! survives a callback.
+
+use crate::store::{FuncInst, GlobalInst, StoreData};
+use crate::trap::{Trap, TrapCode};
+use crate::values::{FuncAddr, NULL_REF};
+use std::mem::offset_of;
+
+/// Per-instance state shared with native code. `#[repr(C)]`: the compiler
+/// bakes the field offsets below into every function.
+#[repr(C)]
+pub(super) struct VmCtx {
+    /// Base of the instance's memory 0 (dangling but non-null when empty).
+    pub mem_base: *mut u8,
+    /// Length of memory 0 in bytes.
+    pub mem_len: u64,
+    /// Base of the store's global array (`StoreData::globals`).
+    pub globals: *mut u8,
+    /// Fuel left; `u64::MAX` is unlimited.
+    pub fuel: u64,
+    /// Live wasm frames.
+    pub depth: u64,
+    /// `Limits::max_call_depth`.
+    pub max_depth: u64,
+    /// Lowest native stack address wasm frames may use.
+    pub stack_limit: u64,
+    /// The pending trap: 0 for none, else [`encode_trap`].
+    pub trap: u32,
+    /// Store address of memory 0, `u32::MAX` if the instance has none.
+    pub mem: u32,
+    /// The store, valid while a call runs.
+    pub store: *mut StoreData,
+    /// The tier's run-time tables, valid while a call runs.
+    pub runtime: *mut Runtime,
+    /// Index of the instance this context belongs to.
+    pub instance: u32,
+}
+
+pub(super) const OFF_MEM_BASE: i32 = offset_of!(VmCtx, mem_base) as i32;
+pub(super) const OFF_MEM_LEN: i32 = offset_of!(VmCtx, mem_len) as i32;
+pub(super) const OFF_GLOBALS: i32 = offset_of!(VmCtx, globals) as i32;
+pub(super) const OFF_FUEL: i32 = offset_of!(VmCtx, fuel) as i32;
+pub(super) const OFF_DEPTH: i32 = offset_of!(VmCtx, depth) as i32;
+pub(super) const OFF_MAX_DEPTH: i32 = offset_of!(VmCtx, max_depth) as i32;
+pub(super) const OFF_STACK_LIMIT: i32 = offset_of!(VmCtx, stack_limit) as i32;
+pub(super) const OFF_TRAP: i32 = offset_of!(VmCtx, trap) as i32;
+
+/// Where a global's value sits in the store's global array.
+pub(super) fn global_offset(addr: u32) -> i64 {
+    (addr as usize * std::mem::size_of::<GlobalInst>() + offset_of!(GlobalInst, value)) as i64
+}
+
+/// The trap slot's encoding of a code (never 0).
+pub(super) fn encode_trap(code: TrapCode) -> u32 {
+    TrapCode::ALL
+        .iter()
+        .position(|&c| c == code)
+        .expect("every code is in ALL") as u32
+        + 1
+}
+
+/// The code a trap slot holds, if any.
+pub(super) fn decode_trap(raw: u32) -> Option<TrapCode> {
+    raw.checked_sub(1)
+        .and_then(|i| TrapCode::ALL.get(i as usize).copied())
+}
+
+/// Signature of every entry trampoline: arguments in `buf`, results written
+/// back to `buf`; returns 0, or nonzero with the trap in the context.
+pub(super) type Trampoline = unsafe extern "C" fn(*mut VmCtx, *mut u64) -> u32;
+
+/// What the callbacks need beyond the store: every instance's context and
+/// every wasm function's trampoline, by store address.
+#[derive(Default)]
+pub(super) struct Runtime {
+    pub ctxs: Vec<*mut VmCtx>,
+    pub trampolines: Vec<Option<Trampoline>>,
+    /// A host function's trap, kept whole (with its message).
+    pub host_trap: Option<Trap>,
+}
+
+/// Points `ctx` at the current memory and globals of the store.
+///
+/// # Safety
+/// `ctx` must point to a live context.
+pub(super) unsafe fn refresh(ctx: *mut VmCtx, data: &mut StoreData) {
+    // SAFETY: the caller guarantees `ctx` is live; raw field writes only.
+    unsafe {
+        let mem = (*ctx).mem;
+        if mem != u32::MAX {
+            let m = &mut data.memories[mem as usize].data;
+            (*ctx).mem_base = m.as_mut_ptr();
+            (*ctx).mem_len = m.len() as u64;
+        }
+        (*ctx).globals = data.globals.as_mut_ptr().cast();
+    }
+}
+
+/// Runs store function `addr` with `buf` holding its arguments, leaving its
+/// results in `buf`. Used by the entry point and by every non-direct call.
+///
+/// # Safety
+/// `caller` is a live context whose `store` and `runtime` are valid, and
+/// `buf` holds at least max(params, results) slots.
+pub(super) unsafe fn call_addr(caller: *mut VmCtx, addr: FuncAddr, buf: *mut u64) -> u32 {
+    // SAFETY: per the contract above; native code is suspended in this
+    // callback, so the store and runtime are not otherwise borrowed.
+    unsafe {
+        let data = &mut *(*caller).store;
+        let rt = (*caller).runtime;
+        let status = match &data.funcs[addr.0 as usize] {
+            FuncInst::Host { ty, .. } => {
+                let (np, nr) = (ty.params.len(), ty.results.len());
+                let args = std::slice::from_raw_parts(buf, np).to_vec();
+                let mem = ((*caller).mem != u32::MAX).then_some((*caller).mem);
+                match data.call_host(addr, mem, &args) {
+                    Ok(results) => {
+                        debug_assert_eq!(results.len(), nr);
+                        std::ptr::copy_nonoverlapping(results.as_ptr(), buf, results.len());
+                        0
+                    }
+                    Err(trap) => {
+                        (*caller).trap = encode_trap(trap.code);
+                        (*rt).host_trap = Some(trap);
+                        1
+                    }
+                }
+            }
+            FuncInst::Wasm { instance, .. } => {
+                let callee = (&(*rt).ctxs)[instance.0 as usize];
+                let Some(entry) = (&(*rt).trampolines)[addr.0 as usize] else {
+                    (*rt).host_trap = Some(Trap::host(format!(
+                        "jit tier: function {} has no code",
+                        addr.0
+                    )));
+                    (*caller).trap = encode_trap(TrapCode::HostError);
+                    return 1;
+                };
+                if callee != caller {
+                    (*callee).fuel = (*caller).fuel;
+                    (*callee).depth = (*caller).depth;
+                    (*callee).max_depth = (*caller).max_depth;
+                    (*callee).stack_limit = (*caller).stack_limit;
+                    (*callee).store = (*caller).store;
+                    (*callee).runtime = rt;
+                    refresh(callee, data);
+                }
+                let status = entry(callee, buf);
+                if callee != caller {
+                    (*caller).fuel = (*callee).fuel;
+                    (*caller).trap = (*callee).trap;
+                }
+                status
+            }
+        };
+        refresh(caller, &mut *(*caller).store);
+        status
+    }
+}
+
+/// Stores a trap in the context and returns the nonzero status.
+///
+/// # Safety
+/// `ctx` must point to a live context.
+unsafe fn trap(ctx: *mut VmCtx, code: TrapCode) -> u32 {
+    // SAFETY: the caller guarantees `ctx` is live.
+    unsafe { (*ctx).trap = encode_trap(code) };
+    1
+}
+
+/// The store, the calling instance and the context, for table and bulk callbacks.
+///
+/// # Safety
+/// `ctx` is live and its `store` valid; native code is suspended meanwhile.
+unsafe fn parts<'a>(ctx: *mut VmCtx) -> (&'a mut StoreData, usize) {
+    // SAFETY: per the contract above.
+    unsafe { (&mut *(*ctx).store, (*ctx).instance as usize) }
+}
+
+/// `[start, start + len)` if it fits in `size`.
+fn span(start: u64, len: u64, size: usize) -> Option<std::ops::Range<usize>> {
+    let end = start.checked_add(len)?;
+    (end <= size as u64).then_some(start as usize..end as usize)
+}
+
+pub(super) extern "C" fn cb_call(ctx: *mut VmCtx, addr: u32, buf: *mut u64) -> u32 {
+    // SAFETY: native code passes its own live context and a call buffer
+    // sized for the callee's signature.
+    unsafe { call_addr(ctx, FuncAddr(addr), buf) }
+}
+
+pub(super) extern "C" fn cb_call_indirect(
+    ctx: *mut VmCtx,
+    table: u32,
+    ty: u32,
+    index: u32,
+    buf: *mut u64,
+) -> u32 {
+    // SAFETY: native code passes its own live context and a call buffer
+    // sized for the expected signature, which is checked below.
+    unsafe {
+        let (data, inst) = parts(ctx);
+        let inst = &data.instances[inst];
+        let expected = inst.type_ids[ty as usize];
+        let t = &data.tables[inst.tables[table as usize] as usize];
+        let Some(&raw) = t.elements.get(index as usize) else {
+            return trap(ctx, TrapCode::TableOutOfBounds);
+        };
+        if raw == NULL_REF {
+            return trap(ctx, TrapCode::IndirectCallToNull);
+        }
+        if data.funcs[raw as usize].type_id() != expected {
+            return trap(ctx, TrapCode::IndirectCallTypeMismatch);
+        }
+        call_addr(ctx, FuncAddr(raw as u32), buf)
+    }
+}
+
+pub(super) extern "C" fn cb_memory_grow(ctx: *mut VmCtx, delta: u32) -> u32 {
+    // SAFETY: native code passes its own live context; the instance has a memory.
+    unsafe {
+        let (data, _) = parts(ctx);
+        let old = data.memories[(*ctx).mem as usize].grow(delta);
+        refresh(ctx, data);
+        old.unwrap_or(u32::MAX)
+    }
+}
+
+pub(super) extern "C" fn cb_memory_fill(ctx: *mut VmCtx, d: u32, v: u32, n: u32) -> u32 {
+    // SAFETY: native code passes its own live context; the instance has a memory.
+    unsafe {
+        let (data, _) = parts(ctx);
+        let m = &mut data.memories[(*ctx).mem as usize].data;
+        match span(d as u64, n as u64, m.len()) {
+            Some(r) => {
+                m[r].fill(v as u8);
+                0
+            }
+            None => trap(ctx, TrapCode::MemoryOutOfBounds),
+        }
+    }
+}
+
+pub(super) extern "C" fn cb_memory_copy(ctx: *mut VmCtx, d: u32, s: u32, n: u32) -> u32 {
+    // SAFETY: native code passes its own live context; the instance has a memory.
+    unsafe {
+        let (data, _) = parts(ctx);
+        let m = &mut data.memories[(*ctx).mem as usize].data;
+        match (
+            span(s as u64, n as u64, m.len()),
+            span(d as u64, n as u64, m.len()),
+        ) {
+            (Some(src), Some(_)) => {
+                m.copy_within(src, d as usize);
+                0
+            }
+            _ => trap(ctx, TrapCode::MemoryOutOfBounds),
+        }
+    }
+}
+
+pub(super) extern "C" fn cb_memory_init(ctx: *mut VmCtx, seg: u32, d: u32, s: u32, n: u32) -> u32 {
+    // SAFETY: native code passes its own live context; the instance has a memory.
+    unsafe {
+        let (data, inst) = parts(ctx);
+        let seg = data.instances[inst].datas[seg as usize] as usize;
+        let bytes = data.datas[seg].bytes.clone();
+        let m = &mut data.memories[(*ctx).mem as usize].data;
+        match (
+            span(s as u64, n as u64, bytes.len()),
+            span(d as u64, n as u64, m.len()),
+        ) {
+            (Some(src), Some(dst)) => {
+                m[dst].copy_from_slice(&bytes[src]);
+                0
+            }
+            _ => trap(ctx, TrapCode::MemoryOutOfBounds),
+        }
+    }
+}
+
+pub(super) extern "C" fn cb_data_drop(ctx: *mut VmCtx, seg: u32) {
+    // SAFETY: native code passes its own live context.
+    unsafe {
+        let (data, inst) = parts(ctx);
+        let seg = data.instances[inst].datas[seg as usize] as usize;
+        data.datas[seg].bytes = std::sync::Arc::from(&[][..]);
+    }
+}
+
+/// Store address of the instance's table `table`.
+fn table_addr(data: &StoreData, inst: usize, table: u32) -> usize {
+    data.instances[inst].tables[table as usize] as usize
+}
+
+pub(super) extern "C" fn cb_table_get(ctx: *mut VmCtx, table: u32, i: u32, out: *mut u64) -> u32 {
+    // SAFETY: native code passes its own live context and a one-slot buffer.
+    unsafe {
+        let (data, inst) = parts(ctx);
+        let t = table_addr(data, inst, table);
+        match data.tables[t].elements.get(i as usize) {
+            Some(&v) => {
+                *out = v;
+                0
+            }
+            None => trap(ctx, TrapCode::TableOutOfBounds),
+        }
+    }
+}
+
+pub(super) extern "C" fn cb_table_set(ctx: *mut VmCtx, table: u32, i: u32, v: u64) -> u32 {
+    // SAFETY: native code passes its own live context.
+    unsafe {
+        let (data, inst) = parts(ctx);
+        let t = table_addr(data, inst, table);
+        match data.tables[t].elements.get_mut(i as usize) {
+            Some(slot) => {
+                *slot = v;
+                0
+            }
+            None => trap(ctx, TrapCode::TableOutOfBounds),
+        }
+    }
+}
+
+pub(super) extern "C" fn cb_table_size(ctx: *mut VmCtx, table: u32) -> u32 {
+    // SAFETY: native code passes its own live context.
+    unsafe {
+        let (data, inst) = parts(ctx);
+        data.tables[table_addr(data, inst, table)].size()
+    }
+}
+
+pub(super) extern "C" fn cb_table_grow(ctx: *mut VmCtx, table: u32, init: u64, n: u32) -> u32 {
+    // SAFETY: native code passes its own live context.
+    unsafe {
+        let (data, inst) = parts(ctx);
+        let t = table_addr(data, inst, table);
+        data.tables[t].grow(n, init).unwrap_or(u32::MAX)
+    }
+}
+
+pub(super) extern "C" fn cb_table_fill(ctx: *mut VmCtx, table: u32, d: u32, v: u64, n: u32) -> u32 {
+    // SAFETY: native code passes its own live context.
+    unsafe {
+        let (data, inst) = parts(ctx);
+        let t = table_addr(data, inst, table);
+        let elements = &mut data.tables[t].elements;
+        match span(d as u64, n as u64, elements.len()) {
+            Some(r) => {
+                elements[r].fill(v);
+                0
+            }
+            None => trap(ctx, TrapCode::TableOutOfBounds),
+        }
+    }
+}
+
+pub(super) extern "C" fn cb_table_copy(
+    ctx: *mut VmCtx,
+    dst_table: u32,
+    src_table: u32,
+    d: u32,
+    s: u32,
+    n: u32,
+) -> u32 {
+    // SAFETY: native code passes its own live context.
+    unsafe {
+        let (data, inst) = parts(ctx);
+        let (dt, st) = (
+            table_addr(data, inst, dst_table),
+            table_addr(data, inst, src_table),
+        );
+        let src = span(s as u64, n as u64, data.tables[st].elements.len());
+        let dst = span(d as u64, n as u64, data.tables[dt].elements.len());
+        let (Some(src), Some(dst)) = (src, dst) else {
+            return trap(ctx, TrapCode::TableOutOfBounds);
+        };
+        if dt == st {
+            data.tables[dt].elements.copy_within(src, dst.start);
+        } else {
+            let items = data.tables[st].elements[src].to_vec();
+            data.tables[dt].elements[dst].copy_from_slice(&items);
+        }
+        0
+    }
+}
+
+pub(super) extern "C" fn cb_table_init(
+    ctx: *mut VmCtx,
+    seg: u32,
+    table: u32,
+    d: u32,
+    s: u32,
+    n: u32,
+) -> u32 {
+    // SAFETY: native code passes its own live context.
+    unsafe {
+        let (data, inst) = parts(ctx);
+        let t = table_addr(data, inst, table);
+        let seg = data.instances[inst].elems[seg as usize] as usize;
+        let items = &data.elems[seg].items;
+        let src = span(s as u64, n as u64, items.len());
+        let dst = span(d as u64, n as u64, data.tables[t].elements.len());
+        let (Some(src), Some(dst)) = (src, dst) else {
+            return trap(ctx, TrapCode::TableOutOfBounds);
+        };
+        let items = items[src].to_vec();
+        data.tables[t].elements[dst].copy_from_slice(&items);
+        0
+    }
+}
+
+pub(super) extern "C" fn cb_elem_drop(ctx: *mut VmCtx, seg: u32) {
+    // SAFETY: native code passes its own live context.
+    unsafe {
+        let (data, inst) = parts(ctx);
+        let seg = data.instances[inst].elems[seg as usize] as usize;
+        data.elems[seg].items = Vec::new();
+    }
+}
