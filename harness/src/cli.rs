@@ -52,9 +52,35 @@ enum Command {
         /// Inject a deliberate runtime bug (builds with the fault-injection feature only).
         #[arg(long)]
         fault: Option<String>,
+        /// Shrink each new finding (written beside it as shrunk.wasm/.wat).
+        #[arg(long)]
+        shrink: bool,
         /// Print the report object on stdout.
         #[arg(long)]
         json: bool,
+    },
+    /// Re-run saved cases: regression cases, finding folders, modules, cargo-fuzz artifacts, folders of them.
+    Replay {
+        /// Files or folders.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Print one JSON object on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Minimise a finding (folder, finding.json or module), keeping its kind and engines.
+    Shrink {
+        /// A finding folder, its finding.json, or a .wasm/.wat module.
+        file: PathBuf,
+        /// Output path without extension (default: <folder>/shrunk or <file>.shrunk).
+        #[arg(short = 'o', long)]
+        out: Option<PathBuf>,
+        /// Also write a ready-to-review regression case corpus/regressions/NAME.{wat,json}.
+        #[arg(long)]
+        into: Option<PathBuf>,
+        /// Shrink attempts.
+        #[arg(long, default_value_t = 1000)]
+        attempts: u32,
     },
     /// Internal: the worker process a fuzz run supervises.
     #[command(hide = true)]
@@ -123,6 +149,7 @@ pub fn main() -> ExitCode {
             out,
             in_process,
             fault,
+            shrink,
             json,
         } => cmd_fuzz(FuzzArgs {
             seed,
@@ -133,8 +160,16 @@ pub fn main() -> ExitCode {
             out,
             in_process,
             fault,
+            shrink,
             json,
         }),
+        Command::Replay { paths, json } => cmd_replay(&paths, json),
+        Command::Shrink {
+            file,
+            out,
+            into,
+            attempts,
+        } => cmd_shrink(&file, out, into, attempts),
         Command::FuzzWorker {
             config,
             start,
@@ -536,6 +571,7 @@ struct FuzzArgs {
     out: Option<PathBuf>,
     in_process: bool,
     fault: Option<String>,
+    shrink: bool,
     json: bool,
 }
 
@@ -602,6 +638,7 @@ fn cmd_fuzz(a: FuzzArgs) -> Result<ExitCode, InputError> {
         engines,
         out: out.clone(),
         fault: a.fault,
+        shrink: a.shrink,
     };
     eprintln!(
         "tierdiff fuzz: seed {seed}, shard {}/{}, engines {}, writing to {}",
@@ -641,4 +678,182 @@ fn cmd_fuzz(a: FuzzArgs) -> Result<ExitCode, InputError> {
     } else {
         1
     }))
+}
+
+fn cmd_replay(paths: &[PathBuf], json: bool) -> Result<ExitCode, InputError> {
+    let results = crate::replay::replay(paths)?;
+    let failed = results.iter().filter(|r| !r.passed).count();
+    if json {
+        println!(
+            "{}",
+            json!({ "cases": results, "passed": results.len() - failed, "failed": failed })
+        );
+    } else {
+        for r in &results {
+            println!(
+                "{} [{}] {}",
+                if r.passed { "PASS" } else { "FAIL" },
+                r.kind,
+                r.path
+            );
+            for d in &r.details {
+                println!("    {d}");
+            }
+        }
+    }
+    eprintln!("{} passed, {} failed", results.len() - failed, failed);
+    Ok(ExitCode::from(if failed == 0 { 0 } else { 1 }))
+}
+
+fn cmd_shrink(
+    file: &Path,
+    out: Option<PathBuf>,
+    into: Option<PathBuf>,
+    attempts: u32,
+) -> Result<ExitCode, InputError> {
+    use crate::compare::{CaseOptions, FindingKind};
+    let dir = if file.is_dir() {
+        Some(file.to_path_buf())
+    } else if file.file_name().is_some_and(|n| n == "finding.json") {
+        file.parent().map(Path::to_path_buf)
+    } else {
+        None
+    };
+    let (wasm, recorded) = match &dir {
+        Some(d) => {
+            let wasm = std::fs::read(d.join("module.wasm")).map_err(|e| {
+                InputError(format!("{}: cannot read module.wasm: {e}", d.display()))
+            })?;
+            let text = std::fs::read_to_string(d.join("finding.json")).map_err(|e| {
+                InputError(format!("{}: cannot read finding.json: {e}", d.display()))
+            })?;
+            let record: crate::report::FindingRecord = serde_json::from_str(&text)
+                .map_err(|e| InputError(format!("{}: bad finding.json: {e}", d.display())))?;
+            (wasm, Some((record.finding.kind, record.finding.engines)))
+        }
+        None => (input::load_module(file)?.bytes.to_vec(), None),
+    };
+    let engines = crate::corpus::all_engines();
+    let (kind, between): (FindingKind, Vec<String>) = match recorded {
+        Some(k) => k,
+        None => {
+            let outcome = crate::compare::run_case(&wasm, &engines, crate::shrink::shrink_limits());
+            let f = outcome.findings.first().ok_or_else(|| {
+                InputError(format!(
+                    "{}: no finding to shrink (every engine agrees)",
+                    file.display()
+                ))
+            })?;
+            (f.kind, f.engines.clone())
+        }
+    };
+    eprintln!(
+        "shrinking a {} finding between {} ({} bytes)...",
+        kind.name(),
+        between.join(" and "),
+        wasm.len()
+    );
+    let shrunk = crate::shrink::shrink(&wasm, &engines, kind, &between, attempts)
+        .map_err(|e| InputError(format!("{}: {e}", file.display())))?;
+    let base = out.unwrap_or_else(|| match &dir {
+        Some(d) => d.join("shrunk"),
+        None => file.with_extension("shrunk"),
+    });
+    let wat = wasmprinter::print_bytes(&shrunk.wasm).unwrap_or_default();
+    let write = |path: PathBuf, bytes: &[u8]| {
+        std::fs::write(&path, bytes).map_err(|e| InputError(format!("{}: {e}", path.display())))
+    };
+    write(base.with_extension("wasm"), &shrunk.wasm)?;
+    write(base.with_extension("wat"), wat.as_bytes())?;
+    println!(
+        "{} bytes -> {} bytes ({:.0}%): {}",
+        shrunk.input_size,
+        shrunk.output_size,
+        100.0 * shrunk.output_size as f64 / shrunk.input_size.max(1) as f64,
+        base.with_extension("wasm").display()
+    );
+    if let Some(into) = into {
+        let outcome = crate::compare::run_case_with(
+            &shrunk.wasm,
+            &engines,
+            crate::shrink::shrink_limits(),
+            CaseOptions {
+                keep_rows: true,
+                ..CaseOptions::default()
+            },
+        );
+        let calls = outcome
+            .rows
+            .iter()
+            .map(|row| {
+                let expected = majority(&row.results);
+                let args = row.call.args.iter().map(|a| a.to_string()).collect();
+                match expected {
+                    crate::outcome::CallResult::Returned(v) => crate::corpus::CallSpec {
+                        invoke: row.call.export.clone(),
+                        args,
+                        expect: Some(v.iter().map(|x| x.to_string()).collect()),
+                        trap: None,
+                    },
+                    crate::outcome::CallResult::Trapped(c) => crate::corpus::CallSpec {
+                        invoke: row.call.export.clone(),
+                        args,
+                        expect: None,
+                        trap: Some(c.name().to_string()),
+                    },
+                    crate::outcome::CallResult::Crashed(_) => crate::corpus::CallSpec {
+                        invoke: row.call.export.clone(),
+                        args,
+                        expect: None,
+                        trap: Some("host-error".into()),
+                    },
+                }
+            })
+            .collect();
+        let limits = crate::shrink::shrink_limits();
+        let spec = crate::corpus::CaseSpec {
+            description: format!(
+                "shrunk {} finding between {}; REVIEW: expectations are the majority result",
+                kind.name(),
+                between.join(" and ")
+            ),
+            bug_class: kind.name().to_string(),
+            origin: format!("tierdiff shrink {}", file.display()),
+            limits: Some(crate::corpus::LimitsSpec {
+                fuel: limits.fuel,
+                max_call_depth: Some(limits.max_call_depth),
+                max_memory_pages: Some(limits.max_memory_pages),
+                max_table_elements: Some(limits.max_table_elements),
+            }),
+            skip_reference: None,
+            calls,
+            globals: Default::default(),
+        };
+        if let Some(parent) = into.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| InputError(format!("{}: {e}", parent.display())))?;
+        }
+        write(into.with_extension("wat"), wat.as_bytes())?;
+        write(
+            into.with_extension("json"),
+            serde_json::to_string_pretty(&spec)
+                .expect("serialises")
+                .as_bytes(),
+        )?;
+        println!(
+            "regression case: {} (review its expectations before committing)",
+            into.with_extension("json").display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The result most engines gave (ties go to the earliest in engine order).
+fn majority(results: &BTreeMap<String, crate::outcome::CallResult>) -> crate::outcome::CallResult {
+    let all: Vec<&crate::outcome::CallResult> = results.values().collect();
+    let votes = |r: &crate::outcome::CallResult| all.iter().filter(|o| o.same(r)).count();
+    all.iter()
+        .max_by_key(|r| votes(r))
+        .map(|r| (*r).clone())
+        .unwrap_or(crate::outcome::CallResult::Returned(vec![]))
 }

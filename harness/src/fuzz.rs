@@ -35,6 +35,9 @@ pub struct FuzzConfig {
     /// A deliberate runtime bug to inject (builds with `fault-injection` only).
     #[serde(default)]
     pub fault: Option<String>,
+    /// Shrink each new finding (kept beside the original as shrunk.wasm).
+    #[serde(default)]
+    pub shrink: bool,
 }
 
 /// The input bytes of case `index` (an index within the shard).
@@ -94,7 +97,7 @@ pub fn run_cases(
         std::fs::write(inflight.join("case.json"), serde_json::json!({ "index": index, "generator": generated.generator, "input_hex": hex(&input) }).to_string())?;
         let outcome = compare::run_case(&generated.wasm, &engines, generate::case_limits());
         for f in &outcome.findings {
-            save_finding(
+            let (dir, new) = save_finding(
                 config,
                 f.clone(),
                 index,
@@ -102,6 +105,9 @@ pub fn run_cases(
                 &input,
                 &generated.wasm,
             )?;
+            if new && config.shrink {
+                shrink_into(&dir, f, &generated.wasm, &engines)?;
+            }
         }
         sink(&CaseRecord {
             index,
@@ -120,7 +126,7 @@ fn save_finding(
     generator: Generator,
     input: &[u8],
     wasm: &[u8],
-) -> std::io::Result<PathBuf> {
+) -> std::io::Result<(PathBuf, bool)> {
     let dir_hint = config.out.join("findings").join(&finding.signature);
     let record = FindingRecord {
         finding,
@@ -130,7 +136,34 @@ fn save_finding(
         input_hex: hex(input),
         replay: format!("tierdiff run {}", dir_hint.join("module.wasm").display()),
     };
-    report::write_finding(&config.out, &record, wasm).map(|(dir, _)| dir)
+    report::write_finding(&config.out, &record, wasm)
+}
+
+/// Attempts spent on shrinking each new finding during a fuzz run.
+const FUZZ_SHRINK_ATTEMPTS: u32 = 300;
+
+/// Writes `shrunk.wasm`/`shrunk.wat` beside a new finding (the original stays).
+fn shrink_into(
+    dir: &Path,
+    f: &Finding,
+    wasm: &[u8],
+    engines: &[Box<dyn Engine>],
+) -> std::io::Result<()> {
+    match crate::shrink::shrink(wasm, engines, f.kind, &f.engines, FUZZ_SHRINK_ATTEMPTS) {
+        Ok(s) => {
+            std::fs::write(dir.join("shrunk.wasm"), &s.wasm)?;
+            std::fs::write(
+                dir.join("shrunk.wat"),
+                wasmprinter::print_bytes(&s.wasm).unwrap_or_default(),
+            )?;
+            eprintln!(
+                "shrunk {}: {} -> {} bytes",
+                f.signature, s.input_size, s.output_size
+            );
+        }
+        Err(e) => eprintln!("could not shrink {}: {e}", f.signature),
+    }
+    Ok(())
 }
 
 /// Aggregates case records into the report.
@@ -404,6 +437,7 @@ mod tests {
             engines: vec![],
             out: PathBuf::new(),
             fault: None,
+            shrink: false,
         };
         let a = case_input(&c, 0);
         c.shard = (2, 2);

@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod compare;
+pub mod corpus;
 pub mod engine;
 pub mod fuzz;
 pub mod generate;
@@ -13,5 +14,8 @@ pub mod input;
 pub mod outcome;
 pub mod plan;
 pub mod reference;
+pub mod replay;
 pub mod report;
+pub mod shrink;
 pub mod spec;
+pub mod targets;

@@ -60,7 +60,12 @@ impl Engine for WasmiEngine {
             },
         );
         store.limiter(|s| &mut s.limits);
-        store.set_fuel(WASMI_FUEL).expect("fuel is enabled");
+        // Our fuel counts calls and loop iterations; wasmi's counts
+        // instructions. A generous multiple keeps wasmi a backstop, not a judge.
+        let fuel = limits
+            .fuel
+            .map_or(WASMI_FUEL, |f| f.saturating_mul(10_000).min(WASMI_FUEL));
+        store.set_fuel(fuel).expect("fuel is enabled");
         let linker = wasmi::Linker::<HostState>::new(&engine);
         match linker.instantiate_and_start(&mut store, &module) {
             Ok(instance) => Ok(Box::new(WasmiInstance {

@@ -30,6 +30,7 @@ fn fuzz(fault: Option<&str>, seed: u64, iterations: u64) -> Report {
         engines: tierdiff::engine::available(),
         out: out.clone(),
         fault: fault.map(str::to_string),
+        shrink: false,
     };
     let report = fuzz::run(
         &config,

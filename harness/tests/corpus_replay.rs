@@ -1,0 +1,126 @@
+//! The regression corpus passes in every engine; breaking a tier on purpose
+//! makes the right case fail; a fuzz finding shrinks to a quarter of its
+//! size or less, keeps its signature, and replays.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use tierdiff::compare::FindingKind;
+use tierdiff::fuzz::{self, FuzzConfig};
+use tierdiff::{corpus, replay, shrink};
+
+static FAULT_LOCK: Mutex<()> = Mutex::new(());
+
+fn corpus_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus")
+}
+
+#[test]
+fn the_corpus_replays_clean_in_every_engine() {
+    let _guard = FAULT_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let results = replay::replay(&[corpus_dir()]).expect("the corpus is well formed");
+    let regressions = results.iter().filter(|r| r.kind == "regression").count();
+    assert!(
+        regressions >= 20,
+        "at least 20 regression cases, found {regressions}"
+    );
+    let failed: Vec<_> = results.iter().filter(|r| !r.passed).collect();
+    assert!(failed.is_empty(), "{failed:#?}");
+}
+
+/// Bug classes whose cases a fault must break.
+const BROKEN_BY: &[(&str, &str)] = &[
+    ("ref-locals-zero", "ref-locals"),
+    ("classic-rem-s-sign", "div-rem-edges"),
+    ("fast-pending-local", "pending-local"),
+];
+
+#[test]
+fn a_faulted_tier_fails_the_right_cases() {
+    let _guard = FAULT_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    for (fault, class) in BROKEN_BY {
+        fuzz::select_fault(Some(fault)).unwrap();
+        let results = replay::replay(&[corpus_dir().join("regressions")]);
+        fuzz::select_fault(None).unwrap();
+        let results = results.unwrap();
+        let failed: Vec<_> = results.iter().filter(|r| !r.passed).collect();
+        assert!(!failed.is_empty(), "{fault} broke no case");
+        let classes: Vec<String> = failed
+            .iter()
+            .map(|r| {
+                corpus::load_case(Path::new(&r.path))
+                    .unwrap()
+                    .spec
+                    .bug_class
+            })
+            .collect();
+        assert!(
+            classes.iter().any(|c| c == class),
+            "{fault}: expected a {class} case to fail, failed: {classes:?}"
+        );
+        let tier = fault.split('-').next().unwrap();
+        if tier == "classic" || tier == "fast" {
+            assert!(
+                failed
+                    .iter()
+                    .flat_map(|r| &r.details)
+                    .any(|d| d.starts_with(tier)),
+                "{fault}: failures name the tier: {failed:#?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_fuzz_finding_shrinks_to_a_quarter_and_replays() {
+    let _guard = FAULT_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let out = std::env::temp_dir().join(format!("tierdiff-shrink-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    let config = FuzzConfig {
+        seed: 7,
+        shard: (1, 1),
+        iterations: Some(400),
+        time: None,
+        engines: tierdiff::engine::available(),
+        out: out.clone(),
+        fault: Some("classic-rem-s-sign".into()),
+        shrink: false,
+    };
+    let report = fuzz::run(&config, vec![], true, &indicatif::ProgressBar::hidden()).unwrap();
+    let finding = report
+        .findings
+        .iter()
+        .find(|f| f.kind == "result-mismatch")
+        .expect("the fault is found");
+    let wasm = std::fs::read(Path::new(&finding.dir).join("module.wasm")).unwrap();
+    let engines = corpus::all_engines();
+    let shrunk = shrink::shrink(
+        &wasm,
+        &engines,
+        FindingKind::ResultMismatch,
+        &finding.engines,
+        1000,
+    )
+    .unwrap();
+    assert!(
+        shrunk.output_size * 4 <= shrunk.input_size,
+        "{} -> {} bytes",
+        shrunk.input_size,
+        shrunk.output_size
+    );
+    assert!(shrink::still_shows(
+        &shrunk.wasm,
+        &engines,
+        FindingKind::ResultMismatch,
+        &finding.engines
+    ));
+    let path = out.join("shrunk.wasm");
+    std::fs::write(&path, &shrunk.wasm).unwrap();
+    let replayed = replay::replay(std::slice::from_ref(&path)).unwrap();
+    fuzz::select_fault(None).unwrap();
+    assert_eq!(replayed.len(), 1);
+    assert!(
+        !replayed[0].passed && replayed[0].details[0].starts_with("result-mismatch"),
+        "{replayed:?}"
+    );
+    let _ = std::fs::remove_dir_all(&out);
+}
