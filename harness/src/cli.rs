@@ -82,6 +82,8 @@ enum Command {
         #[arg(long, default_value_t = 1000)]
         attempts: u32,
     },
+    /// Benchmark kernels on every tier and the reference engines.
+    Bench(crate::bench::BenchArgs),
     /// Internal: the worker process a fuzz run supervises.
     #[command(hide = true)]
     FuzzWorker {
@@ -164,6 +166,7 @@ pub fn main() -> ExitCode {
             json,
         }),
         Command::Replay { paths, json } => cmd_replay(&paths, json),
+        Command::Bench(args) => crate::bench::cmd_bench(&args),
         Command::Shrink {
             file,
             out,
