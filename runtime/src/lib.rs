@@ -20,6 +20,7 @@ pub mod tiers;
 pub mod trap;
 pub mod types;
 pub mod values;
+pub mod wasi;
 
 pub use limits::Limits;
 pub use maps::{InternalMap, LookupStats, MapSnapshot, Violation};

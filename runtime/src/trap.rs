@@ -88,10 +88,18 @@ impl fmt::Display for TrapCode {
 }
 
 /// A trap raised while running wasm, with an optional host message.
+///
+/// # Dev. Note
+/// A guest's `proc_exit(n)` unwinds every tier exactly like a host trap
+/// (code `HostError`) but carries `exit: Some(n)`, so embedders can tell a
+/// requested exit from a fault without every tier learning about WASI: each
+/// tier already hands a host function's `Trap` back whole.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Trap {
     pub code: TrapCode,
     pub message: Option<String>,
+    /// Set when the guest asked to exit the program with this code.
+    pub exit: Option<u32>,
 }
 
 impl Trap {
@@ -99,6 +107,16 @@ impl Trap {
         Trap {
             code: TrapCode::HostError,
             message: Some(message.into()),
+            exit: None,
+        }
+    }
+
+    /// The guest ended the program with exit code `code` (WASI `proc_exit`).
+    pub fn exit(code: u32) -> Trap {
+        Trap {
+            code: TrapCode::HostError,
+            message: Some(format!("exit({code})")),
+            exit: Some(code),
         }
     }
 }
@@ -108,15 +126,17 @@ impl From<TrapCode> for Trap {
         Trap {
             code,
             message: None,
+            exit: None,
         }
     }
 }
 
 impl fmt::Display for Trap {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.message {
-            Some(m) => write!(f, "{}: {m}", self.code),
-            None => write!(f, "{}", self.code),
+        match (&self.exit, &self.message) {
+            (Some(code), _) => write!(f, "program exited with code {code}"),
+            (None, Some(m)) => write!(f, "{}: {m}", self.code),
+            (None, None) => write!(f, "{}", self.code),
         }
     }
 }

@@ -212,11 +212,22 @@ pub enum InstantiateError {
 /// Why an embedder call failed.
 #[derive(Clone, Debug, Error, PartialEq, Eq)]
 pub enum CallError {
+    /// A trap, or a requested program exit (see [`CallError::exit_code`]).
     #[error("{0}")]
     Trap(Trap),
     /// The arguments do not match the function's parameters.
     #[error("signature mismatch: {0}")]
     Signature(String),
+}
+
+impl CallError {
+    /// The exit code when the guest ended the program (WASI `proc_exit`).
+    pub fn exit_code(&self) -> Option<u32> {
+        match self {
+            CallError::Trap(t) => t.exit,
+            CallError::Signature(_) => None,
+        }
+    }
 }
 
 /// A store executing with one tier.
