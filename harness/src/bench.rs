@@ -1,21 +1,538 @@
-//! `tierdiff bench`: benchmark kernels on every tier and the reference
-//! engines. (Being written: see issue 7.)
+//! `tierdiff bench`: our benchmark kernels on every tier and on the reference
+//! engines (wasmi, and wasmtime in builds with the `wasmtime` feature), and,
+//! with `--harness`, the differential harness's own throughput.
+//!
+//! Each run loads a fresh instance: the load (decode, translate or compile,
+//! instantiate) and the call of `run` are timed separately. Every engine must
+//! return the same checksum, or the bench fails.
+
+mod engines;
+mod kernels;
+mod throughput;
+#[cfg(feature = "wasmtime")]
+mod wasmtime;
 
 use crate::input::InputError;
+use engines::BenchEngine;
+use kernels::Kernel;
+use serde::Serialize;
+use std::collections::BTreeMap;
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
 /// Command-line arguments of `tierdiff bench`.
 #[derive(clap::Args, Debug)]
 pub struct BenchArgs {
-    /// Run only this kernel.
-    #[arg(long)]
-    pub kernel: Option<String>,
-    /// Print one JSON object on stdout.
+    /// Kernels to run, comma-separated (default: all; see --list).
+    #[arg(long, value_delimiter = ',')]
+    pub kernel: Option<Vec<String>>,
+    /// Engines, comma-separated (default: every implemented tier, wasmi, and
+    /// wasmtime in builds with the `wasmtime` feature).
+    #[arg(long, value_delimiter = ',')]
+    pub engines: Option<Vec<String>>,
+    /// Print one JSON object on stdout instead of tables.
     #[arg(long)]
     pub json: bool,
+    /// Timed runs per kernel and engine (each on a fresh instance).
+    #[arg(long, default_value_t = 3)]
+    pub runs: usize,
+    /// Stop repeating an engine on a kernel once its runs took this many
+    /// seconds (it always runs at least once): keeps the classic tier bounded.
+    #[arg(long, default_value_t = 30.0)]
+    pub budget: f64,
+    /// Tiny sizes: a smoke test of every kernel and checksum in seconds.
+    #[arg(long)]
+    pub quick: bool,
+    /// Size parameter for every selected kernel (overrides the defaults).
+    #[arg(long)]
+    pub size: Option<i32>,
+    /// List the kernels, their sizes and what they exercise, then exit.
+    #[arg(long)]
+    pub list: bool,
+    /// Measure the differential harness (cases/s) instead of the kernels.
+    #[arg(long)]
+    pub harness: bool,
+    /// Cases for --harness.
+    #[arg(long, default_value_t = 500)]
+    pub cases: u64,
+    /// Fuzz seed for --harness.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+/// Speed ratios the tiers are held to: (key, faster engine, slower engine, target).
+/// A ratio is `time(slower) / time(faster)`: above 1 the first engine wins.
+const RATIOS: &[(&str, &str, &str, f64)] = &[
+    ("fast/classic", "fast", "classic", 2.0),
+    ("fast/wasmi", "fast", "wasmi", 0.7),
+    ("jit/wasmtime", "jit", "wasmtime", 0.6),
+];
+
+/// Timings of one kernel on one engine.
+#[derive(Debug, Serialize)]
+pub struct EngineResult {
+    /// Median time of the `run` call.
+    pub run_s: f64,
+    pub run_min_s: f64,
+    pub run_max_s: f64,
+    /// Median time to load: decode, translate or compile, instantiate.
+    pub compile_s: f64,
+    pub runs: usize,
+    pub checksum: u32,
+}
+
+/// One kernel's results.
+#[derive(Debug, Serialize)]
+pub struct KernelResult {
+    pub name: String,
+    pub size: i32,
+    /// The checksum every engine returned (wasmi's, if they disagree).
+    pub checksum: Option<u32>,
+    pub agree: bool,
+    pub engines: BTreeMap<String, EngineResult>,
+    /// Engines that failed to load or run the kernel, with the error.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub errors: BTreeMap<String, String>,
+    /// Speed ratios (see [`RATIOS`]) where both engines ran.
+    pub ratios: BTreeMap<String, f64>,
+}
+
+/// A ratio's geometric mean over the kernels, against its target.
+#[derive(Debug, Serialize)]
+pub struct RatioSummary {
+    pub geomean: f64,
+    pub min: f64,
+    pub target: f64,
+    pub met: bool,
+}
+
+/// The whole `--json` object.
+#[derive(Debug, Serialize)]
+pub struct BenchReport {
+    pub runs: usize,
+    pub quick: bool,
+    pub kernels: Vec<KernelResult>,
+    pub summary: BTreeMap<String, RatioSummary>,
 }
 
 /// Runs `tierdiff bench`.
-pub fn cmd_bench(_args: &BenchArgs) -> Result<ExitCode, InputError> {
-    Err(InputError("bench: not implemented yet".into()))
+pub fn cmd_bench(args: &BenchArgs) -> Result<ExitCode, InputError> {
+    if args.list {
+        for k in kernels::KERNELS {
+            println!(
+                "{:<10} size {:>9} (quick {:>4})  {}",
+                k.name, k.size, k.quick_size, k.about
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let engine_names = args.engines.clone().unwrap_or_else(engines::available);
+    if args.harness {
+        return bench_harness(args, &engine_names);
+    }
+    let engines = engine_names
+        .iter()
+        .map(|n| engines::build(n).ok_or_else(|| unknown_engine(n)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let selected: Vec<&Kernel> = match &args.kernel {
+        None => kernels::KERNELS.iter().collect(),
+        Some(names) => names
+            .iter()
+            .map(|n| {
+                kernels::find(n)
+                    .ok_or_else(|| InputError(format!("bench: unknown kernel {n:?} (see --list)")))
+            })
+            .collect::<Result<_, _>>()?,
+    };
+    if args.runs == 0 {
+        return Err(InputError("bench: --runs must be at least 1".into()));
+    }
+    let progress = Progress::new((selected.len() * engines.len()) as u64);
+    let mut results = Vec::new();
+    for kernel in selected {
+        let size = args.size.unwrap_or(if args.quick {
+            kernel.quick_size
+        } else {
+            kernel.size
+        });
+        results.push(bench_kernel(kernel, size, &engines, args, &progress));
+    }
+    progress.finish();
+    let report = BenchReport {
+        runs: args.runs,
+        quick: args.quick,
+        summary: summarise(&results),
+        kernels: results,
+    };
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).expect("plain data serialises")
+        );
+    } else {
+        print!("{}", render(&report, &engine_names));
+    }
+    let failed: Vec<&str> = report
+        .kernels
+        .iter()
+        .filter(|k| !k.agree)
+        .map(|k| k.name.as_str())
+        .collect();
+    eprintln!("{}", conclusion(&report, &failed));
+    Ok(if failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn unknown_engine(name: &str) -> InputError {
+    let hint = if name == "wasmtime" {
+        " (this build has no wasmtime: add --features wasmtime to cargo)".to_string()
+    } else {
+        format!(" (available: {})", engines::available().join(","))
+    };
+    InputError(format!("bench: unknown engine {name:?}{hint}"))
+}
+
+/// Progress on stderr: a bar on a terminal, one line per finished step otherwise.
+struct Progress {
+    bar: indicatif::ProgressBar,
+}
+
+impl Progress {
+    fn new(steps: u64) -> Progress {
+        let bar = indicatif::ProgressBar::with_draw_target(
+            Some(steps),
+            indicatif::ProgressDrawTarget::stderr(),
+        );
+        if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}") {
+            bar.set_style(style);
+        }
+        Progress { bar }
+    }
+
+    fn doing(&self, what: String) {
+        self.bar.set_message(what);
+    }
+
+    fn done(&self, line: String) {
+        if self.bar.is_hidden() {
+            eprintln!("{line}");
+        } else {
+            self.bar.println(line);
+        }
+        self.bar.inc(1);
+    }
+
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+/// Seconds with a unit that keeps three or four significant digits.
+fn secs(s: f64) -> String {
+    if s >= 1.0 {
+        format!("{s:.3} s")
+    } else if s >= 1e-3 {
+        format!("{:.1} ms", s * 1e3)
+    } else {
+        format!("{:.0} µs", s * 1e6)
+    }
+}
+
+fn median(sorted: &[f64]) -> f64 {
+    let n = sorted.len();
+    if n % 2 == 1 {
+        sorted[n / 2]
+    } else {
+        (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
+    }
+}
+
+fn sorted(mut v: Vec<f64>) -> Vec<f64> {
+    v.sort_by(f64::total_cmp);
+    v
+}
+
+/// Times one engine on one kernel: `runs` fresh loads and calls, fewer if
+/// they exceed the budget. Every run must give the same checksum.
+fn time_engine(
+    engine: &dyn BenchEngine,
+    kernel: &Kernel,
+    size: i32,
+    args: &BenchArgs,
+    progress: &Progress,
+) -> Result<EngineResult, String> {
+    let budget = Duration::from_secs_f64(args.budget.max(0.0));
+    let (mut loads, mut calls) = (Vec::new(), Vec::new());
+    let mut checksum = None;
+    let started = Instant::now();
+    for run in 0..args.runs {
+        if run > 0 && started.elapsed() >= budget {
+            break;
+        }
+        progress.doing(format!(
+            "{} on {} (run {}/{})",
+            kernel.name,
+            engine.name(),
+            run + 1,
+            args.runs
+        ));
+        let t = Instant::now();
+        let mut instance = engine.load(kernel.wasm)?;
+        loads.push(t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        let sum = instance.run(size)?;
+        calls.push(t.elapsed().as_secs_f64());
+        if checksum.is_some_and(|c| c != sum) {
+            return Err(format!(
+                "run {} returned checksum {sum:#010x}, an earlier run {:#010x}",
+                run + 1,
+                checksum.unwrap_or_default()
+            ));
+        }
+        checksum = Some(sum);
+    }
+    let calls = sorted(calls);
+    Ok(EngineResult {
+        run_s: median(&calls),
+        run_min_s: calls[0],
+        run_max_s: calls[calls.len() - 1],
+        compile_s: median(&sorted(loads)),
+        runs: calls.len(),
+        checksum: checksum.unwrap_or_default(),
+    })
+}
+
+fn bench_kernel(
+    kernel: &Kernel,
+    size: i32,
+    engines: &[Box<dyn BenchEngine>],
+    args: &BenchArgs,
+    progress: &Progress,
+) -> KernelResult {
+    let mut out = KernelResult {
+        name: kernel.name.to_string(),
+        size,
+        checksum: None,
+        agree: true,
+        engines: BTreeMap::new(),
+        errors: BTreeMap::new(),
+        ratios: BTreeMap::new(),
+    };
+    for engine in engines {
+        match time_engine(engine.as_ref(), kernel, size, args, progress) {
+            Ok(r) => {
+                progress.done(format!(
+                    "{:<10} {:<9} run {:>9}  load {:>8.2} ms  checksum {:#010x}",
+                    kernel.name,
+                    engine.name(),
+                    secs(r.run_s),
+                    r.compile_s * 1e3,
+                    r.checksum
+                ));
+                out.engines.insert(engine.name().to_string(), r);
+            }
+            Err(e) => {
+                progress.done(format!(
+                    "{:<10} {:<9} FAILED: {e}",
+                    kernel.name,
+                    engine.name()
+                ));
+                out.errors.insert(engine.name().to_string(), e);
+            }
+        }
+    }
+    let sums: Vec<u32> = out.engines.values().map(|r| r.checksum).collect();
+    out.agree = out.errors.is_empty() && sums.windows(2).all(|w| w[0] == w[1]);
+    out.checksum = out
+        .engines
+        .get("wasmi")
+        .or_else(|| out.engines.values().next())
+        .map(|r| r.checksum);
+    for &(key, faster, slower, _) in RATIOS {
+        if let (Some(f), Some(s)) = (out.engines.get(faster), out.engines.get(slower)) {
+            out.ratios.insert(key.into(), s.run_s / f.run_s.max(1e-12));
+        }
+    }
+    out
+}
+
+fn summarise(results: &[KernelResult]) -> BTreeMap<String, RatioSummary> {
+    let mut out = BTreeMap::new();
+    for &(key, _, _, target) in RATIOS {
+        let values: Vec<f64> = results
+            .iter()
+            .filter_map(|k| k.ratios.get(key).copied())
+            .collect();
+        if values.is_empty() {
+            continue;
+        }
+        let geomean = (values.iter().map(|v| v.ln()).sum::<f64>() / values.len() as f64).exp();
+        out.insert(
+            key.to_string(),
+            RatioSummary {
+                geomean,
+                min: values.iter().copied().fold(f64::INFINITY, f64::min),
+                target,
+                met: geomean >= target,
+            },
+        );
+    }
+    out
+}
+
+/// The tables: run times, load times, speed ratios.
+fn render(report: &BenchReport, engine_names: &[String]) -> String {
+    let mut s = format!(
+        "Run time, median of up to {} runs (± = (max-min)/median)\n{:<10}",
+        report.runs, "kernel"
+    );
+    for e in engine_names {
+        s.push_str(&format!(" {e:>15}"));
+    }
+    s.push_str("  checksum\n");
+    for k in &report.kernels {
+        s.push_str(&format!("{:<10}", k.name));
+        for e in engine_names {
+            let cell = match k.engines.get(e) {
+                Some(r) => format!(
+                    "{} ±{:.0}%",
+                    secs(r.run_s),
+                    100.0 * (r.run_max_s - r.run_min_s) / r.run_s.max(1e-12)
+                ),
+                None => "failed".into(),
+            };
+            s.push_str(&format!(" {cell:>15}"));
+        }
+        let sum = k.checksum.map_or("-".into(), |c| format!("{c:#010x}"));
+        let verdict = if k.agree { "" } else { "  DISAGREE" };
+        s.push_str(&format!("  {sum}{verdict}\n"));
+    }
+    s.push_str(&format!(
+        "\nLoad (decode, translate/compile, instantiate), median, ms\n{:<10}",
+        "kernel"
+    ));
+    for e in engine_names {
+        s.push_str(&format!(" {e:>15}"));
+    }
+    s.push('\n');
+    for k in &report.kernels {
+        s.push_str(&format!("{:<10}", k.name));
+        for e in engine_names {
+            let cell = k
+                .engines
+                .get(e)
+                .map_or("-".into(), |r| format!("{:.2}", r.compile_s * 1e3));
+            s.push_str(&format!(" {cell:>15}"));
+        }
+        s.push('\n');
+    }
+    s.push_str(&format!(
+        "\nSpeed ratios, time(second)/time(first): above 1 the first is faster\n{:<10}",
+        "kernel"
+    ));
+    for &(key, ..) in RATIOS {
+        s.push_str(&format!(" {key:>14}"));
+    }
+    s.push('\n');
+    for k in &report.kernels {
+        s.push_str(&format!("{:<10}", k.name));
+        for &(key, ..) in RATIOS {
+            let cell = k.ratios.get(key).map_or("-".into(), |r| format!("{r:.2}x"));
+            s.push_str(&format!(" {cell:>14}"));
+        }
+        s.push('\n');
+    }
+    for (label, pick) in [("geomean", 0usize), ("target", 1), ("met", 2)] {
+        s.push_str(&format!("{label:<10}"));
+        for &(key, ..) in RATIOS {
+            let cell = report.summary.get(key).map_or("-".into(), |r| match pick {
+                0 => format!("{:.2}x", r.geomean),
+                1 => format!(">= {:.1}x", r.target),
+                _ => (if r.met { "yes" } else { "no" }).to_string(),
+            });
+            s.push_str(&format!(" {cell:>14}"));
+        }
+        s.push('\n');
+    }
+    s
+}
+
+/// The closing paragraph on stderr.
+fn conclusion(report: &BenchReport, failed: &[&str]) -> String {
+    let mut s = format!(
+        "bench: {} kernels, {} runs each{}. ",
+        report.kernels.len(),
+        report.runs,
+        if report.quick { " (quick sizes)" } else { "" }
+    );
+    if failed.is_empty() {
+        s.push_str("Every engine returned the same checksum on every kernel. ");
+    } else {
+        s.push_str(&format!(
+            "FAILED: engines disagree or failed on {} (rerun one with `tierdiff bench --kernel NAME --quick`, \
+             then `tierdiff run harness/kernels/NAME.wasm --invoke run i32:SIZE`). ",
+            failed.join(", ")
+        ));
+    }
+    let parts: Vec<String> = report
+        .summary
+        .iter()
+        .map(|(k, r)| {
+            format!(
+                "{k} {:.2}x (target {:.1}x, {})",
+                r.geomean,
+                r.target,
+                if r.met { "met" } else { "missed" }
+            )
+        })
+        .collect();
+    if !parts.is_empty() {
+        s.push_str(&format!("Geometric means: {}.", parts.join("; ")));
+    }
+    s
+}
+
+fn bench_harness(args: &BenchArgs, engine_names: &[String]) -> Result<ExitCode, InputError> {
+    let known = crate::engine::available();
+    if let Some(bad) = engine_names.iter().find(|n| !known.contains(n)) {
+        return Err(InputError(format!(
+            "bench --harness: engine {bad:?} is not a differential engine (available: {})",
+            known.join(",")
+        )));
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(args.cases),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    let t = throughput::measure(args.seed, args.cases, engine_names, &|n| {
+        bar.set_position(n)
+    });
+    bar.finish_and_clear();
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({ "harness": t }))
+                .expect("plain data serialises")
+        );
+    } else {
+        print!("{}", throughput::render(&t));
+    }
+    eprintln!(
+        "bench --harness: {:.1} cases/s (target >= 100) over {} cases of seed {}{}.",
+        t.cases_per_s,
+        t.cases,
+        t.seed,
+        if t.findings > 0 {
+            format!(
+                "; {} findings came up (run `tierdiff fuzz --seed {}` to keep them)",
+                t.findings, t.seed
+            )
+        } else {
+            String::new()
+        }
+    );
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,0 +1,106 @@
+//! `tierdiff bench --harness`: how many differential cases per second the
+//! default fuzz configuration pushes, and where the time goes.
+//!
+//! Cases run in this process, as `fuzz --in-process` does, without the
+//! worker's per-case bookkeeping on disk; the split comes from
+//! [`CaseOutcome::timing`](crate::compare::CaseOutcome) plus generation.
+
+use crate::compare;
+use crate::engine;
+use crate::fuzz::{self, FuzzConfig};
+use crate::generate;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// What a throughput run measured.
+#[derive(Debug, Serialize)]
+pub struct Throughput {
+    pub seed: u64,
+    pub engines: Vec<String>,
+    pub cases: u64,
+    pub calls: u64,
+    pub findings: u64,
+    pub elapsed_s: f64,
+    pub cases_per_s: f64,
+    /// Seconds per phase: `generate`, `instantiate.ENGINE`, `execute.ENGINE`,
+    /// `compare`, and `other` (call planning, loop overhead).
+    pub timing: BTreeMap<String, f64>,
+}
+
+/// Runs `cases` fuzz cases of `seed` through `engines` (names checked by the caller).
+pub fn measure(seed: u64, cases: u64, engines: &[String], progress: &dyn Fn(u64)) -> Throughput {
+    let built: Vec<Box<dyn engine::Engine>> = engines
+        .iter()
+        .map(|n| engine::build(n).expect("engine names are checked by the caller"))
+        .collect();
+    let config = FuzzConfig {
+        seed,
+        shard: (1, 1),
+        iterations: Some(cases),
+        time: None,
+        engines: engines.to_vec(),
+        out: PathBuf::new(),
+        fault: None,
+        shrink: false,
+    };
+    let mut timing: BTreeMap<String, f64> = BTreeMap::new();
+    let (mut calls, mut findings) = (0, 0);
+    let start = Instant::now();
+    for index in 0..cases {
+        let t = Instant::now();
+        let input = fuzz::case_input(&config, index);
+        let generated = generate::module_from_bytes(&input);
+        *timing.entry("generate".into()).or_default() += t.elapsed().as_secs_f64();
+        let outcome = compare::run_case(&generated.wasm, &built, generate::case_limits());
+        for (k, v) in outcome.timing {
+            *timing.entry(k).or_default() += v;
+        }
+        calls += outcome.calls;
+        findings += outcome.findings.len() as u64;
+        progress(index + 1);
+    }
+    let elapsed_s = start.elapsed().as_secs_f64();
+    let accounted: f64 = timing.values().sum();
+    timing.insert("other".into(), (elapsed_s - accounted).max(0.0));
+    Throughput {
+        seed,
+        engines: engines.to_vec(),
+        cases,
+        calls,
+        findings,
+        elapsed_s,
+        cases_per_s: cases as f64 / elapsed_s.max(1e-9),
+        timing,
+    }
+}
+
+/// The human-readable report: one line per phase, biggest first.
+pub fn render(t: &Throughput) -> String {
+    let mut out = format!(
+        "harness throughput: {} cases ({} calls, {} findings) on {} in {:.2} s = {:.1} cases/s\n",
+        t.cases,
+        t.calls,
+        t.findings,
+        t.engines.join(","),
+        t.elapsed_s,
+        t.cases_per_s
+    );
+    let mut phases: Vec<(&String, &f64)> = t.timing.iter().collect();
+    phases.sort_by(|a, b| b.1.total_cmp(a.1));
+    out.push_str(&format!(
+        "{:<22} {:>9} {:>7} {:>12}\n",
+        "phase", "total s", "share", "per case µs"
+    ));
+    for (phase, secs) in phases {
+        out.push_str(&format!(
+            "{:<22} {:>9.3} {:>6.1}% {:>12.1}\n",
+            phase,
+            secs,
+            100.0 * secs / t.elapsed_s.max(1e-9),
+            1e6 * secs / t.cases.max(1) as f64
+        ));
+    }
+    out
+}

@@ -1,0 +1,75 @@
+//! `tierdiff bench` end to end, on tiny sizes: every kernel runs on every
+//! engine of this build, the checksums agree, and the JSON has its shape.
+
+use serde_json::Value;
+use std::process::Command;
+
+fn tierdiff(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_tierdiff"))
+        .args(args)
+        .output()
+        .expect("the tierdiff binary runs")
+}
+
+#[test]
+fn quick_bench_checksums_agree_and_json_has_its_shape() {
+    let out = tierdiff(&["bench", "--quick", "--runs", "1", "--json"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "bench failed: {stderr}");
+    let report: Value = serde_json::from_slice(&out.stdout).expect("stdout is one JSON object");
+    let kernels = report["kernels"].as_array().expect("kernels is an array");
+    let names: Vec<&str> = kernels.iter().filter_map(|k| k["name"].as_str()).collect();
+    for expected in [
+        "fib",
+        "sieve",
+        "matmul",
+        "sha256",
+        "quicksort",
+        "nbody",
+        "coremark",
+        "interp",
+    ] {
+        assert!(
+            names.contains(&expected),
+            "kernel {expected} missing: {names:?}"
+        );
+    }
+    for k in kernels {
+        let name = &k["name"];
+        let checksum = k["checksum"].as_u64().expect("a checksum");
+        assert_eq!(k["agree"], Value::Bool(true), "{name}: {k}");
+        let engines = k["engines"].as_object().expect("engines is an object");
+        for engine in ["classic", "fast", "jit", "wasmi"] {
+            assert!(engines.contains_key(engine), "{name}: no {engine}");
+        }
+        for (engine, r) in engines {
+            assert_eq!(r["checksum"].as_u64(), Some(checksum), "{name} on {engine}");
+            for field in ["run_s", "compile_s"] {
+                let secs = r[field].as_f64().expect("a number of seconds");
+                assert!(secs >= 0.0, "{name} on {engine}: {field} = {secs}");
+            }
+        }
+    }
+}
+
+#[test]
+fn unknown_kernel_is_an_input_error() {
+    let out = tierdiff(&["bench", "--kernel", "no-such-kernel"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-kernel"));
+}
+
+#[test]
+fn harness_throughput_reports_cases_per_second() {
+    let out = tierdiff(&["bench", "--harness", "--cases", "5", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).expect("stdout is one JSON object");
+    let h = &report["harness"];
+    assert_eq!(h["cases"].as_u64(), Some(5));
+    assert!(h["cases_per_s"].as_f64().is_some_and(|c| c > 0.0));
+    assert!(h["timing"]["generate"].as_f64().is_some());
+}
