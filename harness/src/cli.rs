@@ -111,14 +111,27 @@ enum Command {
         paths: Vec<PathBuf>,
     },
     /// Run one module's export in the tiers and show their results side by side.
+    ///
+    /// A WASI program (importing wasi_snapshot_preview1) runs `_start` in
+    /// every engine with deterministic WASI; arguments after `--` are its argv.
     Run {
         /// A .wasm or .wat file.
         file: PathBuf,
         /// Export to call; without it, every exported function is called with zero arguments.
         #[arg(long)]
         invoke: Option<String>,
-        /// Arguments as TYPE:VALUE (i32:7, f64:-0x1p-1, externref:null, externref:3).
+        /// Arguments as TYPE:VALUE (i32:7, f64:-0x1p-1, externref:null, externref:3);
+        /// for a WASI program without --invoke, the program's arguments.
         args: Vec<String>,
+        /// WASI environment variable KEY=VALUE (repeatable).
+        #[arg(long = "env", value_name = "KEY=VALUE")]
+        env: Vec<String>,
+        /// File whose bytes are the WASI program's stdin (default: empty).
+        #[arg(long)]
+        stdin: Option<PathBuf>,
+        /// Run a WASI program for real (real clock and stdio) in one tier, no comparison.
+        #[arg(long)]
+        wasi_real: bool,
         /// Tier to run: classic, fast, jit or all.
         #[arg(long, default_value = "all")]
         tier: String,
@@ -204,10 +217,23 @@ pub fn main() -> ExitCode {
             file,
             invoke,
             args,
+            env,
+            stdin,
+            wasi_real,
             tier,
             fuel,
             json,
-        } => cmd_run(&file, invoke.as_deref(), &args, &tier, fuel, json),
+        } => cmd_run(RunArgs {
+            file,
+            invoke,
+            args,
+            env,
+            stdin,
+            wasi_real,
+            tier,
+            fuel,
+            json,
+        }),
     };
     match result {
         Ok(code) => code,
@@ -418,14 +444,117 @@ fn walk(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), InputError> {
     Ok(())
 }
 
-fn cmd_run(
-    file: &Path,
-    invoke: Option<&str>,
-    args: &[String],
-    tier: &str,
+struct RunArgs {
+    file: PathBuf,
+    invoke: Option<String>,
+    args: Vec<String>,
+    env: Vec<String>,
+    stdin: Option<PathBuf>,
+    wasi_real: bool,
+    tier: String,
     fuel: Option<u64>,
     json: bool,
+}
+
+/// The WASI world of `tierdiff run`, or `None` for a module without WASI imports.
+fn run_wasi_config(
+    a: &RunArgs,
+    module: &tierdiff_runtime::Module,
+) -> Result<Option<tierdiff_runtime::wasi::WasiConfig>, InputError> {
+    let imports_wasi = module
+        .imports
+        .iter()
+        .any(|i| i.module == tierdiff_runtime::wasi::MODULE);
+    if !imports_wasi {
+        if a.wasi_real || !a.env.is_empty() || a.stdin.is_some() {
+            return Err(InputError(format!(
+                "{}: --wasi-real, --env and --stdin need a WASI module (one importing {})",
+                a.file.display(),
+                tierdiff_runtime::wasi::MODULE
+            )));
+        }
+        return Ok(None);
+    }
+    if let Some(bad) = a.env.iter().find(|e| !e.contains('=')) {
+        return Err(InputError(format!("--env {bad:?}: expected KEY=VALUE")));
+    }
+    let stdin = match &a.stdin {
+        Some(p) => std::fs::read(p)
+            .map_err(|e| InputError(format!("{}: cannot read: {e}", p.display())))?,
+        None => Vec::new(),
+    };
+    let program = a.file.file_name().map_or_else(
+        || a.file.display().to_string(),
+        |n| n.to_string_lossy().to_string(),
+    );
+    let mut args = vec![program];
+    if a.invoke.is_none() {
+        args.extend(a.args.iter().cloned());
+    }
+    Ok(Some(tierdiff_runtime::wasi::WasiConfig {
+        args,
+        env: a.env.clone(),
+        stdin,
+        real: a.wasi_real,
+        ..Default::default()
+    }))
+}
+
+/// `tierdiff run --wasi-real`: one tier, real clock and stdio, no comparison.
+/// The program's own output goes to stdout and stderr as it runs.
+fn run_wasi_real(
+    a: &RunArgs,
+    bytes: &[u8],
+    config: &tierdiff_runtime::wasi::WasiConfig,
 ) -> Result<ExitCode, InputError> {
+    if a.json {
+        return Err(InputError(
+            "--wasi-real writes the program's own output to stdout; it cannot be combined with --json".into(),
+        ));
+    }
+    let tier = if a.tier == "all" {
+        *TierKind::implemented().last().expect("at least one tier")
+    } else {
+        parse_tiers(&a.tier)?[0]
+    };
+    let engine = crate::engine::build(tier.name()).expect("implemented tier");
+    let limits = tierdiff_runtime::Limits {
+        fuel: a.fuel,
+        ..tierdiff_runtime::Limits::default()
+    };
+    let mut instance = engine
+        .instantiate_wasi(bytes, limits, Some(config))
+        .map_err(|e| {
+            InputError(format!(
+                "{}: cannot instantiate in {tier}: {e:?}",
+                a.file.display()
+            ))
+        })?;
+    let start = std::time::Instant::now();
+    let result = instance.call(a.invoke.as_deref().unwrap_or("_start"), &[]);
+    let _ = std::io::Write::flush(&mut std::io::stdout());
+    eprintln!(
+        "tierdiff: {} {} in {tier} after {:.3}s",
+        a.file.display(),
+        result.describe(),
+        start.elapsed().as_secs_f64()
+    );
+    Ok(ExitCode::from(match result {
+        crate::outcome::CallResult::Exited(0) => 0,
+        crate::outcome::CallResult::Returned(_) => 0,
+        _ => 1,
+    }))
+}
+
+fn cmd_run(a: RunArgs) -> Result<ExitCode, InputError> {
+    let (file, invoke, args, tier, fuel, json) = (
+        a.file.as_path(),
+        a.invoke.as_deref(),
+        a.args.as_slice(),
+        a.tier.as_str(),
+        a.fuel,
+        a.json,
+    );
     // `all` means every engine: the implemented tiers and the reference.
     let engines: Vec<String> = if tier == "all" {
         crate::engine::available()
@@ -440,7 +569,11 @@ fn cmd_run(
         .map(|n| crate::engine::build(n).expect("available engine"))
         .collect();
     let module = input::load_module(file)?;
-    if invoke.is_none() && !args.is_empty() {
+    let wasi = run_wasi_config(&a, &module)?;
+    if let Some(config) = wasi.as_ref().filter(|c| c.real) {
+        return run_wasi_real(&a, &module.bytes, config);
+    }
+    if invoke.is_none() && !args.is_empty() && wasi.is_none() {
         return Err(InputError("arguments need --invoke NAME".into()));
     }
     let calls = match invoke {
@@ -482,6 +615,7 @@ fn cmd_run(
         calls,
         keep_rows: true,
         keep_going: true,
+        wasi,
     };
     let outcome = crate::compare::run_case_with(&module.bytes, &engines, limits, options);
     if let Some((name, r)) = outcome
@@ -514,10 +648,19 @@ fn cmd_run(
                 json!({ "export": row.call.export, "args": row.call.args.iter().map(|v| v.to_string()).collect::<Vec<_>>(), "engines": engines, "agree": !row.differs })
             })
             .collect();
-        println!(
-            "{}",
-            json!({ "module": file.display().to_string(), "instantiate": outcome.instantiate, "calls": calls, "findings": outcome.findings, "inconclusive": outcome.inconclusive })
-        );
+        let wasi: BTreeMap<_, _> = outcome
+            .wasi
+            .iter()
+            .map(|(e, o)| {
+                let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+                (e.clone(), json!({ "stdout": text(&o.stdout), "stderr": text(&o.stderr), "exit_code": o.exit_code }))
+            })
+            .collect();
+        let mut report = json!({ "module": file.display().to_string(), "instantiate": outcome.instantiate, "calls": calls, "findings": outcome.findings, "inconclusive": outcome.inconclusive });
+        if !wasi.is_empty() {
+            report["wasi"] = json!(wasi);
+        }
+        println!("{report}");
     } else {
         for (engine, r) in &outcome.instantiate {
             if *r != crate::outcome::InstantiateResult::Ok {
@@ -540,6 +683,24 @@ fn cmd_run(
                 println!("  {engine:<8} {}", r.describe());
             }
         }
+        for (engine, o) in &outcome.wasi {
+            println!(
+                "wasi  {engine:<8} stdout {} bytes, stderr {} bytes{}",
+                o.stdout.len(),
+                o.stderr.len(),
+                o.exit_code
+                    .map_or(String::new(), |c| format!(", exit code {c}"))
+            );
+        }
+        if let Some((engine, o)) = outcome.wasi.iter().next() {
+            println!("--- stdout ({engine}) ---");
+            print!("{}", String::from_utf8_lossy(&o.stdout));
+            if !o.stderr.is_empty() {
+                println!("--- stderr ({engine}) ---");
+                print!("{}", String::from_utf8_lossy(&o.stderr));
+            }
+            println!("---");
+        }
         for f in &outcome.findings {
             println!("FINDING {}: {}", f.signature, f.message);
         }
@@ -561,6 +722,7 @@ fn result_json(r: &crate::outcome::CallResult) -> serde_json::Value {
             json!({ "results": v.iter().map(|x| x.to_string()).collect::<Vec<_>>() })
         }
         crate::outcome::CallResult::Trapped(c) => json!({ "trap": c.name() }),
+        crate::outcome::CallResult::Exited(code) => json!({ "exit": code }),
         crate::outcome::CallResult::Crashed(m) => json!({ "crash": m }),
     }
 }
@@ -797,18 +959,28 @@ fn cmd_shrink(
                         args,
                         expect: Some(v.iter().map(|x| x.to_string()).collect()),
                         trap: None,
+                        exit: None,
                     },
                     crate::outcome::CallResult::Trapped(c) => crate::corpus::CallSpec {
                         invoke: row.call.export.clone(),
                         args,
                         expect: None,
                         trap: Some(c.name().to_string()),
+                        exit: None,
+                    },
+                    crate::outcome::CallResult::Exited(code) => crate::corpus::CallSpec {
+                        invoke: row.call.export.clone(),
+                        args,
+                        expect: None,
+                        trap: None,
+                        exit: Some(code),
                     },
                     crate::outcome::CallResult::Crashed(_) => crate::corpus::CallSpec {
                         invoke: row.call.export.clone(),
                         args,
                         expect: None,
                         trap: Some("host-error".into()),
+                        exit: None,
                     },
                 }
             })
@@ -829,6 +1001,7 @@ fn cmd_shrink(
                 max_table_elements: Some(limits.max_table_elements),
             }),
             skip_reference: None,
+            wasi: None,
             calls,
             globals: Default::default(),
         };

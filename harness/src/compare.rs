@@ -14,6 +14,7 @@ use crate::plan::{self, PlannedCall};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use tierdiff_runtime::wasi::WasiConfig;
 use tierdiff_runtime::{Limits, Module};
 
 /// Kinds of finding.
@@ -120,7 +121,7 @@ pub struct EngineCounts {
 impl EngineCounts {
     fn record(&mut self, r: &CallResult) {
         match r {
-            CallResult::Returned(_) => self.returned += 1,
+            CallResult::Returned(_) | CallResult::Exited(_) => self.returned += 1,
             CallResult::Trapped(c) if c.is_exhaustion() => self.exhausted += 1,
             CallResult::Trapped(_) => self.trapped += 1,
             CallResult::Crashed(_) => self.crashed += 1,
@@ -151,6 +152,9 @@ pub struct CaseOutcome {
     /// Every call with every engine's result, when asked for ([`CaseOptions::keep_rows`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rows: Vec<CallRow>,
+    /// Each engine's WASI output after the last call (WASI runs only).
+    #[serde(skip)]
+    pub wasi: BTreeMap<String, crate::outcome::WasiOutput>,
 }
 
 /// One call and what each engine did.
@@ -171,6 +175,11 @@ pub struct CaseOptions {
     pub keep_rows: bool,
     /// Go on after the first divergence (for showing, not for fuzzing).
     pub keep_going: bool,
+    /// Instantiate with WASI imports, each engine with a fresh state made
+    /// from this (deterministic) configuration. Without explicit calls a
+    /// module exporting `_start` then runs just `_start`; stdout, stderr
+    /// and exit code are compared after every call.
+    pub wasi: Option<WasiConfig>,
 }
 
 struct Live {
@@ -208,7 +217,9 @@ pub fn run_case_with(
     let mut inst_results = Vec::new();
     for engine in engines {
         let start = std::time::Instant::now();
-        let r = catch_unwind(AssertUnwindSafe(|| engine.instantiate(wasm, limits)));
+        let r = catch_unwind(AssertUnwindSafe(|| {
+            engine.instantiate_wasi(wasm, limits, options.wasi.as_ref())
+        }));
         add_time(
             &mut out.timing,
             format!("instantiate.{}", engine.name()),
@@ -245,9 +256,17 @@ pub fn run_case_with(
     }
     let calls = match options.calls {
         Some(calls) => calls,
-        None => plan::plan(
-            &Module::new(wasm).expect("every engine accepted it, and the tiers share this loader"),
-        ),
+        None => {
+            let module = Module::new(wasm)
+                .expect("every engine accepted it, and the tiers share this loader");
+            match module.export("_start") {
+                Some(_) if options.wasi.is_some() => vec![PlannedCall {
+                    export: "_start".into(),
+                    args: Vec::new(),
+                }],
+                _ => plan::plan(&module),
+            }
+        }
     };
     for (index, call) in calls.iter().enumerate() {
         let mut results = Vec::new();
@@ -295,6 +314,10 @@ pub fn run_case_with(
             break;
         }
     }
+    out.wasi = live
+        .iter()
+        .filter_map(|l| Some((l.name.clone(), l.instance.as_ref()?.wasi_output()?)))
+        .collect();
     out
 }
 
@@ -371,9 +394,10 @@ fn compare_instantiation(results: &[(String, bool, InstantiateResult)]) -> Optio
 }
 
 fn call_kind(a: &CallResult, b: &CallResult) -> FindingKind {
+    use CallResult::{Exited, Returned, Trapped};
     match (a, b) {
-        (CallResult::Returned(_), CallResult::Returned(_)) => FindingKind::ResultMismatch,
-        (CallResult::Trapped(_), CallResult::Trapped(_)) => FindingKind::TrapMismatch,
+        (Returned(_) | Exited(_), Returned(_) | Exited(_)) => FindingKind::ResultMismatch,
+        (Trapped(_), Trapped(_)) => FindingKind::TrapMismatch,
         _ => FindingKind::TrapVsReturn,
     }
 }
@@ -489,10 +513,74 @@ fn compare_call(results: &[(String, bool, CallResult)], live: &mut [Live]) -> (V
             return (findings, Stop::Go);
         }
     }
-    if let Some(f) = compare_state(live) {
+    if let Some(f) = compare_output(live).or_else(|| compare_state(live)) {
         findings.push(f);
     }
     (findings, Stop::Go)
+}
+
+/// A WASI program's stdout and stderr: tiers with the first tier, then the
+/// reference with it. A difference is a `result-mismatch` (or a reference
+/// disagreement), like a different return value.
+fn compare_output(live: &[Live]) -> Option<Finding> {
+    let outputs: Vec<(&str, bool, crate::outcome::WasiOutput)> = live
+        .iter()
+        .filter_map(|l| {
+            Some((
+                l.name.as_str(),
+                l.reference,
+                l.instance.as_ref()?.wasi_output()?,
+            ))
+        })
+        .collect();
+    let (base_name, _, base) = outputs.iter().find(|(_, r, _)| !r)?;
+    for (name, reference, out) in &outputs {
+        for (stream, a, b) in [
+            ("stdout", &base.stdout, &out.stdout),
+            ("stderr", &base.stderr, &out.stderr),
+        ] {
+            if a == b {
+                continue;
+            }
+            let at = a
+                .iter()
+                .zip(b.iter())
+                .position(|(x, y)| x != y)
+                .unwrap_or(a.len().min(b.len()));
+            let (kind, engines) = if *reference {
+                (
+                    FindingKind::ReferenceDisagreement,
+                    vec!["tiers".to_string(), name.to_string()],
+                )
+            } else {
+                (
+                    FindingKind::ResultMismatch,
+                    vec![base_name.to_string(), name.to_string()],
+                )
+            };
+            let show = |v: &[u8]| String::from_utf8_lossy(v).into_owned();
+            let observed = [
+                (base_name.to_string(), show(a)),
+                (name.to_string(), show(b)),
+            ]
+            .into_iter()
+            .collect();
+            return Some(Finding::new(
+                kind,
+                engines,
+                &format!("wasi,{stream}"),
+                observed,
+                format!(
+                    "WASI {stream} differs ({} and {} bytes), first at byte {at}: {base_name} {:?}, {name} {:?}",
+                    a.len(),
+                    b.len(),
+                    show(&a[at.min(a.len())..(at + 40).min(a.len())]),
+                    show(&b[at.min(b.len())..(at + 40).min(b.len())]),
+                ),
+            ));
+        }
+    }
+    None
 }
 
 /// Exported globals, memories and tables, then the shared internal maps.

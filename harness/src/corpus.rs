@@ -13,6 +13,7 @@ use crate::outcome::{CallResult, Value};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use tierdiff_runtime::wasi::WasiConfig;
 use tierdiff_runtime::{Limits, TrapCode};
 
 /// One regression case as stored in its JSON file.
@@ -31,11 +32,59 @@ pub struct CaseSpec {
     /// Set when the reference engine cannot run this case, with the reason.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skip_reference: Option<String>,
-    /// Calls in order, on one instance per engine.
+    /// Run as a WASI program (see [`WasiSpec`]); absent for plain modules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wasi: Option<WasiSpec>,
+    /// Calls in order, on one instance per engine. With `wasi` and no
+    /// calls, `_start` is called and must end with `wasi.exit_code`.
+    #[serde(default)]
     pub calls: Vec<CallSpec>,
     /// Exported globals after the last call, as `TYPE:VALUE`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub globals: BTreeMap<String, String>,
+}
+
+/// A WASI program's world and what it must print. Everything runs under
+/// the deterministic defaults of `tierdiff_runtime::wasi`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WasiSpec {
+    /// `argv`, program name first.
+    #[serde(default)]
+    pub args: Vec<String>,
+    /// Environment as `KEY=VALUE`.
+    #[serde(default)]
+    pub env: Vec<String>,
+    /// Bytes on stdin (UTF-8 text).
+    #[serde(default)]
+    pub stdin: String,
+    /// Seed of `random_get` (default: the runtime's fixed seed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    /// Expected stdout, exactly; unchecked when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stdout: Option<String>,
+    /// Expected stderr, exactly; unchecked when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stderr: Option<String>,
+    /// Expected exit code of the implicit `_start` call (default 0;
+    /// returning from `_start` counts as 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit_code: Option<u32>,
+}
+
+impl WasiSpec {
+    /// The runtime configuration this case runs with.
+    pub fn config(&self) -> WasiConfig {
+        let d = WasiConfig::default();
+        WasiConfig {
+            args: self.args.clone(),
+            env: self.env.clone(),
+            stdin: self.stdin.clone().into_bytes(),
+            seed: self.seed.unwrap_or(d.seed),
+            real: false,
+        }
+    }
 }
 
 /// Limits overrides.
@@ -48,7 +97,8 @@ pub struct LimitsSpec {
     pub max_table_elements: Option<u32>,
 }
 
-/// One call and its expectation: exactly one of `expect` (results) or `trap`.
+/// One call and its expectation: exactly one of `expect` (results), `trap`
+/// or `exit` (a WASI `proc_exit` code).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CallSpec {
@@ -61,6 +111,9 @@ pub struct CallSpec {
     /// Expected trap code name, e.g. `integer-divide-by-zero`, `out-of-fuel`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trap: Option<String>,
+    /// Expected exit code given to WASI `proc_exit`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit: Option<u32>,
 }
 
 /// A case ready to run.
@@ -71,6 +124,14 @@ pub struct LoadedCase {
     pub limits: Limits,
     calls: Vec<(String, Vec<Value>, CallResult)>,
     globals: Vec<(String, Value)>,
+    wasi: Option<WasiConfig>,
+}
+
+/// Whether a call did what was expected; a WASI exit code 0 is also met
+/// by returning normally (wasi-libc's `_start` returns when `main` gives 0).
+fn meets(got: &CallResult, expected: &CallResult) -> bool {
+    got.same(expected)
+        || matches!((got, expected), (CallResult::Returned(v), CallResult::Exited(0)) if v.is_empty())
 }
 
 fn trap_by_name(name: &str) -> Option<TrapCode> {
@@ -103,25 +164,33 @@ pub fn load_case(json: &Path) -> Result<LoadedCase, InputError> {
             .map(|a| input::parse_arg(a))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| InputError(format!("{shown}: call {i}: {e}")))?;
-        let expected = match (&c.expect, &c.trap) {
-            (Some(values), None) => CallResult::Returned(
+        let expected = match (&c.expect, &c.trap, c.exit) {
+            (None, None, Some(code)) => CallResult::Exited(code),
+            (Some(values), None, None) => CallResult::Returned(
                 values
                     .iter()
                     .map(|v| input::parse_arg(v))
                     .collect::<Result<_, _>>()
                     .map_err(|e| InputError(format!("{shown}: call {i}: {e}")))?,
             ),
-            (None, Some(t)) => CallResult::Trapped(
+            (None, Some(t), None) => CallResult::Trapped(
                 trap_by_name(t)
                     .ok_or_else(|| InputError(format!("{shown}: call {i}: unknown trap {t:?}")))?,
             ),
             _ => {
                 return Err(InputError(format!(
-                    "{shown}: call {i}: give exactly one of \"expect\" and \"trap\""
+                    "{shown}: call {i}: give exactly one of \"expect\", \"trap\" and \"exit\""
                 )))
             }
         };
         calls.push((c.invoke.clone(), args, expected));
+    }
+    if let (Some(w), true) = (&spec.wasi, calls.is_empty()) {
+        calls.push((
+            "_start".into(),
+            Vec::new(),
+            CallResult::Exited(w.exit_code.unwrap_or(0)),
+        ));
     }
     let globals = spec
         .globals
@@ -137,6 +206,7 @@ pub fn load_case(json: &Path) -> Result<LoadedCase, InputError> {
         max_memory_pages: l.max_memory_pages.unwrap_or(d.max_memory_pages),
         max_table_elements: l.max_table_elements.unwrap_or(d.max_table_elements),
     };
+    let wasi = spec.wasi.as_ref().map(WasiSpec::config);
     let name = json
         .file_stem()
         .map_or_else(|| shown.to_string(), |s| s.to_string_lossy().to_string());
@@ -147,6 +217,7 @@ pub fn load_case(json: &Path) -> Result<LoadedCase, InputError> {
         limits,
         calls,
         globals,
+        wasi,
     })
 }
 
@@ -158,16 +229,17 @@ pub fn check_case(case: &LoadedCase, engines: &[Box<dyn Engine>]) -> Vec<String>
             continue;
         }
         let name = engine.name();
-        let mut instance = match engine.instantiate(&case.wasm, case.limits) {
-            Ok(i) => i,
-            Err(e) => {
-                problems.push(format!("{name}: instantiation: {e:?}"));
-                continue;
-            }
-        };
+        let mut instance =
+            match engine.instantiate_wasi(&case.wasm, case.limits, case.wasi.as_ref()) {
+                Ok(i) => i,
+                Err(e) => {
+                    problems.push(format!("{name}: instantiation: {e:?}"));
+                    continue;
+                }
+            };
         for (i, (export, args, expected)) in case.calls.iter().enumerate() {
             let got = instance.call(export, args);
-            if !got.same(expected) {
+            if !meets(&got, expected) {
                 let shown: Vec<String> = args.iter().map(|a| a.to_string()).collect();
                 problems.push(format!(
                     "{name}: call {i} {export}({}): expected {}, got {}",
@@ -178,6 +250,20 @@ pub fn check_case(case: &LoadedCase, engines: &[Box<dyn Engine>]) -> Vec<String>
             }
         }
         check_globals(&mut *instance, &case.globals, name, &mut problems);
+        if let Some(w) = &case.spec.wasi {
+            let out = instance.wasi_output().unwrap_or_default();
+            for (stream, want, got) in [
+                ("stdout", &w.stdout, &out.stdout),
+                ("stderr", &w.stderr, &out.stderr),
+            ] {
+                if let Some(want) = want.as_ref().filter(|w| w.as_bytes() != got.as_slice()) {
+                    problems.push(format!(
+                        "{name}: {stream}: expected {want:?}, got {:?}",
+                        String::from_utf8_lossy(got)
+                    ));
+                }
+            }
+        }
         for v in instance.violations() {
             problems.push(format!("{name}: invariant violation: {v}"));
         }

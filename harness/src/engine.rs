@@ -3,10 +3,11 @@
 //! runtime tier (discovered through `TierKind::implemented()`) plus the
 //! wasmi reference engine; adding an engine touches [`build`] and one file.
 
-use crate::outcome::{CallResult, InstantiateResult, Value, INVALID_EXTERNREF};
+use crate::outcome::{CallResult, InstantiateResult, Value, WasiOutput, INVALID_EXTERNREF};
 use crate::reference::WasmiEngine;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use tierdiff_runtime::module::ExportKind;
+use tierdiff_runtime::wasi::{self, WasiConfig, WasiState};
 use tierdiff_runtime::{
     CallError, Extern, InstanceId, InstantiateError, Limits, Linker, MapSnapshot, Module, Store,
     TierKind, Val, Violation,
@@ -24,6 +25,23 @@ pub trait Engine: Send {
         bytes: &[u8],
         limits: Limits,
     ) -> Result<Box<dyn EngineInstance>, InstantiateResult>;
+    /// Instantiates with WASI preview1 imports backed by a fresh state made
+    /// from `wasi` (plain [`Engine::instantiate`] when `None`). Engines
+    /// without WASI refuse such modules as unlinkable.
+    fn instantiate_wasi(
+        &self,
+        bytes: &[u8],
+        limits: Limits,
+        wasi: Option<&WasiConfig>,
+    ) -> Result<Box<dyn EngineInstance>, InstantiateResult> {
+        match wasi {
+            None => self.instantiate(bytes, limits),
+            Some(_) => Err(InstantiateResult::Unlinkable(format!(
+                "engine {} has no WASI",
+                self.name()
+            ))),
+        }
+    }
 }
 
 /// A live instance of a module in one engine.
@@ -40,6 +58,20 @@ pub trait EngineInstance {
     fn violations(&self) -> Vec<Violation>;
     /// Internal-map snapshots shared by every tier (not tier-private tables).
     fn shared_map_snapshots(&self) -> Vec<MapSnapshot>;
+    /// Captured stdout/stderr and exit code, when instantiated with WASI.
+    fn wasi_output(&self) -> Option<WasiOutput> {
+        None
+    }
+}
+
+/// The output part of a WASI state, as instances report it.
+pub fn wasi_output(state: &Mutex<WasiState>) -> WasiOutput {
+    let s = state.lock().unwrap_or_else(|e| e.into_inner());
+    WasiOutput {
+        stdout: s.stdout.clone(),
+        stderr: s.stderr.clone(),
+        exit_code: s.exit_code,
+    }
 }
 
 /// Names of every engine this build can run: implemented tiers, then `wasmi`.
@@ -82,13 +114,28 @@ impl Engine for TierEngine {
         bytes: &[u8],
         limits: Limits,
     ) -> Result<Box<dyn EngineInstance>, InstantiateResult> {
+        self.instantiate_wasi(bytes, limits, None)
+    }
+
+    fn instantiate_wasi(
+        &self,
+        bytes: &[u8],
+        limits: Limits,
+        wasi: Option<&WasiConfig>,
+    ) -> Result<Box<dyn EngineInstance>, InstantiateResult> {
         let module = Module::new(bytes).map_err(|e| InstantiateResult::Rejected(e.to_string()))?;
         let mut store = Store::new(self.tier, limits).expect("only implemented tiers are built");
-        match store.instantiate(&module, &Linker::default()) {
+        let mut linker = Linker::default();
+        let state = wasi.map(WasiState::shared);
+        if let Some(state) = &state {
+            wasi::define(&mut store, &mut linker, &module, state.clone());
+        }
+        match store.instantiate(&module, &linker) {
             Ok(instance) => Ok(Box::new(TierInstance {
                 store,
                 instance,
                 module,
+                wasi: state,
             })),
             Err(InstantiateError::Link(m)) => Err(InstantiateResult::Unlinkable(m)),
             Err(InstantiateError::Resource(m)) => Err(InstantiateResult::Resource(m)),
@@ -101,6 +148,7 @@ struct TierInstance {
     store: Store,
     instance: InstanceId,
     module: Arc<Module>,
+    wasi: Option<Arc<Mutex<WasiState>>>,
 }
 
 impl TierInstance {
@@ -162,7 +210,10 @@ impl EngineInstance for TierInstance {
             Ok(results) => {
                 CallResult::Returned(results.into_iter().map(|v| self.val_out(v)).collect())
             }
-            Err(CallError::Trap(t)) => CallResult::Trapped(t.code),
+            Err(CallError::Trap(t)) => match t.exit {
+                Some(code) => CallResult::Exited(code),
+                None => CallResult::Trapped(t.code),
+            },
             Err(CallError::Signature(m)) => {
                 CallResult::Crashed(format!("harness passed bad arguments: {m}"))
             }
@@ -220,5 +271,9 @@ impl EngineInstance for TierInstance {
                 )
             })
             .collect()
+    }
+
+    fn wasi_output(&self) -> Option<WasiOutput> {
+        self.wasi.as_deref().map(wasi_output)
     }
 }

@@ -89,6 +89,8 @@ impl fmt::Display for Value {
 pub enum CallResult {
     Returned(Vec<Value>),
     Trapped(TrapCode),
+    /// The program ended itself with this exit code (WASI `proc_exit`).
+    Exited(u32),
     /// The engine panicked; the message is kept.
     Crashed(String),
 }
@@ -101,6 +103,7 @@ impl CallResult {
                 a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same(y))
             }
             (CallResult::Trapped(a), CallResult::Trapped(b)) => a == b,
+            (CallResult::Exited(a), CallResult::Exited(b)) => a == b,
             _ => false,
         }
     }
@@ -122,15 +125,17 @@ impl CallResult {
                     .join(" ")
             ),
             CallResult::Trapped(c) => format!("trapped {}", c.name()),
+            CallResult::Exited(code) => format!("exited with code {code}"),
             CallResult::Crashed(m) => format!("crashed: {m}"),
         }
     }
 
-    /// A short tag for signatures: `returned`, the trap name, or `crash`.
+    /// A short tag for signatures: `returned`, the trap name, `exit` or `crash`.
     pub fn tag(&self) -> String {
         match self {
             CallResult::Returned(_) => "returned".into(),
             CallResult::Trapped(c) => c.name().into(),
+            CallResult::Exited(_) => "exit".into(),
             CallResult::Crashed(_) => "crash".into(),
         }
     }
@@ -164,4 +169,14 @@ impl InstantiateResult {
             InstantiateResult::Crashed(_) => "crash".into(),
         }
     }
+}
+
+/// What a WASI program left outside its memory after a call.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WasiOutput {
+    /// Captured stdout, byte for byte.
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+    /// The code given to `proc_exit`, if it was called.
+    pub exit_code: Option<u32>,
 }

@@ -7,7 +7,9 @@
 //! exhaustion is inconclusive, never a finding.
 
 use crate::engine::{Engine, EngineInstance};
-use crate::outcome::{CallResult, InstantiateResult, Value};
+use crate::outcome::{CallResult, InstantiateResult, Value, WasiOutput};
+use std::sync::{Arc, Mutex};
+use tierdiff_runtime::wasi::{self, WasiConfig, WasiState};
 use tierdiff_runtime::{Limits, MapSnapshot, TrapCode, Violation};
 use wasmi::{ExternRef, Nullable, Ref, StoreLimits, StoreLimitsBuilder};
 
@@ -35,6 +37,15 @@ impl Engine for WasmiEngine {
         &self,
         bytes: &[u8],
         limits: Limits,
+    ) -> Result<Box<dyn EngineInstance>, InstantiateResult> {
+        self.instantiate_wasi(bytes, limits, None)
+    }
+
+    fn instantiate_wasi(
+        &self,
+        bytes: &[u8],
+        limits: Limits,
+        wasi: Option<&WasiConfig>,
     ) -> Result<Box<dyn EngineInstance>, InstantiateResult> {
         let mut config = wasmi::Config::default();
         config
@@ -66,12 +77,17 @@ impl Engine for WasmiEngine {
             .fuel
             .map_or(WASMI_FUEL, |f| f.saturating_mul(10_000).min(WASMI_FUEL));
         store.set_fuel(fuel).expect("fuel is enabled");
-        let linker = wasmi::Linker::<HostState>::new(&engine);
+        let mut linker = wasmi::Linker::<HostState>::new(&engine);
+        let state = wasi.map(WasiState::shared);
+        if let Some(state) = &state {
+            define_wasi(&mut linker, &module, state)?;
+        }
         match linker.instantiate_and_start(&mut store, &module) {
             Ok(instance) => Ok(Box::new(WasmiInstance {
                 store,
                 instance,
                 module,
+                wasi: state,
             })),
             Err(e) => Err(match e.as_trap_code() {
                 Some(code) => InstantiateResult::Trapped(map_trap(code)),
@@ -81,6 +97,118 @@ impl Engine for WasmiEngine {
                 None => InstantiateResult::Resource(e.to_string()),
             }),
         }
+    }
+}
+
+/// Defines the runtime's WASI implementation as wasmi host functions: the
+/// same [`wasi::dispatch`] the tiers use, on wasmi's view of the caller's
+/// exported `memory`. Unknown names of the WASI module become stubs of the
+/// declared type, as in the runtime.
+fn define_wasi(
+    linker: &mut wasmi::Linker<HostState>,
+    module: &wasmi::Module,
+    state: &Arc<Mutex<WasiState>>,
+) -> Result<(), InstantiateResult> {
+    let mut wanted: Vec<(String, wasmi::FuncType)> = wasi::FUNCTIONS
+        .iter()
+        .map(|(n, _)| {
+            let ty = wasi::func_type(n).expect("listed");
+            (n.to_string(), wasmi_func_type(&ty))
+        })
+        .collect();
+    for import in module.imports() {
+        if import.module() != wasi::MODULE || wasi::func_type(import.name()).is_some() {
+            continue;
+        }
+        if let wasmi::ExternType::Func(ty) = import.ty() {
+            wanted.push((import.name().to_string(), ty.clone()));
+        }
+    }
+    for (name, ty) in wanted {
+        let state = state.clone();
+        let results: Vec<tierdiff_runtime::ValType> =
+            ty.results().iter().map(|t| our_type(*t)).collect();
+        let fname = name.clone();
+        let func = move |mut caller: wasmi::Caller<'_, HostState>,
+                         params: &[wasmi::Val],
+                         out: &mut [wasmi::Val]|
+              -> Result<(), wasmi::Error> {
+            let raw: Vec<u64> = params.iter().map(raw_of).collect();
+            let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
+            let memory = caller
+                .get_export("memory")
+                .and_then(wasmi::Extern::into_memory);
+            let r = match memory {
+                Some(m) => wasi::dispatch(&fname, &mut s, m.data_mut(&mut caller), &raw, &results),
+                None => wasi::dispatch(&fname, &mut s, &mut [], &raw, &results),
+            };
+            match r {
+                Ok(values) => {
+                    for (slot, v) in out.iter_mut().zip(values) {
+                        *slot = val_of(slot.ty(), v);
+                    }
+                    Ok(())
+                }
+                Err(wasi::Exit(code)) => Err(wasmi::Error::i32_exit(code as i32)),
+            }
+        };
+        linker
+            .func_new(wasi::MODULE, &name, ty, func)
+            .map_err(|e| InstantiateResult::Crashed(format!("defining WASI {name}: {e}")))?;
+    }
+    Ok(())
+}
+
+fn wasmi_type(t: tierdiff_runtime::ValType) -> wasmi::ValType {
+    use tierdiff_runtime::ValType as T;
+    match t {
+        T::I32 => wasmi::ValType::I32,
+        T::I64 => wasmi::ValType::I64,
+        T::F32 => wasmi::ValType::F32,
+        T::F64 => wasmi::ValType::F64,
+        T::FuncRef => wasmi::ValType::FuncRef,
+        T::ExternRef => wasmi::ValType::ExternRef,
+    }
+}
+
+fn our_type(t: wasmi::ValType) -> tierdiff_runtime::ValType {
+    use tierdiff_runtime::ValType as T;
+    match t {
+        wasmi::ValType::I32 => T::I32,
+        wasmi::ValType::I64 => T::I64,
+        wasmi::ValType::F32 => T::F32,
+        wasmi::ValType::F64 => T::F64,
+        wasmi::ValType::FuncRef => T::FuncRef,
+        _ => T::ExternRef,
+    }
+}
+
+fn wasmi_func_type(ty: &tierdiff_runtime::FuncType) -> wasmi::FuncType {
+    wasmi::FuncType::new(
+        ty.params.iter().map(|t| wasmi_type(*t)),
+        ty.results.iter().map(|t| wasmi_type(*t)),
+    )
+}
+
+/// A numeric wasmi value as a raw slot (`i32` as its `u32` bits).
+fn raw_of(v: &wasmi::Val) -> u64 {
+    match v {
+        wasmi::Val::I32(x) => *x as u32 as u64,
+        wasmi::Val::I64(x) => *x as u64,
+        wasmi::Val::F32(f) => f.to_bits() as u64,
+        wasmi::Val::F64(f) => f.to_bits(),
+        _ => 0,
+    }
+}
+
+/// A raw slot as a wasmi value of type `ty` (references stay null).
+fn val_of(ty: wasmi::ValType, raw: u64) -> wasmi::Val {
+    match ty {
+        wasmi::ValType::I32 => wasmi::Val::I32(raw as u32 as i32),
+        wasmi::ValType::I64 => wasmi::Val::I64(raw as i64),
+        wasmi::ValType::F32 => wasmi::Val::F32(wasmi::F32::from_bits(raw as u32)),
+        wasmi::ValType::F64 => wasmi::Val::F64(wasmi::F64::from_bits(raw)),
+        other => wasmi::Val::default_for_ty(other),
     }
 }
 
@@ -106,6 +234,7 @@ struct WasmiInstance {
     store: wasmi::Store<HostState>,
     instance: wasmi::Instance,
     module: wasmi::Module,
+    wasi: Option<Arc<Mutex<WasiState>>>,
 }
 
 impl WasmiInstance {
@@ -170,9 +299,10 @@ impl EngineInstance for WasmiInstance {
             .collect();
         match func.call(&mut self.store, &params, &mut results) {
             Ok(()) => CallResult::Returned(results.iter().map(|v| self.val_out(v)).collect()),
-            Err(e) => match e.as_trap_code() {
-                Some(code) => CallResult::Trapped(map_trap(code)),
-                None => CallResult::Crashed(format!("wasmi error: {e}")),
+            Err(e) => match (e.as_trap_code(), e.i32_exit_status()) {
+                (Some(code), _) => CallResult::Trapped(map_trap(code)),
+                (None, Some(status)) => CallResult::Exited(status as u32),
+                (None, None) => CallResult::Crashed(format!("wasmi error: {e}")),
             },
         }
     }
@@ -222,5 +352,9 @@ impl EngineInstance for WasmiInstance {
 
     fn shared_map_snapshots(&self) -> Vec<MapSnapshot> {
         Vec::new()
+    }
+
+    fn wasi_output(&self) -> Option<WasiOutput> {
+        self.wasi.as_deref().map(crate::engine::wasi_output)
     }
 }
