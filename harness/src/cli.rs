@@ -27,38 +27,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Generate modules and diff every engine on them; writes a report folder.
-    Fuzz {
-        /// Seed of the run (default: from the clock, printed and recorded).
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Number of cases in this shard (default 2000 unless --time is given).
-        #[arg(long)]
-        iterations: Option<u64>,
-        /// Wall-clock budget, e.g. 60s, 10m, 1h.
-        #[arg(long)]
-        time: Option<String>,
-        /// Run shard K of N (1-based), e.g. 2/4, so N machines split one seed.
-        #[arg(long, default_value = "1/1")]
-        shard: String,
-        /// Comma-separated engines (default: every implemented tier and wasmi).
-        #[arg(long, value_delimiter = ',')]
-        engines: Option<Vec<String>>,
-        /// Report folder (default: a fresh folder under reports/).
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// Run cases in this process instead of a supervised worker process.
-        #[arg(long)]
-        in_process: bool,
-        /// Inject a deliberate runtime bug (builds with the fault-injection feature only).
-        #[arg(long)]
-        fault: Option<String>,
-        /// Shrink each new finding (written beside it as shrunk.wasm/.wat).
-        #[arg(long)]
-        shrink: bool,
-        /// Print the report object on stdout.
-        #[arg(long)]
-        json: bool,
-    },
+    Fuzz(FuzzArgs),
     /// Re-run saved cases: regression cases, finding folders, modules, cargo-fuzz artifacts, folders of them.
     Replay {
         /// Files or folders.
@@ -155,29 +124,7 @@ pub fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
-        Command::Fuzz {
-            seed,
-            iterations,
-            time,
-            shard,
-            engines,
-            out,
-            in_process,
-            fault,
-            shrink,
-            json,
-        } => cmd_fuzz(FuzzArgs {
-            seed,
-            iterations,
-            time,
-            shard,
-            engines,
-            out,
-            in_process,
-            fault,
-            shrink,
-            json,
-        }),
+        Command::Fuzz(args) => cmd_fuzz(args),
         Command::Replay { paths, json } => cmd_replay(&paths, json),
         Command::Bench(args) => crate::bench::cmd_bench(&args),
         Command::Shrink {
@@ -727,16 +674,38 @@ fn result_json(r: &crate::outcome::CallResult) -> serde_json::Value {
     }
 }
 
+/// Options of `tierdiff fuzz`.
+#[derive(clap::Args)]
 struct FuzzArgs {
+    /// Seed of the run (default: from the clock, printed and recorded).
+    #[arg(long)]
     seed: Option<u64>,
+    /// Number of cases in this shard (default 2000 unless --time is given).
+    #[arg(long)]
     iterations: Option<u64>,
+    /// Wall-clock budget, e.g. 60s, 10m, 1h.
+    #[arg(long)]
     time: Option<String>,
+    /// Run shard K of N (1-based), e.g. 2/4, so N machines split one seed.
+    #[arg(long, default_value = "1/1")]
     shard: String,
+    /// Comma-separated engines (default: every implemented tier and wasmi).
+    #[arg(long, value_delimiter = ',')]
     engines: Option<Vec<String>>,
+    /// Report folder (default: a fresh folder under reports/).
+    #[arg(long)]
     out: Option<PathBuf>,
+    /// Run cases in this process instead of a supervised worker process.
+    #[arg(long)]
     in_process: bool,
+    /// Inject a deliberate runtime bug (builds with the fault-injection feature only).
+    #[arg(long)]
     fault: Option<String>,
+    /// Shrink each new finding (written beside it as shrunk.wasm/.wat).
+    #[arg(long)]
     shrink: bool,
+    /// Print the report object on stdout.
+    #[arg(long)]
     json: bool,
 }
 

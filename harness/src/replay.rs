@@ -136,33 +136,13 @@ pub fn replay(paths: &[PathBuf]) -> Result<Vec<Replayed>, InputError> {
                     InputError(format!("{}: cannot read module.wasm: {e}", dir.display()))
                 })?;
                 let outcome = compare::run_case(&wasm, &engines, generate::case_limits());
-                let details: Vec<String> = outcome
-                    .findings
-                    .iter()
-                    .map(|f| format!("{}: {}", f.signature, f.message))
-                    .collect();
-                Replayed {
-                    path: dir.display().to_string(),
-                    kind: "finding",
-                    passed: details.is_empty(),
-                    details,
-                }
+                from_findings(&dir, "finding", &outcome)
             }
             Item::Module(path) => {
                 let module = input::load_module(&path)?;
                 let outcome =
                     compare::run_case(&module.bytes, &engines, tierdiff_runtime::Limits::default());
-                let details: Vec<String> = outcome
-                    .findings
-                    .iter()
-                    .map(|f| format!("{}: {}", f.signature, f.message))
-                    .collect();
-                Replayed {
-                    path: path.display().to_string(),
-                    kind: "module",
-                    passed: details.is_empty(),
-                    details,
-                }
+                from_findings(&path, "module", &outcome)
             }
             Item::Artifact(path, target) => {
                 let data = std::fs::read(&path)
@@ -178,4 +158,19 @@ pub fn replay(paths: &[PathBuf]) -> Result<Vec<Replayed>, InputError> {
         });
     }
     Ok(out)
+}
+
+/// A replay that passes when the case produced no finding.
+fn from_findings(path: &Path, kind: &'static str, outcome: &compare::CaseOutcome) -> Replayed {
+    let details: Vec<String> = outcome
+        .findings
+        .iter()
+        .map(|f| format!("{}: {}", f.signature, f.message))
+        .collect();
+    Replayed {
+        path: path.display().to_string(),
+        kind,
+        passed: details.is_empty(),
+        details,
+    }
 }

@@ -2,28 +2,10 @@
 //! interpreters), each run on the fast tier and checked against the
 //! expected value and against the classic tier.
 
-use tierdiff_runtime::{
-    CallError, Extern, Limits, Linker, Module, Store, TierKind, TrapCode, Val, Violation,
-};
+use tierdiff_runtime::{Extern, Limits, Linker, Module, Store, TierKind, TrapCode, Val};
 
-/// What one tier did: the result, the fuel left and any map violations.
-type Run = (Result<Vec<Val>, TrapCode>, Option<u64>, Vec<Violation>);
-
-fn run_on(tier: TierKind, limits: Limits, wat: &str, name: &str, args: &[Val]) -> Run {
-    let module = Module::new(&wat::parse_str(wat).expect("wat parses")).expect("module loads");
-    let mut store = Store::new(tier, limits).expect("tier is implemented");
-    let inst = store
-        .instantiate(&module, &Linker::default())
-        .expect("instantiates");
-    let Some(Extern::Func(f)) = store.export(inst, name) else {
-        panic!("no export {name}")
-    };
-    let result = store.invoke(f, args).map_err(|e| match e {
-        CallError::Trap(t) => t.code,
-        other => panic!("{other}"),
-    });
-    (result, store.fuel(), store.violations())
-}
+mod common;
+use common::run_on;
 
 /// Runs on the fast tier, checks `expected`, no violations, and the same
 /// result and fuel as the classic tier.

@@ -1,7 +1,9 @@
 //! Shared semantics every implemented tier must honour: traps, fuel, call
 //! depth, limits and the known cross-mode bug classes.
 
-use tierdiff_runtime::{CallError, Extern, Limits, Linker, Module, Store, TierKind, TrapCode, Val};
+use tierdiff_runtime::{Limits, Linker, Module, Store, TierKind, TrapCode, Val};
+
+mod common;
 
 fn run(
     tier: TierKind,
@@ -10,21 +12,8 @@ fn run(
     name: &str,
     args: &[Val],
 ) -> Result<Vec<Val>, TrapCode> {
-    let module = Module::new(&wat::parse_str(wat).unwrap()).unwrap();
-    let mut store = Store::new(tier, limits).unwrap();
-    let inst = store.instantiate(&module, &Linker::default()).unwrap();
-    let Some(Extern::Func(f)) = store.export(inst, name) else {
-        panic!("no export {name}")
-    };
-    let result = store.invoke(f, args).map_err(|e| match e {
-        CallError::Trap(t) => t.code,
-        other => panic!("{other}"),
-    });
-    assert!(
-        store.violations().is_empty(),
-        "{tier}: {:?}",
-        store.violations()
-    );
+    let (result, _, violations) = common::run_on(tier, limits, wat, name, args);
+    assert!(violations.is_empty(), "{tier}: {violations:?}");
     result
 }
 
