@@ -126,10 +126,14 @@ pub fn cmd_bench(args: &BenchArgs) -> Result<ExitCode, InputError> {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let engine_names = args.engines.clone().unwrap_or_else(engines::available);
     if args.harness {
-        return bench_harness(args, &engine_names);
+        let names = args
+            .engines
+            .clone()
+            .unwrap_or_else(crate::engine::available);
+        return bench_harness(args, &names);
     }
+    let engine_names = args.engines.clone().unwrap_or_else(engines::available);
     let engines = engine_names
         .iter()
         .map(|n| engines::build(n).ok_or_else(|| unknown_engine(n)))
