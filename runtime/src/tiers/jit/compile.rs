@@ -229,6 +229,10 @@ pub(super) struct Translator<'e, 'm, 'b> {
     exit: Block,
     /// Entry depth, restored on return.
     depth: Value,
+    /// Memory base and length, kept in SSA variables so loops need not
+    /// reload them; reloaded from the context after every call, since only
+    /// a call (into another function or the runtime) can grow memory.
+    mem: Option<(Variable, Variable)>,
 }
 
 impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
@@ -250,6 +254,7 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
             trap_blocks: HashMap::new(),
             exit,
             depth: dummy,
+            mem: None,
         }
     }
 
@@ -283,6 +288,12 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
             let v = self.constant(ct, init);
             self.b.def_var(var, v);
             self.locals.push(var);
+        }
+        if !module.memories.is_empty() {
+            let base = self.b.declare_var(self.ptr);
+            let len = self.b.declare_var(types::I64);
+            self.mem = Some((base, len));
+            self.reload_memory();
         }
 
         // Call depth first, then the native stack (a safety net with the
@@ -474,10 +485,9 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
     fn heap_addr(&mut self, addr: Value, offset: u64, size: u64) -> Value {
         let ea = self.b.ins().uextend(types::I64, addr);
         let end = self.b.ins().iadd_imm_s(ea, (offset + size) as i64);
-        let len = self.load_vm(types::I64, OFF_MEM_LEN);
+        let (base, len) = self.memory();
         let oob = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len);
         self.trap_if(oob, TrapCode::MemoryOutOfBounds);
-        let base = self.load_vm(self.ptr, OFF_MEM_BASE);
         let p = self.b.ins().iadd(base, ea);
         if offset == 0 {
             p
@@ -538,6 +548,24 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
         f
     }
 
+    /// Re-reads memory base and length from the context (after calls).
+    fn reload_memory(&mut self) {
+        if let Some((base, len)) = self.mem {
+            let b = self.load_vm(self.ptr, OFF_MEM_BASE);
+            self.b.def_var(base, b);
+            let l = self.load_vm(types::I64, OFF_MEM_LEN);
+            self.b.def_var(len, l);
+        }
+    }
+
+    /// Memory base and length as values at this point.
+    fn memory(&mut self) -> (Value, Value) {
+        let (base, len) = self
+            .mem
+            .expect("validated: memory instructions need a memory");
+        (self.b.use_var(base), self.b.use_var(len))
+    }
+
     fn callback(&mut self, cb: Callback, args: &[Value]) -> Option<Value> {
         let f = match self.env.callbacks.get(&cb) {
             Some(&f) => f,
@@ -557,6 +585,7 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
         if cb.may_trap() {
             self.propagate(result.expect("trapping callbacks return a status"));
         }
+        self.reload_memory();
         result
     }
 
@@ -922,6 +951,7 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
                     let call = self.b.ins().call(f, &all);
                     let results = self.b.inst_results(call).to_vec();
                     self.propagate(results[0]);
+                    self.reload_memory();
                     self.stack.extend_from_slice(&results[1..]);
                 }
             }
@@ -999,7 +1029,7 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
             O::I32Store16 { memarg } | O::I64Store16 { memarg } => self.store(memarg, 2),
             O::I64Store32 { memarg } => self.store(memarg, 4),
             O::MemorySize { .. } => {
-                let len = self.load_vm(i64t, OFF_MEM_LEN);
+                let (_, len) = self.memory();
                 let pages = self.b.ins().ushr_imm_u(len, 16);
                 let r = self.b.ins().ireduce(i32t, pages);
                 self.push(r);
