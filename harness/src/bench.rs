@@ -9,6 +9,7 @@
 mod engines;
 mod kernels;
 mod throughput;
+mod wasi_program;
 #[cfg(feature = "wasmtime")]
 mod wasmtime;
 
@@ -58,6 +59,10 @@ pub struct BenchArgs {
     /// Fuzz seed for --harness.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Time a WASI command module (e.g. harness/kernels/wasi/wasi_demo.wasm)
+    /// with the real clock in every engine instead of the kernels.
+    #[arg(long, value_name = "FILE")]
+    pub wasi: Option<std::path::PathBuf>,
 }
 
 /// Speed ratios the tiers are held to: (key, faster engine, slower engine, target).
@@ -125,6 +130,9 @@ pub fn cmd_bench(args: &BenchArgs) -> Result<ExitCode, InputError> {
             );
         }
         return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(program) = &args.wasi {
+        return wasi_program::bench(program, args);
     }
     if args.harness {
         let names = args

@@ -82,7 +82,7 @@ impl WasiSpec {
             env: self.env.clone(),
             stdin: self.stdin.clone().into_bytes(),
             seed: self.seed.unwrap_or(d.seed),
-            real: false,
+            ..d
         }
     }
 }

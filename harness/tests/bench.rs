@@ -73,3 +73,29 @@ fn harness_throughput_reports_cases_per_second() {
     assert!(h["cases_per_s"].as_f64().is_some_and(|c| c > 0.0));
     assert!(h["timing"]["generate"].as_f64().is_some());
 }
+
+#[test]
+fn wasi_program_runs_with_the_real_clock_in_every_engine() {
+    let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/kernels/wasi/wasi_demo.wasm");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tierdiff"))
+        .args(["bench", "--wasi", demo, "--runs", "1", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(v["wasi"]["agree"], true);
+    let engines = v["wasi"]["engines"].as_object().unwrap();
+    assert!(
+        engines.contains_key("classic") && engines.contains_key("wasmi"),
+        "{v}"
+    );
+    for (name, e) in engines {
+        assert_eq!(e["exit_code"], 0, "{name}");
+        assert!(e["run_s"].as_f64().unwrap() > 0.0, "{name}");
+    }
+}

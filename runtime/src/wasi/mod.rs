@@ -71,6 +71,10 @@ pub struct WasiConfig {
     /// Real clock, real stdio, clock-seeded random: for running programs
     /// and benchmarks, never for differential runs.
     pub real: bool,
+    /// With `real`: keep stdin empty and capture stdout/stderr anyway, so a
+    /// benchmark can use the real clock without the program's output
+    /// mixing with its own.
+    pub capture_output: bool,
 }
 
 impl Default for WasiConfig {
@@ -81,6 +85,7 @@ impl Default for WasiConfig {
             stdin: Vec::new(),
             seed: DEFAULT_SEED,
             real: false,
+            capture_output: false,
         }
     }
 }
@@ -184,7 +189,8 @@ pub struct WasiState {
     stdin_pos: usize,
     clock: Clock,
     rng: Rng,
-    real: bool,
+    /// Real stdin/stdout/stderr (`real` without `capture_output`).
+    real_stdio: bool,
     /// stdin, stdout, stderr closed by `fd_close`.
     closed: [bool; 3],
     /// Captured stdout (deterministic mode; at most [`CAPTURE_LIMIT`] bytes).
@@ -216,7 +222,7 @@ impl WasiState {
                 real: config.real.then(Instant::now),
             },
             rng: Rng(seed),
-            real: config.real,
+            real_stdio: config.real && !config.capture_output,
             closed: [false; 3],
             stdout: Vec::new(),
             stderr: Vec::new(),
@@ -248,7 +254,7 @@ impl WasiState {
 
     /// Fills `dst` from stdin; returns how many bytes were read.
     fn input(&mut self, dst: &mut [u8]) -> usize {
-        if self.real {
+        if self.real_stdio {
             return std::io::stdin().read(dst).unwrap_or(0);
         }
         let n = dst.len().min(self.stdin.len() - self.stdin_pos);
@@ -261,7 +267,7 @@ impl WasiState {
     fn output(&mut self, fd: u32, data: &[u8]) {
         let i = fd as usize - 1;
         self.written[i] += data.len() as u64;
-        if self.real {
+        if self.real_stdio {
             // The guest cannot act on a host write error; like a closed pipe, it is dropped.
             let _ = if fd == 1 {
                 std::io::stdout().write_all(data)
