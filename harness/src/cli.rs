@@ -113,8 +113,13 @@ enum Command {
     },
 }
 
-/// Runs the CLI and returns the process exit code.
+/// Runs the CLI and returns the process exit code. The work runs on a
+/// thread with a big stack, so the JIT can call wasm directly on it.
 pub fn main() -> ExitCode {
+    tierdiff_runtime::stack::run_with_big_stack(tierdiff_runtime::stack::BIG_STACK, cli_main)
+}
+
+fn cli_main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -298,7 +303,11 @@ fn run_parallel(sources: &[WastSource], tier: TierKind) -> Vec<FileResult> {
             scope.spawn(|| loop {
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let Some(source) = sources.get(i) else { break };
-                let r = spec::run_file(source, tier);
+                // A big stack lets the JIT call wasm on this thread directly.
+                let r = tierdiff_runtime::stack::run_with_big_stack(
+                    tierdiff_runtime::stack::BIG_STACK,
+                    || spec::run_file(source, tier),
+                );
                 let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
                 eprintln!(
                     "[{tier} {n}/{}] {}: {} passed, {} failed",

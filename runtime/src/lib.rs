@@ -14,6 +14,7 @@ pub mod fault;
 pub mod limits;
 pub mod maps;
 pub mod module;
+pub mod stack;
 pub mod store;
 pub mod text;
 pub mod tiers;

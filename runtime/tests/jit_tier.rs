@@ -585,3 +585,27 @@ fn measure_compile_time() {
         us / (code_bytes as f64 / 1024.0)
     );
 }
+
+#[test]
+fn on_a_big_stack_thread_calls_run_inline_and_still_end_deep_recursion_cleanly() {
+    let wat = r#"(module (func $f (export "f") (param i32) (result i32)
+        local.get 0 i32.eqz if (result i32) i32.const 0 else local.get 0 i32.const 1 i32.sub call $f i32.const 1 i32.add end))"#;
+    tierdiff_runtime::stack::run_with_big_stack(tierdiff_runtime::stack::BIG_STACK, || {
+        let limits = Limits {
+            max_call_depth: 5_000,
+            ..Limits::default()
+        };
+        let (ok, _, v) = run_on(TierKind::Jit, limits, wat, "f", &[Val::I32(4_999)]);
+        assert_eq!(ok, Ok(vec![Val::I32(4_999)]));
+        assert!(v.is_empty());
+        let (deep, _, _) = run_on(TierKind::Jit, limits, wat, "f", &[Val::I32(5_000)]);
+        assert_eq!(deep, Err(TrapCode::CallStackExhausted));
+        // Deeper than the native stack can hold: the stack guard ends it.
+        let huge = Limits {
+            max_call_depth: 50_000_000,
+            ..Limits::default()
+        };
+        let (guarded, _, _) = run_on(TierKind::Jit, huge, wat, "f", &[Val::I32(-1)]);
+        assert_eq!(guarded, Err(TrapCode::CallStackExhausted));
+    });
+}

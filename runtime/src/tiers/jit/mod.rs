@@ -558,6 +558,14 @@ impl Tier for JitTier {
             }
         }
         let stack = stack_size(data.limits.max_call_depth);
+        // On a thread that already has the stack (see crate::stack), call
+        // directly: a thread per call costs tens of microseconds.
+        if let Some(free) = crate::stack::remaining().filter(|&free| free >= stack + STACK_MARGIN) {
+            return run(&mut self.runtime, data, func, &mut buf, free - STACK_MARGIN).map(|()| {
+                buf.truncate(nr);
+                buf
+            });
+        }
         let tier: &mut JitTier = self;
         let slots = &mut buf;
         // Moves the whole tier reference (which is Send) into the thread.
