@@ -38,6 +38,13 @@ impl Target {
 
 /// Runs one input; `Err` describes what a fuzz target would panic with.
 pub fn run(target: Target, data: &[u8]) -> Result<(), String> {
+    // One big-stack thread per input instead of one per JIT call.
+    tierdiff_runtime::stack::run_with_big_stack(tierdiff_runtime::stack::BIG_STACK, || {
+        run_here(target, data)
+    })
+}
+
+fn run_here(target: Target, data: &[u8]) -> Result<(), String> {
     match target {
         Target::Differential => differential(data),
         Target::Robustness => catch_unwind(AssertUnwindSafe(|| robustness(data)))
