@@ -83,34 +83,7 @@ enum Command {
     ///
     /// A WASI program (importing wasi_snapshot_preview1) runs `_start` in
     /// every engine with deterministic WASI; arguments after `--` are its argv.
-    Run {
-        /// A .wasm or .wat file.
-        file: PathBuf,
-        /// Export to call; without it, every exported function is called with zero arguments.
-        #[arg(long)]
-        invoke: Option<String>,
-        /// Arguments as TYPE:VALUE (i32:7, f64:-0x1p-1, externref:null, externref:3);
-        /// for a WASI program without --invoke, the program's arguments.
-        args: Vec<String>,
-        /// WASI environment variable KEY=VALUE (repeatable).
-        #[arg(long = "env", value_name = "KEY=VALUE")]
-        env: Vec<String>,
-        /// File whose bytes are the WASI program's stdin (default: empty).
-        #[arg(long)]
-        stdin: Option<PathBuf>,
-        /// Run a WASI program for real (real clock and stdio) in one tier, no comparison.
-        #[arg(long)]
-        wasi_real: bool,
-        /// Tier to run: classic, fast, jit or all.
-        #[arg(long, default_value = "all")]
-        tier: String,
-        /// Fuel for the call (default unlimited).
-        #[arg(long)]
-        fuel: Option<u64>,
-        /// Print one JSON object on stdout.
-        #[arg(long)]
-        json: bool,
-    },
+    Run(RunArgs),
 }
 
 /// Runs the CLI and returns the process exit code. The work runs on a
@@ -165,27 +138,7 @@ fn cli_main() -> ExitCode {
             json,
             paths,
         } => cmd_spec(&tier, file.as_deref(), json, &paths),
-        Command::Run {
-            file,
-            invoke,
-            args,
-            env,
-            stdin,
-            wasi_real,
-            tier,
-            fuel,
-            json,
-        } => cmd_run(RunArgs {
-            file,
-            invoke,
-            args,
-            env,
-            stdin,
-            wasi_real,
-            tier,
-            fuel,
-            json,
-        }),
+        Command::Run(args) => cmd_run(args),
     };
     match result {
         Ok(code) => code,
@@ -400,15 +353,34 @@ fn walk(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), InputError> {
     Ok(())
 }
 
+/// Options of `tierdiff run`.
+#[derive(clap::Args)]
 struct RunArgs {
+    /// A .wasm or .wat file.
     file: PathBuf,
+    /// Export to call; without it, every exported function is called with zero arguments.
+    #[arg(long)]
     invoke: Option<String>,
+    /// Arguments as TYPE:VALUE (i32:7, f64:-0x1p-1, externref:null, externref:3);
+    /// for a WASI program without --invoke, the program's arguments.
     args: Vec<String>,
+    /// WASI environment variable KEY=VALUE (repeatable).
+    #[arg(long = "env", value_name = "KEY=VALUE")]
     env: Vec<String>,
+    /// File whose bytes are the WASI program's stdin (default: empty).
+    #[arg(long)]
     stdin: Option<PathBuf>,
+    /// Run a WASI program for real (real clock and stdio) in one tier, no comparison.
+    #[arg(long)]
     wasi_real: bool,
+    /// Tier to run: classic, fast, jit or all.
+    #[arg(long, default_value = "all")]
     tier: String,
+    /// Fuel for the call (default unlimited).
+    #[arg(long)]
     fuel: Option<u64>,
+    /// Print one JSON object on stdout.
+    #[arg(long)]
     json: bool,
 }
 

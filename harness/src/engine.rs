@@ -19,29 +19,22 @@ pub trait Engine: Send {
     fn name(&self) -> &str;
     /// Whether this is the independent reference rather than one of our tiers.
     fn is_reference(&self) -> bool;
-    /// Loads and instantiates a module.
+    /// Loads and instantiates a module without WASI.
     fn instantiate(
         &self,
         bytes: &[u8],
         limits: Limits,
-    ) -> Result<Box<dyn EngineInstance>, InstantiateResult>;
-    /// Instantiates with WASI preview1 imports backed by a fresh state made
-    /// from `wasi` (plain [`Engine::instantiate`] when `None`). Engines
-    /// without WASI refuse such modules as unlinkable.
+    ) -> Result<Box<dyn EngineInstance>, InstantiateResult> {
+        self.instantiate_wasi(bytes, limits, None)
+    }
+    /// Loads and instantiates a module; with `wasi`, its WASI preview1
+    /// imports are backed by a fresh state made from that configuration.
     fn instantiate_wasi(
         &self,
         bytes: &[u8],
         limits: Limits,
         wasi: Option<&WasiConfig>,
-    ) -> Result<Box<dyn EngineInstance>, InstantiateResult> {
-        match wasi {
-            None => self.instantiate(bytes, limits),
-            Some(_) => Err(InstantiateResult::Unlinkable(format!(
-                "engine {} has no WASI",
-                self.name()
-            ))),
-        }
-    }
+    ) -> Result<Box<dyn EngineInstance>, InstantiateResult>;
 }
 
 /// A live instance of a module in one engine.
@@ -107,14 +100,6 @@ impl Engine for TierEngine {
 
     fn is_reference(&self) -> bool {
         false
-    }
-
-    fn instantiate(
-        &self,
-        bytes: &[u8],
-        limits: Limits,
-    ) -> Result<Box<dyn EngineInstance>, InstantiateResult> {
-        self.instantiate_wasi(bytes, limits, None)
     }
 
     fn instantiate_wasi(

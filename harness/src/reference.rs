@@ -33,14 +33,6 @@ impl Engine for WasmiEngine {
         true
     }
 
-    fn instantiate(
-        &self,
-        bytes: &[u8],
-        limits: Limits,
-    ) -> Result<Box<dyn EngineInstance>, InstantiateResult> {
-        self.instantiate_wasi(bytes, limits, None)
-    }
-
     fn instantiate_wasi(
         &self,
         bytes: &[u8],
