@@ -1,9 +1,16 @@
 //! tierdiff: differential testing of the tierdiff-runtime tiers.
 //!
-//! * [`spec`] runs the official spec testsuite (or any `.wast`) per tier.
-//! * [`input`] reads modules and argument values given by users.
-//! * [`cli`] is the `tierdiff` command line.
+//! * [`engine`] / [`reference`]: one narrow interface over every tier and wasmi.
+//! * [`generate`] and [`plan`]: modules from fuzz input, and the calls to make.
+//! * [`compare`] runs one case through every engine and names the findings
+//!   ([`outcome`] holds what engines did); [`fuzz`] and [`report`] run and
+//!   record whole sessions.
+//! * [`corpus`], [`replay`], [`shrink`] and [`targets`]: saved cases, and the
+//!   code the cargo-fuzz targets share with `tierdiff replay`.
+//! * [`spec`] runs the official spec testsuite (or any `.wast`) per tier;
+//!   [`bench`] times kernels; [`input`] reads user input; [`cli`] is the CLI.
 
+pub mod bench;
 pub mod cli;
 pub mod compare;
 pub mod corpus;
@@ -19,4 +26,3 @@ pub mod report;
 pub mod shrink;
 pub mod spec;
 pub mod targets;
-pub mod bench;
