@@ -872,20 +872,24 @@ fn cmd_shrink(
         .map_err(|e| InputError(format!("{}: {e}", file.display())))?;
     let base = out.unwrap_or_else(|| match &dir {
         Some(d) => d.join("shrunk"),
-        None => file.with_extension("shrunk"),
+        None => file.with_file_name(format!(
+            "{}.shrunk",
+            file.file_stem()
+                .map_or_else(|| "module".into(), |s| s.to_string_lossy())
+        )),
     });
     let wat = wasmprinter::print_bytes(&shrunk.wasm).unwrap_or_default();
     let write = |path: PathBuf, bytes: &[u8]| {
         std::fs::write(&path, bytes).map_err(|e| InputError(format!("{}: {e}", path.display())))
     };
-    write(base.with_extension("wasm"), &shrunk.wasm)?;
-    write(base.with_extension("wat"), wat.as_bytes())?;
+    write(with_ext(&base, "wasm"), &shrunk.wasm)?;
+    write(with_ext(&base, "wat"), wat.as_bytes())?;
     println!(
         "{} bytes -> {} bytes ({:.0}%): {}",
         shrunk.input_size,
         shrunk.output_size,
         100.0 * shrunk.output_size as f64 / shrunk.input_size.max(1) as f64,
-        base.with_extension("wasm").display()
+        with_ext(&base, "wasm").display()
     );
     if let Some(into) = into {
         let outcome = crate::compare::run_case_with(
@@ -959,16 +963,16 @@ fn cmd_shrink(
             std::fs::create_dir_all(parent)
                 .map_err(|e| InputError(format!("{}: {e}", parent.display())))?;
         }
-        write(into.with_extension("wat"), wat.as_bytes())?;
+        write(with_ext(&into, "wat"), wat.as_bytes())?;
         write(
-            into.with_extension("json"),
+            with_ext(&into, "json"),
             serde_json::to_string_pretty(&spec)
                 .expect("serialises")
                 .as_bytes(),
         )?;
         println!(
             "regression case: {} (review its expectations before committing)",
-            into.with_extension("json").display()
+            with_ext(&into, "json").display()
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -982,4 +986,13 @@ fn majority(results: &BTreeMap<String, crate::outcome::CallResult>) -> crate::ou
         .max_by_key(|r| votes(r))
         .map(|r| (*r).clone())
         .unwrap_or(crate::outcome::CallResult::Returned(vec![]))
+}
+
+/// `base` with `.ext` appended (never replacing a dot already in the name,
+/// so `x.shrunk` becomes `x.shrunk.wasm`, not `x.wasm`).
+fn with_ext(base: &Path, ext: &str) -> PathBuf {
+    let mut name = base.as_os_str().to_owned();
+    name.push(".");
+    name.push(ext);
+    PathBuf::from(name)
 }
