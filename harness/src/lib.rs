@@ -26,3 +26,4 @@ pub mod report;
 pub mod shrink;
 pub mod spec;
 pub mod targets;
+pub mod triage;
