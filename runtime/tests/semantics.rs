@@ -94,6 +94,52 @@ fn fuel_is_charged_at_entry_and_loop_headers() {
     );
 }
 
+/// Fuel left after a call must be the same in every tier: through direct
+/// and indirect calls, after a trap in the caller, after running out in a
+/// callee, and unlimited fuel must stay unlimited (the JIT keeps fuel in a
+/// register and writes it back; these are the ways that can go wrong).
+#[test]
+fn fuel_left_is_exact_across_calls_and_traps() {
+    // leaf(n) costs n + 1 (entry and n loop-header entries); mid(n) costs
+    // 1 + 2 * leaf(n); f(n, t) costs 1 + mid(n) = 2n + 4, then traps if t.
+    let wat = r#"(module
+        (type $leaf (func (param i32)))
+        (table 1 funcref) (elem (i32.const 0) $leaf)
+        (func $leaf (type $leaf) (param i32)
+          (loop $l local.get 0 i32.const 1 i32.sub local.tee 0 br_if $l))
+        (func $mid (param i32)
+          local.get 0 call $leaf
+          local.get 0 i32.const 0 call_indirect (type $leaf))
+        (func (export "f") (param i32 i32) (result i32)
+          local.get 0 call $mid
+          local.get 1 if unreachable end
+          local.get 0))"#;
+    let n = 10;
+    let cost = 2 * n as u64 + 4;
+    let cases = [
+        (Some(1000), 0, Ok(vec![Val::I32(n)]), Some(1000 - cost)),
+        (Some(1000), 1, Err(TrapCode::Unreachable), Some(1000 - cost)),
+        (Some(cost), 0, Ok(vec![Val::I32(n)]), Some(0)),
+        (Some(cost - 1), 0, Err(TrapCode::OutOfFuel), Some(0)),
+        (Some(cost / 2), 0, Err(TrapCode::OutOfFuel), Some(0)),
+        (None, 0, Ok(vec![Val::I32(n)]), None),
+        (None, 1, Err(TrapCode::Unreachable), None),
+    ];
+    for (fuel, trap, expected, left) in cases {
+        let limits = Limits {
+            fuel,
+            ..Limits::default()
+        };
+        for tier in TierKind::implemented() {
+            let (result, fuel_left, violations) =
+                common::run_on(tier, limits, wat, "f", &[Val::I32(n), Val::I32(trap)]);
+            assert!(violations.is_empty(), "{tier}: {violations:?}");
+            assert_eq!(result, expected, "tier {tier}, fuel {fuel:?}, trap {trap}");
+            assert_eq!(fuel_left, left, "tier {tier}, fuel {fuel:?}, trap {trap}");
+        }
+    }
+}
+
 #[test]
 fn memory_grow_respects_the_page_limit() {
     let wat = r#"(module (memory 1)

@@ -233,6 +233,11 @@ pub(super) struct Translator<'e, 'm, 'b> {
     /// reload them; reloaded from the context after every call, since only
     /// a call (into another function or the runtime) can grow memory.
     mem: Option<(Variable, Variable)>,
+    /// Fuel left, kept in a register: loaded at entry, written back to the
+    /// context before every call and on every way out, reloaded after calls.
+    /// A store-to-load round trip per loop iteration would otherwise chain
+    /// every iteration of a tight loop through memory.
+    fuel: Variable,
 }
 
 impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
@@ -255,6 +260,7 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
             exit,
             depth: dummy,
             mem: None,
+            fuel: Variable::from_u32(0),
         }
     }
 
@@ -295,6 +301,10 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
             self.mem = Some((base, len));
             self.reload_memory();
         }
+
+        self.fuel = self.b.declare_var(types::I64);
+        let fuel = self.load_vm(types::I64, OFF_FUEL);
+        self.b.def_var(self.fuel, fuel);
 
         // Call depth first, then the native stack (a safety net with the
         // same trap), then fuel: the order every tier shares.
@@ -353,6 +363,7 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
         for (code, block) in traps {
             self.b.switch_to_block(block);
             self.b.set_cold_block(block);
+            self.save_fuel();
             let c = self
                 .b
                 .ins()
@@ -400,7 +411,8 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
             .or_insert_with(|| self.b.create_block())
     }
 
-    /// Leaves the function when a call or callback returned a nonzero status.
+    /// Leaves the function when a call or callback returned a nonzero status
+    /// (the callee already saved the fuel it left).
     fn propagate(&mut self, status: Value) {
         let cont = self.b.create_block();
         self.b.ins().brif(status, self.exit, &[], cont, &[]);
@@ -408,15 +420,33 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
         self.b.switch_to_block(cont);
     }
 
-    /// One unit of fuel, or `OutOfFuel` when none is left (`u64::MAX` is unlimited).
+    /// One unit of fuel, or `OutOfFuel` when none is left. Unlimited fuel
+    /// is `u64::MAX` in the context and is decremented like any other: it
+    /// cannot reach 0, and the runtime does not write it back to the store.
     fn charge_fuel(&mut self) {
-        let fuel = self.load_vm(types::I64, OFF_FUEL);
+        let fuel = self.b.use_var(self.fuel);
         let empty = self.b.ins().icmp_imm_s(IntCC::Equal, fuel, 0);
         self.trap_if(empty, TrapCode::OutOfFuel);
-        let limited = self.b.ins().icmp_imm_s(IntCC::NotEqual, fuel, -1);
-        let dec = self.b.ins().uextend(types::I64, limited);
-        let left = self.b.ins().isub(fuel, dec);
-        self.b.ins().store(vm(), left, self.vmctx, OFF_FUEL);
+        let left = self.b.ins().iadd_imm_s(fuel, -1);
+        self.b.def_var(self.fuel, left);
+    }
+
+    /// Writes the fuel register back to the context.
+    fn save_fuel(&mut self) {
+        let fuel = self.b.use_var(self.fuel);
+        self.b.ins().store(vm(), fuel, self.vmctx, OFF_FUEL);
+    }
+
+    /// Before a call: the callee (or the runtime) reads fuel from the context.
+    fn before_call(&mut self) {
+        self.save_fuel();
+    }
+
+    /// After a call that returned normally: fuel and memory may have changed.
+    fn after_call(&mut self) {
+        let fuel = self.load_vm(types::I64, OFF_FUEL);
+        self.b.def_var(self.fuel, fuel);
+        self.reload_memory();
     }
 
     fn pop(&mut self) -> Value {
@@ -480,13 +510,15 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
     }
 
     /// `ea = zext(addr) + offset`, checked so `[ea, ea + size)` lies inside
-    /// memory, as a native address. 64-bit arithmetic cannot wrap: both
-    /// terms are below 2^32.
+    /// memory, as a native address. The check is the signed comparison
+    /// `zext(addr) > len - (offset + size)`: every term is below 2^33, so
+    /// nothing wraps, a negative limit traps every address, and the limit
+    /// depends only on the memory length, so Cranelift hoists it out of loops.
     fn heap_addr(&mut self, addr: Value, offset: u64, size: u64) -> Value {
         let ea = self.b.ins().uextend(types::I64, addr);
-        let end = self.b.ins().iadd_imm_s(ea, (offset + size) as i64);
         let (base, len) = self.memory();
-        let oob = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len);
+        let limit = self.b.ins().iadd_imm_s(len, -((offset + size) as i64));
+        let oob = self.b.ins().icmp(IntCC::SignedGreaterThan, ea, limit);
         self.trap_if(oob, TrapCode::MemoryOutOfBounds);
         let p = self.b.ins().iadd(base, ea);
         if offset == 0 {
@@ -580,12 +612,13 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
         };
         let mut all = vec![self.vmctx];
         all.extend_from_slice(args);
+        self.before_call();
         let call = self.b.ins().call(f, &all);
         let result = self.b.inst_results(call).first().copied();
         if cb.may_trap() {
             self.propagate(result.expect("trapping callbacks return a status"));
         }
-        self.reload_memory();
+        self.after_call();
         result
     }
 
@@ -760,6 +793,7 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
                 self.b.seal_block(frame.next);
                 let results = self.b.block_params(frame.next).to_vec();
                 self.b.ins().store(vm(), self.depth, self.vmctx, OFF_DEPTH);
+                self.save_fuel();
                 let mut outs = vec![self.b.ins().iconst(types::I32, 0)];
                 outs.extend(results);
                 self.b.ins().return_(&outs);
@@ -948,10 +982,11 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
                     let f = self.func_ref(function_index);
                     let mut all = vec![self.vmctx];
                     all.extend(self.pop_n(ty.params.len()));
+                    self.before_call();
                     let call = self.b.ins().call(f, &all);
                     let results = self.b.inst_results(call).to_vec();
                     self.propagate(results[0]);
-                    self.reload_memory();
+                    self.after_call();
                     self.stack.extend_from_slice(&results[1..]);
                 }
             }

@@ -196,6 +196,12 @@ impl InternalMap for CodeMap {
     }
 }
 
+/// `TIERDIFF_JIT_DUMP=1` prints every compiled function's CLIF and machine
+/// code on stderr: how to see what the JIT made of a hot loop.
+fn dump_requested() -> bool {
+    std::env::var_os("TIERDIFF_JIT_DUMP").is_some_and(|v| v == "1")
+}
+
 /// The Cranelift side: module, reusable contexts and callback declarations.
 struct Jit {
     module: JITModule,
@@ -319,9 +325,19 @@ impl Jit {
             };
             let indirect = Translator::new(builder, &mut env, ptr).translate(index)?;
             sites.push(indirect);
+            let dump = dump_requested();
+            if dump {
+                self.ctx.set_disasm(true);
+                eprintln!("; function {index}\n{}", self.ctx.func.display());
+            }
             self.module
                 .define_function(ids[k], &mut self.ctx)
                 .map_err(|e| format!("jit tier: function {index}: {e:?}"))?;
+            if dump {
+                if let Some(code) = self.ctx.compiled_code().and_then(|c| c.vcode.as_ref()) {
+                    eprintln!("; function {index}, machine code\n{code}");
+                }
+            }
             self.module.clear_context(&mut self.ctx);
 
             // The trampoline: arguments from the buffer, results back into it.
@@ -461,7 +477,11 @@ fn run(
     };
     // SAFETY: native code has returned; the context is ours again.
     let (fuel, code) = unsafe { ((*ctx).fuel, (*ctx).trap) };
-    data.fuel = fuel;
+    // Native code decrements unlimited fuel (`u64::MAX`) like any other
+    // amount (it cannot reach 0 in practice); unlimited stays unlimited.
+    if data.fuel != u64::MAX {
+        data.fuel = fuel;
+    }
     if status == 0 {
         return Ok(());
     }
