@@ -176,6 +176,72 @@ fn offsets_are_computed_without_32_bit_wrap() {
     );
 }
 
+/// A bounds check may be skipped only where an earlier check of the same
+/// address with at least the same reach dominates it (the JIT does this).
+/// Each export reads 8 bytes at `x` on one path and 4 bytes at `x` on a
+/// path that check does not dominate: with `x` = 65532 the 4-byte read is
+/// in bounds and the 8-byte one is not; with 65533 both trap.
+#[test]
+fn skipped_bounds_checks_stay_within_their_region() {
+    let wat = r#"(module (memory 1)
+        (func (export "if_else") (param i32 i32) (result i32)
+          local.get 1
+          if (result i32) local.get 0 i64.load i32.wrap_i64
+          else local.get 0 i32.load end)
+        (func (export "block_end") (param i32 i32) (result i32)
+          block local.get 1 br_if 0 local.get 0 i64.load drop end
+          local.get 0 i32.load)
+        (func (export "loop_exit") (param i32 i32) (result i32)
+          block $out
+            loop $l
+              local.get 1 i32.eqz br_if $out
+              local.get 0 i64.load drop
+              i32.const 0 local.set 1
+              br $l
+            end
+          end
+          local.get 0 i32.load)
+        (func (export "same_path") (param i32) (result i32)
+          local.get 0 i32.load drop local.get 0 i32.load offset=2))"#;
+    let l = Limits::default();
+    let oob = Err(TrapCode::MemoryOutOfBounds);
+    for name in ["if_else", "block_end", "loop_exit"] {
+        // With flag `skip` the 8-byte read does not happen: the 4-byte read
+        // at 65532 works, at 65533 it must trap.
+        let skip = if name == "block_end" { 1 } else { 0 };
+        every_tier(
+            l,
+            wat,
+            name,
+            &[Val::I32(65532), Val::I32(skip)],
+            Ok(vec![Val::I32(0)]),
+        );
+        every_tier(
+            l,
+            wat,
+            name,
+            &[Val::I32(65533), Val::I32(skip)],
+            oob.clone(),
+        );
+        every_tier(
+            l,
+            wat,
+            name,
+            &[Val::I32(65532), Val::I32(1 - skip)],
+            oob.clone(),
+        );
+    }
+    every_tier(
+        l,
+        wat,
+        "same_path",
+        &[Val::I32(65530)],
+        Ok(vec![Val::I32(0)]),
+    );
+    every_tier(l, wat, "same_path", &[Val::I32(65531)], oob.clone());
+    every_tier(l, wat, "same_path", &[Val::I32(65533)], oob);
+}
+
 #[test]
 fn integer_traps_and_their_non_traps() {
     let wat = r#"(module

@@ -184,6 +184,9 @@ struct Frame {
     else_args: Vec<Value>,
     /// Whether some branch targets `next`.
     reached: bool,
+    /// Length of `Translator::checked` when the frame opened: what was
+    /// checked before it dominates its else arm and its end.
+    checked_len: usize,
 }
 
 impl Frame {
@@ -199,6 +202,9 @@ impl Frame {
 fn args(vals: &[Value]) -> Vec<BlockArg> {
     vals.iter().map(|&v| BlockArg::Value(v)).collect()
 }
+
+/// Bounds checks remembered per region (keeps the search short).
+const MAX_CHECKED: usize = 64;
 
 /// Flags for context and global accesses: aligned, never trapping.
 fn vm() -> MemFlagsData {
@@ -238,6 +244,12 @@ pub(super) struct Translator<'e, 'm, 'b> {
     /// A store-to-load round trip per loop iteration would otherwise chain
     /// every iteration of a tight loop through memory.
     fuel: Variable,
+    /// Bounds checks already done on the path to the current point, as
+    /// (address value, offset + size): a later access to the same address
+    /// with no larger reach cannot fail (memory never shrinks), so its check
+    /// is skipped. Entries are dropped when control leaves the region whose
+    /// entry dominates them (else arms, block ends).
+    checked: Vec<(Value, u64)>,
 }
 
 impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
@@ -261,6 +273,7 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
             depth: dummy,
             mem: None,
             fuel: Variable::from_u32(0),
+            checked: Vec::new(),
         }
     }
 
@@ -335,6 +348,7 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
             height: 0,
             else_args: Vec::new(),
             reached: false,
+            checked_len: self.checked.len(),
         });
 
         let code = &module.bytes[body.code.clone()];
@@ -517,9 +531,21 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
     fn heap_addr(&mut self, addr: Value, offset: u64, size: u64) -> Value {
         let ea = self.b.ins().uextend(types::I64, addr);
         let (base, len) = self.memory();
-        let limit = self.b.ins().iadd_imm_s(len, -((offset + size) as i64));
-        let oob = self.b.ins().icmp(IntCC::SignedGreaterThan, ea, limit);
-        self.trap_if(oob, TrapCode::MemoryOutOfBounds);
+        let reach = offset + size;
+        let known = self
+            .checked
+            .iter()
+            .rev()
+            .take(MAX_CHECKED)
+            .any(|&(v, r)| v == addr && r >= reach);
+        if !known {
+            let limit = self.b.ins().iadd_imm_s(len, -(reach as i64));
+            let oob = self.b.ins().icmp(IntCC::SignedGreaterThan, ea, limit);
+            self.trap_if(oob, TrapCode::MemoryOutOfBounds);
+            if self.checked.len() < MAX_CHECKED {
+                self.checked.push((addr, reach));
+            }
+        }
         let p = self.b.ins().iadd(base, ea);
         if offset == 0 {
             p
@@ -769,6 +795,7 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
     /// Closes the innermost frame at its `end`.
     fn end(&mut self) {
         let frame = self.frames.pop().expect("validated: end closes a frame");
+        self.checked.truncate(frame.checked_len);
         if self.reachable {
             let vals = self.pop_n(frame.results.len());
             self.b.ins().jump(frame.next, &args(&vals));
@@ -824,6 +851,7 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
                         has_else: true,
                     };
                     let (height, else_args) = (frame.height, frame.else_args.clone());
+                    self.checked.truncate(frame.checked_len);
                     self.stack.truncate(height);
                     self.stack.extend(else_args);
                     self.b.switch_to_block(else_block);
@@ -857,6 +885,7 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
                     height,
                     else_args: Vec::new(),
                     reached: false,
+                    checked_len: self.checked.len(),
                 });
             }
             O::Loop { blockty } => {
@@ -878,6 +907,7 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
                     height,
                     else_args: Vec::new(),
                     reached: false,
+                    checked_len: self.checked.len(),
                 });
             }
             O::If { blockty } => {
@@ -902,6 +932,7 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
                     height,
                     else_args,
                     reached: false,
+                    checked_len: self.checked.len(),
                 });
             }
             O::Else => {
@@ -920,6 +951,7 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
                     frame.height,
                     frame.else_args.clone(),
                 );
+                self.checked.truncate(frame.checked_len);
                 let vals = self.pop_n(n);
                 self.b.ins().jump(next, &args(&vals));
                 self.stack.truncate(height);
