@@ -42,6 +42,8 @@ fn quick_bench_checksums_agree_and_json_has_its_shape() {
         for engine in ["classic", "fast", "jit", "wasmi"] {
             assert!(engines.contains_key(engine), "{name}: no {engine}");
         }
+        let jit_fast = k["ratios"]["jit/fast"].as_f64().expect("a jit/fast ratio");
+        assert!(jit_fast > 0.0, "{name}: jit/fast = {jit_fast}");
         for (engine, r) in engines {
             assert_eq!(r["checksum"].as_u64(), Some(checksum), "{name} on {engine}");
             for field in ["run_s", "compile_s"] {
@@ -50,6 +52,14 @@ fn quick_bench_checksums_agree_and_json_has_its_shape() {
             }
         }
     }
+    // The JIT's target is judged on its slowest kernel, not the mean.
+    let jit = &report["summary"]["jit/fast"];
+    assert_eq!(jit["rule"], "every-kernel", "{jit}");
+    let (min, target) = (
+        jit["min"].as_f64().unwrap(),
+        jit["target"].as_f64().unwrap(),
+    );
+    assert_eq!(jit["met"], Value::Bool(min >= target), "{jit}");
 }
 
 #[test]

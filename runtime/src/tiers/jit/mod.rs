@@ -26,17 +26,28 @@
 //!
 //! Code is compiled per *instance*: function addresses (`ref.func`, imports)
 //! and global addresses are baked in as constants, which keeps the context
-//! small. Memory base and length are re-read from the context by every
-//! access, so a `memory.grow` in a callback (which refreshes the context) is
-//! always seen.
+//! small.
 //!
-//! Wasm calls are native calls, so every top-level call runs on a dedicated
-//! thread whose stack is sized from `max_call_depth` (at least 16 MiB, at
-//! most 256 MiB; only touched pages are committed). The call-depth limit
-//! traps `CallStackExhausted` first; as a safety net, every function also
-//! compares the native stack pointer with a limit 1 MiB above the end of
-//! that stack and traps `CallStackExhausted` too, so a depth limit larger
-//! than the stack can hold (the tests use 2,000,000) still ends cleanly.
+//! What stays out of memory inside a function (see [`compile`]): memory base
+//! and length live in SSA variables, re-read from the context only after a
+//! call or callback (only those can grow memory); fuel lives in a register,
+//! written back to the context before every call and on every way out and
+//! re-read after calls. A bounds check is one signed compare of the address
+//! with `len - (offset + size)` (hoistable out of loops), and it is skipped
+//! where an earlier check of the same address value with at least the same
+//! reach dominates it: memory never shrinks, so that check still holds.
+//! `TIERDIFF_JIT_DUMP=1` prints each function's CLIF and machine code.
+//!
+//! Wasm calls are native calls, so wasm must run on a thread whose stack is
+//! large enough. Threads started by `crate::stack::run_with_big_stack` (the
+//! CLI, the spec workers, the fuzz targets) run it inline; any other caller
+//! gets a dedicated thread per top-level call, sized from `max_call_depth`
+//! (at least 16 MiB, at most 256 MiB; only touched pages are committed). The
+//! call-depth limit traps `CallStackExhausted` first; as a safety net, every
+//! function also compares the native stack pointer with a limit 1 MiB above
+//! the end of its stack and traps `CallStackExhausted` too, so a depth limit
+//! larger than the stack can hold (the tests use 2,000,000) still ends
+//! cleanly.
 
 mod compile;
 mod ctx;
