@@ -140,9 +140,15 @@ pub(super) fn wasm_signature(
     ptr: Type,
 ) -> Signature {
     sig.params.push(AbiParam::new(ptr));
+    sig.params.push(AbiParam::new(types::I64)); // fuel
+    sig.params.push(AbiParam::new(types::I64)); // call depth
     sig.params
         .extend(ty.params.iter().map(|&t| AbiParam::new(clif_type(t))));
-    sig.returns.push(AbiParam::new(types::I32));
+    // Fuel left goes back through the context: a third return value would
+    // leave the two return registers of the platform convention (and
+    // Cranelift's `tail` convention, which has more, made tight loops
+    // measurably slower here).
+    sig.returns.push(AbiParam::new(types::I32)); // status
     sig.returns
         .extend(ty.results.iter().map(|&t| AbiParam::new(clif_type(t))));
     sig
@@ -203,6 +209,47 @@ fn args(vals: &[Value]) -> Vec<BlockArg> {
     vals.iter().map(|&v| BlockArg::Value(v)).collect()
 }
 
+/// Whether a function body loads, stores or asks the memory size itself
+/// (bulk memory goes through callbacks). Bodies that do not need no memory
+/// variables, so their calls are not followed by reloads of base and length.
+fn reads_memory_directly(code: &[u8], offset: u64) -> Result<bool, String> {
+    use Operator as O;
+    let mut reader = wasmparser::OperatorsReader::new(wasmparser::BinaryReader::new(code, offset));
+    while !reader.eof() {
+        let op = reader.read().map_err(|e| e.to_string())?;
+        if matches!(
+            op,
+            O::I32Load { .. }
+                | O::I64Load { .. }
+                | O::F32Load { .. }
+                | O::F64Load { .. }
+                | O::I32Load8S { .. }
+                | O::I32Load8U { .. }
+                | O::I32Load16S { .. }
+                | O::I32Load16U { .. }
+                | O::I64Load8S { .. }
+                | O::I64Load8U { .. }
+                | O::I64Load16S { .. }
+                | O::I64Load16U { .. }
+                | O::I64Load32S { .. }
+                | O::I64Load32U { .. }
+                | O::I32Store { .. }
+                | O::I64Store { .. }
+                | O::F32Store { .. }
+                | O::F64Store { .. }
+                | O::I32Store8 { .. }
+                | O::I32Store16 { .. }
+                | O::I64Store8 { .. }
+                | O::I64Store16 { .. }
+                | O::I64Store32 { .. }
+                | O::MemorySize { .. }
+        ) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 /// Bounds checks remembered per region (keeps the search short).
 const MAX_CHECKED: usize = 64;
 
@@ -233,16 +280,19 @@ pub(super) struct Translator<'e, 'm, 'b> {
     result_types: Vec<Type>,
     trap_blocks: HashMap<TrapCode, Block>,
     exit: Block,
-    /// Entry depth, restored on return.
-    depth: Value,
+    /// Call depth of this function's callees (its own depth + 1), passed
+    /// to direct callees as an argument and written to the context before
+    /// callbacks, which may call wasm through the runtime.
+    callee_depth: Value,
     /// Memory base and length, kept in SSA variables so loops need not
     /// reload them; reloaded from the context after every call, since only
     /// a call (into another function or the runtime) can grow memory.
     mem: Option<(Variable, Variable)>,
-    /// Fuel left, kept in a register: loaded at entry, written back to the
-    /// context before every call and on every way out, reloaded after calls.
-    /// A store-to-load round trip per loop iteration would otherwise chain
-    /// every iteration of a tight loop through memory.
+    /// Fuel left, kept in a register: an argument of every wasm function,
+    /// which leaves what is left in the context when it returns or traps;
+    /// also written there before callbacks. A store-to-load round trip per
+    /// loop iteration would otherwise chain every iteration of a tight loop
+    /// through memory.
     fuel: Variable,
     /// Bounds checks already done on the path to the current point, as
     /// (address value, offset + size): a later access to the same address
@@ -270,7 +320,7 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
             result_types: Vec::new(),
             trap_blocks: HashMap::new(),
             exit,
-            depth: dummy,
+            callee_depth: dummy,
             mem: None,
             fuel: Variable::from_u32(0),
             checked: Vec::new(),
@@ -289,10 +339,11 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
         self.b.switch_to_block(entry);
         self.b.seal_block(entry);
         let params = self.b.block_params(entry).to_vec();
-        self.vmctx = params[0];
+        let (vmctx, fuel, depth) = (params[0], params[1], params[2]);
+        self.vmctx = vmctx;
         for (i, &t) in ty.params.iter().enumerate() {
             let var = self.b.declare_var(clif_type(t));
-            self.b.def_var(var, params[i + 1]);
+            self.b.def_var(var, params[i + 3]);
             self.locals.push(var);
         }
         let zero_refs = fault::active(Fault::RefLocalsZero);
@@ -308,7 +359,8 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
             self.b.def_var(var, v);
             self.locals.push(var);
         }
-        if !module.memories.is_empty() {
+        let code = &module.bytes[body.code.clone()];
+        if !module.memories.is_empty() && reads_memory_directly(code, body.code.start as u64)? {
             let base = self.b.declare_var(self.ptr);
             let len = self.b.declare_var(types::I64);
             self.mem = Some((base, len));
@@ -316,24 +368,22 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
         }
 
         self.fuel = self.b.declare_var(types::I64);
-        let fuel = self.load_vm(types::I64, OFF_FUEL);
         self.b.def_var(self.fuel, fuel);
+        self.b.append_block_param(self.exit, types::I64);
 
         // Call depth first, then the native stack (a safety net with the
         // same trap), then fuel: the order every tier shares.
-        self.depth = self.load_vm(types::I64, OFF_DEPTH);
         let max = self.load_vm(types::I64, OFF_MAX_DEPTH);
         let too_deep = self
             .b
             .ins()
-            .icmp(IntCC::UnsignedGreaterThanOrEqual, self.depth, max);
+            .icmp(IntCC::UnsignedGreaterThanOrEqual, depth, max);
         self.trap_if(too_deep, TrapCode::CallStackExhausted);
         let sp = self.b.ins().get_stack_pointer(self.ptr);
         let limit = self.load_vm(self.ptr, OFF_STACK_LIMIT);
         let overflow = self.b.ins().icmp(IntCC::UnsignedLessThan, sp, limit);
         self.trap_if(overflow, TrapCode::CallStackExhausted);
-        let next_depth = self.b.ins().iadd_imm_s(self.depth, 1);
-        self.b.ins().store(vm(), next_depth, self.vmctx, OFF_DEPTH);
+        self.callee_depth = self.b.ins().iadd_imm_s(depth, 1);
         self.charge_fuel();
 
         let ret = self.b.create_block();
@@ -351,7 +401,6 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
             checked_len: self.checked.len(),
         });
 
-        let code = &module.bytes[body.code.clone()];
         let mut reader = wasmparser::OperatorsReader::new(wasmparser::BinaryReader::new(
             code,
             body.code.start as u64,
@@ -364,9 +413,12 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
             }
         }
 
-        // The exit path of every trap: status 1, results unspecified.
+        // The exit path of every trap: status 1, the fuel left, results
+        // unspecified.
         self.b.switch_to_block(self.exit);
         self.b.set_cold_block(self.exit);
+        let fuel_left = self.b.block_params(self.exit)[0];
+        self.b.ins().store(vm(), fuel_left, self.vmctx, OFF_FUEL);
         let mut outs = vec![self.b.ins().iconst(types::I32, 1)];
         for t in self.result_types.clone() {
             outs.push(self.zero(t));
@@ -377,13 +429,13 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
         for (code, block) in traps {
             self.b.switch_to_block(block);
             self.b.set_cold_block(block);
-            self.save_fuel();
             let c = self
                 .b
                 .ins()
                 .iconst(types::I32, super::ctx::encode_trap(code) as i64);
             self.b.ins().store(vm(), c, self.vmctx, OFF_TRAP);
-            self.b.ins().jump(self.exit, &[]);
+            let fuel = self.b.use_var(self.fuel);
+            self.b.ins().jump(self.exit, &[BlockArg::Value(fuel)]);
         }
         self.b.seal_all_blocks();
         let indirect = std::mem::take(&mut self.env.indirect_types);
@@ -425,11 +477,13 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
             .or_insert_with(|| self.b.create_block())
     }
 
-    /// Leaves the function when a call or callback returned a nonzero status
-    /// (the callee already saved the fuel it left).
-    fn propagate(&mut self, status: Value) {
+    /// Leaves the function, passing on the fuel the callee left, when a call
+    /// or callback returned a nonzero status.
+    fn propagate(&mut self, status: Value, fuel: Value) {
         let cont = self.b.create_block();
-        self.b.ins().brif(status, self.exit, &[], cont, &[]);
+        self.b
+            .ins()
+            .brif(status, self.exit, &[BlockArg::Value(fuel)], cont, &[]);
         self.b.seal_block(cont);
         self.b.switch_to_block(cont);
     }
@@ -443,24 +497,6 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
         self.trap_if(empty, TrapCode::OutOfFuel);
         let left = self.b.ins().iadd_imm_s(fuel, -1);
         self.b.def_var(self.fuel, left);
-    }
-
-    /// Writes the fuel register back to the context.
-    fn save_fuel(&mut self) {
-        let fuel = self.b.use_var(self.fuel);
-        self.b.ins().store(vm(), fuel, self.vmctx, OFF_FUEL);
-    }
-
-    /// Before a call: the callee (or the runtime) reads fuel from the context.
-    fn before_call(&mut self) {
-        self.save_fuel();
-    }
-
-    /// After a call that returned normally: fuel and memory may have changed.
-    fn after_call(&mut self) {
-        let fuel = self.load_vm(types::I64, OFF_FUEL);
-        self.b.def_var(self.fuel, fuel);
-        self.reload_memory();
     }
 
     fn pop(&mut self) -> Value {
@@ -638,13 +674,21 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
         };
         let mut all = vec![self.vmctx];
         all.extend_from_slice(args);
-        self.before_call();
+        // The runtime (and any wasm it calls) reads fuel and the callee's
+        // depth from the context and leaves the fuel left there.
+        let fuel = self.b.use_var(self.fuel);
+        self.b.ins().store(vm(), fuel, self.vmctx, OFF_FUEL);
+        self.b
+            .ins()
+            .store(vm(), self.callee_depth, self.vmctx, OFF_DEPTH);
         let call = self.b.ins().call(f, &all);
         let result = self.b.inst_results(call).first().copied();
+        let fuel = self.load_vm(types::I64, OFF_FUEL);
         if cb.may_trap() {
-            self.propagate(result.expect("trapping callbacks return a status"));
+            self.propagate(result.expect("trapping callbacks return a status"), fuel);
         }
-        self.after_call();
+        self.b.def_var(self.fuel, fuel);
+        self.reload_memory();
         result
     }
 
@@ -819,8 +863,8 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
                 self.b.switch_to_block(frame.next);
                 self.b.seal_block(frame.next);
                 let results = self.b.block_params(frame.next).to_vec();
-                self.b.ins().store(vm(), self.depth, self.vmctx, OFF_DEPTH);
-                self.save_fuel();
+                let fuel = self.b.use_var(self.fuel);
+                self.b.ins().store(vm(), fuel, self.vmctx, OFF_FUEL);
                 let mut outs = vec![self.b.ins().iconst(types::I32, 0)];
                 outs.extend(results);
                 self.b.ins().return_(&outs);
@@ -1012,13 +1056,15 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
                     self.call_via_runtime(ty, Callback::Call, &[a]);
                 } else {
                     let f = self.func_ref(function_index);
-                    let mut all = vec![self.vmctx];
+                    let fuel = self.b.use_var(self.fuel);
+                    let mut all = vec![self.vmctx, fuel, self.callee_depth];
                     all.extend(self.pop_n(ty.params.len()));
-                    self.before_call();
                     let call = self.b.ins().call(f, &all);
                     let results = self.b.inst_results(call).to_vec();
-                    self.propagate(results[0]);
-                    self.after_call();
+                    let fuel = self.load_vm(types::I64, OFF_FUEL);
+                    self.propagate(results[0], fuel);
+                    self.b.def_var(self.fuel, fuel);
+                    self.reload_memory();
                     self.stack.extend_from_slice(&results[1..]);
                 }
             }

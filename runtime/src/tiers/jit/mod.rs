@@ -365,7 +365,11 @@ impl Jit {
             b.switch_to_block(entry);
             let (vmctx, buf) = (b.block_params(entry)[0], b.block_params(entry)[1]);
             let flags = MemFlagsData::trusted();
-            let mut call_args = vec![vmctx];
+            // Fuel and depth come from the context; the callee leaves the
+            // fuel left there, trap or not.
+            let fuel = b.ins().load(types::I64, flags, vmctx, ctx::OFF_FUEL);
+            let depth = b.ins().load(types::I64, flags, vmctx, ctx::OFF_DEPTH);
+            let mut call_args = vec![vmctx, fuel, depth];
             for (i, &t) in ty.params.iter().enumerate() {
                 call_args.push(b.ins().load(clif_type(t), flags, buf, (i * 8) as i32));
             }
