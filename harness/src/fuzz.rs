@@ -140,25 +140,28 @@ fn save_finding(
     report::write_finding(&config.out, &record, wasm)
 }
 
-/// Tags reference disagreements that are the known wasmi select bug, so
-/// they group apart from the ones a person still has to look at.
+/// Tags reference disagreements that are a known wasmi bug (confirmed by
+/// [`crate::triage`]), so they group apart from the ones a person still has
+/// to look at.
 fn mark_known_reference_bugs(outcome: &mut CaseOutcome, wasm: &[u8], engines: &[Box<dyn Engine>]) {
     let disagrees = outcome
         .findings
         .iter()
         .any(|f| f.kind == FindingKind::ReferenceDisagreement);
-    if !disagrees || !crate::triage::is_wasmi_select_bug(wasm, engines, generate::case_limits()) {
+    if !disagrees {
         return;
     }
+    let Some((tag, note)) = crate::triage::known_wasmi_bug(wasm, engines, generate::case_limits())
+    else {
+        return;
+    };
     for f in outcome
         .findings
         .iter_mut()
         .filter(|f| f.kind == FindingKind::ReferenceDisagreement)
     {
-        f.signature = format!("{},{}", f.signature, crate::triage::WASMI_SELECT_EQZ);
-        f.message.push_str(
-            " (the known wasmi 2.0.0 select bug: gone once select conditions are rewritten)",
-        );
+        f.signature = format!("{},{tag}", f.signature);
+        f.message.push_str(&format!(" ({note})"));
     }
 }
 
