@@ -370,7 +370,9 @@ struct RunArgs {
     /// File whose bytes are the WASI program's stdin (default: empty).
     #[arg(long)]
     stdin: Option<PathBuf>,
-    /// Run a WASI program for real (real clock and stdio) in one tier, no comparison.
+    /// Run a WASI program for real (real clock and stdio) in one tier, no
+    /// comparison; tierdiff then exits with the program's exit code (134 if
+    /// it traps).
     #[arg(long)]
     wasi_real: bool,
     /// Tier to run: classic, fast, jit or all.
@@ -467,12 +469,22 @@ fn run_wasi_real(
         result.describe(),
         start.elapsed().as_secs_f64()
     );
-    Ok(ExitCode::from(match result {
-        crate::outcome::CallResult::Exited(0) => 0,
-        crate::outcome::CallResult::Returned(_) => 0,
-        _ => 1,
-    }))
+    Ok(ExitCode::from(wasi_real_exit_code(&result)))
 }
+
+/// The process exit code of `run --wasi-real`, as a shell would see the
+/// program's: its `proc_exit` code (low 8 bits), 0 when `_start` returns,
+/// and 134 (like a process that aborted) when it traps or cannot run.
+fn wasi_real_exit_code(result: &crate::outcome::CallResult) -> u8 {
+    match result {
+        crate::outcome::CallResult::Exited(code) => (*code & 0xff) as u8,
+        crate::outcome::CallResult::Returned(_) => 0,
+        _ => WASI_REAL_TRAP_EXIT,
+    }
+}
+
+/// Exit code of `run --wasi-real` when the program traps.
+const WASI_REAL_TRAP_EXIT: u8 = 134;
 
 fn cmd_run(a: RunArgs) -> Result<ExitCode, InputError> {
     let (file, invoke, args, tier, fuel, json) = (

@@ -251,3 +251,36 @@ fn run_cli_runs_the_demo_in_every_engine() {
         assert_eq!(report["wasi"][engine]["exit_code"], 42, "{engine}");
     }
 }
+
+/// `run --wasi-real` exits with the program's own exit code (42 for the demo
+/// with two arguments, 0 with none) and 134 when the program traps.
+#[test]
+fn wasi_real_passes_the_program_exit_code_through() {
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("kernels/wasi/wasi_demo.wasm");
+    let run = |file: &Path, args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_tierdiff"))
+            .args(["run", "--wasi-real", "--tier", "fast"])
+            .arg(file)
+            .arg("--")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&demo, &["one", "two"]);
+    assert_eq!(out.status.code(), Some(42), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("argc=3"));
+    assert_eq!(run(&demo, &[]).status.code(), Some(0));
+    let dir = std::env::temp_dir().join(format!("tierdiff-wasi-real-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let trap = dir.join("trap.wat");
+    std::fs::write(
+        &trap,
+        r#"(module (import "wasi_snapshot_preview1" "proc_exit" (func (param i32)))
+            (memory (export "memory") 1)
+            (func (export "_start") unreachable))"#,
+    )
+    .unwrap();
+    let out = run(&trap, &[]);
+    assert_eq!(out.status.code(), Some(134), "{out:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
