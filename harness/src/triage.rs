@@ -50,9 +50,13 @@ fn defuse_select_conditions(wasm: &[u8]) -> Option<Vec<u8>> {
     changed.then(|| wat::parse_str(&out).ok()).flatten()
 }
 
-/// Whether the reference disagreements of `wasm` are the known wasmi bug.
-pub fn is_wasmi_select_bug(wasm: &[u8], engines: &[Box<dyn Engine>], limits: Limits) -> bool {
-    let Some(patched) = defuse_select_conditions(wasm) else {
+/// Whether a rewritten module exists and shows no reference disagreement.
+fn disagreement_vanishes(
+    patched: Option<Vec<u8>>,
+    engines: &[Box<dyn Engine>],
+    limits: Limits,
+) -> bool {
+    let Some(patched) = patched else {
         return false;
     };
     let outcome = compare::run_case(&patched, engines, limits);
@@ -60,6 +64,11 @@ pub fn is_wasmi_select_bug(wasm: &[u8], engines: &[Box<dyn Engine>], limits: Lim
         .findings
         .iter()
         .any(|f| f.kind == FindingKind::ReferenceDisagreement)
+}
+
+/// Whether the reference disagreements of `wasm` are the known wasmi bug.
+pub fn is_wasmi_select_bug(wasm: &[u8], engines: &[Box<dyn Engine>], limits: Limits) -> bool {
+    disagreement_vanishes(defuse_select_conditions(wasm), engines, limits)
 }
 
 /// The module with an empty `block end` put before every `block`, `if` and
@@ -87,14 +96,7 @@ fn defuse_param_blocks(wasm: &[u8]) -> Option<Vec<u8>> {
 /// Whether the reference disagreements of `wasm` are the known wasmi bug
 /// with values below the parameters of a block.
 pub fn is_wasmi_if_param_bug(wasm: &[u8], engines: &[Box<dyn Engine>], limits: Limits) -> bool {
-    let Some(patched) = defuse_param_blocks(wasm) else {
-        return false;
-    };
-    let outcome = compare::run_case(&patched, engines, limits);
-    !outcome
-        .findings
-        .iter()
-        .any(|f| f.kind == FindingKind::ReferenceDisagreement)
+    disagreement_vanishes(defuse_param_blocks(wasm), engines, limits)
 }
 
 /// The known wasmi bug behind the reference disagreements of `wasm`: the tag

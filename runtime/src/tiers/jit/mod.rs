@@ -1,7 +1,7 @@
 //! The JIT tier: compiles every wasm function to native code with Cranelift.
 //!
-//! * [`compile`] turns one function body into CLIF: `fn(vmctx, params..) ->
-//!   (status, results..)`. Every trapping condition (bounds, division,
+//! * [`compile`] turns one function body into CLIF: `fn(vmctx, fuel, depth,
+//!   params..) -> (status, results..)`. Every trapping condition (bounds, division,
 //!   conversion, call depth, fuel, `unreachable`, and whatever a callback
 //!   reports) is an explicit branch that stores a trap code in the context
 //!   and returns status 1; every caller checks the status after each call
@@ -30,9 +30,12 @@
 //!
 //! What stays out of memory inside a function (see [`compile`]): memory base
 //! and length live in SSA variables, re-read from the context only after a
-//! call or callback (only those can grow memory); fuel lives in a register,
-//! written back to the context before every call and on every way out and
-//! re-read after calls. A bounds check is one signed compare of the address
+//! call or callback (only those can grow memory), and functions without
+//! loads or stores keep none. Fuel lives in a register; a compiled function
+//! is `fn(vmctx, fuel, depth, params..) -> (status, results..)`, leaves the
+//! fuel it did not use in the context when it returns or traps (a third
+//! return value would spill through memory in the platform convention), and
+//! callbacks find fuel and their callee's depth in the context. A bounds check is one signed compare of the address
 //! with `len - (offset + size)` (hoistable out of loops), and it is skipped
 //! where an earlier check of the same address value with at least the same
 //! reach dominates it: memory never shrinks, so that check still holds.
