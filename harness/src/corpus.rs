@@ -12,6 +12,7 @@ use crate::input::{self, InputError};
 use crate::outcome::{CallResult, Value};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use tierdiff_runtime::wasi::WasiConfig;
 use tierdiff_runtime::{Limits, TrapCode};
@@ -221,24 +222,45 @@ pub fn load_case(json: &Path) -> Result<LoadedCase, InputError> {
     })
 }
 
-/// Runs a case in every engine; returns one line per difference.
+/// Runs a case in every engine; returns one line per difference. An engine
+/// that panics (wasmi has been seen to) fails the case with a `crashed`
+/// line; the other engines and cases still run.
 pub fn check_case(case: &LoadedCase, engines: &[Box<dyn Engine>]) -> Vec<String> {
     let mut problems = Vec::new();
-    for engine in engines {
+    'engines: for engine in engines {
         if engine.is_reference() && case.spec.skip_reference.is_some() {
             continue;
         }
         let name = engine.name();
-        let mut instance =
-            match engine.instantiate_wasi(&case.wasm, case.limits, case.wasi.as_ref()) {
-                Ok(i) => i,
-                Err(e) => {
-                    problems.push(format!("{name}: instantiation: {e:?}"));
-                    continue;
-                }
-            };
+        let instantiated = catch_unwind(AssertUnwindSafe(|| {
+            engine.instantiate_wasi(&case.wasm, case.limits, case.wasi.as_ref())
+        }));
+        let mut instance = match instantiated {
+            Ok(Ok(i)) => i,
+            Ok(Err(e)) => {
+                problems.push(format!("{name}: instantiation: {e:?}"));
+                continue;
+            }
+            Err(p) => {
+                problems.push(format!(
+                    "{name}: instantiation crashed: {}",
+                    crate::compare::panic_message(p)
+                ));
+                continue;
+            }
+        };
         for (i, (export, args, expected)) in case.calls.iter().enumerate() {
-            let got = instance.call(export, args);
+            let got = catch_unwind(AssertUnwindSafe(|| instance.call(export, args)))
+                .unwrap_or_else(|p| CallResult::Crashed(crate::compare::panic_message(p)));
+            if let CallResult::Crashed(why) = &got {
+                // The instance is in no state to answer further calls.
+                let shown: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+                problems.push(format!(
+                    "{name}: call {i} {export}({}): crashed: {why}",
+                    shown.join(", ")
+                ));
+                continue 'engines;
+            }
             if !meets(&got, expected) {
                 let shown: Vec<String> = args.iter().map(|a| a.to_string()).collect();
                 problems.push(format!(

@@ -124,3 +124,24 @@ fn a_fuzz_finding_shrinks_to_a_quarter_and_replays() {
     );
     let _ = std::fs::remove_dir_all(&out);
 }
+
+/// An engine that panics fails the case with a `crashed` line instead of
+/// taking the replay down: the wasmi 2.0.0 store panic, with its
+/// `skip_reference` removed so wasmi runs.
+#[test]
+fn a_panicking_engine_fails_its_case_and_the_replay_goes_on() {
+    let json = corpus_dir().join("regressions/wasmi-store-reg-offset.json");
+    let mut case = corpus::load_case(&json).expect("the case loads");
+    case.spec.skip_reference = None;
+    let problems = corpus::check_case(&case, &corpus::all_engines());
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.starts_with("wasmi: call 0 min(): crashed")),
+        "{problems:#?}"
+    );
+    assert!(
+        problems.iter().all(|p| p.starts_with("wasmi:")),
+        "only wasmi may fail: {problems:#?}"
+    );
+}
