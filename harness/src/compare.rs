@@ -157,6 +157,15 @@ pub struct CaseOutcome {
     pub wasi: BTreeMap<String, crate::outcome::WasiOutput>,
 }
 
+impl CaseOutcome {
+    /// Whether every tier agreed and only the reference engine differed.
+    pub fn has_reference_disagreement(&self) -> bool {
+        self.findings
+            .iter()
+            .any(|f| f.kind == FindingKind::ReferenceDisagreement)
+    }
+}
+
 /// One call and what each engine did.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct CallRow {

@@ -252,23 +252,22 @@ pub fn check_case(case: &LoadedCase, engines: &[Box<dyn Engine>]) -> Vec<String>
         for (i, (export, args, expected)) in case.calls.iter().enumerate() {
             let got = catch_unwind(AssertUnwindSafe(|| instance.call(export, args)))
                 .unwrap_or_else(|p| CallResult::Crashed(crate::compare::panic_message(p)));
-            if let CallResult::Crashed(why) = &got {
-                // The instance is in no state to answer further calls.
+            let crashed = matches!(got, CallResult::Crashed(_));
+            if crashed || !meets(&got, expected) {
                 let shown: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+                let what = if crashed {
+                    got.describe()
+                } else {
+                    format!("expected {}, got {}", expected.describe(), got.describe())
+                };
                 problems.push(format!(
-                    "{name}: call {i} {export}({}): crashed: {why}",
+                    "{name}: call {i} {export}({}): {what}",
                     shown.join(", ")
                 ));
-                continue 'engines;
             }
-            if !meets(&got, expected) {
-                let shown: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-                problems.push(format!(
-                    "{name}: call {i} {export}({}): expected {}, got {}",
-                    shown.join(", "),
-                    expected.describe(),
-                    got.describe()
-                ));
+            if crashed {
+                // The instance is in no state to answer further calls.
+                continue 'engines;
             }
         }
         check_globals(&mut *instance, &case.globals, name, &mut problems);

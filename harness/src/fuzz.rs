@@ -144,11 +144,7 @@ fn save_finding(
 /// [`crate::triage`]), so they group apart from the ones a person still has
 /// to look at.
 fn mark_known_reference_bugs(outcome: &mut CaseOutcome, wasm: &[u8], engines: &[Box<dyn Engine>]) {
-    let disagrees = outcome
-        .findings
-        .iter()
-        .any(|f| f.kind == FindingKind::ReferenceDisagreement);
-    if !disagrees {
+    if !outcome.has_reference_disagreement() {
         return;
     }
     let Some((tag, note)) = crate::triage::known_wasmi_bug(wasm, engines, generate::case_limits())

@@ -17,7 +17,7 @@
 //! `loop` that takes parameters (a no-op in the spec, but it makes wasmi save
 //! every pending `local.get` before the block starts).
 
-use crate::compare::{self, FindingKind};
+use crate::compare;
 use crate::engine::Engine;
 use tierdiff_runtime::Limits;
 
@@ -59,11 +59,7 @@ fn disagreement_vanishes(
     let Some(patched) = patched else {
         return false;
     };
-    let outcome = compare::run_case(&patched, engines, limits);
-    !outcome
-        .findings
-        .iter()
-        .any(|f| f.kind == FindingKind::ReferenceDisagreement)
+    !compare::run_case(&patched, engines, limits).has_reference_disagreement()
 }
 
 /// Whether the reference disagreements of `wasm` are the known wasmi bug.
@@ -134,12 +130,8 @@ mod tests {
         let engines = crate::corpus::all_engines();
         let limits = Limits::default();
         let buggy = wat::parse_str(BUGGY).unwrap();
-        let outcome = compare::run_case(&buggy, &engines, limits);
         assert!(
-            outcome
-                .findings
-                .iter()
-                .any(|f| f.kind == FindingKind::ReferenceDisagreement),
+            compare::run_case(&buggy, &engines, limits).has_reference_disagreement(),
             "wasmi 2.0.0 still has the bug"
         );
         assert!(is_wasmi_select_bug(&buggy, &engines, limits));
@@ -164,12 +156,8 @@ mod tests {
         let engines = crate::corpus::all_engines();
         let limits = Limits::default();
         let buggy = wat::parse_str(IF_PARAM).unwrap();
-        let outcome = compare::run_case(&buggy, &engines, limits);
         assert!(
-            outcome
-                .findings
-                .iter()
-                .any(|f| f.kind == FindingKind::ReferenceDisagreement),
+            compare::run_case(&buggy, &engines, limits).has_reference_disagreement(),
             "wasmi 2.0.0 still has the bug"
         );
         assert!(is_wasmi_if_param_bug(&buggy, &engines, limits));

@@ -390,16 +390,14 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
         for &t in &self.result_types.clone() {
             self.b.append_block_param(ret, t);
         }
-        self.frames.push(Frame {
-            kind: Kind::Block,
-            next: ret,
-            params: Vec::new(),
-            results: self.result_types.clone(),
-            height: 0,
-            else_args: Vec::new(),
-            reached: false,
-            checked_len: self.checked.len(),
-        });
+        self.open_frame(
+            Kind::Block,
+            ret,
+            Vec::new(),
+            self.result_types.clone(),
+            0,
+            Vec::new(),
+        );
 
         let mut reader = wasmparser::OperatorsReader::new(wasmparser::BinaryReader::new(
             code,
@@ -546,6 +544,28 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
             self.b.append_block_param(block, t);
         }
         block
+    }
+
+    /// Pushes a control frame; what was bounds-checked so far dominates it.
+    fn open_frame(
+        &mut self,
+        kind: Kind,
+        next: Block,
+        params: Vec<Type>,
+        results: Vec<Type>,
+        height: usize,
+        else_args: Vec<Value>,
+    ) {
+        self.frames.push(Frame {
+            kind,
+            next,
+            params,
+            results,
+            height,
+            else_args,
+            reached: false,
+            checked_len: self.checked.len(),
+        });
     }
 
     /// Branch to label `depth` with its arguments on top of the stack.
@@ -921,16 +941,7 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
                 let (params, results) = self.block_type(blockty);
                 let next = self.new_block(&results);
                 let height = self.stack.len() - params.len();
-                self.frames.push(Frame {
-                    kind: Kind::Block,
-                    next,
-                    params,
-                    results,
-                    height,
-                    else_args: Vec::new(),
-                    reached: false,
-                    checked_len: self.checked.len(),
-                });
+                self.open_frame(Kind::Block, next, params, results, height, Vec::new());
             }
             O::Loop { blockty } => {
                 let (params, results) = self.block_type(blockty);
@@ -943,16 +954,14 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
                 let height = self.stack.len();
                 self.stack.extend(hp);
                 self.charge_fuel();
-                self.frames.push(Frame {
-                    kind: Kind::Loop(header),
+                self.open_frame(
+                    Kind::Loop(header),
                     next,
                     params,
                     results,
                     height,
-                    else_args: Vec::new(),
-                    reached: false,
-                    checked_len: self.checked.len(),
-                });
+                    Vec::new(),
+                );
             }
             O::If { blockty } => {
                 let (params, results) = self.block_type(blockty);
@@ -965,8 +974,8 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
                 self.b.seal_block(then_block);
                 let height = self.stack.len() - params.len();
                 let else_args = self.stack[height..].to_vec();
-                self.frames.push(Frame {
-                    kind: Kind::If {
+                self.open_frame(
+                    Kind::If {
                         else_block,
                         has_else: false,
                     },
@@ -975,9 +984,7 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
                     results,
                     height,
                     else_args,
-                    reached: false,
-                    checked_len: self.checked.len(),
-                });
+                );
             }
             O::Else => {
                 let frame = self.frames.last_mut().expect("validated: else in if");
