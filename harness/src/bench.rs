@@ -8,6 +8,8 @@
 
 mod engines;
 mod kernels;
+#[cfg(tierdiff_native_kernels)]
+mod native;
 mod throughput;
 mod wasi_program;
 #[cfg(feature = "wasmtime")]
@@ -77,13 +79,19 @@ pub enum Rule {
 
 /// Speed ratios the tiers are held to: (key, faster engine, slower engine,
 /// target, rule). A ratio is `time(slower) / time(faster)`: above 1 the
-/// first engine wins.
-const RATIOS: &[(&str, &str, &str, f64, Rule)] = &[
-    ("fast/classic", "fast", "classic", 2.0, Rule::Geomean),
-    ("fast/wasmi", "fast", "wasmi", 0.7, Rule::Geomean),
-    ("jit/fast", "jit", "fast", 10.0, Rule::EveryKernel),
-    ("jit/wasmtime", "jit", "wasmtime", 0.6, Rule::Geomean),
+/// first engine wins. A ratio without a target is a yardstick: reported,
+/// not judged.
+const RATIOS: &[(&str, &str, &str, Option<f64>, Rule)] = &[
+    ("fast/classic", "fast", "classic", Some(2.0), Rule::Geomean),
+    ("fast/wasmi", "fast", "wasmi", Some(0.7), Rule::Geomean),
+    ("jit/fast", "jit", "fast", Some(10.0), Rule::EveryKernel),
+    ("jit/wasmtime", "jit", "wasmtime", Some(0.6), Rule::Geomean),
+    ("jit/native", "jit", "native", None, Rule::Geomean),
 ];
+
+/// The engine whose times are the ceiling for every compiled tier: the
+/// kernels' C source compiled to machine code (see `bench/native.rs`).
+const NATIVE: &str = "native";
 
 /// Timings of one kernel on one engine.
 #[derive(Debug, Serialize)]
@@ -112,6 +120,10 @@ pub struct KernelResult {
     pub errors: BTreeMap<String, String>,
     /// Speed ratios (see [`RATIOS`]) where both engines ran.
     pub ratios: BTreeMap<String, f64>,
+    /// For each ratio, the same ratio with native code in place of its
+    /// first engine: the most any compiler of this kernel's wasm could reach.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub native_ceilings: BTreeMap<String, f64>,
 }
 
 /// A ratio's geometric mean over the kernels, against its target.
@@ -119,9 +131,24 @@ pub struct KernelResult {
 pub struct RatioSummary {
     pub geomean: f64,
     pub min: f64,
-    pub target: f64,
+    /// `None` for a yardstick.
+    pub target: Option<f64>,
     pub rule: Rule,
-    pub met: bool,
+    /// `None` for a yardstick.
+    pub met: Option<bool>,
+    /// Kernels below the target where native code is below it too: no
+    /// compiler of the same wasm can be expected to reach the target there.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub out_of_reach: Vec<OutOfReach>,
+}
+
+/// A kernel whose target is above what native code reaches.
+#[derive(Debug, Serialize)]
+pub struct OutOfReach {
+    pub kernel: String,
+    pub ratio: f64,
+    /// The ratio native code gets in the first engine's place.
+    pub native: f64,
 }
 
 /// The whole `--json` object.
@@ -129,6 +156,9 @@ pub struct RatioSummary {
 pub struct BenchReport {
     pub runs: usize,
     pub quick: bool,
+    /// The C compiler behind the `native` engine, when it ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub native_compiler: Option<&'static str>,
     pub kernels: Vec<KernelResult>,
     pub summary: BTreeMap<String, RatioSummary>,
 }
@@ -186,6 +216,7 @@ pub fn cmd_bench(args: &BenchArgs) -> Result<ExitCode, InputError> {
     let report = BenchReport {
         runs: args.runs,
         quick: args.quick,
+        native_compiler: native_compiler(&engine_names),
         summary: summarise(&results),
         kernels: results,
     };
@@ -211,9 +242,26 @@ pub fn cmd_bench(args: &BenchArgs) -> Result<ExitCode, InputError> {
     })
 }
 
+#[cfg(tierdiff_native_kernels)]
+fn native_compiler(engine_names: &[String]) -> Option<&'static str> {
+    engine_names
+        .iter()
+        .any(|n| n == NATIVE)
+        .then_some(native::COMPILER)
+}
+
+#[cfg(not(tierdiff_native_kernels))]
+fn native_compiler(_: &[String]) -> Option<&'static str> {
+    None
+}
+
 fn unknown_engine(name: &str) -> InputError {
     let hint = if name == "wasmtime" {
         " (this build has no wasmtime: add --features wasmtime to cargo)".to_string()
+    } else if name == NATIVE {
+        " (this build has no native kernels: the C compiler failed or TIERDIFF_NO_NATIVE was set \
+         when tierdiff was built; see the build warnings)"
+            .to_string()
     } else {
         format!(" (available: {})", engines::available().join(","))
     };
@@ -345,6 +393,7 @@ fn bench_kernel(
         engines: BTreeMap::new(),
         errors: BTreeMap::new(),
         ratios: BTreeMap::new(),
+        native_ceilings: BTreeMap::new(),
     };
     for engine in engines {
         match time_engine(engine.as_ref(), kernel, size, args, progress) {
@@ -376,12 +425,24 @@ fn bench_kernel(
         .get("wasmi")
         .or_else(|| out.engines.values().next())
         .map(|r| r.checksum);
+    fill_ratios(&mut out);
+    out
+}
+
+/// Computes a kernel's [`RATIOS`] and their native ceilings from its timings.
+fn fill_ratios(k: &mut KernelResult) {
     for &(key, faster, slower, ..) in RATIOS {
-        if let (Some(f), Some(s)) = (out.engines.get(faster), out.engines.get(slower)) {
-            out.ratios.insert(key.into(), s.run_s / f.run_s.max(1e-12));
+        let Some(s) = k.engines.get(slower) else {
+            continue;
+        };
+        if let Some(f) = k.engines.get(faster) {
+            k.ratios.insert(key.into(), s.run_s / f.run_s.max(1e-12));
+        }
+        if let (Some(n), false) = (k.engines.get(NATIVE), NATIVE == faster || NATIVE == slower) {
+            k.native_ceilings
+                .insert(key.into(), s.run_s / n.run_s.max(1e-12));
         }
     }
-    out
 }
 
 fn summarise(results: &[KernelResult]) -> BTreeMap<String, RatioSummary> {
@@ -396,10 +457,23 @@ fn summarise(results: &[KernelResult]) -> BTreeMap<String, RatioSummary> {
         }
         let geomean = (values.iter().map(|v| v.ln()).sum::<f64>() / values.len() as f64).exp();
         let min = values.iter().copied().fold(f64::INFINITY, f64::min);
-        let met = match rule {
+        let met = target.map(|target| match rule {
             Rule::Geomean => geomean >= target,
             Rule::EveryKernel => min >= target,
-        };
+        });
+        let out_of_reach = target.map_or_else(Vec::new, |target| {
+            results
+                .iter()
+                .filter_map(|k| {
+                    let (ratio, native) = (*k.ratios.get(key)?, *k.native_ceilings.get(key)?);
+                    (ratio < target && native < target).then(|| OutOfReach {
+                        kernel: k.name.clone(),
+                        ratio,
+                        native,
+                    })
+                })
+                .collect()
+        });
         out.insert(
             key.to_string(),
             RatioSummary {
@@ -408,6 +482,7 @@ fn summarise(results: &[KernelResult]) -> BTreeMap<String, RatioSummary> {
                 target,
                 rule,
                 met,
+                out_of_reach,
             },
         );
     }
@@ -479,15 +554,27 @@ fn render(report: &BenchReport, engine_names: &[String]) -> String {
     for (label, pick) in [("geomean", 0usize), ("target", 1), ("met", 2)] {
         s.push_str(&format!("{label:<10}"));
         for &(key, ..) in RATIOS {
-            let cell = report.summary.get(key).map_or("-".into(), |r| match pick {
-                0 => format!("{:.2}x", r.geomean),
-                1 if r.rule == Rule::EveryKernel => format!("each >= {:.0}x", r.target),
-                1 => format!(">= {:.1}x", r.target),
-                _ => (if r.met { "yes" } else { "no" }).to_string(),
-            });
+            let cell =
+                report
+                    .summary
+                    .get(key)
+                    .map_or("-".into(), |r| match (pick, r.target, r.met) {
+                        (0, ..) => format!("{:.2}x", r.geomean),
+                        (1, Some(t), _) if r.rule == Rule::EveryKernel => {
+                            format!("each >= {t:.0}x")
+                        }
+                        (1, Some(t), _) => format!(">= {t:.1}x"),
+                        (_, _, Some(met)) => (if met { "yes" } else { "no" }).to_string(),
+                        _ => "-".to_string(),
+                    });
             s.push_str(&format!(" {cell:>14}"));
         }
         s.push('\n');
+    }
+    if let Some(cc) = report.native_compiler {
+        s.push_str(&format!(
+            "\nnative: the kernels' C source as machine code, built by {cc}\n"
+        ));
     }
     s
 }
@@ -513,20 +600,33 @@ fn conclusion(report: &BenchReport, failed: &[&str]) -> String {
         .summary
         .iter()
         .map(|(k, r)| {
-            let verdict = if r.met { "met" } else { "missed" };
+            let Some(target) = r.target else {
+                return format!("{k} {:.2}x (a yardstick, no target)", r.geomean);
+            };
+            let verdict = if r.met == Some(true) { "met" } else { "missed" };
             match r.rule {
                 Rule::Geomean => {
-                    format!("{k} {:.2}x (target {:.1}x, {verdict})", r.geomean, r.target)
+                    format!("{k} {:.2}x (target {target:.1}x, {verdict})", r.geomean)
                 }
                 Rule::EveryKernel => format!(
-                    "{k} {:.2}x, lowest {:.2}x (target {:.1}x on every kernel, {verdict})",
-                    r.geomean, r.min, r.target
+                    "{k} {:.2}x, lowest {:.2}x (target {target:.1}x on every kernel, {verdict})",
+                    r.geomean, r.min
                 ),
             }
         })
         .collect();
     if !parts.is_empty() {
         s.push_str(&format!("Geometric means: {}.", parts.join("; ")));
+    }
+    // Quick sizes run for microseconds: too short to say what is out of reach.
+    for (key, r) in report.summary.iter().filter(|_| !report.quick) {
+        for o in &r.out_of_reach {
+            s.push_str(&format!(
+                "\n{key} on {}: {:.2}x, below the target, but native code of the same C source \
+                 reaches only {:.2}x there: out of reach of any compiler of this wasm.",
+                o.kernel, o.ratio, o.native
+            ));
+        }
     }
     s
 }
@@ -586,6 +686,7 @@ mod tests {
             engines: BTreeMap::new(),
             errors: BTreeMap::new(),
             ratios: ratios.iter().map(|&(k, v)| (k.to_string(), v)).collect(),
+            native_ceilings: BTreeMap::new(),
         }
     }
 
@@ -601,14 +702,62 @@ mod tests {
         let jit = &s["jit/fast"];
         assert_eq!(jit.rule, Rule::EveryKernel);
         assert!((jit.geomean - 20.0).abs() < 1e-9 && jit.min == 5.0);
-        assert!(!jit.met);
+        assert_eq!(jit.met, Some(false));
         let fast = &s["fast/classic"];
-        assert!(fast.met && fast.min == 1.0);
+        assert!(fast.met == Some(true) && fast.min == 1.0);
         let all_fast = [kernel("a", &[("jit/fast", 10.0)])];
-        assert!(summarise(&all_fast)["jit/fast"].met);
+        assert_eq!(summarise(&all_fast)["jit/fast"].met, Some(true));
         assert!(
             !s.contains_key("jit/wasmtime"),
             "no wasmtime results, no entry"
         );
+    }
+
+    #[test]
+    fn a_missed_target_is_out_of_reach_only_where_native_code_misses_it_too() {
+        let mut a = kernel("a", &[("jit/fast", 6.0), ("jit/native", 0.9)]);
+        a.native_ceilings.insert("jit/fast".into(), 7.0);
+        let mut b = kernel("b", &[("jit/fast", 6.0), ("jit/native", 0.5)]);
+        b.native_ceilings.insert("jit/fast".into(), 12.0);
+        let mut c = kernel("c", &[("jit/fast", 20.0), ("jit/native", 0.8)]);
+        c.native_ceilings.insert("jit/fast".into(), 25.0);
+        let s = summarise(&[a, b, c]);
+        let jit = &s["jit/fast"];
+        assert_eq!(jit.met, Some(false));
+        let names: Vec<&str> = jit.out_of_reach.iter().map(|o| o.kernel.as_str()).collect();
+        assert_eq!(names, ["a"], "b misses a target native code reaches");
+        assert_eq!(
+            (jit.out_of_reach[0].ratio, jit.out_of_reach[0].native),
+            (6.0, 7.0)
+        );
+        let yardstick = &s["jit/native"];
+        assert_eq!((yardstick.target, yardstick.met), (None, None));
+        assert!(yardstick.out_of_reach.is_empty());
+    }
+
+    #[test]
+    fn native_ceilings_put_native_code_in_the_first_engines_place() {
+        let timed = |run_s| EngineResult {
+            run_s,
+            run_min_s: run_s,
+            run_max_s: run_s,
+            compile_s: 0.0,
+            runs: 1,
+            checksum: 7,
+        };
+        let mut k = kernel("k", &[]);
+        for (engine, secs) in [("fast", 1.2), ("jit", 0.2), ("native", 0.15)] {
+            k.engines.insert(engine.into(), timed(secs));
+        }
+        fill_ratios(&mut k);
+        let near = |a: f64, b: f64| (a - b).abs() < 1e-9;
+        assert!(near(k.ratios["jit/fast"], 6.0) && near(k.ratios["jit/native"], 0.75));
+        assert!(
+            near(k.native_ceilings["jit/fast"], 8.0),
+            "{:?}",
+            k.native_ceilings
+        );
+        assert!(!k.native_ceilings.contains_key("jit/native"));
+        assert!(!k.ratios.contains_key("fast/classic"), "no classic timing");
     }
 }

@@ -42,6 +42,16 @@ fn quick_bench_checksums_agree_and_json_has_its_shape() {
         for engine in ["classic", "fast", "jit", "wasmi"] {
             assert!(engines.contains_key(engine), "{name}: no {engine}");
         }
+        // The native build of the C source must agree with the wasm engines
+        // too (checked below), or it is no yardstick for them.
+        if cfg!(tierdiff_native_kernels) {
+            assert!(engines.contains_key("native"), "{name}: no native");
+            assert!(k["ratios"]["jit/native"].as_f64().is_some(), "{name}: {k}");
+            assert!(
+                k["native_ceilings"]["jit/fast"].as_f64().is_some(),
+                "{name}: {k}"
+            );
+        }
         let jit_fast = k["ratios"]["jit/fast"].as_f64().expect("a jit/fast ratio");
         assert!(jit_fast > 0.0, "{name}: jit/fast = {jit_fast}");
         for (engine, r) in engines {
@@ -60,6 +70,13 @@ fn quick_bench_checksums_agree_and_json_has_its_shape() {
         jit["target"].as_f64().unwrap(),
     );
     assert_eq!(jit["met"], Value::Bool(min >= target), "{jit}");
+    if cfg!(tierdiff_native_kernels) {
+        let cc = report["native_compiler"]
+            .as_str()
+            .expect("the native compiler");
+        assert!(cc.contains("-O2"), "{cc}");
+        assert_eq!(report["summary"]["jit/native"]["target"], Value::Null);
+    }
 }
 
 #[test]

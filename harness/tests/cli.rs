@@ -146,6 +146,35 @@ fn run_prints_results_and_traps() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("trapped integer-divide-by-zero"));
 }
 
+/// The whole spec suite through the JIT with every function compiled at its
+/// first call (`TIERDIFF_JIT_COMPILE=lazy`) passes exactly as with eager
+/// compilation: calls through the code table, lazily compiled callees of
+/// `call_indirect` and imports, and traps inside them.
+#[test]
+fn jit_spec_passes_with_lazy_compilation_as_with_eager() {
+    let passed = |mode: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_tierdiff"))
+            .args(["spec", "--tier", "jit", "--json"])
+            .env("TIERDIFF_JIT_COMPILE", mode)
+            .output()
+            .expect("binary runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{mode}: {stderr}");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+        assert_eq!(
+            v["tiers"]["jit"]["failed"], 0,
+            "{mode}: {}",
+            v["tiers"]["jit"]
+        );
+        v["tiers"]["jit"]["passed"]
+            .as_u64()
+            .expect("a passed count")
+    };
+    let eager = passed("eager");
+    assert!(eager > 20_000, "the whole suite ran: {eager}");
+    assert_eq!(passed("lazy"), eager);
+}
+
 #[test]
 fn spec_json_for_one_file() {
     let out = tierdiff(&["spec", "--tier", "classic", "--file", "nop", "--json"]);

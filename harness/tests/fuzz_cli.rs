@@ -45,6 +45,36 @@ fn clean_run_writes_every_report_and_is_reproducible() {
     assert_eq!(report["per_engine"], report2["per_engine"]);
 }
 
+/// With every JIT function compiled at its first call, generated modules
+/// (whose functions call each other through the code table) still give no
+/// finding: the seed and count of the unfaulted no-false-positive test.
+#[test]
+fn lazy_jit_compilation_gives_no_findings() {
+    let out = out_dir("lazy");
+    let output = Command::new(env!("CARGO_BIN_EXE_tierdiff"))
+        .args([
+            "fuzz",
+            "--seed",
+            "20261124",
+            "--iterations",
+            "2000",
+            "--json",
+        ])
+        .args(["--engines", "classic,fast,jit"])
+        .arg("--out")
+        .arg(&out)
+        .env("TIERDIFF_JIT_COMPILE", "lazy")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("stdout is one JSON object ({e}); stderr: {stderr}"));
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert_eq!(report["cases"], 2000);
+    assert_eq!(report["findings"], serde_json::json!([]), "{stderr}");
+    assert!(report["calls"].as_u64().unwrap() > 10_000, "{report}");
+}
+
 #[test]
 fn a_dying_worker_is_recorded_as_a_crash_and_the_run_goes_on() {
     let out = out_dir("abort");

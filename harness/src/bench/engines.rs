@@ -28,16 +28,22 @@ pub fn available() -> Vec<String> {
     if cfg!(feature = "wasmtime") {
         names.push("wasmtime".into());
     }
+    if cfg!(tierdiff_native_kernels) {
+        names.push("native".into());
+    }
     names
 }
 
 /// Builds an engine by name; `None` for unknown names (or `wasmtime` in a
-/// build without the `wasmtime` feature).
+/// build without the `wasmtime` feature, or `native` in a build whose C
+/// compiler failed).
 pub fn build(name: &str) -> Option<Box<dyn BenchEngine>> {
     match name {
         "wasmi" => Some(Box::new(Wasmi)),
         #[cfg(feature = "wasmtime")]
         "wasmtime" => Some(Box::new(super::wasmtime::Wasmtime)),
+        #[cfg(tierdiff_native_kernels)]
+        "native" => Some(Box::new(super::native::Native)),
         other => {
             let tier = TierKind::parse(other).filter(|t| t.is_implemented())?;
             Some(Box::new(Tier(tier)))

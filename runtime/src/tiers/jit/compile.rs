@@ -8,8 +8,8 @@
 //! block that stores the code and returns.
 
 use super::ctx::{
-    global_offset, OFF_DEPTH, OFF_FUEL, OFF_GLOBALS, OFF_MAX_DEPTH, OFF_MEM_BASE, OFF_MEM_LEN,
-    OFF_STACK_LIMIT, OFF_TRAP,
+    global_offset, OFF_CODE_TABLE, OFF_DEPTH, OFF_FUEL, OFF_GLOBALS, OFF_MAX_DEPTH, OFF_MEM_BASE,
+    OFF_MEM_LEN, OFF_STACK_LIMIT, OFF_TRAP,
 };
 use crate::fault::{self, Fault};
 use crate::module::Module;
@@ -22,9 +22,10 @@ use cranelift_codegen::ir::{
     types, AbiParam, Block, BlockArg, FuncRef, InstBuilder, JumpTableData, MemFlagsData, Signature,
     StackSlotData, StackSlotKind, Type, Value,
 };
+use cranelift_codegen::ir::{ExtFuncData, ExternalName, Function, UserExternalName};
+use cranelift_codegen::isa::TargetFrontendConfig;
 use cranelift_frontend::{FunctionBuilder, Variable};
-use cranelift_jit::JITModule;
-use cranelift_module::{FuncId, Module as _};
+use cranelift_module::{FuncId, ModuleDeclarations};
 use std::collections::HashMap;
 use wasmparser::{BlockType, Operator};
 
@@ -56,10 +57,12 @@ pub(super) enum Callback {
     TableCopy,
     TableInit,
     ElemDrop,
+    /// Compiles a function of a lazy instance on its first call (see `lazy`).
+    Compile,
 }
 
 impl Callback {
-    pub(super) const ALL: [Callback; 15] = [
+    pub(super) const ALL: [Callback; 16] = [
         Callback::Call,
         Callback::CallIndirect,
         Callback::MemoryGrow,
@@ -75,6 +78,7 @@ impl Callback {
         Callback::TableCopy,
         Callback::TableInit,
         Callback::ElemDrop,
+        Callback::Compile,
     ];
 
     /// Symbol name, parameter types after the context, and result type.
@@ -108,6 +112,8 @@ impl Callback {
                 Some(I32),
             ),
             Callback::ElemDrop => ("tierdiff_jit_elem_drop", &[I32], None),
+            // Returns a code pointer (the JIT targets 64-bit hosts only).
+            Callback::Compile => ("tierdiff_jit_compile", &[I32], Some(I64)),
         }
     }
 
@@ -159,15 +165,44 @@ pub(super) fn wasm_signature(
 pub(super) struct Env<'a> {
     pub module: &'a Module,
     pub inst: &'a InstanceData,
-    pub jit: &'a mut JITModule,
+    /// The JIT module's declarations (read-only: several threads translate
+    /// at once).
+    pub decls: &'a ModuleDeclarations,
+    pub config: TargetFrontendConfig,
     /// Declared ids of the defined functions, by defined index.
     pub func_ids: &'a [FuncId],
+    /// For a lazily compiled instance, the code address of each defined
+    /// function so far (0: not compiled); `None` when the whole instance compiles at
+    /// once and every call can be direct.
+    pub lazy_code: Option<&'a [usize]>,
     pub callback_ids: &'a HashMap<Callback, FuncId>,
     /// Direct-call targets imported into the current function so far.
     pub funcs: HashMap<u32, FuncRef>,
     pub callbacks: HashMap<Callback, FuncRef>,
     /// Type indices used by `call_indirect` (recorded for the code map).
     pub indirect_types: Vec<u32>,
+}
+
+/// Makes declared function `id` callable from `func`. The same as
+/// `cranelift_module::Module::declare_func_in_func`, which needs the module
+/// mutably and so would serialise the translating threads.
+pub(super) fn import_function(
+    decls: &ModuleDeclarations,
+    id: FuncId,
+    func: &mut Function,
+) -> FuncRef {
+    let decl = decls.get_function_decl(id);
+    let signature = func.import_signature(decl.signature.clone());
+    let name = func.declare_imported_user_function(UserExternalName {
+        namespace: 0,
+        index: id.as_u32(),
+    });
+    func.import_function(ExtFuncData {
+        name: ExternalName::user(name),
+        signature,
+        colocated: decl.linkage.is_final(),
+        patchable: false,
+    })
 }
 
 /// Where a branch to a label goes.
@@ -300,6 +335,8 @@ pub(super) struct Translator<'e, 'm, 'b> {
     /// is skipped. Entries are dropped when control leaves the region whose
     /// entry dominates them (else arms, block ends).
     checked: Vec<(Value, u64)>,
+    /// Index of the function being translated.
+    index: u32,
 }
 
 impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
@@ -324,11 +361,13 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
             mem: None,
             fuel: Variable::from_u32(0),
             checked: Vec::new(),
+            index: 0,
         }
     }
 
     /// Emits the whole function `index`.
     pub(super) fn translate(mut self, index: u32) -> Result<Vec<u32>, String> {
+        self.index = index;
         let module = self.env.module;
         let ty = module.func_type(index);
         let body = &module.bodies[(index - module.num_imported_funcs) as usize];
@@ -437,8 +476,7 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
         }
         self.b.seal_all_blocks();
         let indirect = std::mem::take(&mut self.env.indirect_types);
-        let config = self.env.jit.target_config();
-        self.b.finalize(config);
+        self.b.finalize(self.env.config);
         Ok(indirect)
     }
 
@@ -657,9 +695,59 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
             return f;
         }
         let id = self.env.func_ids[(index - self.env.module.num_imported_funcs) as usize];
-        let f = self.env.jit.declare_func_in_func(id, self.b.func);
+        let f = import_function(self.env.decls, id, self.b.func);
         self.env.funcs.insert(index, f);
         f
+    }
+
+    /// Whether a call to defined function `index` can be a direct call: in
+    /// eager mode always; in lazy mode if the callee already has code or is
+    /// the function being compiled.
+    fn calls_directly(&self, index: u32) -> bool {
+        let defined = (index - self.env.module.num_imported_funcs) as usize;
+        match self.env.lazy_code {
+            None => true,
+            Some(code) => code[defined] != 0 || index == self.index,
+        }
+    }
+
+    /// The code pointer of defined function `index` of a lazy instance: read
+    /// from the code table, and compiled by a callback if still null (a
+    /// failed compile traps with its host error).
+    fn lazy_code_of(&mut self, index: u32) -> Value {
+        let defined = index - self.env.module.num_imported_funcs;
+        let table = self.load_vm(self.ptr, OFF_CODE_TABLE);
+        let slot = self.b.ins().iadd_imm_s(table, defined as i64 * 8);
+        let code = self.b.ins().load(self.ptr, vm(), slot, 0);
+        let ready = self.b.create_block();
+        let ptr = self.ptr;
+        let code_param = self.b.append_block_param(ready, ptr);
+        let compile = self.b.create_block();
+        self.b.set_cold_block(compile);
+        self.b
+            .ins()
+            .brif(code, ready, &[BlockArg::Value(code)], compile, &[]);
+        self.b.seal_block(compile);
+        self.b.switch_to_block(compile);
+        let f = match self.env.callbacks.get(&Callback::Compile) {
+            Some(&f) => f,
+            None => {
+                let id = self.env.callback_ids[&Callback::Compile];
+                let f = import_function(self.env.decls, id, self.b.func);
+                self.env.callbacks.insert(Callback::Compile, f);
+                f
+            }
+        };
+        let d = self.iconst32(defined);
+        let call = self.b.ins().call(f, &[self.vmctx, d]);
+        let compiled = self.b.inst_results(call)[0];
+        let failed = self.b.ins().icmp_imm_s(IntCC::Equal, compiled, 0);
+        let fuel = self.b.use_var(self.fuel);
+        self.propagate(failed, fuel);
+        self.b.ins().jump(ready, &[BlockArg::Value(compiled)]);
+        self.b.seal_block(ready);
+        self.b.switch_to_block(ready);
+        code_param
     }
 
     /// Re-reads memory base and length from the context (after calls).
@@ -684,10 +772,7 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
         let f = match self.env.callbacks.get(&cb) {
             Some(&f) => f,
             None => {
-                let f = self
-                    .env
-                    .jit
-                    .declare_func_in_func(self.env.callback_ids[&cb], self.b.func);
+                let f = import_function(self.env.decls, self.env.callback_ids[&cb], self.b.func);
                 self.env.callbacks.insert(cb, f);
                 f
             }
@@ -1062,11 +1147,22 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
                     let a = self.iconst32(addr);
                     self.call_via_runtime(ty, Callback::Call, &[a]);
                 } else {
-                    let f = self.func_ref(function_index);
                     let fuel = self.b.use_var(self.fuel);
                     let mut all = vec![self.vmctx, fuel, self.callee_depth];
                     all.extend(self.pop_n(ty.params.len()));
-                    let call = self.b.ins().call(f, &all);
+                    let call = if self.calls_directly(function_index) {
+                        let f = self.func_ref(function_index);
+                        self.b.ins().call(f, &all)
+                    } else {
+                        let code = self.lazy_code_of(function_index);
+                        let sig = wasm_signature(
+                            ty,
+                            Signature::new(self.env.config.default_call_conv),
+                            self.ptr,
+                        );
+                        let sig = self.b.import_signature(sig);
+                        self.b.ins().call_indirect(sig, code, &all)
+                    };
                     let results = self.b.inst_results(call).to_vec();
                     let fuel = self.load_vm(types::I64, OFF_FUEL);
                     self.propagate(results[0], fuel);

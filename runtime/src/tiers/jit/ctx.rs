@@ -41,6 +41,9 @@ pub(super) struct VmCtx {
     pub runtime: *mut Runtime,
     /// Index of the instance this context belongs to.
     pub instance: u32,
+    /// Code address of each defined function of a lazily compiled instance,
+    /// 0 until compiled (see `lazy`); null for eager instances.
+    pub code_table: *const usize,
 }
 
 pub(super) const OFF_MEM_BASE: i32 = offset_of!(VmCtx, mem_base) as i32;
@@ -51,6 +54,7 @@ pub(super) const OFF_DEPTH: i32 = offset_of!(VmCtx, depth) as i32;
 pub(super) const OFF_MAX_DEPTH: i32 = offset_of!(VmCtx, max_depth) as i32;
 pub(super) const OFF_STACK_LIMIT: i32 = offset_of!(VmCtx, stack_limit) as i32;
 pub(super) const OFF_TRAP: i32 = offset_of!(VmCtx, trap) as i32;
+pub(super) const OFF_CODE_TABLE: i32 = offset_of!(VmCtx, code_table) as i32;
 
 /// Where a global's value sits in the store's global array.
 pub(super) fn global_offset(addr: u32) -> i64 {
@@ -72,16 +76,30 @@ pub(super) fn decode_trap(raw: u32) -> Option<TrapCode> {
         .and_then(|i| TrapCode::ALL.get(i as usize).copied())
 }
 
-/// Signature of every entry trampoline: arguments in `buf`, results written
-/// back to `buf`; returns 0, or nonzero with the trap in the context.
-pub(super) type Trampoline = unsafe extern "C" fn(*mut VmCtx, *mut u64) -> u32;
+/// Signature of every entry trampoline: calls the compiled function at
+/// `code` with the arguments in `buf` and writes its results back to `buf`;
+/// returns 0, or nonzero with the trap in the context. One trampoline
+/// serves every function of one wasm signature.
+pub(super) type Trampoline = unsafe extern "C" fn(*mut VmCtx, *mut u64, *const u8) -> u32;
 
-/// What the callbacks need beyond the store: every instance's context and
-/// every wasm function's trampoline, by store address.
+/// How Rust enters one compiled function.
+#[derive(Clone, Copy)]
+pub(super) struct Entry {
+    pub trampoline: Trampoline,
+    pub code: *const u8,
+}
+
+/// The tier's state, reachable from callbacks through the context: every
+/// instance's context, every wasm function's entry by store address, and
+/// (for lazy compilation) the compiler and the code map.
 #[derive(Default)]
 pub(super) struct Runtime {
     pub ctxs: Vec<*mut VmCtx>,
-    pub trampolines: Vec<Option<Trampoline>>,
+    pub entries: Vec<Option<Entry>>,
+    pub jit: Option<super::Jit>,
+    pub map: super::CodeMap,
+    /// Lazily compiled instances, by instance index.
+    pub lazy: std::collections::HashMap<u32, super::lazy::LazyInstance>,
     /// A host function's trap, kept whole (with its message).
     pub host_trap: Option<Trap>,
 }
@@ -133,9 +151,12 @@ pub(super) unsafe fn call_addr(caller: *mut VmCtx, addr: FuncAddr, buf: *mut u64
                     }
                 }
             }
-            FuncInst::Wasm { instance, .. } => {
+            FuncInst::Wasm {
+                instance, index, ..
+            } => {
+                let (instance, index) = (*instance, *index);
                 let callee = (&(*rt).ctxs)[instance.0 as usize];
-                let Some(entry) = (&(*rt).trampolines)[addr.0 as usize] else {
+                let Some(mut entry) = (&(*rt).entries)[addr.0 as usize] else {
                     (*rt).host_trap = Some(Trap::host(format!(
                         "jit tier: function {} has no code",
                         addr.0
@@ -143,6 +164,18 @@ pub(super) unsafe fn call_addr(caller: *mut VmCtx, addr: FuncAddr, buf: *mut u64
                     (*caller).trap = encode_trap(TrapCode::HostError);
                     return 1;
                 };
+                if entry.code.is_null() {
+                    let module = &data.instances[instance.0 as usize].module;
+                    let defined = (index - module.num_imported_funcs) as usize;
+                    match super::lazy::ensure_compiled(&mut *rt, data, instance.0, defined) {
+                        Ok(code) => entry.code = code,
+                        Err(e) => {
+                            (*rt).host_trap = Some(Trap::host(e));
+                            (*caller).trap = encode_trap(TrapCode::HostError);
+                            return 1;
+                        }
+                    }
+                }
                 if callee != caller {
                     (*callee).fuel = (*caller).fuel;
                     (*callee).depth = (*caller).depth;
@@ -152,7 +185,7 @@ pub(super) unsafe fn call_addr(caller: *mut VmCtx, addr: FuncAddr, buf: *mut u64
                     (*callee).runtime = rt;
                     refresh(callee, data);
                 }
-                let status = entry(callee, buf);
+                let status = (entry.trampoline)(callee, buf, entry.code);
                 if callee != caller {
                     (*caller).fuel = (*callee).fuel;
                     (*caller).trap = (*callee).trap;

@@ -16,13 +16,29 @@
 //!   TypeRegistry ids happen there). Direct calls between functions of one
 //!   instance are native calls.
 //!
+//! * [`codegen`] runs the translation and Cranelift for an instance's
+//!   functions, on helper threads too when the module is large, and builds
+//!   the entry trampolines (one per wasm signature) through which Rust calls
+//!   compiled code.
+//!
 //! # Dev. Note
-//! Compilation is **eager**, in [`Tier::prepare`]: a module is compiled
-//! once, before its segments and start function run, so compile errors are
-//! instantiation errors rather than traps mid-run, the code map's invariant
-//! ("every defined function has code") holds from the start, and no lock or
-//! patching is needed at run time. Compile time is paid for functions that
-//! never run; the measurements in the tier's tests keep it visible.
+//! Compilation is **eager** for instances with less than 1 MiB of wasm code
+//! (every test module, fuzz case and benchmark kernel), in
+//! [`Tier::prepare`]: a module is compiled once, before its segments and
+//! start function run, so compile errors are instantiation errors rather
+//! than traps mid-run, every call between its functions is a direct call,
+//! and nothing is patched at run time. Modules with at least 16 KiB of code
+//! compile on every core (a 672 KiB real-world module: 1.19 s on one core,
+//! 0.64 s on two).
+//!
+//! Larger instances compile **lazily** (see [`lazy`]): eagerly, a 15 MiB
+//! real-world module took 21 s (39 s on one core) before its first call,
+//! almost all for functions a run never reaches; lazily it instantiates in
+//! 4 ms and compiles each function at its first call.
+//! `TIERDIFF_JIT_COMPILE=eager|lazy` overrides the size rule (the tests run
+//! the spec suite and the fuzzer both ways). All of a store's code lives in
+//! one reserved 1 GiB region, so direct calls (32-bit relative) reach code
+//! compiled later.
 //!
 //! Code is compiled per *instance*: function addresses (`ref.func`, imports)
 //! and global addresses are baked in as constants, which keeps the context
@@ -52,25 +68,30 @@
 //! larger than the stack can hold (the tests use 2,000,000) still ends
 //! cleanly.
 
+mod codegen;
 mod compile;
 mod ctx;
+mod lazy;
 
 use super::{Tier, TierKind};
 use crate::maps::{InternalMap, LookupStats, MapSnapshot, Violation};
 use crate::store::{FuncInst, InstanceId, StoreData};
 use crate::trap::Trap;
+use crate::types::FuncType;
 use crate::values::FuncAddr;
-use compile::{callback_signature, clif_type, wasm_signature, Callback, Env, Translator};
-use cranelift_codegen::ir::{types, AbiParam, InstBuilder, MemFlagsData, UserFuncName};
+use compile::{callback_signature, wasm_signature, Callback};
 use cranelift_codegen::settings::{self, Configurable};
-use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
-use cranelift_jit::{JITBuilder, JITModule};
+use cranelift_jit::{ArenaMemoryProvider, JITBuilder, JITModule};
 use cranelift_module::{default_libcall_names, FuncId, Linkage, Module as _};
-use ctx::{Runtime, Trampoline, VmCtx};
+use ctx::{Entry, Runtime, Trampoline, VmCtx};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 const CODE_MAP: &str = "jit-code-map";
+
+/// Address space reserved for one store's compiled code (under the 2 GiB
+/// reach of a direct call).
+const CODE_ARENA_BYTES: usize = 1 << 30;
 
 /// Native stack kept free below the wasm frames for callbacks and host functions.
 const STACK_MARGIN: usize = 1 << 20;
@@ -89,8 +110,11 @@ fn stack_size(depth: u32) -> usize {
 struct CodeEntry {
     instance: u32,
     index: u32,
+    /// 0 while a function of a lazy instance waits for its first call.
     code: usize,
     trampoline: usize,
+    /// Whether the instance compiles lazily.
+    lazy: bool,
 }
 
 /// The JIT's function table: compiled code and entry trampoline per store
@@ -107,17 +131,38 @@ pub struct CodeMap {
 }
 
 impl CodeMap {
-    /// Checks the map against the store: every defined function has code and
-    /// every `call_indirect` site's signature resolves to a canonical id.
+    /// Checks the map against the store: every defined function has code,
+    /// functions that share an entry trampoline share a signature (a
+    /// trampoline reads arguments and writes results by the signature it was
+    /// built for), and every `call_indirect` site's signature resolves to a
+    /// canonical id.
     fn check_against(&self, data: &StoreData) -> Vec<Violation> {
         let mut out = self.check();
+        let mut trampoline_types: HashMap<usize, (usize, crate::types::TypeId)> = HashMap::new();
         for (addr, f) in data.funcs.iter().enumerate() {
             let FuncInst::Wasm {
-                instance, index, ..
+                instance,
+                index,
+                type_id,
+                ..
             } = f
             else {
                 continue;
             };
+            if let Some(e) = self.by_addr.get(addr).and_then(Option::as_ref) {
+                let (first, ty) = *trampoline_types
+                    .entry(e.trampoline)
+                    .or_insert((addr, *type_id));
+                if ty != *type_id {
+                    out.push(Violation::new(
+                        CODE_MAP,
+                        format!(
+                            "functions at addresses {first} and {addr} have different signatures \
+                             but share an entry trampoline"
+                        ),
+                    ));
+                }
+            }
             if (instance.0 as usize) >= self.prepared_instances(data) {
                 continue;
             }
@@ -127,7 +172,7 @@ impl CodeMap {
                     CODE_MAP,
                     format!(
                         "function address {addr} maps to instance {} func {}, expected instance {} func {index}",
-                        e.instance, e.instance, instance.0
+                        e.instance, e.index, instance.0
                     ),
                 )),
                 None => out.push(Violation::new(
@@ -152,6 +197,23 @@ impl CodeMap {
             }
         }
         out
+    }
+
+    /// Adds to the compile statistics.
+    fn record_compiled(&mut self, functions: u64, body_bytes: u64, time: Duration) {
+        self.compiled.0 += functions;
+        self.compiled.1 += body_bytes;
+        self.compiled.2 += time;
+    }
+
+    /// Records the code of a lazily compiled function and its
+    /// `call_indirect` sites.
+    fn set_code(&mut self, addr: usize, code: *const u8, instance: u32, sites: Vec<u32>) {
+        if let Some(e) = self.by_addr.get_mut(addr).and_then(Option::as_mut) {
+            e.code = code as usize;
+        }
+        self.indirect_sites
+            .extend(sites.into_iter().map(|ty| (instance, ty)));
     }
 
     /// Instances whose code is in the map (a failed instantiation may leave
@@ -180,7 +242,7 @@ impl InternalMap for CodeMap {
         let mut out = self.invalid.clone();
         for (addr, e) in self.by_addr.iter().enumerate() {
             if let Some(e) = e {
-                if e.code == 0 || e.trampoline == 0 {
+                if (e.code == 0 && !e.lazy) || e.trampoline == 0 {
                     out.push(Violation::new(
                         CODE_MAP,
                         format!("function address {addr} has a null code pointer"),
@@ -197,8 +259,17 @@ impl InternalMap for CodeMap {
             .iter()
             .enumerate()
             .filter_map(|(addr, e)| {
-                e.as_ref()
-                    .map(|e| format!("func {addr}: instance {} index {}", e.instance, e.index))
+                e.as_ref().map(|e| {
+                    let pending = if e.code == 0 {
+                        " (not compiled yet)"
+                    } else {
+                        ""
+                    };
+                    format!(
+                        "func {addr}: instance {} index {}{pending}",
+                        e.instance, e.index
+                    )
+                })
             })
             .collect();
         MapSnapshot {
@@ -219,9 +290,11 @@ fn dump_requested() -> bool {
 /// The Cranelift side: module, reusable contexts and callback declarations.
 struct Jit {
     module: JITModule,
-    ctx: cranelift_codegen::Context,
-    fctx: FunctionBuilderContext,
+    /// This thread's Cranelift state, reused from instance to instance.
+    workspace: codegen::Workspace,
     callbacks: HashMap<Callback, FuncId>,
+    /// The entry trampoline of each wasm signature compiled so far.
+    trampolines: HashMap<FuncType, FuncId>,
 }
 
 impl Jit {
@@ -247,7 +320,14 @@ impl Jit {
             .finish(settings::Flags::new(flags))
             .map_err(|e| format!("jit tier: {e}"))?;
         let mut builder = JITBuilder::with_isa(isa, default_libcall_names());
-        let pointers: [(Callback, *const u8); 15] = [
+        // All code in one reserved region: direct calls are 32-bit relative,
+        // so code compiled later (lazily, after big memories were mapped)
+        // must stay within 2 GiB of its callers. Reserved pages cost nothing
+        // until used.
+        let arena = ArenaMemoryProvider::new_with_size(CODE_ARENA_BYTES)
+            .map_err(|e| format!("jit tier: cannot reserve code memory: {e}"))?;
+        builder.memory_provider(Box::new(arena));
+        let pointers: [(Callback, *const u8); 16] = [
             (Callback::Call, ctx::cb_call as *const u8),
             (Callback::CallIndirect, ctx::cb_call_indirect as *const u8),
             (Callback::MemoryGrow, ctx::cb_memory_grow as *const u8),
@@ -263,6 +343,7 @@ impl Jit {
             (Callback::TableCopy, ctx::cb_table_copy as *const u8),
             (Callback::TableInit, ctx::cb_table_init as *const u8),
             (Callback::ElemDrop, ctx::cb_elem_drop as *const u8),
+            (Callback::Compile, lazy::cb_compile as *const u8),
         ];
         debug_assert_eq!(pointers.len(), Callback::ALL.len());
         for (cb, ptr) in pointers {
@@ -279,153 +360,107 @@ impl Jit {
             callbacks.insert(cb, id);
         }
         Ok(Jit {
-            ctx: module.make_context(),
             module,
-            fctx: FunctionBuilderContext::new(),
+            workspace: codegen::Workspace::new(),
             callbacks,
+            trampolines: HashMap::new(),
         })
     }
 
-    /// Compiles every defined function of `instance` and its trampoline;
-    /// returns (function index, code, trampoline, call_indirect type indices).
-    #[allow(clippy::type_complexity)]
-    fn compile_instance(
+    /// Declares the defined functions of `instance` and compiles (and
+    /// defines) the entry trampolines of signatures not seen before.
+    fn declare_instance(
         &mut self,
         data: &StoreData,
         instance: InstanceId,
-    ) -> Result<Vec<(u32, *const u8, *const u8, Vec<u32>)>, String> {
-        let inst = &data.instances[instance.0 as usize];
-        let module = &inst.module;
+    ) -> Result<Vec<FuncId>, String> {
+        let module = &data.instances[instance.0 as usize].module;
         let ptr = self.module.target_config().pointer_type();
         let err = |e: cranelift_module::ModuleError| format!("jit tier: {e:?}");
-        let defined = module.num_imported_funcs..module.funcs.len() as u32;
-        let mut ids = Vec::new();
-        let mut tramps = Vec::new();
-        for index in defined.clone() {
+        let mut func_ids = Vec::new();
+        let mut new_trampolines = Vec::new();
+        for index in module.num_imported_funcs..module.funcs.len() as u32 {
             let ty = module.func_type(index);
             let sig = wasm_signature(ty, self.module.make_signature(), ptr);
             let name = format!("i{}_f{index}", instance.0);
-            ids.push(
+            func_ids.push(
                 self.module
                     .declare_function(&name, Linkage::Local, &sig)
                     .map_err(err)?,
             );
-            let mut tsig = self.module.make_signature();
-            tsig.params.push(AbiParam::new(ptr));
-            tsig.params.push(AbiParam::new(ptr));
-            tsig.returns.push(AbiParam::new(types::I32));
-            let name = format!("i{}_t{index}", instance.0);
-            tramps.push(
-                self.module
+            if !self.trampolines.contains_key(ty) {
+                let tsig = codegen::trampoline_signature(self.module.isa(), ptr);
+                let name = format!("t{}", self.trampolines.len());
+                let id = self
+                    .module
                     .declare_function(&name, Linkage::Local, &tsig)
-                    .map_err(err)?,
-            );
+                    .map_err(err)?;
+                self.trampolines.insert(ty.clone(), id);
+                new_trampolines.push((ty, id));
+            }
         }
-        let mut sites = Vec::new();
-        for (k, index) in defined.clone().enumerate() {
-            let ty = module.func_type(index);
-            self.ctx.func.signature = wasm_signature(ty, self.module.make_signature(), ptr);
-            self.ctx.func.name = UserFuncName::user(0, ids[k].as_u32());
-            let builder = FunctionBuilder::new(&mut self.ctx.func, &mut self.fctx);
-            let mut env = Env {
-                module,
-                inst,
-                jit: &mut self.module,
-                func_ids: &ids,
-                callback_ids: &self.callbacks,
-                funcs: HashMap::new(),
-                callbacks: HashMap::new(),
-                indirect_types: Vec::new(),
-            };
-            let indirect = Translator::new(builder, &mut env, ptr).translate(index)?;
-            sites.push(indirect);
-            let dump = dump_requested();
-            if dump {
-                self.ctx.set_disasm(true);
-                eprintln!("; function {index}\n{}", self.ctx.func.display());
-            }
+        for (ty, id) in new_trampolines {
+            let code = codegen::compile_trampoline(self.module.isa(), &mut self.workspace, ty, id)?;
             self.module
-                .define_function(ids[k], &mut self.ctx)
-                .map_err(|e| format!("jit tier: function {index}: {e:?}"))?;
-            if dump {
-                if let Some(code) = self.ctx.compiled_code().and_then(|c| c.vcode.as_ref()) {
-                    eprintln!("; function {index}, machine code\n{code}");
-                }
-            }
-            self.module.clear_context(&mut self.ctx);
+                .define_function_bytes(id, code.alignment, &code.bytes, &code.relocs)
+                .map_err(err)?;
+        }
+        Ok(func_ids)
+    }
 
-            // The trampoline: arguments from the buffer, results back into it.
-            let mut tsig = self.module.make_signature();
-            tsig.params.push(AbiParam::new(ptr));
-            tsig.params.push(AbiParam::new(ptr));
-            tsig.returns.push(AbiParam::new(types::I32));
-            self.ctx.func.signature = tsig;
-            self.ctx.func.name = UserFuncName::user(1, tramps[k].as_u32());
-            let callee = self.module.declare_func_in_func(ids[k], &mut self.ctx.func);
-            let mut b = FunctionBuilder::new(&mut self.ctx.func, &mut self.fctx);
-            let entry = b.create_block();
-            b.append_block_params_for_function_params(entry);
-            b.switch_to_block(entry);
-            let (vmctx, buf) = (b.block_params(entry)[0], b.block_params(entry)[1]);
-            let flags = MemFlagsData::trusted();
-            // Fuel and depth come from the context; the callee leaves the
-            // fuel left there, trap or not.
-            let fuel = b.ins().load(types::I64, flags, vmctx, ctx::OFF_FUEL);
-            let depth = b.ins().load(types::I64, flags, vmctx, ctx::OFF_DEPTH);
-            let mut call_args = vec![vmctx, fuel, depth];
-            for (i, &t) in ty.params.iter().enumerate() {
-                call_args.push(b.ins().load(clif_type(t), flags, buf, (i * 8) as i32));
-            }
-            let call = b.ins().call(callee, &call_args);
-            let results = b.inst_results(call).to_vec();
-            let ok = b.create_block();
-            let trapped = b.create_block();
-            b.ins().brif(results[0], trapped, &[], ok, &[]);
-            b.switch_to_block(trapped);
-            b.ins().return_(&[results[0]]);
-            b.switch_to_block(ok);
-            for (i, (&t, &v)) in ty.results.iter().zip(&results[1..]).enumerate() {
-                // Slots hold 32-bit values zero-extended.
-                let raw = match clif_type(t) {
-                    types::I32 => b.ins().uextend(types::I64, v),
-                    types::F32 => {
-                        let bits = b.ins().bitcast(types::I32, MemFlagsData::new(), v);
-                        b.ins().uextend(types::I64, bits)
-                    }
-                    _ => v,
-                };
-                b.ins().store(flags, raw, buf, (i * 8) as i32);
-            }
-            b.ins().return_(&[results[0]]);
-            b.seal_all_blocks();
-            b.finalize(self.module.target_config());
+    /// Compiles the defined functions numbered in `which` (declared as
+    /// `func_ids`) and makes them, and any trampolines defined since the last
+    /// call, executable. `lazy_code`: see `compile::Env`. Returns (defined
+    /// number, code, `call_indirect` type indices) per function.
+    #[allow(clippy::type_complexity)]
+    fn compile_functions(
+        &mut self,
+        data: &StoreData,
+        instance: InstanceId,
+        func_ids: &[FuncId],
+        which: &[usize],
+        lazy_code: Option<&[usize]>,
+    ) -> Result<Vec<(usize, *const u8, Vec<u32>)>, String> {
+        let inst = &data.instances[instance.0 as usize];
+        let err = |e: cranelift_module::ModuleError| format!("jit tier: {e:?}");
+        let shared = codegen::Shared {
+            module: &inst.module,
+            inst,
+            decls: self.module.declarations(),
+            isa: self.module.isa(),
+            func_ids,
+            lazy_code,
+            callback_ids: &self.callbacks,
+            dump: dump_requested(),
+        };
+        let compiled = codegen::compile_all(&shared, &mut self.workspace, which)?;
+        let mut sites = Vec::with_capacity(compiled.len());
+        for (f, &defined) in compiled.into_iter().zip(which) {
+            let code = &f.code;
             self.module
-                .define_function(tramps[k], &mut self.ctx)
-                .map_err(|e| format!("jit tier: trampoline {index}: {e:?}"))?;
-            self.module.clear_context(&mut self.ctx);
+                .define_function_bytes(func_ids[defined], code.alignment, &code.bytes, &code.relocs)
+                .map_err(err)?;
+            sites.push(f.indirect_types);
         }
         self.module.finalize_definitions().map_err(err)?;
-        Ok(defined
-            .enumerate()
+        Ok(which
+            .iter()
             .zip(sites)
-            .map(|((k, index), s)| {
-                (
-                    index,
-                    self.module.get_finalized_function(ids[k]),
-                    self.module.get_finalized_function(tramps[k]),
-                    s,
-                )
-            })
+            .map(|(&k, sites)| (k, self.module.get_finalized_function(func_ids[k]), sites))
             .collect())
+    }
+
+    /// The finalized trampoline of wasm signature `ty`.
+    fn trampoline(&self, ty: &FuncType) -> *const u8 {
+        self.module.get_finalized_function(self.trampolines[ty])
     }
 }
 
-/// The JIT tier: compiled code, contexts and the code map.
+/// The JIT tier: everything lives in [`Runtime`], which callbacks reach
+/// through the context (lazy compilation needs the compiler there).
 #[derive(Default)]
 pub struct JitTier {
-    jit: Option<Jit>,
-    runtime: Runtime,
-    map: CodeMap,
+    rt: Runtime,
 }
 
 // SAFETY: the raw pointers in `Runtime` (contexts) and the JIT's code memory
@@ -435,14 +470,14 @@ unsafe impl Send for JitTier {}
 
 impl Drop for JitTier {
     fn drop(&mut self) {
-        for &c in &self.runtime.ctxs {
+        for &c in &self.rt.ctxs {
             if !c.is_null() {
                 // SAFETY: every non-null context came from Box::into_raw in
                 // `prepare` and is freed exactly once, here.
                 drop(unsafe { Box::from_raw(c) });
             }
         }
-        if let Some(jit) = self.jit.take() {
+        if let Some(jit) = self.rt.jit.take() {
             // SAFETY: no call is running (we hold `&mut self`) and no code
             // pointer outlives the tier, so the code memory is unused.
             unsafe { jit.module.free_memory() };
@@ -453,7 +488,7 @@ impl Drop for JitTier {
 impl JitTier {
     /// Functions compiled, wasm body bytes compiled and time spent compiling.
     pub fn compile_stats(&self) -> (u64, u64, Duration) {
-        self.map.compiled
+        self.rt.map.compiled
     }
 }
 
@@ -517,45 +552,72 @@ impl Tier for JitTier {
     }
 
     fn prepare(&mut self, data: &StoreData, instance: InstanceId) -> Result<(), String> {
-        if self.jit.is_none() {
-            self.jit = Some(Jit::new()?);
+        let rt = &mut self.rt;
+        if rt.jit.is_none() {
+            rt.jit = Some(Jit::new()?);
         }
-        let jit = self.jit.as_mut().expect("just built");
+        let jit = rt.jit.as_mut().expect("just built");
         let start = Instant::now();
-        let compiled = jit.compile_instance(data, instance)?;
         let inst = &data.instances[instance.0 as usize];
         let module = &inst.module;
-        self.map.compiled.0 += compiled.len() as u64;
-        self.map.compiled.1 += module
-            .bodies
-            .iter()
-            .map(|b| b.code.len() as u64)
-            .sum::<u64>();
-        self.map.compiled.2 += start.elapsed();
-        for (index, code, tramp, sites) in compiled {
+        let body_bytes: usize = module.bodies.iter().map(|b| b.code.len()).sum();
+        let lazy = lazy::compiles_lazily(body_bytes);
+        let func_ids = jit.declare_instance(data, instance)?;
+        let all: Vec<usize> = (0..func_ids.len()).collect();
+        let compiled = if lazy {
+            // Nothing but trampolines to make executable.
+            jit.compile_functions(data, instance, &func_ids, &[], None)?;
+            Vec::new()
+        } else {
+            let compiled = jit.compile_functions(data, instance, &func_ids, &all, None)?;
+            rt.map
+                .record_compiled(compiled.len() as u64, body_bytes as u64, start.elapsed());
+            compiled
+        };
+        let mut code = vec![std::ptr::null(); func_ids.len()];
+        for (k, c, sites) in compiled {
+            code[k] = c;
+            rt.map
+                .indirect_sites
+                .extend(sites.into_iter().map(|ty| (instance.0, ty)));
+        }
+        for (k, &code) in code.iter().enumerate() {
+            let index = module.num_imported_funcs + k as u32;
+            let tramp = jit.trampoline(module.func_type(index));
             let addr = inst.funcs[index as usize].0 as usize;
-            if self.map.by_addr.len() <= addr {
-                self.map.by_addr.resize(addr + 1, None);
-                self.runtime.trampolines.resize(addr + 1, None);
+            if rt.map.by_addr.len() <= addr {
+                rt.map.by_addr.resize(addr + 1, None);
+                rt.entries.resize(addr + 1, None);
             }
-            self.map.by_addr[addr] = Some(CodeEntry {
+            rt.map.by_addr[addr] = Some(CodeEntry {
                 instance: instance.0,
                 index,
                 code: code as usize,
                 trampoline: tramp as usize,
+                lazy,
             });
-            self.map.stats.misses += 1;
+            rt.map.stats.misses += 1;
             // SAFETY: `tramp` is a finalized function with the Trampoline
-            // signature (two pointers in, i32 status out, host call conv).
-            self.runtime.trampolines[addr] =
-                Some(unsafe { std::mem::transmute::<*const u8, Trampoline>(tramp) });
-            self.map
-                .indirect_sites
-                .extend(sites.into_iter().map(|ty| (instance.0, ty)));
+            // signature (three pointers in, i32 status out, host call conv),
+            // built for this function's wasm signature.
+            let trampoline = unsafe { std::mem::transmute::<*const u8, Trampoline>(tramp) };
+            rt.entries[addr] = Some(Entry { trampoline, code });
+        }
+        let mut code_table = std::ptr::null();
+        if lazy {
+            let table = vec![0usize; func_ids.len()].into_boxed_slice();
+            code_table = table.as_ptr();
+            rt.lazy.insert(
+                instance.0,
+                lazy::LazyInstance {
+                    func_ids,
+                    code: table,
+                },
+            );
         }
         let slot = instance.0 as usize;
-        if self.runtime.ctxs.len() <= slot {
-            self.runtime.ctxs.resize(slot + 1, std::ptr::null_mut());
+        if rt.ctxs.len() <= slot {
+            rt.ctxs.resize(slot + 1, std::ptr::null_mut());
         }
         let mem = inst.memories.first().copied().unwrap_or(u32::MAX);
         let ctx = Box::new(VmCtx {
@@ -571,8 +633,9 @@ impl Tier for JitTier {
             store: std::ptr::null_mut(),
             runtime: std::ptr::null_mut(),
             instance: instance.0,
+            code_table,
         });
-        self.runtime.ctxs[slot] = Box::into_raw(ctx);
+        rt.ctxs[slot] = Box::into_raw(ctx);
         Ok(())
     }
 
@@ -599,7 +662,7 @@ impl Tier for JitTier {
         // On a thread that already has the stack (see crate::stack), call
         // directly: a thread per call costs tens of microseconds.
         if let Some(free) = crate::stack::remaining().filter(|&free| free >= stack + STACK_MARGIN) {
-            return run(&mut self.runtime, data, func, &mut buf, free - STACK_MARGIN).map(|()| {
+            return run(&mut self.rt, data, func, &mut buf, free - STACK_MARGIN).map(|()| {
                 buf.truncate(nr);
                 buf
             });
@@ -609,7 +672,7 @@ impl Tier for JitTier {
         // Moves the whole tier reference (which is Send) into the thread.
         let work = move || {
             let tier: &mut JitTier = tier;
-            run(&mut tier.runtime, data, func, slots, stack)
+            run(&mut tier.rt, data, func, slots, stack)
         };
         let outcome = std::thread::scope(|s| {
             std::thread::Builder::new()
@@ -630,36 +693,62 @@ impl Tier for JitTier {
     }
 
     fn check(&self, data: &StoreData) -> Vec<Violation> {
-        self.map.check_against(data)
+        let mut out = self.rt.map.check_against(data);
+        out.extend(self.lazy_tables_agree(data));
+        out
     }
 
     fn snapshots(&self) -> Vec<MapSnapshot> {
-        vec![self.map.snapshot()]
+        vec![self.rt.map.snapshot()]
     }
 }
 
 impl JitTier {
     /// The code map entry of `addr`, recording a lookup of a missing one.
     fn code(&mut self, addr: FuncAddr) -> Option<&CodeEntry> {
-        match self
-            .map
-            .by_addr
-            .get(addr.0 as usize)
-            .and_then(Option::as_ref)
-        {
+        let map = &mut self.rt.map;
+        match map.by_addr.get(addr.0 as usize).and_then(Option::as_ref) {
             Some(e) => {
-                self.map.stats.hits += 1;
+                map.stats.hits += 1;
                 Some(e)
             }
             None => {
-                self.map.stats.invalid_keys += 1;
-                self.map.invalid.push(Violation::new(
+                map.stats.invalid_keys += 1;
+                map.invalid.push(Violation::new(
                     CODE_MAP,
                     format!("no compiled code for function address {}", addr.0),
                 ));
                 None
             }
         }
+    }
+
+    /// The code tables that lazily compiled code reads must agree with the
+    /// code map: a stale or missing entry would send native code to the
+    /// wrong address or compile a function twice.
+    fn lazy_tables_agree(&self, data: &StoreData) -> Vec<Violation> {
+        let mut out = Vec::new();
+        for (&instance, lazy) in &self.rt.lazy {
+            let inst = &data.instances[instance as usize];
+            for (k, &code) in lazy.code.iter().enumerate() {
+                let addr = inst.funcs[inst.module.num_imported_funcs as usize + k].0 as usize;
+                let mapped = self.rt.map.by_addr.get(addr).and_then(Option::as_ref);
+                let entry = self.rt.entries.get(addr).copied().flatten();
+                let agree = mapped.is_some_and(|e| e.code == code)
+                    && entry.is_some_and(|e| e.code as usize == code);
+                if !agree {
+                    out.push(Violation::new(
+                        CODE_MAP,
+                        format!(
+                            "lazy instance {instance}: code table slot {k} holds {code:#x}, \
+                             the code map {:#x?}",
+                            mapped.map(|e| e.code)
+                        ),
+                    ));
+                }
+            }
+        }
+        out
     }
 }
 
@@ -674,6 +763,42 @@ mod tests {
             assert_eq!(ctx::decode_trap(ctx::encode_trap(code)), Some(code));
         }
         assert_eq!(ctx::decode_trap(0), None);
+    }
+
+    /// Compiles a module's instance in a stand-alone JIT tier, next to the
+    /// store (of the classic tier) that holds its functions.
+    fn compiled(wat_src: &str) -> (crate::Store, JitTier) {
+        let module = crate::Module::new(&wat::parse_str(wat_src).unwrap()).unwrap();
+        let mut store = crate::Store::new(TierKind::Classic, crate::Limits::default()).unwrap();
+        let instance = store
+            .instantiate(&module, &crate::Linker::default())
+            .unwrap();
+        let mut jit = JitTier::default();
+        jit.prepare(store.data(), instance).unwrap();
+        (store, jit)
+    }
+
+    #[test]
+    fn functions_share_a_trampoline_only_with_their_signature() {
+        let (store, mut jit) = compiled(
+            r#"(module
+                (func $a (param i32) (result i32) local.get 0)
+                (func $b (param i32) (result i32) i32.const 1)
+                (func $c (param f64) (result i64) i64.const 2))"#,
+        );
+        assert_eq!(jit.rt.map.check_against(store.data()), vec![]);
+        let entry = |jit: &JitTier, k: usize| jit.rt.map.by_addr[k].clone().unwrap();
+        let (a, b, c) = (entry(&jit, 0), entry(&jit, 1), entry(&jit, 2));
+        assert_eq!(a.trampoline, b.trampoline, "one signature, one trampoline");
+        assert_ne!(a.trampoline, c.trampoline);
+        // Give $c the trampoline of (i32) -> i32: the map must notice.
+        jit.rt.map.by_addr[2].as_mut().unwrap().trampoline = a.trampoline;
+        let found = jit.rt.map.check_against(store.data());
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].detail.contains("share an entry trampoline"),
+            "{found:?}"
+        );
     }
 
     #[test]

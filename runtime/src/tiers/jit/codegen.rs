@@ -1,0 +1,297 @@
+//! Compiling an instance's functions to machine code, on several threads.
+//!
+//! Translating a body to CLIF and running Cranelift on it needs nothing
+//! mutable but a per-thread workspace: the module's declarations and the ISA
+//! are only read. So the functions are handed out one at a time to the
+//! calling thread and to helper threads, and each result is machine code
+//! plus relocations. Only placing the code in the JIT module
+//! ([`cranelift_module::Module::define_function_bytes`]) is serial, and it
+//! happens afterwards in function order, so the result does not depend on
+//! which thread compiled what.
+
+use super::compile::{clif_type, wasm_signature, Callback, Env, Translator};
+use super::ctx;
+use crate::module::Module;
+use crate::store::InstanceData;
+use crate::types::FuncType;
+use cranelift_codegen::control::ControlPlane;
+use cranelift_codegen::ir::{
+    types, AbiParam, InstBuilder, MemFlagsData, Signature, Type, UserFuncName,
+};
+use cranelift_codegen::isa::TargetIsa;
+use cranelift_codegen::Context;
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use cranelift_module::{FuncId, ModuleDeclarations, ModuleReloc};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+/// Below this much wasm code an instance compiles on the calling thread
+/// alone. Measured here: a helper thread (started, and warming up a fresh
+/// Cranelift context) costs about what it saves on a module of ten small
+/// functions, and fuzz-generated modules are mostly smaller than that.
+const PARALLEL_MIN_BODY_BYTES: usize = 16 << 10;
+
+/// Helper threads compile with this much stack: Cranelift's passes over a
+/// very large function recurse less than wasm nesting allows, but not by
+/// much margin on a default 2 MiB thread.
+const HELPER_STACK: usize = 64 << 20;
+
+/// A thread's reusable Cranelift state.
+pub(super) struct Workspace {
+    ctx: Context,
+    fctx: FunctionBuilderContext,
+}
+
+impl Workspace {
+    pub(super) fn new() -> Workspace {
+        Workspace {
+            ctx: Context::new(),
+            fctx: FunctionBuilderContext::new(),
+        }
+    }
+}
+
+/// Machine code ready to be placed in the JIT module.
+pub(super) struct MachineCode {
+    pub bytes: Vec<u8>,
+    pub alignment: u64,
+    pub relocs: Vec<ModuleReloc>,
+}
+
+/// One compiled wasm function.
+pub(super) struct CompiledFunction {
+    pub code: MachineCode,
+    /// Type indices of its `call_indirect` sites.
+    pub indirect_types: Vec<u32>,
+}
+
+/// What every compiling thread reads.
+pub(super) struct Shared<'a> {
+    pub module: &'a Module,
+    pub inst: &'a InstanceData,
+    pub decls: &'a ModuleDeclarations,
+    pub isa: &'a dyn TargetIsa,
+    /// Declared ids of the defined functions.
+    pub func_ids: &'a [FuncId],
+    /// Code addresses so far of a lazily compiled instance (see `Env`).
+    pub lazy_code: Option<&'a [usize]>,
+    pub callback_ids: &'a HashMap<Callback, FuncId>,
+    /// Print CLIF and machine code (`TIERDIFF_JIT_DUMP=1`); forces one thread
+    /// so the output of functions does not interleave.
+    pub dump: bool,
+}
+
+/// Compiles the defined functions numbered in `which`, using `main` on this
+/// thread and, for large amounts of code, helper threads up to the number
+/// of cores. Results come back in the order of `which`.
+pub(super) fn compile_all(
+    shared: &Shared<'_>,
+    main: &mut Workspace,
+    which: &[usize],
+) -> Result<Vec<CompiledFunction>, String> {
+    let count = which.len();
+    let bodies = &shared.module.bodies;
+    let body_bytes: usize = which.iter().map(|&k| bodies[k].code.len()).sum();
+    let helpers = if shared.dump || body_bytes < PARALLEL_MIN_BODY_BYTES {
+        0
+    } else {
+        cores().min(count).saturating_sub(1)
+    };
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let work = |ws: &mut Workspace| -> Result<Vec<(usize, CompiledFunction)>, String> {
+        let mut out = Vec::new();
+        while !failed.load(Ordering::Relaxed) {
+            let n = next.fetch_add(1, Ordering::Relaxed);
+            if n >= count {
+                break;
+            }
+            match compile_one(shared, ws, which[n]) {
+                Ok(f) => out.push((n, f)),
+                Err(e) => {
+                    failed.store(true, Ordering::Relaxed);
+                    return Err(e);
+                }
+            }
+        }
+        Ok(out)
+    };
+    let mut all = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..helpers)
+            .filter_map(|_| {
+                // A helper that cannot start leaves its share to the others.
+                std::thread::Builder::new()
+                    .name("tierdiff-jit-compile".into())
+                    .stack_size(HELPER_STACK)
+                    .spawn_scoped(scope, || work(&mut Workspace::new()))
+                    .ok()
+            })
+            .collect();
+        let mut all = work(main)?;
+        for h in handles {
+            match h.join() {
+                Ok(part) => all.extend(part?),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        Ok::<_, String>(all)
+    })?;
+    all.sort_by_key(|&(n, _)| n);
+    debug_assert!(all.iter().enumerate().all(|(k, &(n, _))| n == k));
+    Ok(all.into_iter().map(|(_, f)| f).collect())
+}
+
+/// The cores this process may use (read once: the query reads cgroup files).
+fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+/// Translates and compiles defined function number `defined`.
+fn compile_one(
+    shared: &Shared<'_>,
+    ws: &mut Workspace,
+    defined: usize,
+) -> Result<CompiledFunction, String> {
+    let module = shared.module;
+    let index = module.num_imported_funcs + defined as u32;
+    let ty = module.func_type(index);
+    let ptr = shared.isa.pointer_type();
+    let call_conv = shared.isa.default_call_conv();
+
+    ws.ctx.func.signature = wasm_signature(ty, Signature::new(call_conv), ptr);
+    ws.ctx.func.name = UserFuncName::user(0, shared.func_ids[defined].as_u32());
+    let mut env = Env {
+        module,
+        inst: shared.inst,
+        decls: shared.decls,
+        config: shared.isa.frontend_config(),
+        func_ids: shared.func_ids,
+        lazy_code: shared.lazy_code,
+        callback_ids: shared.callback_ids,
+        funcs: HashMap::new(),
+        callbacks: HashMap::new(),
+        indirect_types: Vec::new(),
+    };
+    let builder = FunctionBuilder::new(&mut ws.ctx.func, &mut ws.fctx);
+    let indirect_types = Translator::new(builder, &mut env, ptr).translate(index)?;
+    if shared.dump {
+        ws.ctx.set_disasm(true);
+        eprintln!("; function {index}\n{}", ws.ctx.func.display());
+    }
+    let code = machine_code(
+        shared.isa,
+        shared.dump,
+        ws,
+        shared.func_ids[defined],
+        || format!("function {index}"),
+    )?;
+
+    Ok(CompiledFunction {
+        code,
+        indirect_types,
+    })
+}
+
+/// Runs Cranelift on the function in `ws` and takes out its code; leaves
+/// `ws` cleared for the next function. `what` names it in errors and dumps.
+fn machine_code(
+    isa: &dyn TargetIsa,
+    dump: bool,
+    ws: &mut Workspace,
+    id: FuncId,
+    what: impl Fn() -> String,
+) -> Result<MachineCode, String> {
+    let alignment = ws
+        .ctx
+        .compile(isa, &mut ControlPlane::default())
+        .map_err(|e| format!("jit tier: {}: {:?}", what(), e.inner))?
+        .buffer
+        .alignment as u64;
+    let compiled = ws.ctx.compiled_code().expect("just compiled");
+    let relocs = compiled
+        .buffer
+        .relocs()
+        .iter()
+        .map(|r| ModuleReloc::from_mach_reloc(r, &ws.ctx.func, id))
+        .collect();
+    let out = MachineCode {
+        bytes: compiled.code_buffer().to_vec(),
+        alignment,
+        relocs,
+    };
+    if dump {
+        if let Some(code) = ws.ctx.compiled_code().and_then(|c| c.vcode.as_ref()) {
+            eprintln!("; {}, machine code\n{code}", what());
+        }
+    }
+    ws.ctx.clear();
+    Ok(out)
+}
+
+/// Compiles the entry trampoline of wasm signature `ty`, declared as `id`:
+/// `fn(vmctx, buf, code) -> status` loads the arguments from `buf` and fuel
+/// and depth from the context, calls the compiled function at `code` and
+/// writes its results back to `buf`. One per signature, not per function:
+/// a trampoline takes about as long to compile as a small function.
+pub(super) fn compile_trampoline(
+    isa: &dyn TargetIsa,
+    ws: &mut Workspace,
+    ty: &FuncType,
+    id: FuncId,
+) -> Result<MachineCode, String> {
+    let ptr = isa.pointer_type();
+    ws.ctx.func.signature = trampoline_signature(isa, ptr);
+    ws.ctx.func.name = UserFuncName::user(1, id.as_u32());
+    let callee_sig = wasm_signature(ty, Signature::new(isa.default_call_conv()), ptr);
+    let callee_sig = ws.ctx.func.import_signature(callee_sig);
+    let mut b = FunctionBuilder::new(&mut ws.ctx.func, &mut ws.fctx);
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    let params = b.block_params(entry);
+    let (vmctx, buf, code) = (params[0], params[1], params[2]);
+    let flags = MemFlagsData::trusted();
+    // Fuel and depth come from the context; the callee leaves the fuel left
+    // there, trap or not.
+    let fuel = b.ins().load(types::I64, flags, vmctx, ctx::OFF_FUEL);
+    let depth = b.ins().load(types::I64, flags, vmctx, ctx::OFF_DEPTH);
+    let mut call_args = vec![vmctx, fuel, depth];
+    for (i, &t) in ty.params.iter().enumerate() {
+        call_args.push(b.ins().load(clif_type(t), flags, buf, (i * 8) as i32));
+    }
+    let call = b.ins().call_indirect(callee_sig, code, &call_args);
+    let results = b.inst_results(call).to_vec();
+    let ok = b.create_block();
+    let trapped = b.create_block();
+    b.ins().brif(results[0], trapped, &[], ok, &[]);
+    b.switch_to_block(trapped);
+    b.ins().return_(&[results[0]]);
+    b.switch_to_block(ok);
+    for (i, (&t, &v)) in ty.results.iter().zip(&results[1..]).enumerate() {
+        // Slots hold 32-bit values zero-extended.
+        let raw = match clif_type(t) {
+            types::I32 => b.ins().uextend(types::I64, v),
+            types::F32 => {
+                let bits = b.ins().bitcast(types::I32, MemFlagsData::new(), v);
+                b.ins().uextend(types::I64, bits)
+            }
+            _ => v,
+        };
+        b.ins().store(flags, raw, buf, (i * 8) as i32);
+    }
+    b.ins().return_(&[results[0]]);
+    b.seal_all_blocks();
+    b.finalize(isa.frontend_config());
+    machine_code(isa, false, ws, id, || format!("trampoline for {ty}"))
+}
+
+/// `fn(vmctx, buf, code) -> status` in the host convention (see [`ctx::Trampoline`]).
+pub(super) fn trampoline_signature(isa: &dyn TargetIsa, ptr: Type) -> Signature {
+    let mut sig = Signature::new(isa.default_call_conv());
+    sig.params.push(AbiParam::new(ptr));
+    sig.params.push(AbiParam::new(ptr));
+    sig.params.push(AbiParam::new(ptr));
+    sig.returns.push(AbiParam::new(types::I32));
+    sig
+}
