@@ -17,6 +17,7 @@ const KERNELS: &[&str] = &[
     "nbody",
     "coremark",
     "interp",
+    "vcall",
 ];
 
 fn main() {

@@ -28,6 +28,7 @@ fn quick_bench_checksums_agree_and_json_has_its_shape() {
         "nbody",
         "coremark",
         "interp",
+        "vcall",
     ] {
         assert!(
             names.contains(&expected),

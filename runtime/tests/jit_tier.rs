@@ -545,6 +545,104 @@ fn call_indirect_checks_bounds_null_and_signature() {
     );
 }
 
+/// `call_indirect` checks and calls functions of its own instance in native
+/// code, reading the table through a view the runtime keeps current. The
+/// view must follow a table that grows (and moves) during the same call, and
+/// signatures are compared by structure (two type indices, one signature).
+#[test]
+fn native_call_indirect_follows_a_table_that_grows_during_the_call() {
+    let wat = r#"(module
+      (type $ii (func (param i32) (result i32)))
+      (type $ii2 (func (param i32) (result i32)))
+      (table 2 funcref)
+      (elem (i32.const 0) $inc $sink)
+      (func $inc (type $ii) local.get 0 i32.const 1 i32.add)
+      (func $dbl (type $ii2) local.get 0 i32.const 2 i32.mul)
+      (func $sink (param i32) (result i32) local.get 0 i32.const 3 i32.mul)
+      ;; Grows the table by 5000 (its elements move), puts $dbl at the end
+      ;; and calls it there, then calls slot 0 again through the new view.
+      (func (export "grow_and_call") (param i32) (result i32)
+        (drop (table.grow (ref.null func) (i32.const 5000)))
+        (table.set (i32.const 5001) (ref.func $dbl))
+        (call_indirect (type $ii) (local.get 0) (i32.const 5001))
+        (call_indirect (type $ii) (i32.const 0)))
+      (func (export "call") (param i32 i32) (result i32)
+        local.get 1 local.get 0 call_indirect (type $ii))
+      (func (export "call_void") (param i32) local.get 0 i32.const 2 call_indirect (param i32))
+      (elem declare func $dbl))"#;
+    check(wat, "grow_and_call", &[i32v(20)], Ok(vec![i32v(41)]));
+    check(wat, "call", &[i32v(1), i32v(7)], Ok(vec![i32v(21)]));
+    check(wat, "call", &[i32v(0), i32v(7)], Ok(vec![i32v(8)]));
+    check(
+        wat,
+        "call",
+        &[i32v(2), i32v(7)],
+        Err(TrapCode::TableOutOfBounds),
+    );
+    check(
+        wat,
+        "call",
+        &[i32v(-1), i32v(7)],
+        Err(TrapCode::TableOutOfBounds),
+    );
+    check(
+        wat,
+        "call_void",
+        &[i32v(0)],
+        Err(TrapCode::TableOutOfBounds),
+    );
+}
+
+/// A table shared between instances: a target from the other instance goes
+/// through the runtime, and growth done by the other instance is seen.
+#[test]
+fn native_call_indirect_sees_a_shared_table_grown_by_another_instance() {
+    let table = r#"(module (table (export "t") 1 funcref))"#;
+    let grower = r#"(module
+      (type $ii (func (param i32) (result i32)))
+      (import "tables" "t" (table 1 funcref))
+      (func $sq (type $ii) local.get 0 local.get 0 i32.mul)
+      ;; grows the table by n, stores $sq in the last slot, returns its index
+      (func (export "grow") (param i32) (result i32) (local i32)
+        (local.set 1 (i32.add (table.grow (ref.null func) (local.get 0)) (local.get 0)))
+        (local.set 1 (i32.sub (local.get 1) (i32.const 1)))
+        (table.set (local.get 1) (ref.func $sq))
+        (local.get 1))
+      (elem declare func $sq))"#;
+    let owner = r#"(module
+      (type $ii (func (param i32) (result i32)))
+      (import "tables" "t" (table 1 funcref))
+      (import "grower" "grow" (func $grow (param i32) (result i32)))
+      (elem (i32.const 0) $neg)
+      (func $neg (type $ii) i32.const 0 local.get 0 i32.sub)
+      (func (export "run") (param i32) (result i32)
+        (i32.add
+          (call_indirect (type $ii) (local.get 0) (call $grow (i32.const 3000)))
+          (call_indirect (type $ii) (local.get 0) (i32.const 0)))))"#;
+    let load = |src: &str| Module::new(&wat::parse_str(src).unwrap()).unwrap();
+    let mut results = Vec::new();
+    for tier in [TierKind::Classic, TierKind::Jit] {
+        let mut store = Store::new(tier, Limits::default()).unwrap();
+        let mut linker = Linker::default();
+        let t = store.instantiate(&load(table), &linker).unwrap();
+        linker.define_instance(&store, "tables", t);
+        let g = store.instantiate(&load(grower), &linker).unwrap();
+        linker.define_instance(&store, "grower", g);
+        let o = store.instantiate(&load(owner), &linker).unwrap();
+        let Some(tierdiff_runtime::Extern::Func(run)) = store.export(o, "run") else {
+            panic!("no run")
+        };
+        results.push(store.invoke(run, &[i32v(12)]).map_err(|e| e.to_string()));
+        assert!(
+            store.violations().is_empty(),
+            "{tier:?}: {:?}",
+            store.violations()
+        );
+    }
+    assert_eq!(results[0], Ok(vec![i32v(144 - 12)]));
+    assert_eq!(results[1], results[0]);
+}
+
 /// Compile time: prints microseconds per function and per KiB of wasm
 /// (run with `--ignored --nocapture`, release build).
 #[test]

@@ -66,6 +66,12 @@ pub const KERNELS: &[Kernel] = &[
         120_000,
         30
     ),
+    kernel!(
+        "vcall",
+        "call_indirect through a vtable; size = passes over 4096 shapes",
+        20_000,
+        2
+    ),
 ];
 
 /// Looks a kernel up by name.

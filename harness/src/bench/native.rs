@@ -19,6 +19,7 @@ extern "C" {
     fn tierdiff_native_nbody(size: i32) -> u32;
     fn tierdiff_native_coremark(size: i32) -> u32;
     fn tierdiff_native_interp(size: i32) -> u32;
+    fn tierdiff_native_vcall(size: i32) -> u32;
 }
 
 type Entry = unsafe extern "C" fn(i32) -> u32;
@@ -34,6 +35,7 @@ fn entry(name: &str) -> Option<Entry> {
         "nbody" => tierdiff_native_nbody,
         "coremark" => tierdiff_native_coremark,
         "interp" => tierdiff_native_interp,
+        "vcall" => tierdiff_native_vcall,
         _ => return None,
     })
 }

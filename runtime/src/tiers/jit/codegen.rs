@@ -9,7 +9,7 @@
 //! happens afterwards in function order, so the result does not depend on
 //! which thread compiled what.
 
-use super::compile::{clif_type, wasm_signature, Callback, Env, Translator};
+use super::compile::{clif_type, wasm_signature, Callback, Env, IndirectTables, Translator};
 use super::ctx;
 use crate::module::Module;
 use crate::store::InstanceData;
@@ -34,7 +34,7 @@ const PARALLEL_MIN_BODY_BYTES: usize = 16 << 10;
 /// Helper threads compile with this much stack: Cranelift's passes over a
 /// very large function recurse less than wasm nesting allows, but not by
 /// much margin on a default 2 MiB thread.
-const HELPER_STACK: usize = 64 << 20;
+pub(super) const HELPER_STACK: usize = 64 << 20;
 
 /// A thread's reusable Cranelift state.
 pub(super) struct Workspace {
@@ -74,7 +74,8 @@ pub(super) struct Shared<'a> {
     /// Declared ids of the defined functions.
     pub func_ids: &'a [FuncId],
     /// Code addresses so far of a lazily compiled instance (see `Env`).
-    pub lazy_code: Option<&'a [usize]>,
+    pub lazy_code: Option<&'a super::instance_code::RawTable<usize>>,
+    pub indirect: Option<IndirectTables>,
     pub callback_ids: &'a HashMap<Callback, FuncId>,
     /// Print CLIF and machine code (`TIERDIFF_JIT_DUMP=1`); forces one thread
     /// so the output of functions does not interleave.
@@ -99,7 +100,10 @@ pub(super) fn compile_all(
     };
     let next = AtomicUsize::new(0);
     let failed = AtomicBool::new(false);
-    let work = |ws: &mut Workspace| -> Result<Vec<(usize, CompiledFunction)>, String> {
+    // Each thread stops at its first failure; the error reported is the
+    // failing function with the lowest number, whichever thread found it.
+    type Part = (Vec<(usize, CompiledFunction)>, Option<(usize, String)>);
+    let work = |ws: &mut Workspace| -> Part {
         let mut out = Vec::new();
         while !failed.load(Ordering::Relaxed) {
             let n = next.fetch_add(1, Ordering::Relaxed);
@@ -110,13 +114,13 @@ pub(super) fn compile_all(
                 Ok(f) => out.push((n, f)),
                 Err(e) => {
                     failed.store(true, Ordering::Relaxed);
-                    return Err(e);
+                    return (out, Some((n, e)));
                 }
             }
         }
-        Ok(out)
+        (out, None)
     };
-    let mut all = std::thread::scope(|scope| {
+    let (mut all, error) = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..helpers)
             .filter_map(|_| {
                 // A helper that cannot start leaves its share to the others.
@@ -127,15 +131,22 @@ pub(super) fn compile_all(
                     .ok()
             })
             .collect();
-        let mut all = work(main)?;
+        let (mut all, mut error) = work(main);
         for h in handles {
-            match h.join() {
-                Ok(part) => all.extend(part?),
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
+            let (part, e) = h
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            all.extend(part);
+            error = match (error, e) {
+                (Some(a), Some(b)) => Some(if b.0 < a.0 { b } else { a }),
+                (a, b) => a.or(b),
+            };
         }
-        Ok::<_, String>(all)
-    })?;
+        (all, error)
+    });
+    if let Some((_, e)) = error {
+        return Err(e);
+    }
     all.sort_by_key(|&(n, _)| n);
     debug_assert!(all.iter().enumerate().all(|(k, &(n, _))| n == k));
     Ok(all.into_iter().map(|(_, f)| f).collect())
@@ -168,6 +179,7 @@ fn compile_one(
         config: shared.isa.frontend_config(),
         func_ids: shared.func_ids,
         lazy_code: shared.lazy_code,
+        indirect: shared.indirect,
         callback_ids: shared.callback_ids,
         funcs: HashMap::new(),
         callbacks: HashMap::new(),

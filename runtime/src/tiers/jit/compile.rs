@@ -174,13 +174,35 @@ pub(super) struct Env<'a> {
     /// For a lazily compiled instance, the code address of each defined
     /// function so far (0: not compiled); `None` when the whole instance compiles at
     /// once and every call can be direct.
-    pub lazy_code: Option<&'a [usize]>,
+    pub lazy_code: Option<&'a super::instance_code::RawTable<usize>>,
+    /// Where `call_indirect` finds the instance's tables and functions
+    /// without a callback; `None` sends every `call_indirect` through the
+    /// runtime.
+    pub indirect: Option<IndirectTables>,
     pub callback_ids: &'a HashMap<Callback, FuncId>,
     /// Direct-call targets imported into the current function so far.
     pub funcs: HashMap<u32, FuncRef>,
     pub callbacks: HashMap<Callback, FuncRef>,
     /// Type indices used by `call_indirect` (recorded for the code map).
     pub indirect_types: Vec<u32>,
+}
+
+/// Addresses of an instance's run-time tables, baked into its code (they
+/// live as long as the tier): `call_indirect` checks and calls a function of
+/// its own instance natively, and leaves every other target (imports, other
+/// instances, host functions, not yet compiled code) to the runtime.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct IndirectTables {
+    /// `ctx::TableView` per table of the instance (base, length), kept
+    /// current by `ctx::refresh`.
+    pub views: usize,
+    /// Canonical type id (u32) per defined function.
+    pub types: usize,
+    /// Code address (usize, 0 = none yet) per defined function.
+    pub code: usize,
+    /// Store address of the first defined function; the others follow it.
+    pub first_addr: u32,
+    pub count: u32,
 }
 
 /// Makes declared function `id` callable from `func`. The same as
@@ -707,7 +729,7 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
         let defined = (index - self.env.module.num_imported_funcs) as usize;
         match self.env.lazy_code {
             None => true,
-            Some(code) => code[defined] != 0 || index == self.index,
+            Some(code) => code.get(defined) != 0 || index == self.index,
         }
     }
 
@@ -824,6 +846,107 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
                 .stack_load(self.ptr, clif_type(t), ss, (i * 8) as i32);
             self.push(v);
         }
+    }
+
+    /// `call_indirect` with its checks in native code, in the runtime's order
+    /// (table bounds, null, signature). A target among the instance's own
+    /// compiled functions is called like a direct call; any other target goes
+    /// through the runtime (which repeats the checks and does the call).
+    fn call_indirect_native(
+        &mut self,
+        tables: IndirectTables,
+        ty: &crate::types::FuncType,
+        type_index: u32,
+        table_index: u32,
+        index: Value,
+    ) {
+        let ptr = self.ptr;
+        let args = self.pop_n(ty.params.len());
+        let view = self
+            .b
+            .ins()
+            .iconst(ptr, (tables.views + table_index as usize * 16) as i64);
+        let base = self.b.ins().load(ptr, vm(), view, 0);
+        let len = self.b.ins().load(types::I64, vm(), view, 8);
+        let at = self.b.ins().uextend(types::I64, index);
+        let outside = self
+            .b
+            .ins()
+            .icmp(IntCC::UnsignedGreaterThanOrEqual, at, len);
+        self.trap_if(outside, TrapCode::TableOutOfBounds);
+        let offset = self.b.ins().ishl_imm_s(at, 3);
+        let slot = self.b.ins().iadd(base, offset);
+        let raw = self.b.ins().load(types::I64, vm(), slot, 0);
+        let null = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::Equal, raw, crate::values::NULL_REF as i64);
+        self.trap_if(null, TrapCode::IndirectCallToNull);
+        let k = self.b.ins().iadd_imm_s(raw, -(tables.first_addr as i64));
+        let local = self
+            .b
+            .ins()
+            .icmp_imm_u(IntCC::UnsignedLessThan, k, tables.count as i64);
+        let own = self.b.create_block();
+        let slow = self.b.create_block();
+        let merge = self.b.create_block();
+        for &t in &ty.results {
+            self.b.append_block_param(merge, clif_type(t));
+        }
+        self.b.ins().brif(local, own, &[], slow, &[]);
+
+        // One of our functions: same canonical type id, or the trap.
+        self.b.seal_block(own);
+        self.b.switch_to_block(own);
+        let type_off = self.b.ins().ishl_imm_s(k, 2);
+        let types_base = self.b.ins().iconst(ptr, tables.types as i64);
+        let type_at = self.b.ins().iadd(types_base, type_off);
+        let actual = self.b.ins().load(types::I32, vm(), type_at, 0);
+        let expected = self.env.inst.type_ids[type_index as usize].0 as i64;
+        let wrong = self.b.ins().icmp_imm_u(IntCC::NotEqual, actual, expected);
+        self.trap_if(wrong, TrapCode::IndirectCallTypeMismatch);
+        let code_off = self.b.ins().ishl_imm_s(k, 3);
+        let code_base = self.b.ins().iconst(ptr, tables.code as i64);
+        let code_at = self.b.ins().iadd(code_base, code_off);
+        let code = self.b.ins().load(ptr, vm(), code_at, 0);
+        let fast = self.b.create_block();
+        let code_param = self.b.append_block_param(fast, ptr);
+        self.b
+            .ins()
+            .brif(code, fast, &[BlockArg::Value(code)], slow, &[]);
+
+        // Compiled: a native call, exactly like a direct one.
+        self.b.seal_block(fast);
+        self.b.switch_to_block(fast);
+        let fuel = self.b.use_var(self.fuel);
+        let mut all = vec![self.vmctx, fuel, self.callee_depth];
+        all.extend_from_slice(&args);
+        let sig = wasm_signature(ty, Signature::new(self.env.config.default_call_conv), ptr);
+        let sig = self.b.import_signature(sig);
+        let call = self.b.ins().call_indirect(sig, code_param, &all);
+        let results = self.b.inst_results(call).to_vec();
+        let fuel = self.load_vm(types::I64, OFF_FUEL);
+        self.propagate(results[0], fuel);
+        self.b.def_var(self.fuel, fuel);
+        self.reload_memory();
+        let vals: Vec<BlockArg> = results[1..].iter().map(|&v| BlockArg::Value(v)).collect();
+        self.b.ins().jump(merge, &vals);
+
+        // Anything else: the runtime checks again and calls.
+        self.b.seal_block(slow);
+        self.b.switch_to_block(slow);
+        self.stack.extend_from_slice(&args);
+        let t = self.iconst32(table_index);
+        let ti = self.iconst32(type_index);
+        self.call_via_runtime(ty, Callback::CallIndirect, &[t, ti, index]);
+        let results = self.pop_n(ty.results.len());
+        let vals: Vec<BlockArg> = results.iter().map(|&v| BlockArg::Value(v)).collect();
+        self.b.ins().jump(merge, &vals);
+
+        self.b.seal_block(merge);
+        self.b.switch_to_block(merge);
+        let results = self.b.block_params(merge).to_vec();
+        self.stack.extend_from_slice(&results);
     }
 
     /// Traps unless the float (already f64) lies strictly inside `(lo, hi)`.
@@ -1178,9 +1301,16 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
                 let index = self.pop();
                 self.env.indirect_types.push(type_index);
                 let ty = &self.env.module.types[type_index as usize];
-                let t = self.iconst32(table_index);
-                let ti = self.iconst32(type_index);
-                self.call_via_runtime(ty, Callback::CallIndirect, &[t, ti, index]);
+                match self.env.indirect {
+                    Some(tables) => {
+                        self.call_indirect_native(tables, ty, type_index, table_index, index)
+                    }
+                    None => {
+                        let t = self.iconst32(table_index);
+                        let ti = self.iconst32(type_index);
+                        self.call_via_runtime(ty, Callback::CallIndirect, &[t, ti, index]);
+                    }
+                }
             }
             O::Drop => {
                 self.pop();

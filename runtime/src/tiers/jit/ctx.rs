@@ -2,11 +2,12 @@
 //! through which it reaches the store.
 //!
 //! Native code never holds a Rust reference: it reads and writes the
-//! context's fields at fixed offsets. Every callback that can move memory or
-//! globals (anything that runs other code or grows memory) refreshes the
-//! caller's context before it returns, and native code re-reads the memory
-//! base and length from the context for every access, so no stale pointer
-//! survives a callback.
+//! context's fields at fixed offsets. Every callback that can move memory,
+//! globals or table elements (anything that runs other code, grows memory or
+//! grows a table) refreshes the caller's context before it returns; native
+//! code re-reads the memory base and length from the context after every
+//! call and callback, and a table's base and length at every
+//! `call_indirect`, so no stale pointer survives a callback.
 
 use crate::store::{FuncInst, GlobalInst, StoreData};
 use crate::trap::{Trap, TrapCode};
@@ -41,9 +42,29 @@ pub(super) struct VmCtx {
     pub runtime: *mut Runtime,
     /// Index of the instance this context belongs to.
     pub instance: u32,
-    /// Code address of each defined function of a lazily compiled instance,
-    /// 0 until compiled (see `lazy`); null for eager instances.
+    /// Code address of each defined function, 0 until compiled (see
+    /// `lazy`).
     pub code_table: *const usize,
+    /// Base and length of each of the instance's tables, for native
+    /// `call_indirect`; [`refresh`] keeps them current.
+    pub table_views: *mut TableView,
+}
+
+/// Where native code finds a table's elements (raw function addresses).
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub(super) struct TableView {
+    pub base: *const u64,
+    pub len: u64,
+}
+
+impl Default for TableView {
+    fn default() -> TableView {
+        TableView {
+            base: std::ptr::null(),
+            len: 0,
+        }
+    }
 }
 
 pub(super) const OFF_MEM_BASE: i32 = offset_of!(VmCtx, mem_base) as i32;
@@ -98,8 +119,9 @@ pub(super) struct Runtime {
     pub entries: Vec<Option<Entry>>,
     pub jit: Option<super::Jit>,
     pub map: super::CodeMap,
-    /// Lazily compiled instances, by instance index.
-    pub lazy: std::collections::HashMap<u32, super::lazy::LazyInstance>,
+    /// Each prepared instance's code table and native `call_indirect`
+    /// tables, by instance index.
+    pub instances: std::collections::HashMap<u32, super::instance_code::InstanceCode>,
     /// A host function's trap, kept whole (with its message).
     pub host_trap: Option<Trap>,
 }
@@ -118,6 +140,17 @@ pub(super) unsafe fn refresh(ctx: *mut VmCtx, data: &mut StoreData) {
             (*ctx).mem_len = m.len() as u64;
         }
         (*ctx).globals = data.globals.as_mut_ptr().cast();
+        let views = (*ctx).table_views;
+        if !views.is_null() {
+            let inst = &data.instances[(*ctx).instance as usize];
+            for (i, &t) in inst.tables.iter().enumerate() {
+                let elements = &data.tables[t as usize].elements;
+                *views.add(i) = TableView {
+                    base: elements.as_ptr(),
+                    len: elements.len() as u64,
+                };
+            }
+        }
     }
 }
 
@@ -376,7 +409,10 @@ pub(super) extern "C" fn cb_table_grow(ctx: *mut VmCtx, table: u32, init: u64, n
     unsafe {
         let (data, inst) = parts(ctx);
         let t = table_addr(data, inst, table);
-        data.tables[t].grow(n, init).unwrap_or(u32::MAX)
+        let old = data.tables[t].grow(n, init).unwrap_or(u32::MAX);
+        // Growing may move the elements that native call_indirect reads.
+        refresh(ctx, data);
+        old
     }
 }
 

@@ -1,10 +1,11 @@
 //! Lazy compilation for large modules: a function is compiled the first
 //! time it is called.
 //!
-//! Eager compilation costs about 1 ms per KiB of wasm code on this machine's
-//! two cores; for a 15 MiB real-world module that is 20 s before the first
-//! call, mostly for functions a run never reaches. So an instance with at
-//! least [`LAZY_MIN_BODY_BYTES`] of code (or any instance, with
+//! Eager compilation costs about 1–1.4 ms per KiB of wasm code on this
+//! machine's two cores; for a 15 MiB real-world module that is 21 s before
+//! the first call, mostly for functions a run never reaches. So an instance
+//! whose function bodies hold at least [`LAZY_MIN_BODY_BYTES`] (or any
+//! instance, with
 //! `TIERDIFF_JIT_COMPILE=lazy`) declares its functions at instantiation,
 //! compiles only the entry trampolines, and leaves each function's slot in
 //! its *code table* null until the function is first called:
@@ -18,15 +19,21 @@
 //!   function itself) are called directly, as in eager mode.
 //!
 //! Compiling a function does not touch the store and consumes no fuel, so
-//! laziness is invisible to wasm. New code goes to fresh pages of the JIT
-//! module's one reserved region; code already running is never moved or
-//! rewritten. A function that fails to compile traps with a host error at
-//! its first call (in eager mode the instantiation would fail instead).
+//! wasm sees the same results, traps and fuel as with eager compilation.
+//! Two things differ: a function that fails to compile traps with a host
+//! error at its first call (eagerly, the instantiation would fail), and a
+//! call through the code table uses a little more native stack, which only
+//! matters when the native-stack safety net (not the call-depth limit) ends
+//! a recursion. The compile runs on a thread of its own with a large stack,
+//! since the wasm thread may be deep in recursion. New code goes to fresh
+//! pages of the JIT module's one reserved region; code already running is
+//! never moved or rewritten. Every lazy compile takes at least one fresh
+//! 4 KiB page, so a store can compile about 260,000 functions lazily within
+//! its 1 GiB of code space.
 
 use super::ctx::{encode_trap, Runtime, VmCtx};
 use super::{InstanceId, StoreData};
 use crate::trap::{Trap, TrapCode};
-use cranelift_module::FuncId;
 use std::sync::OnceLock;
 use std::time::Instant;
 
@@ -63,15 +70,6 @@ pub(super) fn compiles_lazily(body_bytes: usize) -> bool {
     }
 }
 
-/// A lazily compiled instance.
-pub(super) struct LazyInstance {
-    /// Declared ids of its defined functions.
-    pub func_ids: Vec<FuncId>,
-    /// Code address of each defined function, 0 until compiled. Native code
-    /// reads it through `VmCtx::code_table`, so it is never reallocated.
-    pub code: Box<[usize]>,
-}
-
 /// Returns the code of defined function `defined` of `instance`, compiling
 /// it first if it has none yet.
 pub(super) fn ensure_compiled(
@@ -80,30 +78,51 @@ pub(super) fn ensure_compiled(
     instance: u32,
     defined: usize,
 ) -> Result<*const u8, String> {
-    let Some(lazy) = rt.lazy.get(&instance) else {
+    let Some(ic) = rt.instances.get(&instance).filter(|ic| ic.lazy) else {
         return Err(format!(
             "jit tier: instance {instance} has a function without code but compiles eagerly"
         ));
     };
-    if let Some(&code) = lazy.code.get(defined).filter(|&&c| c != 0) {
-        return Ok(code as *const u8);
+    if defined >= ic.code.len() {
+        return Err(format!(
+            "jit tier: instance {instance} has no function {defined}"
+        ));
+    }
+    if ic.code.get(defined) != 0 {
+        return Ok(ic.code.get(defined) as *const u8);
     }
     let jit = rt.jit.as_mut().expect("an instance was prepared");
     let start = Instant::now();
-    let compiled = jit.compile_functions(
-        data,
-        InstanceId(instance),
-        &lazy.func_ids,
-        &[defined],
-        Some(&lazy.code),
-    )?;
-    let (_, code, sites) = compiled.into_iter().next().expect("one function asked for");
+    // On a thread of its own: the wasm thread may be deep in recursion with
+    // little native stack left, and Cranelift on a big function needs more.
+    let (func_ids, code_table, indirect) = (&ic.func_ids, &ic.code, ic.indirect);
+    let compiled = std::thread::scope(|scope| {
+        let compile = || {
+            jit.compile_functions(
+                data,
+                InstanceId(instance),
+                func_ids,
+                &[defined],
+                Some(code_table),
+                indirect,
+            )
+        };
+        std::thread::Builder::new()
+            .name("tierdiff-jit-lazy".into())
+            .stack_size(super::codegen::HELPER_STACK)
+            .spawn_scoped(scope, compile)
+            .map_err(|e| format!("jit tier: cannot start a compile thread: {e}"))?
+            .join()
+            .unwrap_or_else(|_| Err("jit tier: the compile thread panicked".into()))
+    })?;
+    let (_, address, sites) = compiled.into_iter().next().expect("one function asked for");
+    let code = address as *const u8;
     let inst = &data.instances[instance as usize];
     let body = &inst.module.bodies[defined];
     rt.map
         .record_compiled(1, body.code.len() as u64, start.elapsed());
-    let lazy = rt.lazy.get_mut(&instance).expect("looked up above");
-    lazy.code[defined] = code as usize;
+    let ic = rt.instances.get_mut(&instance).expect("looked up above");
+    ic.code.set(defined, address);
     let addr = inst.funcs[inst.module.num_imported_funcs as usize + defined].0 as usize;
     if let Some(entry) = rt.entries[addr].as_mut() {
         entry.code = code;

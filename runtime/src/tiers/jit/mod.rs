@@ -12,10 +12,11 @@
 //!   `extern "C"` callbacks for everything that touches store structures:
 //!   `memory.grow/fill/copy/init`, `data.drop`, `table.*`, `elem.drop`,
 //!   calls to imported functions (host or another instance) and
-//!   `call_indirect` (bounds, null and signature checks against the store's
-//!   TypeRegistry ids happen there). Direct calls between functions of one
-//!   instance are native calls.
-//!
+//!   `call_indirect` to anything but the instance's own compiled functions.
+//!   Direct calls between functions of one instance are native calls, and so
+//!   is `call_indirect` to one of them: native code checks table bounds,
+//!   null and the canonical signature id (in the runtime's order) against
+//!   a table view and per-function type and code tables (`instance_code`).
 //! * [`codegen`] runs the translation and Cranelift for an instance's
 //!   functions, on helper threads too when the module is large, and builds
 //!   the entry trampolines (one per wasm signature) through which Rust calls
@@ -29,7 +30,7 @@
 //! than traps mid-run, every call between its functions is a direct call,
 //! and nothing is patched at run time. Modules with at least 16 KiB of code
 //! compile on every core (a 672 KiB real-world module: 1.19 s on one core,
-//! 0.64 s on two).
+//! 0.63 s on two).
 //!
 //! Larger instances compile **lazily** (see [`lazy`]): eagerly, a 15 MiB
 //! real-world module took 21 s (39 s on one core) before its first call,
@@ -71,6 +72,7 @@
 mod codegen;
 mod compile;
 mod ctx;
+mod instance_code;
 mod lazy;
 
 use super::{Tier, TierKind};
@@ -89,8 +91,8 @@ use std::time::{Duration, Instant};
 
 const CODE_MAP: &str = "jit-code-map";
 
-/// Address space reserved for one store's compiled code (under the 2 GiB
-/// reach of a direct call).
+/// Address space reserved for one store's compiled code (under the ±2 GiB
+/// reach of an x86-64 direct call; cranelift-jit adds veneers on aarch64).
 const CODE_ARENA_BYTES: usize = 1 << 30;
 
 /// Native stack kept free below the wasm frames for callbacks and host functions.
@@ -295,7 +297,15 @@ struct Jit {
     callbacks: HashMap<Callback, FuncId>,
     /// The entry trampoline of each wasm signature compiled so far.
     trampolines: HashMap<FuncType, FuncId>,
+    /// Why an earlier compile failed. A failure can leave functions defined
+    /// whose callees never were, which the next finalize would trip over,
+    /// so after one failure this store compiles nothing more.
+    poisoned: Option<String>,
 }
+
+// SAFETY: a `Jit` is owned by one tier and used by one thread at a time; it
+// moves to a compile thread only while its owner waits for that thread.
+unsafe impl Send for Jit {}
 
 impl Jit {
     fn new() -> Result<Jit, String> {
@@ -364,12 +374,48 @@ impl Jit {
             workspace: codegen::Workspace::new(),
             callbacks,
             trampolines: HashMap::new(),
+            poisoned: None,
         })
+    }
+
+    /// Runs one compile step; an error or a panic in it poisons the JIT
+    /// (see `poisoned`) and comes back as an error.
+    fn guarded<R>(
+        &mut self,
+        step: impl FnOnce(&mut Jit) -> Result<R, String>,
+    ) -> Result<R, String> {
+        if let Some(why) = &self.poisoned {
+            return Err(format!(
+                "jit tier: this store compiles no more code after an earlier failure: {why}"
+            ));
+        }
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| step(self)))
+            .unwrap_or_else(|panic| {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "a panic".into());
+                Err(format!("jit tier: the compiler panicked: {what}"))
+            });
+        if let Err(e) = &outcome {
+            self.poisoned = Some(e.clone());
+            self.workspace = codegen::Workspace::new();
+        }
+        outcome
     }
 
     /// Declares the defined functions of `instance` and compiles (and
     /// defines) the entry trampolines of signatures not seen before.
     fn declare_instance(
+        &mut self,
+        data: &StoreData,
+        instance: InstanceId,
+    ) -> Result<Vec<FuncId>, String> {
+        self.guarded(|jit| jit.declare_instance_unguarded(data, instance))
+    }
+
+    fn declare_instance_unguarded(
         &mut self,
         data: &StoreData,
         instance: InstanceId,
@@ -411,7 +457,7 @@ impl Jit {
     /// Compiles the defined functions numbered in `which` (declared as
     /// `func_ids`) and makes them, and any trampolines defined since the last
     /// call, executable. `lazy_code`: see `compile::Env`. Returns (defined
-    /// number, code, `call_indirect` type indices) per function.
+    /// number, code address, `call_indirect` type indices) per function.
     #[allow(clippy::type_complexity)]
     fn compile_functions(
         &mut self,
@@ -419,8 +465,24 @@ impl Jit {
         instance: InstanceId,
         func_ids: &[FuncId],
         which: &[usize],
-        lazy_code: Option<&[usize]>,
-    ) -> Result<Vec<(usize, *const u8, Vec<u32>)>, String> {
+        lazy_code: Option<&instance_code::RawTable<usize>>,
+        indirect: Option<compile::IndirectTables>,
+    ) -> Result<Vec<(usize, usize, Vec<u32>)>, String> {
+        self.guarded(|jit| {
+            jit.compile_functions_unguarded(data, instance, func_ids, which, lazy_code, indirect)
+        })
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn compile_functions_unguarded(
+        &mut self,
+        data: &StoreData,
+        instance: InstanceId,
+        func_ids: &[FuncId],
+        which: &[usize],
+        lazy_code: Option<&instance_code::RawTable<usize>>,
+        indirect: Option<compile::IndirectTables>,
+    ) -> Result<Vec<(usize, usize, Vec<u32>)>, String> {
         let inst = &data.instances[instance.0 as usize];
         let err = |e: cranelift_module::ModuleError| format!("jit tier: {e:?}");
         let shared = codegen::Shared {
@@ -430,6 +492,7 @@ impl Jit {
             isa: self.module.isa(),
             func_ids,
             lazy_code,
+            indirect,
             callback_ids: &self.callbacks,
             dump: dump_requested(),
         };
@@ -446,7 +509,13 @@ impl Jit {
         Ok(which
             .iter()
             .zip(sites)
-            .map(|(&k, sites)| (k, self.module.get_finalized_function(func_ids[k]), sites))
+            .map(|(&k, sites)| {
+                (
+                    k,
+                    self.module.get_finalized_function(func_ids[k]) as usize,
+                    sites,
+                )
+            })
             .collect())
     }
 
@@ -463,9 +532,10 @@ pub struct JitTier {
     rt: Runtime,
 }
 
-// SAFETY: the raw pointers in `Runtime` (contexts) and the JIT's code memory
-// are owned exclusively by this tier and only used by the thread that
-// currently holds `&mut JitTier`; nothing is shared across threads.
+// SAFETY: the raw pointers in `Runtime` (contexts, tables) and the JIT's code
+// memory are owned exclusively by this tier and only used by the thread that
+// currently holds `&mut JitTier`. Compile threads it starts only read the
+// JIT's declarations, the ISA and the store while that thread waits.
 unsafe impl Send for JitTier {}
 
 impl Drop for JitTier {
@@ -563,25 +633,26 @@ impl Tier for JitTier {
         let body_bytes: usize = module.bodies.iter().map(|b| b.code.len()).sum();
         let lazy = lazy::compiles_lazily(body_bytes);
         let func_ids = jit.declare_instance(data, instance)?;
-        let all: Vec<usize> = (0..func_ids.len()).collect();
-        let compiled = if lazy {
-            // Nothing but trampolines to make executable.
-            jit.compile_functions(data, instance, &func_ids, &[], None)?;
-            Vec::new()
+        let mut ic = instance_code::InstanceCode::new(data, instance, func_ids, lazy);
+        let all: Vec<usize> = (0..ic.func_ids.len()).collect();
+        // Lazily: nothing but trampolines to make executable yet.
+        let which: &[usize] = if lazy { &[] } else { &all };
+        let lazy_code = lazy.then_some(&ic.code);
+        let compiled =
+            jit.compile_functions(data, instance, &ic.func_ids, which, lazy_code, ic.indirect)?;
+        let (functions, bytes) = if lazy {
+            (0, 0)
         } else {
-            let compiled = jit.compile_functions(data, instance, &func_ids, &all, None)?;
-            rt.map
-                .record_compiled(compiled.len() as u64, body_bytes as u64, start.elapsed());
-            compiled
+            (compiled.len() as u64, body_bytes as u64)
         };
-        let mut code = vec![std::ptr::null(); func_ids.len()];
+        rt.map.record_compiled(functions, bytes, start.elapsed());
         for (k, c, sites) in compiled {
-            code[k] = c;
+            ic.code.set(k, c);
             rt.map
                 .indirect_sites
                 .extend(sites.into_iter().map(|ty| (instance.0, ty)));
         }
-        for (k, &code) in code.iter().enumerate() {
+        for (k, code) in ic.code.iter().enumerate() {
             let index = module.num_imported_funcs + k as u32;
             let tramp = jit.trampoline(module.func_type(index));
             let addr = inst.funcs[index as usize].0 as usize;
@@ -592,7 +663,7 @@ impl Tier for JitTier {
             rt.map.by_addr[addr] = Some(CodeEntry {
                 instance: instance.0,
                 index,
-                code: code as usize,
+                code,
                 trampoline: tramp as usize,
                 lazy,
             });
@@ -601,20 +672,12 @@ impl Tier for JitTier {
             // signature (three pointers in, i32 status out, host call conv),
             // built for this function's wasm signature.
             let trampoline = unsafe { std::mem::transmute::<*const u8, Trampoline>(tramp) };
+            let code = code as *const u8;
             rt.entries[addr] = Some(Entry { trampoline, code });
         }
-        let mut code_table = std::ptr::null();
-        if lazy {
-            let table = vec![0usize; func_ids.len()].into_boxed_slice();
-            code_table = table.as_ptr();
-            rt.lazy.insert(
-                instance.0,
-                lazy::LazyInstance {
-                    func_ids,
-                    code: table,
-                },
-            );
-        }
+        let code_table = ic.code.as_ptr().cast_const();
+        let table_views = ic.views.as_ptr();
+        rt.instances.insert(instance.0, ic);
         let slot = instance.0 as usize;
         if rt.ctxs.len() <= slot {
             rt.ctxs.resize(slot + 1, std::ptr::null_mut());
@@ -634,6 +697,7 @@ impl Tier for JitTier {
             runtime: std::ptr::null_mut(),
             instance: instance.0,
             code_table,
+            table_views,
         });
         rt.ctxs[slot] = Box::into_raw(ctx);
         Ok(())
@@ -694,7 +758,7 @@ impl Tier for JitTier {
 
     fn check(&self, data: &StoreData) -> Vec<Violation> {
         let mut out = self.rt.map.check_against(data);
-        out.extend(self.lazy_tables_agree(data));
+        out.extend(self.code_tables_agree(data));
         out
     }
 
@@ -723,27 +787,58 @@ impl JitTier {
         }
     }
 
-    /// The code tables that lazily compiled code reads must agree with the
-    /// code map: a stale or missing entry would send native code to the
-    /// wrong address or compile a function twice.
-    fn lazy_tables_agree(&self, data: &StoreData) -> Vec<Violation> {
+    /// What native code reads must agree with the code map: each
+    /// instance's code table with the map and the entries Rust calls
+    /// through, its context with its tables, and every entry with its map
+    /// record. A disagreement would send a call to the wrong address or
+    /// compile a function twice.
+    fn code_tables_agree(&self, data: &StoreData) -> Vec<Violation> {
         let mut out = Vec::new();
-        for (&instance, lazy) in &self.rt.lazy {
+        let mut bad = |what: String| out.push(Violation::new(CODE_MAP, what));
+        for (addr, e) in self.rt.map.by_addr.iter().enumerate() {
+            let entry = self.rt.entries.get(addr).copied().flatten();
+            match (e, entry) {
+                (Some(e), Some(entry))
+                    if e.code == entry.code as usize
+                        && e.trampoline == entry.trampoline as usize => {}
+                (None, None) => {}
+                _ => bad(format!(
+                    "function address {addr}: the entry Rust calls through differs from the code map"
+                )),
+            }
+        }
+        for (&instance, ic) in &self.rt.instances {
             let inst = &data.instances[instance as usize];
-            for (k, &code) in lazy.code.iter().enumerate() {
-                let addr = inst.funcs[inst.module.num_imported_funcs as usize + k].0 as usize;
+            let first = inst.module.num_imported_funcs as usize;
+            if ic.code.len() != inst.funcs.len() - first || ic.views.len() != inst.tables.len() {
+                bad(format!(
+                    "instance {instance}: code or table views sized wrongly"
+                ));
+                continue;
+            }
+            let ctx = self
+                .rt
+                .ctxs
+                .get(instance as usize)
+                .copied()
+                .unwrap_or(std::ptr::null_mut());
+            // SAFETY: contexts are live while the tier is; only two fields are read.
+            let pointers =
+                (!ctx.is_null()).then(|| unsafe { ((*ctx).code_table, (*ctx).table_views) });
+            if pointers != Some((ic.code.as_ptr().cast_const(), ic.views.as_ptr())) {
+                bad(format!(
+                    "instance {instance}: its context points at other tables"
+                ));
+            }
+            for (k, code) in ic.code.iter().enumerate() {
+                let addr = inst.funcs[first + k].0 as usize;
                 let mapped = self.rt.map.by_addr.get(addr).and_then(Option::as_ref);
-                let entry = self.rt.entries.get(addr).copied().flatten();
-                let agree = mapped.is_some_and(|e| e.code == code)
-                    && entry.is_some_and(|e| e.code as usize == code);
+                let agree = mapped.is_some_and(|e| e.code == code && e.lazy == ic.lazy)
+                    && (code != 0 || ic.lazy);
                 if !agree {
-                    out.push(Violation::new(
-                        CODE_MAP,
-                        format!(
-                            "lazy instance {instance}: code table slot {k} holds {code:#x}, \
-                             the code map {:#x?}",
-                            mapped.map(|e| e.code)
-                        ),
+                    bad(format!(
+                        "instance {instance}: code table slot {k} holds {code:#x}, the code map {:#x?}",
+                        mapped.map(|e| e.code)
                     ));
                 }
             }
@@ -799,6 +894,46 @@ mod tests {
             found[0].detail.contains("share an entry trampoline"),
             "{found:?}"
         );
+    }
+
+    #[test]
+    fn what_native_code_reads_must_agree_with_the_code_map() {
+        let (store, mut jit) = compiled(
+            r#"(module (table 1 funcref)
+                (func $a (param i32) (result i32) local.get 0)
+                (func $b (param i32) (result i32) i32.const 1))"#,
+        );
+        assert_eq!(jit.check(store.data()), vec![]);
+        // The entry Rust calls through, then the code table native
+        // call_indirect reads, each made to disagree with the map.
+        let saved = jit.rt.entries[1];
+        jit.rt.entries[1].as_mut().unwrap().code = std::ptr::null();
+        let found = jit.check(store.data());
+        assert!(
+            found
+                .iter()
+                .any(|v| v.detail.contains("entry Rust calls through")),
+            "{found:?}"
+        );
+        jit.rt.entries[1] = saved;
+        jit.rt.instances.get_mut(&0).unwrap().code.set(0, 0);
+        let found = jit.check(store.data());
+        assert!(
+            found.iter().any(|v| v.detail.contains("code table slot 0")),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn a_failed_or_panicking_compile_step_poisons_the_jit() {
+        let mut jit = Jit::new().unwrap();
+        assert_eq!(jit.guarded(|_| Ok(1)), Ok(1));
+        let e = jit
+            .guarded(|_| -> Result<(), String> { panic!("boom") })
+            .unwrap_err();
+        assert!(e.contains("compiler panicked: boom"), "{e}");
+        let e = jit.guarded(|_| Ok(2)).unwrap_err();
+        assert!(e.contains("no more code") && e.contains("boom"), "{e}");
     }
 
     #[test]
