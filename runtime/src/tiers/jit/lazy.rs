@@ -24,8 +24,9 @@
 //! error at its first call (eagerly, the instantiation would fail), and a
 //! call through the code table uses a little more native stack, which only
 //! matters when the native-stack safety net (not the call-depth limit) ends
-//! a recursion. The compile runs on a thread of its own with a large stack,
-//! since the wasm thread may be deep in recursion. New code goes to fresh
+//! a recursion. Cranelift needs a deep stack and the wasm thread may be deep
+//! in recursion, so the compile runs in place only on a big-stack thread
+//! with room to spare, else on a thread of its own. New code goes to fresh
 //! pages of the JIT module's one reserved region; code already running is
 //! never moved or rewritten. Every lazy compile takes at least one fresh
 //! 4 KiB page, so a store can compile about 260,000 functions lazily within
@@ -93,28 +94,34 @@ pub(super) fn ensure_compiled(
     }
     let jit = rt.jit.as_mut().expect("an instance was prepared");
     let start = Instant::now();
-    // On a thread of its own: the wasm thread may be deep in recursion with
-    // little native stack left, and Cranelift on a big function needs more.
     let (func_ids, code_table, indirect) = (&ic.func_ids, &ic.code, ic.indirect);
-    let compiled = std::thread::scope(|scope| {
-        let compile = || {
-            jit.compile_functions(
-                data,
-                InstanceId(instance),
-                func_ids,
-                &[defined],
-                Some(code_table),
-                indirect,
-            )
-        };
-        std::thread::Builder::new()
-            .name("tierdiff-jit-lazy".into())
-            .stack_size(super::codegen::HELPER_STACK)
-            .spawn_scoped(scope, compile)
-            .map_err(|e| format!("jit tier: cannot start a compile thread: {e}"))?
-            .join()
-            .unwrap_or_else(|_| Err("jit tier: the compile thread panicked".into()))
-    })?;
+    let mut compile = || {
+        jit.compile_functions(
+            data,
+            InstanceId(instance),
+            func_ids,
+            &[defined],
+            Some(code_table),
+            indirect,
+        )
+    };
+    // Cranelift on a big function needs a deep stack, and the wasm thread
+    // may already be deep in recursion: compile right here only when this
+    // (big-stack) thread has that much left, else on a thread of its own.
+    let stack = super::codegen::HELPER_STACK;
+    let compiled = if crate::stack::remaining().is_some_and(|free| free >= stack + (8 << 20)) {
+        compile()?
+    } else {
+        std::thread::scope(|scope| {
+            std::thread::Builder::new()
+                .name("tierdiff-jit-lazy".into())
+                .stack_size(stack)
+                .spawn_scoped(scope, compile)
+                .map_err(|e| format!("jit tier: cannot start a compile thread: {e}"))?
+                .join()
+                .unwrap_or_else(|_| Err("jit tier: the compile thread panicked".into()))
+        })?
+    };
     let (_, address, sites) = compiled.into_iter().next().expect("one function asked for");
     let code = address as *const u8;
     let inst = &data.instances[instance as usize];
