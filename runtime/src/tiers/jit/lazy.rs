@@ -33,7 +33,7 @@
 //! its 1 GiB of code space.
 
 use super::ctx::{encode_trap, Runtime, VmCtx};
-use super::{InstanceId, StoreData};
+use super::{CompileRequest, InstanceId, StoreData};
 use crate::trap::{Trap, TrapCode};
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -96,14 +96,14 @@ pub(super) fn ensure_compiled(
     let start = Instant::now();
     let (func_ids, code_table, indirect) = (&ic.func_ids, &ic.code, ic.indirect);
     let mut compile = || {
-        jit.compile_functions(
+        jit.compile_functions(CompileRequest {
             data,
-            InstanceId(instance),
+            instance: InstanceId(instance),
             func_ids,
-            &[defined],
-            Some(code_table),
+            which: &[defined],
+            lazy_code: Some(code_table),
             indirect,
-        )
+        })
     };
     // Cranelift on a big function needs a deep stack, and the wasm thread
     // may already be deep in recursion: compile right here only when this

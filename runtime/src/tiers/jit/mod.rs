@@ -454,35 +454,21 @@ impl Jit {
         Ok(func_ids)
     }
 
-    /// Compiles the defined functions numbered in `which` (declared as
-    /// `func_ids`) and makes them, and any trampolines defined since the last
-    /// call, executable. `lazy_code`: see `compile::Env`. Returns (defined
-    /// number, code address, `call_indirect` type indices) per function.
-    #[allow(clippy::type_complexity)]
-    fn compile_functions(
-        &mut self,
-        data: &StoreData,
-        instance: InstanceId,
-        func_ids: &[FuncId],
-        which: &[usize],
-        lazy_code: Option<&instance_code::RawTable<usize>>,
-        indirect: Option<compile::IndirectTables>,
-    ) -> Result<Vec<(usize, usize, Vec<u32>)>, String> {
-        self.guarded(|jit| {
-            jit.compile_functions_unguarded(data, instance, func_ids, which, lazy_code, indirect)
-        })
+    /// Compiles what `req` asks for and makes it, and any trampolines
+    /// defined since the last call, executable.
+    fn compile_functions(&mut self, req: CompileRequest<'_>) -> Result<Compiled, String> {
+        self.guarded(|jit| jit.compile_functions_unguarded(req))
     }
 
-    #[allow(clippy::type_complexity)]
-    fn compile_functions_unguarded(
-        &mut self,
-        data: &StoreData,
-        instance: InstanceId,
-        func_ids: &[FuncId],
-        which: &[usize],
-        lazy_code: Option<&instance_code::RawTable<usize>>,
-        indirect: Option<compile::IndirectTables>,
-    ) -> Result<Vec<(usize, usize, Vec<u32>)>, String> {
+    fn compile_functions_unguarded(&mut self, req: CompileRequest<'_>) -> Result<Compiled, String> {
+        let CompileRequest {
+            data,
+            instance,
+            func_ids,
+            which,
+            lazy_code,
+            indirect,
+        } = req;
         let inst = &data.instances[instance.0 as usize];
         let err = |e: cranelift_module::ModuleError| format!("jit tier: {e:?}");
         let shared = codegen::Shared {
@@ -524,6 +510,22 @@ impl Jit {
         self.module.get_finalized_function(self.trampolines[ty])
     }
 }
+
+/// What to compile: the defined functions numbered in `which` of
+/// `instance`, declared as `func_ids`. `lazy_code` and `indirect`: see
+/// `compile::Env`.
+struct CompileRequest<'a> {
+    data: &'a StoreData,
+    instance: InstanceId,
+    func_ids: &'a [FuncId],
+    which: &'a [usize],
+    lazy_code: Option<&'a instance_code::RawTable<usize>>,
+    indirect: Option<compile::IndirectTables>,
+}
+
+/// (defined number, code address, `call_indirect` type indices) per
+/// compiled function.
+type Compiled = Vec<(usize, usize, Vec<u32>)>;
 
 /// The JIT tier: everything lives in [`Runtime`], which callbacks reach
 /// through the context (lazy compilation needs the compiler there).
@@ -638,8 +640,14 @@ impl Tier for JitTier {
         // Lazily: nothing but trampolines to make executable yet.
         let which: &[usize] = if lazy { &[] } else { &all };
         let lazy_code = lazy.then_some(&ic.code);
-        let compiled =
-            jit.compile_functions(data, instance, &ic.func_ids, which, lazy_code, ic.indirect)?;
+        let compiled = jit.compile_functions(CompileRequest {
+            data,
+            instance,
+            func_ids: &ic.func_ids,
+            which,
+            lazy_code,
+            indirect: ic.indirect,
+        })?;
         let (functions, bytes) = if lazy {
             (0, 0)
         } else {
