@@ -4,34 +4,30 @@
 //! can aim for. Without a working C compiler the build goes on without the
 //! native engine (a warning says why) — nothing else depends on it.
 
-use std::path::Path;
-
-/// The kernels, as in `src/bench/kernels.rs`. Each one's `run` is renamed to
-/// `tierdiff_native_<name>` so they link side by side.
-const KERNELS: &[&str] = &[
-    "fib",
-    "sieve",
-    "matmul",
-    "sha256",
-    "quicksort",
-    "nbody",
-    "coremark",
-    "interp",
-    "vcall",
-];
+use std::path::{Path, PathBuf};
 
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(tierdiff_native_kernels)");
     println!("cargo::rerun-if-changed=build.rs");
-    println!("cargo::rerun-if-changed=kernels/kernel.h");
+    // A directory: cargo watches everything in it.
+    println!("cargo::rerun-if-changed=kernels");
     println!("cargo::rerun-if-env-changed=TIERDIFF_NO_NATIVE");
     if std::env::var_os("TIERDIFF_NO_NATIVE").is_some() {
         println!("cargo::warning=TIERDIFF_NO_NATIVE is set: `tierdiff bench` has no native engine");
         return;
     }
-    for name in KERNELS {
+    // Every `kernels/*.c` (the set `kernels/build.sh` builds to wasm). Each
+    // one's `run` is renamed to `tierdiff_native_<name>` so they link side by
+    // side, and `native_kernels.rs` maps kernel names to them.
+    let names = match kernel_names() {
+        Ok(names) => names,
+        Err(e) => {
+            println!("cargo::warning=cannot list harness/kernels: {e}; `tierdiff bench` will have no native engine");
+            return;
+        }
+    };
+    for name in &names {
         let source = Path::new("kernels").join(format!("{name}.c"));
-        println!("cargo::rerun-if-changed={}", source.display());
         let built = base_build()
             .file(&source)
             .define("run", format!("tierdiff_native_{name}").as_str())
@@ -55,7 +51,43 @@ fn main() {
         "cargo::rustc-env=TIERDIFF_NATIVE_CC={} -O2 ({version})",
         compiler.path().display()
     );
+    let table = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"))
+        .join("native_kernels.rs");
+    std::fs::write(&table, lookup_table(&names)).expect("OUT_DIR is writable");
     println!("cargo::rustc-cfg=tierdiff_native_kernels");
+}
+
+/// The names of `kernels/*.c`, sorted.
+fn kernel_names() -> std::io::Result<Vec<String>> {
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir("kernels")? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "c") {
+            if let Some(stem) = path.file_stem().and_then(|s| s.to_str()) {
+                names.push(stem.to_string());
+            }
+        }
+    }
+    names.sort();
+    Ok(names)
+}
+
+/// Rust source declaring every native `run` and `fn entry(name)` that finds
+/// one by kernel name (included by `src/bench/native.rs`).
+fn lookup_table(names: &[String]) -> String {
+    let mut decls = String::new();
+    let mut arms = String::new();
+    for name in names {
+        decls.push_str(&format!(
+            "    fn tierdiff_native_{name}(size: i32) -> u32;\n"
+        ));
+        arms.push_str(&format!("        \"{name}\" => tierdiff_native_{name},\n"));
+    }
+    format!(
+        "extern \"C\" {{\n{decls}}}\n\n\
+         /// The native `run` of the kernel called `name`.\n\
+         fn entry(name: &str) -> Option<Entry> {{\n    Some(match name {{\n{arms}        _ => return None,\n    }})\n}}\n"
+    )
 }
 
 /// The flags every kernel is built with. `-O2` as for the wasm build;

@@ -227,6 +227,15 @@ pub(super) fn import_function(
     })
 }
 
+/// How a call reaches a compiled function of the same instance.
+#[derive(Clone, Copy)]
+enum Callee {
+    /// A direct call of a function compiled with (or before) the caller.
+    Direct(FuncRef),
+    /// A call through a code address loaded at run time.
+    Code(Value),
+}
+
 /// Where a branch to a label goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
@@ -751,15 +760,7 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
             .brif(code, ready, &[BlockArg::Value(code)], compile, &[]);
         self.b.seal_block(compile);
         self.b.switch_to_block(compile);
-        let f = match self.env.callbacks.get(&Callback::Compile) {
-            Some(&f) => f,
-            None => {
-                let id = self.env.callback_ids[&Callback::Compile];
-                let f = import_function(self.env.decls, id, self.b.func);
-                self.env.callbacks.insert(Callback::Compile, f);
-                f
-            }
-        };
+        let f = self.callback_ref(Callback::Compile);
         let d = self.iconst32(defined);
         let call = self.b.ins().call(f, &[self.vmctx, d]);
         let compiled = self.b.inst_results(call)[0];
@@ -790,15 +791,18 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
         (self.b.use_var(base), self.b.use_var(len))
     }
 
+    /// The FuncRef of callback `cb`, imported on first use.
+    fn callback_ref(&mut self, cb: Callback) -> FuncRef {
+        if let Some(&f) = self.env.callbacks.get(&cb) {
+            return f;
+        }
+        let f = import_function(self.env.decls, self.env.callback_ids[&cb], self.b.func);
+        self.env.callbacks.insert(cb, f);
+        f
+    }
+
     fn callback(&mut self, cb: Callback, args: &[Value]) -> Option<Value> {
-        let f = match self.env.callbacks.get(&cb) {
-            Some(&f) => f,
-            None => {
-                let f = import_function(self.env.decls, self.env.callback_ids[&cb], self.b.func);
-                self.env.callbacks.insert(cb, f);
-                f
-            }
-        };
+        let f = self.callback_ref(cb);
         let mut all = vec![self.vmctx];
         all.extend_from_slice(args);
         // The runtime (and any wasm it calls) reads fuel and the callee's
@@ -918,27 +922,15 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
         // Compiled: a native call, exactly like a direct one.
         self.b.seal_block(fast);
         self.b.switch_to_block(fast);
-        let fuel = self.b.use_var(self.fuel);
-        let mut all = vec![self.vmctx, fuel, self.callee_depth];
-        all.extend_from_slice(&args);
-        let sig = wasm_signature(ty, Signature::new(self.env.config.default_call_conv), ptr);
-        let sig = self.b.import_signature(sig);
-        let call = self.b.ins().call_indirect(sig, code_param, &all);
-        let results = self.b.inst_results(call).to_vec();
-        let fuel = self.load_vm(types::I64, OFF_FUEL);
-        self.propagate(results[0], fuel);
-        self.b.def_var(self.fuel, fuel);
-        self.reload_memory();
-        let vals: Vec<BlockArg> = results[1..].iter().map(|&v| BlockArg::Value(v)).collect();
+        let results = self.call_compiled(ty, Callee::Code(code_param), &args);
+        let vals: Vec<BlockArg> = results.iter().map(|&v| BlockArg::Value(v)).collect();
         self.b.ins().jump(merge, &vals);
 
         // Anything else: the runtime checks again and calls.
         self.b.seal_block(slow);
         self.b.switch_to_block(slow);
         self.stack.extend_from_slice(&args);
-        let t = self.iconst32(table_index);
-        let ti = self.iconst32(type_index);
-        self.call_via_runtime(ty, Callback::CallIndirect, &[t, ti, index]);
+        self.call_indirect_via_runtime(ty, type_index, table_index, index);
         let results = self.pop_n(ty.results.len());
         let vals: Vec<BlockArg> = results.iter().map(|&v| BlockArg::Value(v)).collect();
         self.b.ins().jump(merge, &vals);
@@ -947,6 +939,47 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
         self.b.switch_to_block(merge);
         let results = self.b.block_params(merge).to_vec();
         self.stack.extend_from_slice(&results);
+    }
+
+    /// `call_indirect` done entirely by the runtime callback.
+    fn call_indirect_via_runtime(
+        &mut self,
+        ty: &crate::types::FuncType,
+        type_index: u32,
+        table_index: u32,
+        index: Value,
+    ) {
+        let t = self.iconst32(table_index);
+        let ti = self.iconst32(type_index);
+        self.call_via_runtime(ty, Callback::CallIndirect, &[t, ti, index]);
+    }
+
+    /// A native call of a compiled function of this instance: fuel and depth
+    /// go in, a trap status is propagated, fuel and memory are re-read after.
+    /// Returns the wasm results.
+    fn call_compiled(
+        &mut self,
+        ty: &crate::types::FuncType,
+        callee: Callee,
+        args: &[Value],
+    ) -> Vec<Value> {
+        let fuel = self.b.use_var(self.fuel);
+        let mut all = vec![self.vmctx, fuel, self.callee_depth];
+        all.extend_from_slice(args);
+        let call = match callee {
+            Callee::Direct(f) => self.b.ins().call(f, &all),
+            Callee::Code(code) => {
+                let sig = Signature::new(self.env.config.default_call_conv);
+                let sig = self.b.import_signature(wasm_signature(ty, sig, self.ptr));
+                self.b.ins().call_indirect(sig, code, &all)
+            }
+        };
+        let results = self.b.inst_results(call).to_vec();
+        let fuel = self.load_vm(types::I64, OFF_FUEL);
+        self.propagate(results[0], fuel);
+        self.b.def_var(self.fuel, fuel);
+        self.reload_memory();
+        results[1..].to_vec()
     }
 
     /// Traps unless the float (already f64) lies strictly inside `(lo, hi)`.
@@ -1270,28 +1303,14 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
                     let a = self.iconst32(addr);
                     self.call_via_runtime(ty, Callback::Call, &[a]);
                 } else {
-                    let fuel = self.b.use_var(self.fuel);
-                    let mut all = vec![self.vmctx, fuel, self.callee_depth];
-                    all.extend(self.pop_n(ty.params.len()));
-                    let call = if self.calls_directly(function_index) {
-                        let f = self.func_ref(function_index);
-                        self.b.ins().call(f, &all)
+                    let args = self.pop_n(ty.params.len());
+                    let callee = if self.calls_directly(function_index) {
+                        Callee::Direct(self.func_ref(function_index))
                     } else {
-                        let code = self.lazy_code_of(function_index);
-                        let sig = wasm_signature(
-                            ty,
-                            Signature::new(self.env.config.default_call_conv),
-                            self.ptr,
-                        );
-                        let sig = self.b.import_signature(sig);
-                        self.b.ins().call_indirect(sig, code, &all)
+                        Callee::Code(self.lazy_code_of(function_index))
                     };
-                    let results = self.b.inst_results(call).to_vec();
-                    let fuel = self.load_vm(types::I64, OFF_FUEL);
-                    self.propagate(results[0], fuel);
-                    self.b.def_var(self.fuel, fuel);
-                    self.reload_memory();
-                    self.stack.extend_from_slice(&results[1..]);
+                    let results = self.call_compiled(ty, callee, &args);
+                    self.stack.extend_from_slice(&results);
                 }
             }
             O::CallIndirect {
@@ -1305,11 +1324,7 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
                     Some(tables) => {
                         self.call_indirect_native(tables, ty, type_index, table_index, index)
                     }
-                    None => {
-                        let t = self.iconst32(table_index);
-                        let ti = self.iconst32(type_index);
-                        self.call_via_runtime(ty, Callback::CallIndirect, &[t, ti, index]);
-                    }
+                    None => self.call_indirect_via_runtime(ty, type_index, table_index, index),
                 }
             }
             O::Drop => {

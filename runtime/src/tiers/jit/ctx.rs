@@ -177,11 +177,7 @@ pub(super) unsafe fn call_addr(caller: *mut VmCtx, addr: FuncAddr, buf: *mut u64
                         std::ptr::copy_nonoverlapping(results.as_ptr(), buf, results.len());
                         0
                     }
-                    Err(trap) => {
-                        (*caller).trap = encode_trap(trap.code);
-                        (*rt).host_trap = Some(trap);
-                        1
-                    }
+                    Err(trap) => keep_trap(caller, rt, trap),
                 }
             }
             FuncInst::Wasm {
@@ -190,23 +186,15 @@ pub(super) unsafe fn call_addr(caller: *mut VmCtx, addr: FuncAddr, buf: *mut u64
                 let (instance, index) = (*instance, *index);
                 let callee = (&(*rt).ctxs)[instance.0 as usize];
                 let Some(mut entry) = (&(*rt).entries)[addr.0 as usize] else {
-                    (*rt).host_trap = Some(Trap::host(format!(
-                        "jit tier: function {} has no code",
-                        addr.0
-                    )));
-                    (*caller).trap = encode_trap(TrapCode::HostError);
-                    return 1;
+                    let message = format!("jit tier: function {} has no code", addr.0);
+                    return keep_trap(caller, rt, Trap::host(message));
                 };
                 if entry.code.is_null() {
                     let module = &data.instances[instance.0 as usize].module;
                     let defined = (index - module.num_imported_funcs) as usize;
                     match super::lazy::ensure_compiled(&mut *rt, data, instance.0, defined) {
                         Ok(code) => entry.code = code,
-                        Err(e) => {
-                            (*rt).host_trap = Some(Trap::host(e));
-                            (*caller).trap = encode_trap(TrapCode::HostError);
-                            return 1;
-                        }
+                        Err(e) => return keep_trap(caller, rt, Trap::host(e)),
                     }
                 }
                 if callee != caller {
@@ -229,6 +217,20 @@ pub(super) unsafe fn call_addr(caller: *mut VmCtx, addr: FuncAddr, buf: *mut u64
         refresh(caller, &mut *(*caller).store);
         status
     }
+}
+
+/// Stores a trap that carries more than its code (a host function's, or a
+/// host error with its message) and returns the nonzero status.
+///
+/// # Safety
+/// `ctx` and `rt` must point to a live context and the tier's runtime.
+pub(super) unsafe fn keep_trap(ctx: *mut VmCtx, rt: *mut Runtime, trap: Trap) -> u32 {
+    // SAFETY: the caller guarantees both are live.
+    unsafe {
+        (*ctx).trap = encode_trap(trap.code);
+        (*rt).host_trap = Some(trap);
+    }
+    1
 }
 
 /// Stores a trap in the context and returns the nonzero status.

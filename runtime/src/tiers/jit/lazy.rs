@@ -32,9 +32,9 @@
 //! 4 KiB page, so a store can compile about 260,000 functions lazily within
 //! its 1 GiB of code space.
 
-use super::ctx::{encode_trap, Runtime, VmCtx};
+use super::ctx::{keep_trap, Runtime, VmCtx};
 use super::{CompileRequest, InstanceId, StoreData};
-use crate::trap::{Trap, TrapCode};
+use crate::trap::Trap;
 use std::sync::OnceLock;
 use std::time::Instant;
 
@@ -146,13 +146,12 @@ pub(super) extern "C" fn cb_compile(ctx: *mut VmCtx, defined: u32) -> *const u8 
     // runtime pointers are valid while it runs; native code is suspended
     // here, so nothing else uses them.
     unsafe {
-        let rt = &mut *(*ctx).runtime;
+        let rt = (*ctx).runtime;
         let data = &*(*ctx).store;
-        match ensure_compiled(rt, data, (*ctx).instance, defined as usize) {
+        match ensure_compiled(&mut *rt, data, (*ctx).instance, defined as usize) {
             Ok(code) => code,
             Err(e) => {
-                (*ctx).trap = encode_trap(TrapCode::HostError);
-                rt.host_trap = Some(Trap::host(e));
+                keep_trap(ctx, rt, Trap::host(e));
                 std::ptr::null()
             }
         }

@@ -112,11 +112,10 @@ fn stack_size(depth: u32) -> usize {
 struct CodeEntry {
     instance: u32,
     index: u32,
-    /// 0 while a function of a lazy instance waits for its first call.
+    /// 0 while a function of a lazy instance waits for its first call
+    /// (`code_tables_agree` checks that only lazy instances have such).
     code: usize,
     trampoline: usize,
-    /// Whether the instance compiles lazily.
-    lazy: bool,
 }
 
 /// The JIT's function table: compiled code and entry trampoline per store
@@ -244,10 +243,10 @@ impl InternalMap for CodeMap {
         let mut out = self.invalid.clone();
         for (addr, e) in self.by_addr.iter().enumerate() {
             if let Some(e) = e {
-                if (e.code == 0 && !e.lazy) || e.trampoline == 0 {
+                if e.trampoline == 0 {
                     out.push(Violation::new(
                         CODE_MAP,
-                        format!("function address {addr} has a null code pointer"),
+                        format!("function address {addr} has a null trampoline"),
                     ));
                 }
             }
@@ -673,7 +672,6 @@ impl Tier for JitTier {
                 index,
                 code,
                 trampoline: tramp as usize,
-                lazy,
             });
             rt.map.stats.misses += 1;
             // SAFETY: `tramp` is a finalized function with the Trampoline
@@ -841,8 +839,7 @@ impl JitTier {
             for (k, code) in ic.code.iter().enumerate() {
                 let addr = inst.funcs[first + k].0 as usize;
                 let mapped = self.rt.map.by_addr.get(addr).and_then(Option::as_ref);
-                let agree = mapped.is_some_and(|e| e.code == code && e.lazy == ic.lazy)
-                    && (code != 0 || ic.lazy);
+                let agree = mapped.is_some_and(|e| e.code == code) && (code != 0 || ic.lazy);
                 if !agree {
                     bad(format!(
                         "instance {instance}: code table slot {k} holds {code:#x}, the code map {:#x?}",
