@@ -136,6 +136,7 @@ fn save_finding(
         generator: format!("{generator:?}"),
         input_hex: hex(input),
         replay: format!("tierdiff run {}", dir_hint.join("module.wasm").display()),
+        fault: config.fault.clone(),
     };
     report::write_finding(&config.out, &record, wasm)
 }

@@ -53,6 +53,9 @@ pub struct FindingRecord {
     /// Hex of the fuzz input the module was generated from.
     pub input_hex: String,
     pub replay: String,
+    /// The deliberate runtime bug the run injected (`--fault`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fault: Option<String>,
 }
 
 /// Writes a finding's folder unless one with its signature exists.

@@ -1,0 +1,145 @@
+//! `tierdiff fuzz`: the differential fuzz run.
+
+use crate::input::InputError;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Options of `tierdiff fuzz`.
+#[derive(clap::Args)]
+pub(super) struct FuzzArgs {
+    /// Seed of the run (default: from the clock, printed and recorded).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Number of cases in this shard (default 2000 unless --time is given).
+    #[arg(long)]
+    iterations: Option<u64>,
+    /// Wall-clock budget, e.g. 60s, 10m, 1h.
+    #[arg(long)]
+    time: Option<String>,
+    /// Run shard K of N (1-based), e.g. 2/4, so N machines split one seed.
+    #[arg(long, default_value = "1/1")]
+    shard: String,
+    /// Comma-separated engines (default: every implemented tier and wasmi).
+    #[arg(long, value_delimiter = ',')]
+    engines: Option<Vec<String>>,
+    /// Report folder (default: a fresh folder under reports/).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Run cases in this process instead of a supervised worker process.
+    #[arg(long)]
+    in_process: bool,
+    /// Inject a deliberate runtime bug (builds with the fault-injection feature only).
+    #[arg(long)]
+    fault: Option<String>,
+    /// Shrink each new finding (written beside it as shrunk.wasm/.wat).
+    #[arg(long)]
+    shrink: bool,
+    /// Print the report object on stdout.
+    #[arg(long)]
+    json: bool,
+}
+
+fn parse_shard(text: &str) -> Result<(u64, u64), InputError> {
+    let bad = || InputError(format!("--shard {text:?}: expected K/N with 1 <= K <= N"));
+    let (k, n) = text.split_once('/').ok_or_else(bad)?;
+    let (k, n): (u64, u64) = (k.parse().map_err(|_| bad())?, n.parse().map_err(|_| bad())?);
+    if k == 0 || n == 0 || k > n {
+        return Err(bad());
+    }
+    Ok((k, n))
+}
+
+pub(super) fn cmd_fuzz(a: FuzzArgs) -> Result<ExitCode, InputError> {
+    let time = a
+        .time
+        .as_deref()
+        .map(|t| {
+            crate::fuzz::parse_duration(t)
+                .ok_or_else(|| InputError(format!("--time {t:?}: expected e.g. 60s, 10m or 1h")))
+        })
+        .transpose()?;
+    let iterations = match (a.iterations, time) {
+        (Some(n), _) => Some(n),
+        (None, Some(_)) => None,
+        (None, None) => Some(2000),
+    };
+    let available = crate::engine::available();
+    let engines = a.engines.unwrap_or_else(|| available.clone());
+    if let Some(bad) = engines.iter().find(|e| !available.contains(e)) {
+        return Err(InputError(format!(
+            "--engines: {bad:?} is not available (available: {})",
+            available.join(", ")
+        )));
+    }
+    if engines.is_empty() {
+        return Err(InputError("--engines: name at least one engine".into()));
+    }
+    if let Some(f) = &a.fault {
+        let names: Vec<&str> = tierdiff_runtime::fault::Fault::ALL
+            .iter()
+            .map(|f| f.name())
+            .collect();
+        let fault = tierdiff_runtime::fault::Fault::parse(f).ok_or_else(|| {
+            InputError(format!(
+                "--fault {f:?}: unknown (faults: {})",
+                names.join(", ")
+            ))
+        })?;
+        tierdiff_runtime::fault::set(Some(fault))
+            .map_err(|e| InputError(format!("--fault {f}: {e}")))?;
+    }
+    let seed = a.seed.unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64)
+    });
+    let out = a.out.unwrap_or_else(|| crate::fuzz::default_out_dir(seed));
+    let config = crate::fuzz::FuzzConfig {
+        seed,
+        shard: parse_shard(&a.shard)?,
+        iterations,
+        time,
+        engines,
+        out: out.clone(),
+        fault: a.fault,
+        shrink: a.shrink,
+    };
+    eprintln!(
+        "tierdiff fuzz: seed {seed}, shard {}/{}, engines {}, writing to {}",
+        config.shard.0,
+        config.shard.1,
+        config.engines.join(","),
+        out.display()
+    );
+    let progress = match iterations {
+        Some(n) => indicatif::ProgressBar::new(n),
+        None => indicatif::ProgressBar::new_spinner(),
+    };
+    progress.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{elapsed_precise} [{bar:30}] {pos}/{len} cases {msg}",
+        )
+        .expect("valid template")
+        .progress_chars("=> "),
+    );
+    let command_line: Vec<String> = std::env::args().collect();
+    let report = crate::fuzz::run(&config, command_line, a.in_process, &progress)
+        .map_err(|e| InputError(format!("{}: {e}", out.display())))?;
+    progress.finish_and_clear();
+    eprintln!("{}", crate::report::summary_line(&report));
+    for f in &report.findings {
+        eprintln!("  {} x{}: {}  ({})", f.signature, f.count, f.message, f.dir);
+    }
+    eprintln!("Report: {}", out.join("summary.md").display());
+    if a.json {
+        println!(
+            "{}",
+            serde_json::to_string(&report).expect("reports serialise")
+        );
+    }
+    Ok(ExitCode::from(if report.findings.is_empty() {
+        0
+    } else {
+        1
+    }))
+}

@@ -1,0 +1,180 @@
+//! The `tierdiff` command line.
+//!
+//! Contract (README, "Architecture"): `--json` prints exactly one JSON object
+//! on stdout; progress and diagnostics go to stderr. Exit codes: 0 all
+//! passed / nothing found, 1 failures or findings, 2 bad usage or bad input.
+
+mod fuzz;
+mod replay;
+mod run;
+mod shrink;
+mod spec;
+
+use crate::input::InputError;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use tierdiff_runtime::TierKind;
+
+#[derive(Parser)]
+#[command(
+    name = "tierdiff",
+    version,
+    about = "Differential testing of WebAssembly execution tiers"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Generate modules and diff every engine on them; writes a report folder.
+    Fuzz(fuzz::FuzzArgs),
+    /// Re-run saved cases: regression cases, finding folders, modules, cargo-fuzz artifacts, folders of them.
+    Replay {
+        /// Files or folders.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Print one JSON object on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Minimise a finding (folder, finding.json or module), keeping its kind and engines.
+    Shrink {
+        /// A finding folder, its finding.json, or a .wasm/.wat module.
+        file: PathBuf,
+        /// Output path without extension (default: <folder>/shrunk or <file>.shrunk).
+        #[arg(short = 'o', long)]
+        out: Option<PathBuf>,
+        /// Also write a ready-to-review regression case corpus/regressions/NAME.{wat,json}.
+        #[arg(long)]
+        into: Option<PathBuf>,
+        /// Shrink attempts.
+        #[arg(long, default_value_t = 1000)]
+        attempts: u32,
+    },
+    /// Benchmark kernels on every tier and the reference engines.
+    Bench(crate::bench::BenchArgs),
+    /// Internal: the worker process a fuzz run supervises.
+    #[command(hide = true)]
+    FuzzWorker {
+        #[arg(long)]
+        config: String,
+        #[arg(long)]
+        start: u64,
+        #[arg(long)]
+        count: Option<u64>,
+        #[arg(long)]
+        millis: Option<u64>,
+    },
+    /// Run the WebAssembly 2.0 spec testsuite (or your own .wast files) through the tiers.
+    Spec {
+        /// Tier to run: classic, fast, jit or all (every implemented tier).
+        #[arg(long, default_value = "all")]
+        tier: String,
+        /// Run only this file of the built-in suite (e.g. i32.wast or i32).
+        #[arg(long)]
+        file: Option<String>,
+        /// Print one JSON object on stdout instead of the table.
+        #[arg(long)]
+        json: bool,
+        /// .wast files or directories to run instead of the built-in suite.
+        paths: Vec<PathBuf>,
+    },
+    /// Run one module's export in the tiers and show their results side by side.
+    ///
+    /// A WASI program (importing wasi_snapshot_preview1) runs `_start` in
+    /// every engine with deterministic WASI; arguments after `--` are its argv.
+    Run(run::RunArgs),
+}
+
+/// Runs the CLI and returns the process exit code. The work runs on a
+/// thread with a big stack, so the JIT can call wasm directly on it.
+pub fn main() -> ExitCode {
+    tierdiff_runtime::stack::run_with_big_stack(tierdiff_runtime::stack::BIG_STACK, cli_main)
+}
+
+fn cli_main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let result = match cli.command {
+        Command::Fuzz(args) => fuzz::cmd_fuzz(args),
+        Command::Replay { paths, json } => replay::cmd_replay(&paths, json),
+        Command::Bench(args) => crate::bench::cmd_bench(&args),
+        Command::Shrink {
+            file,
+            out,
+            into,
+            attempts,
+        } => shrink::cmd_shrink(&file, out, into, attempts),
+        Command::FuzzWorker {
+            config,
+            start,
+            count,
+            millis,
+        } => {
+            let config: crate::fuzz::FuzzConfig = match serde_json::from_str(&config) {
+                Ok(c) => c,
+                Err(e) => {
+                    eprintln!("tierdiff: bad worker configuration: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            match crate::fuzz::worker(&config, start, count, millis) {
+                Ok(()) => return ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("tierdiff worker: {e}");
+                    return ExitCode::from(3);
+                }
+            }
+        }
+        Command::Spec {
+            tier,
+            file,
+            json,
+            paths,
+        } => spec::cmd_spec(&tier, file.as_deref(), json, &paths),
+        Command::Run(args) => run::cmd_run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("tierdiff: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Resolves `--tier`: one implemented tier, or `all` of them.
+pub fn parse_tiers(name: &str) -> Result<Vec<TierKind>, InputError> {
+    if name == "all" {
+        return Ok(TierKind::implemented());
+    }
+    let tier = TierKind::parse(name).ok_or_else(|| {
+        InputError(format!(
+            "unknown tier {name:?} (expected classic, fast, jit or all)"
+        ))
+    })?;
+    if !tier.is_implemented() {
+        return Err(InputError(format!(
+            "tier {name} is not implemented yet (implemented: {})",
+            names(&TierKind::implemented())
+        )));
+    }
+    Ok(vec![tier])
+}
+
+fn names(tiers: &[TierKind]) -> String {
+    tiers
+        .iter()
+        .map(|t| t.name())
+        .collect::<Vec<_>>()
+        .join(", ")
+}

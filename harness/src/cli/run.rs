@@ -1,0 +1,324 @@
+//! `tierdiff run`: one module, every engine side by side.
+
+use crate::input::{self, InputError};
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use tierdiff_runtime::TierKind;
+
+use super::parse_tiers;
+
+/// Options of `tierdiff run`.
+#[derive(clap::Args)]
+pub(super) struct RunArgs {
+    /// A .wasm or .wat file.
+    file: PathBuf,
+    /// Export to call; without it, every exported function is called with zero arguments.
+    #[arg(long)]
+    invoke: Option<String>,
+    /// Arguments as TYPE:VALUE (i32:7, f64:-0x1p-1, externref:null, externref:3);
+    /// for a WASI program without --invoke, the program's arguments.
+    args: Vec<String>,
+    /// WASI environment variable KEY=VALUE (repeatable).
+    #[arg(long = "env", value_name = "KEY=VALUE")]
+    env: Vec<String>,
+    /// File whose bytes are the WASI program's stdin (default: empty).
+    #[arg(long)]
+    stdin: Option<PathBuf>,
+    /// Run a WASI program for real (real clock and stdio) in one tier, no
+    /// comparison; tierdiff then exits with the program's exit code (134 if
+    /// it traps).
+    #[arg(long)]
+    wasi_real: bool,
+    /// Tier to run: classic, fast, jit or all.
+    #[arg(long, default_value = "all")]
+    tier: String,
+    /// Fuel for the call (default unlimited).
+    #[arg(long)]
+    fuel: Option<u64>,
+    /// Print one JSON object on stdout.
+    #[arg(long)]
+    json: bool,
+}
+
+/// The WASI world of `tierdiff run`, or `None` for a module without WASI imports.
+fn run_wasi_config(
+    a: &RunArgs,
+    module: &tierdiff_runtime::Module,
+) -> Result<Option<tierdiff_runtime::wasi::WasiConfig>, InputError> {
+    let imports_wasi = module
+        .imports
+        .iter()
+        .any(|i| i.module == tierdiff_runtime::wasi::MODULE);
+    if !imports_wasi {
+        if a.wasi_real || !a.env.is_empty() || a.stdin.is_some() {
+            return Err(InputError(format!(
+                "{}: --wasi-real, --env and --stdin need a WASI module (one importing {})",
+                a.file.display(),
+                tierdiff_runtime::wasi::MODULE
+            )));
+        }
+        return Ok(None);
+    }
+    if let Some(bad) = a.env.iter().find(|e| !e.contains('=')) {
+        return Err(InputError(format!("--env {bad:?}: expected KEY=VALUE")));
+    }
+    let stdin = match &a.stdin {
+        Some(p) => std::fs::read(p)
+            .map_err(|e| InputError(format!("{}: cannot read: {e}", p.display())))?,
+        None => Vec::new(),
+    };
+    let program = a.file.file_name().map_or_else(
+        || a.file.display().to_string(),
+        |n| n.to_string_lossy().to_string(),
+    );
+    let mut args = vec![program];
+    if a.invoke.is_none() {
+        args.extend(a.args.iter().cloned());
+    }
+    Ok(Some(tierdiff_runtime::wasi::WasiConfig {
+        args,
+        env: a.env.clone(),
+        stdin,
+        real: a.wasi_real,
+        ..Default::default()
+    }))
+}
+
+/// `tierdiff run --wasi-real`: one tier, real clock and stdio, no comparison.
+/// The program's own output goes to stdout and stderr as it runs.
+fn run_wasi_real(
+    a: &RunArgs,
+    bytes: &[u8],
+    config: &tierdiff_runtime::wasi::WasiConfig,
+) -> Result<ExitCode, InputError> {
+    if a.json {
+        return Err(InputError(
+            "--wasi-real writes the program's own output to stdout; it cannot be combined with --json".into(),
+        ));
+    }
+    let tier = if a.tier == "all" {
+        *TierKind::implemented().last().expect("at least one tier")
+    } else {
+        parse_tiers(&a.tier)?[0]
+    };
+    let engine = crate::engine::build(tier.name()).expect("implemented tier");
+    let limits = tierdiff_runtime::Limits {
+        fuel: a.fuel,
+        ..tierdiff_runtime::Limits::default()
+    };
+    let mut instance = engine
+        .instantiate_wasi(bytes, limits, Some(config))
+        .map_err(|e| {
+            InputError(format!(
+                "{}: cannot instantiate in {tier}: {e:?}",
+                a.file.display()
+            ))
+        })?;
+    let start = std::time::Instant::now();
+    let result = instance.call(a.invoke.as_deref().unwrap_or("_start"), &[]);
+    let _ = std::io::Write::flush(&mut std::io::stdout());
+    eprintln!(
+        "tierdiff: {} {} in {tier} after {:.3}s",
+        a.file.display(),
+        result.describe(),
+        start.elapsed().as_secs_f64()
+    );
+    Ok(ExitCode::from(wasi_real_exit_code(&result)))
+}
+
+/// The process exit code of `run --wasi-real`, as a shell would see the
+/// program's: its `proc_exit` code (low 8 bits), 0 when `_start` returns,
+/// and 134 (like a process that aborted) when it traps or cannot run.
+fn wasi_real_exit_code(result: &crate::outcome::CallResult) -> u8 {
+    match result {
+        crate::outcome::CallResult::Exited(code) => (*code & 0xff) as u8,
+        crate::outcome::CallResult::Returned(_) => 0,
+        _ => WASI_REAL_TRAP_EXIT,
+    }
+}
+
+/// Exit code of `run --wasi-real` when the program traps.
+const WASI_REAL_TRAP_EXIT: u8 = 134;
+
+pub(super) fn cmd_run(a: RunArgs) -> Result<ExitCode, InputError> {
+    let (file, invoke, args, tier, fuel, json) = (
+        a.file.as_path(),
+        a.invoke.as_deref(),
+        a.args.as_slice(),
+        a.tier.as_str(),
+        a.fuel,
+        a.json,
+    );
+    // `all` means every engine: the implemented tiers and the reference.
+    let engines: Vec<String> = if tier == "all" {
+        crate::engine::available()
+    } else {
+        parse_tiers(tier)?
+            .iter()
+            .map(|t| t.name().to_string())
+            .collect()
+    };
+    let engines: Vec<Box<dyn crate::engine::Engine>> = engines
+        .iter()
+        .map(|n| crate::engine::build(n).expect("available engine"))
+        .collect();
+    let module = input::load_module(file)?;
+    let wasi = run_wasi_config(&a, &module)?;
+    if let Some(config) = wasi.as_ref().filter(|c| c.real) {
+        return run_wasi_real(&a, &module.bytes, config);
+    }
+    if invoke.is_none() && !args.is_empty() && wasi.is_none() {
+        return Err(InputError("arguments need --invoke NAME".into()));
+    }
+    let calls = match invoke {
+        Some(name) => {
+            let export = module
+                .export(name)
+                .filter(|e| e.kind == tierdiff_runtime::module::ExportKind::Func);
+            let export = export.ok_or_else(|| {
+                InputError(format!("{}: no exported function {name:?}", file.display()))
+            })?;
+            let values = args
+                .iter()
+                .map(|a| input::parse_arg(a))
+                .collect::<Result<Vec<_>, _>>()?;
+            let params = &module.func_type(export.index).params;
+            let given: Vec<&str> = values.iter().map(|v| v.type_name()).collect();
+            if params.len() != values.len()
+                || params.iter().zip(&given).any(|(p, g)| p.name() != *g)
+            {
+                let want: Vec<&str> = params.iter().map(|p| p.name()).collect();
+                return Err(InputError(format!(
+                    "{name}: signature mismatch: takes [{}], given [{}]",
+                    want.join(" "),
+                    given.join(" ")
+                )));
+            }
+            Some(vec![crate::plan::PlannedCall {
+                export: name.to_string(),
+                args: values,
+            }])
+        }
+        None => None,
+    };
+    let limits = tierdiff_runtime::Limits {
+        fuel,
+        ..tierdiff_runtime::Limits::default()
+    };
+    let options = crate::compare::CaseOptions {
+        calls,
+        keep_rows: true,
+        keep_going: true,
+        wasi,
+    };
+    let outcome = crate::compare::run_case_with(&module.bytes, &engines, limits, options);
+    if let Some((name, r)) = outcome
+        .instantiate
+        .iter()
+        .find(|(_, r)| **r != crate::outcome::InstantiateResult::Ok)
+    {
+        // Every engine failing the same way is bad input; a disagreement is a finding.
+        let all_same = outcome.instantiate.values().all(|x| x.tag() == r.tag());
+        if all_same && !matches!(r, crate::outcome::InstantiateResult::Trapped(_)) {
+            let why = match r {
+                crate::outcome::InstantiateResult::Unlinkable(m)
+                | crate::outcome::InstantiateResult::Resource(m)
+                | crate::outcome::InstantiateResult::Rejected(m)
+                | crate::outcome::InstantiateResult::Crashed(m) => m.clone(),
+                other => format!("{other:?}"),
+            };
+            return Err(InputError(format!(
+                "{}: cannot instantiate in {name}: {why}",
+                file.display()
+            )));
+        }
+    }
+    if json {
+        let calls: Vec<_> = outcome
+            .rows
+            .iter()
+            .map(|row| {
+                let engines: BTreeMap<_, _> = row.results.iter().map(|(e, r)| (e.clone(), result_json(r))).collect();
+                json!({ "export": row.call.export, "args": row.call.args.iter().map(|v| v.to_string()).collect::<Vec<_>>(), "engines": engines, "agree": !row.differs })
+            })
+            .collect();
+        let wasi: BTreeMap<_, _> = outcome
+            .wasi
+            .iter()
+            .map(|(e, o)| {
+                let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+                (e.clone(), json!({ "stdout": text(&o.stdout), "stderr": text(&o.stderr), "exit_code": o.exit_code }))
+            })
+            .collect();
+        let mut report = json!({ "module": file.display().to_string(), "instantiate": outcome.instantiate, "calls": calls, "findings": outcome.findings, "inconclusive": outcome.inconclusive });
+        if !wasi.is_empty() {
+            report["wasi"] = json!(wasi);
+        }
+        println!("{report}");
+    } else {
+        for (engine, r) in &outcome.instantiate {
+            if *r != crate::outcome::InstantiateResult::Ok {
+                println!("instantiate  {engine:<8} {r:?}");
+            }
+        }
+        for row in &outcome.rows {
+            let args: Vec<String> = row.call.args.iter().map(|v| v.to_string()).collect();
+            println!(
+                "{}({}){}",
+                row.call.export,
+                args.join(", "),
+                if row.differs {
+                    "   <-- engines disagree"
+                } else {
+                    ""
+                }
+            );
+            for (engine, r) in &row.results {
+                println!("  {engine:<8} {}", r.describe());
+            }
+        }
+        for (engine, o) in &outcome.wasi {
+            println!(
+                "wasi  {engine:<8} stdout {} bytes, stderr {} bytes{}",
+                o.stdout.len(),
+                o.stderr.len(),
+                o.exit_code
+                    .map_or(String::new(), |c| format!(", exit code {c}"))
+            );
+        }
+        if let Some((engine, o)) = outcome.wasi.iter().next() {
+            println!("--- stdout ({engine}) ---");
+            print!("{}", String::from_utf8_lossy(&o.stdout));
+            if !o.stderr.is_empty() {
+                println!("--- stderr ({engine}) ---");
+                print!("{}", String::from_utf8_lossy(&o.stderr));
+            }
+            println!("---");
+        }
+        for f in &outcome.findings {
+            println!("FINDING {}: {}", f.signature, f.message);
+        }
+        if outcome.inconclusive {
+            println!("(inconclusive: an engine hit a limit of its own)");
+        }
+    }
+    Ok(ExitCode::from(if outcome.findings.is_empty() {
+        0
+    } else {
+        1
+    }))
+}
+
+/// One engine's answer to one call, for `--json`.
+fn result_json(r: &crate::outcome::CallResult) -> serde_json::Value {
+    match r {
+        crate::outcome::CallResult::Returned(v) => {
+            json!({ "results": v.iter().map(|x| x.to_string()).collect::<Vec<_>>() })
+        }
+        crate::outcome::CallResult::Trapped(c) => json!({ "trap": c.name() }),
+        crate::outcome::CallResult::Exited(code) => json!({ "exit": code }),
+        crate::outcome::CallResult::Crashed(m) => json!({ "crash": m }),
+    }
+}
