@@ -1,7 +1,8 @@
 //! The differential contract: an [`Engine`] instantiates a module, an
 //! [`EngineInstance`] calls exports and exposes exported state. One impl per
 //! runtime tier (discovered through `TierKind::implemented()`) plus the
-//! wasmi reference engine; adding an engine touches [`build`] and one file.
+//! reference engines (wasmi, and wasmtime as the tie-breaker); adding an
+//! engine touches [`build`] and one file.
 
 use crate::outcome::{CallResult, InstantiateResult, Value, WasiOutput, INVALID_EXTERNREF};
 use crate::reference::WasmiEngine;
@@ -67,7 +68,7 @@ pub fn wasi_output(state: &Mutex<WasiState>) -> WasiOutput {
     }
 }
 
-/// Names of every engine this build can run: implemented tiers, then `wasmi`.
+/// The engines a run uses by default: implemented tiers, then `wasmi`.
 pub fn available() -> Vec<String> {
     let mut names: Vec<String> = TierKind::implemented()
         .iter()
@@ -77,10 +78,26 @@ pub fn available() -> Vec<String> {
     names
 }
 
+/// Every engine name [`build`] accepts: [`available`] plus the tie-breaker.
+pub fn known() -> Vec<String> {
+    let mut names = available();
+    names.extend(TIEBREAKER.map(str::to_string));
+    names
+}
+
+/// The second reference engine that settles wasmi disagreements, if built.
+pub const TIEBREAKER: Option<&str> = if cfg!(feature = "wasmtime") {
+    Some("wasmtime")
+} else {
+    None
+};
+
 /// Builds an engine by name.
 pub fn build(name: &str) -> Option<Box<dyn Engine>> {
     match name {
         "wasmi" => Some(Box::new(WasmiEngine)),
+        #[cfg(feature = "wasmtime")]
+        "wasmtime" => Some(Box::new(crate::reference::WasmtimeEngine)),
         other => {
             let tier = TierKind::parse(other).filter(|t| t.is_implemented())?;
             Some(Box::new(TierEngine { tier }))

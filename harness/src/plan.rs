@@ -17,6 +17,18 @@ pub struct PlannedCall {
     pub args: Vec<Value>,
 }
 
+/// The WASI command entry: an exported `_start` taking and returning
+/// nothing. A `_start` of any other type is an ordinary export, planned by
+/// its signature like every other.
+pub fn wasi_entry(module: &Module) -> Option<&tierdiff_runtime::module::Export> {
+    module.export("_start").filter(|e| {
+        e.kind == ExportKind::Func && {
+            let ty = module.func_type(e.index);
+            ty.params.is_empty() && ty.results.is_empty()
+        }
+    })
+}
+
 /// Argument sets per exported function.
 const SETS: usize = 3;
 /// Upper bound on calls per module, so huge export lists stay cheap.

@@ -5,6 +5,7 @@
 //! passed / nothing found, 1 failures or findings, 2 bad usage or bad input.
 
 mod fuzz;
+mod merge;
 mod replay;
 mod run;
 mod shrink;
@@ -61,13 +62,20 @@ enum Command {
     FuzzWorker {
         #[arg(long)]
         config: String,
+        /// Which worker this is (names its inflight folder).
+        #[arg(long)]
+        worker: usize,
+        /// First case index; the worker then steps by the config's `jobs`.
         #[arg(long)]
         start: u64,
+        /// Case index to stop before.
         #[arg(long)]
-        count: Option<u64>,
+        end: Option<u64>,
         #[arg(long)]
         millis: Option<u64>,
     },
+    /// Merge the reports of several fuzz runs (shards) into one report folder.
+    Merge(merge::MergeArgs),
     /// Run the WebAssembly 2.0 spec testsuite (or your own .wast files) through the tiers.
     Spec {
         /// Tier to run: classic, fast, jit or all (every implemented tier).
@@ -114,10 +122,12 @@ fn cli_main() -> ExitCode {
             into,
             attempts,
         } => shrink::cmd_shrink(&file, out, into, attempts),
+        Command::Merge(args) => merge::cmd_merge(args),
         Command::FuzzWorker {
             config,
+            worker,
             start,
-            count,
+            end,
             millis,
         } => {
             let config: crate::fuzz::FuzzConfig = match serde_json::from_str(&config) {
@@ -127,7 +137,12 @@ fn cli_main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            match crate::fuzz::worker(&config, start, count, millis) {
+            let lane = crate::fuzz::Lane {
+                start,
+                stride: config.jobs.max(1),
+                end,
+            };
+            match crate::fuzz::worker(&config, worker, lane, millis) {
                 Ok(()) => return ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("tierdiff worker: {e}");

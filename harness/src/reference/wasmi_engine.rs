@@ -6,16 +6,14 @@
 //! themselves (wasm-smith's `ensure_termination`) and a wasmi-only
 //! exhaustion is inconclusive, never a finding.
 
+use super::{reference_fuel, runtime_supports};
 use crate::engine::{Engine, EngineInstance};
 use crate::outcome::{CallResult, InstantiateResult, Value, WasiOutput};
 use std::sync::{Arc, Mutex};
 use tierdiff_runtime::wasi::{self, WasiConfig, WasiState};
 use tierdiff_runtime::{Limits, MapSnapshot, TrapCode, Violation};
 use wasmi::{ExternRef, Nullable, Ref, StoreLimits, StoreLimitsBuilder};
-
-/// Fuel for wasmi so that hand-made modules without their own termination
-/// cannot hang a run; running out is reported as exhaustion.
-const WASMI_FUEL: u64 = 2_000_000_000;
+use wasmparser::WasmFeatures;
 
 /// The wasmi engine.
 pub struct WasmiEngine;
@@ -41,12 +39,12 @@ impl Engine for WasmiEngine {
     ) -> Result<Box<dyn EngineInstance>, InstantiateResult> {
         let mut config = wasmi::Config::default();
         config
-            .wasm_tail_call(false)
-            .wasm_extended_const(false)
-            .wasm_multi_memory(false)
-            .wasm_memory64(false)
-            .wasm_wide_arithmetic(false)
-            .wasm_custom_page_sizes(false)
+            .wasm_tail_call(runtime_supports(WasmFeatures::TAIL_CALL))
+            .wasm_extended_const(runtime_supports(WasmFeatures::EXTENDED_CONST))
+            .wasm_multi_memory(runtime_supports(WasmFeatures::MULTI_MEMORY))
+            .wasm_memory64(runtime_supports(WasmFeatures::MEMORY64))
+            .wasm_wide_arithmetic(runtime_supports(WasmFeatures::WIDE_ARITHMETIC))
+            .wasm_custom_page_sizes(runtime_supports(WasmFeatures::CUSTOM_PAGE_SIZES))
             .consume_fuel(true)
             .set_max_recursion_depth(limits.max_call_depth as usize);
         let engine = wasmi::Engine::new(&config);
@@ -63,12 +61,9 @@ impl Engine for WasmiEngine {
             },
         );
         store.limiter(|s| &mut s.limits);
-        // Our fuel counts calls and loop iterations; wasmi's counts
-        // instructions. A generous multiple keeps wasmi a backstop, not a judge.
-        let fuel = limits
-            .fuel
-            .map_or(WASMI_FUEL, |f| f.saturating_mul(10_000).min(WASMI_FUEL));
-        store.set_fuel(fuel).expect("fuel is enabled");
+        store
+            .set_fuel(reference_fuel(&limits))
+            .expect("fuel is enabled");
         let mut linker = wasmi::Linker::<HostState>::new(&engine);
         let state = wasi.map(WasiState::shared);
         if let Some(state) = &state {
