@@ -160,6 +160,7 @@ impl TierInstance {
             Value::I64(x) => Val::I64(x),
             Value::F32(b) => Val::F32(b),
             Value::F64(b) => Val::F64(b),
+            Value::V128(v) => Val::V128(v),
             Value::FuncRef(_) => Val::FuncRef(None),
             Value::ExternRef(None) => Val::ExternRef(None),
             Value::ExternRef(Some(p)) => self.store.extern_ref(p),
@@ -172,6 +173,7 @@ impl TierInstance {
             Val::I64(x) => Value::I64(x),
             Val::F32(b) => Value::F32(b),
             Val::F64(b) => Value::F64(b),
+            Val::V128(v) => Value::V128(v),
             Val::FuncRef(None) => Value::FuncRef(None),
             Val::FuncRef(Some(addr)) => {
                 let funcs = &self.store.data().instances[self.instance.0 as usize].funcs;

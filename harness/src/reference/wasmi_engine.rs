@@ -45,6 +45,8 @@ impl Engine for WasmiEngine {
             .wasm_memory64(runtime_supports(WasmFeatures::MEMORY64))
             .wasm_wide_arithmetic(runtime_supports(WasmFeatures::WIDE_ARITHMETIC))
             .wasm_custom_page_sizes(runtime_supports(WasmFeatures::CUSTOM_PAGE_SIZES))
+            .wasm_simd(runtime_supports(WasmFeatures::SIMD))
+            .wasm_relaxed_simd(runtime_supports(WasmFeatures::RELAXED_SIMD))
             .consume_fuel(true)
             .set_max_recursion_depth(limits.max_call_depth as usize);
         let engine = wasmi::Engine::new(&config);
@@ -153,6 +155,7 @@ fn wasmi_type(t: tierdiff_runtime::ValType) -> wasmi::ValType {
         T::I64 => wasmi::ValType::I64,
         T::F32 => wasmi::ValType::F32,
         T::F64 => wasmi::ValType::F64,
+        T::V128 => wasmi::ValType::V128,
         T::FuncRef => wasmi::ValType::FuncRef,
         T::ExternRef => wasmi::ValType::ExternRef,
     }
@@ -165,6 +168,7 @@ fn our_type(t: wasmi::ValType) -> tierdiff_runtime::ValType {
         wasmi::ValType::I64 => T::I64,
         wasmi::ValType::F32 => T::F32,
         wasmi::ValType::F64 => T::F64,
+        wasmi::ValType::V128 => T::V128,
         wasmi::ValType::FuncRef => T::FuncRef,
         _ => T::ExternRef,
     }
@@ -231,6 +235,7 @@ impl WasmiInstance {
             Value::I64(x) => wasmi::Val::I64(x),
             Value::F32(b) => wasmi::Val::F32(wasmi::F32::from_bits(b)),
             Value::F64(b) => wasmi::Val::F64(wasmi::F64::from_bits(b)),
+            Value::V128(v) => wasmi::Val::V128(v.into()),
             Value::FuncRef(_) => wasmi::Val::FuncRef(Nullable::Null),
             Value::ExternRef(None) => wasmi::Val::ExternRef(Nullable::Null),
             Value::ExternRef(Some(p)) => {
@@ -245,10 +250,10 @@ impl WasmiInstance {
             wasmi::Val::I64(x) => Value::I64(*x),
             wasmi::Val::F32(f) => Value::F32(f.to_bits()),
             wasmi::Val::F64(f) => Value::F64(f.to_bits()),
+            wasmi::Val::V128(v) => Value::V128(v.as_u128()),
             wasmi::Val::FuncRef(Nullable::Null) => Value::FuncRef(None),
             wasmi::Val::FuncRef(Nullable::Val(_)) => Value::FuncRef(Some(None)),
             wasmi::Val::ExternRef(r) => self.externref_out(r),
-            other => panic!("wasmi returned a value outside WebAssembly 2.0: {other:?}"),
         }
     }
 

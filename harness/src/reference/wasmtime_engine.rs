@@ -181,6 +181,7 @@ fn our_type(t: &wasmtime::ValType) -> tierdiff_runtime::ValType {
         wasmtime::ValType::I64 => T::I64,
         wasmtime::ValType::F32 => T::F32,
         wasmtime::ValType::F64 => T::F64,
+        wasmtime::ValType::V128 => T::V128,
         wasmtime::ValType::Ref(r) if r.heap_type().is_func() => T::FuncRef,
         _ => T::ExternRef,
     }
@@ -205,6 +206,7 @@ fn val_of(ty: tierdiff_runtime::ValType, raw: u64) -> wasmtime::Val {
         T::I64 => wasmtime::Val::I64(raw as i64),
         T::F32 => wasmtime::Val::F32(raw as u32),
         T::F64 => wasmtime::Val::F64(raw),
+        T::V128 => wasmtime::Val::V128((raw as u128).into()),
         T::FuncRef => wasmtime::Val::FuncRef(None),
         T::ExternRef => wasmtime::Val::ExternRef(None),
     }
@@ -243,6 +245,7 @@ impl WasmtimeInstance {
             Value::I64(x) => wasmtime::Val::I64(x),
             Value::F32(b) => wasmtime::Val::F32(b),
             Value::F64(b) => wasmtime::Val::F64(b),
+            Value::V128(v) => wasmtime::Val::V128(v.into()),
             Value::FuncRef(_) => wasmtime::Val::FuncRef(None),
             Value::ExternRef(None) => wasmtime::Val::ExternRef(None),
             Value::ExternRef(Some(p)) => wasmtime::Val::ExternRef(Some(
@@ -258,6 +261,7 @@ impl WasmtimeInstance {
             wasmtime::Val::I64(x) => Value::I64(*x),
             wasmtime::Val::F32(b) => Value::F32(*b),
             wasmtime::Val::F64(b) => Value::F64(*b),
+            wasmtime::Val::V128(v) => Value::V128(v.as_u128()),
             wasmtime::Val::FuncRef(None) => Value::FuncRef(None),
             wasmtime::Val::FuncRef(Some(_)) => Value::FuncRef(Some(None)),
             wasmtime::Val::ExternRef(r) => self.externref_out(r.as_ref()),

@@ -48,6 +48,7 @@ pub fn define(store: &mut Store, linker: &mut Linker) {
         .alloc_memory(MemoryType {
             min: 1,
             max: Some(2),
+            index64: false,
         })
         .expect("spectest memory fits any limit");
     linker.define("spectest", "memory", Extern::Memory(memory));
