@@ -32,11 +32,17 @@ pub enum Fault {
     JitI32RotrAsRotl,
     /// JIT, control flow: `br_if` branches when its condition is zero.
     JitBrIfInverted,
+    /// Classic, SIMD: `i8x16.swizzle` takes an out-of-range lane index
+    /// modulo 16 instead of giving 0.
+    ClassicSwizzleWrap,
+    /// Classic, tail calls: `return_call*` keeps the caller's frame (a call
+    /// followed by a return), so deep tail recursion exhausts the call depth.
+    ClassicTailCallDepth,
 }
 
 impl Fault {
     /// Every fault.
-    pub const ALL: [Fault; 11] = [
+    pub const ALL: [Fault; 13] = [
         Fault::RefLocalsZero,
         Fault::GrowIgnoresMax,
         Fault::ClassicRemSSign,
@@ -48,6 +54,8 @@ impl Fault {
         Fault::ClassicAbortOnGrow,
         Fault::JitI32RotrAsRotl,
         Fault::JitBrIfInverted,
+        Fault::ClassicSwizzleWrap,
+        Fault::ClassicTailCallDepth,
     ];
 
     /// The name used on the command line.
@@ -64,6 +72,8 @@ impl Fault {
             Fault::ClassicAbortOnGrow => "classic-abort-on-grow",
             Fault::JitI32RotrAsRotl => "jit-i32-rotr-as-rotl",
             Fault::JitBrIfInverted => "jit-br-if-inverted",
+            Fault::ClassicSwizzleWrap => "classic-swizzle-wrap",
+            Fault::ClassicTailCallDepth => "classic-tail-call-depth",
         }
     }
 

@@ -1,8 +1,11 @@
 //! The 0xFC-prefixed instructions: saturating conversions and the bulk
-//! memory and table operations.
+//! memory and table operations. Each memory operation names its memories;
+//! operands that address a 64-bit memory are i64 (a copy's length is an
+//! i64 only when both memories are 64-bit).
 
 use super::decode::u32_leb;
 use super::exec::Cursor;
+use super::memory::MemRef;
 use super::ClassicTier;
 use crate::store::StoreData;
 use crate::trap::{Trap, TrapCode};
@@ -11,6 +14,24 @@ use crate::trap::{Trap, TrapCode};
 fn span(start: u64, len: u64, size: usize) -> Option<std::ops::Range<usize>> {
     let end = start.checked_add(len)?;
     (end <= size as u64).then_some(start as usize..end as usize)
+}
+
+/// Copies bytes `src` of memory `from` to bytes `dst` (as long) of memory
+/// `to`, which may be the same memory (then the ranges may overlap).
+fn copy_between(
+    memories: &mut [crate::store::MemInst],
+    (from, src): (usize, std::ops::Range<usize>),
+    (to, dst): (usize, std::ops::Range<usize>),
+) {
+    if from == to {
+        memories[to].data.copy_within(src, dst.start);
+    } else if from < to {
+        let (a, b) = memories.split_at_mut(to);
+        b[0].data[dst].copy_from_slice(&a[from].data[src]);
+    } else {
+        let (a, b) = memories.split_at_mut(from);
+        a[to].data[dst].copy_from_slice(&b[0].data[src]);
+    }
 }
 
 impl ClassicTier {
@@ -42,16 +63,12 @@ impl ClassicTier {
             }
             8 => {
                 let seg = u32_leb(code, &mut cur.pc) as usize;
-                u32_leb(code, &mut cur.pc);
-                let (n, s, d) = (
-                    pop() as u32 as u64,
-                    pop() as u32 as u64,
-                    pop() as u32 as u64,
-                );
+                let m = MemRef::read(data, cur, code);
+                let (n, s, d) = (pop() as u32 as u64, pop() as u32 as u64, pop() & m.mask);
                 let bytes = data.datas[data.instances[inst].datas[seg] as usize]
                     .bytes
                     .clone();
-                let mem = &mut data.memories[cur.mem.expect("validated: memory exists")];
+                let mem = &mut data.memories[m.addr];
                 let src = span(s, n, bytes.len()).ok_or(TrapCode::MemoryOutOfBounds)?;
                 let dst = span(d, n, mem.data.len()).ok_or(TrapCode::MemoryOutOfBounds)?;
                 mem.data[dst].copy_from_slice(&bytes[src]);
@@ -62,22 +79,24 @@ impl ClassicTier {
                 data.datas[addr].bytes = std::sync::Arc::from(&[][..]);
             }
             10 => {
-                u32_leb(code, &mut cur.pc);
-                u32_leb(code, &mut cur.pc);
+                let dst_mem = MemRef::read(data, cur, code);
+                let src_mem = MemRef::read(data, cur, code);
+                // The length has the smaller of the two address types.
                 let (n, s, d) = (
-                    pop() as u32 as u64,
-                    pop() as u32 as u64,
-                    pop() as u32 as u64,
+                    pop() & dst_mem.mask & src_mem.mask,
+                    pop() & src_mem.mask,
+                    pop() & dst_mem.mask,
                 );
-                let mem = &mut data.memories[cur.mem.expect("validated: memory exists")];
-                let src = span(s, n, mem.data.len()).ok_or(TrapCode::MemoryOutOfBounds)?;
-                span(d, n, mem.data.len()).ok_or(TrapCode::MemoryOutOfBounds)?;
-                mem.data.copy_within(src, d as usize);
+                let src_len = data.memories[src_mem.addr].data.len();
+                let dst_len = data.memories[dst_mem.addr].data.len();
+                let src = span(s, n, src_len).ok_or(TrapCode::MemoryOutOfBounds)?;
+                let dst = span(d, n, dst_len).ok_or(TrapCode::MemoryOutOfBounds)?;
+                copy_between(&mut data.memories, (src_mem.addr, src), (dst_mem.addr, dst));
             }
             11 => {
-                u32_leb(code, &mut cur.pc);
-                let (n, v, d) = (pop() as u32 as u64, pop() as u8, pop() as u32 as u64);
-                let mem = &mut data.memories[cur.mem.expect("validated: memory exists")];
+                let m = MemRef::read(data, cur, code);
+                let (n, v, d) = (pop() & m.mask, pop() as u8, pop() & m.mask);
+                let mem = &mut data.memories[m.addr];
                 let dst = span(d, n, mem.data.len()).ok_or(TrapCode::MemoryOutOfBounds)?;
                 mem.data[dst].fill(v);
             }
@@ -139,7 +158,7 @@ impl ClassicTier {
                 let dst = span(d, n, elements.len()).ok_or(TrapCode::TableOutOfBounds)?;
                 elements[dst].fill(v);
             }
-            _ => unreachable!("0xfc {sub} passed validation but is not in WebAssembly 2.0"),
+            _ => unreachable!("0xfc {sub} passed validation but the tier lacks it"),
         }
         Ok(())
     }

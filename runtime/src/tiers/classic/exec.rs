@@ -1,13 +1,20 @@
 //! The classic tier's interpreter loop.
 
-use super::decode::{block_sig, memarg, s64_leb, u32_leb};
+use super::decode::{block_sig, s64_leb, u32_leb};
+use super::memory::{bytes, memarg, MemRef};
 use super::num::*;
+use super::wide::WideId;
 use super::{ClassicTier, Frame, Label, Target};
+use crate::fault::{active, Fault};
 use crate::module::Module;
 use crate::store::{FuncInst, StoreData};
 use crate::trap::{Trap, TrapCode};
-use crate::values::{FuncAddr, NULL_REF};
+use crate::values::{slot_count, FuncAddr, ValType, NULL_REF};
 use std::sync::Arc;
+
+/// The saved pc of a frame whose tail call the `classic-tail-call-depth`
+/// fault turned into a call: when resumed, it returns at once.
+const TAIL_PENDING: usize = usize::MAX;
 
 /// The current frame's hot fields, kept out of the frame stack while it runs.
 pub(super) struct Cursor {
@@ -15,22 +22,23 @@ pub(super) struct Cursor {
     pub(super) pc: usize,
     pub(super) locals: usize,
     pub(super) instance: u32,
-    /// Store address of the instance's memory 0, if it has one.
-    pub(super) mem: Option<usize>,
+    /// The instance's memory 0 ([`MemRef::NONE`] when it has none).
+    pub(super) mem0: MemRef,
+    /// Where the function's `v128`s sit, if it has any.
+    pub(super) wide: Option<WideId>,
 }
 
 impl Cursor {
-    fn of(frame: &Frame, data: &StoreData) -> Cursor {
-        let mem = data.instances[frame.instance as usize]
-            .memories
-            .first()
-            .map(|&m| m as usize);
+    /// The cursor of `frame`; `mem0` holds each instance's memory 0.
+    #[inline]
+    fn of(frame: &Frame, mem0: &[MemRef]) -> Cursor {
         Cursor {
             module: frame.module.clone(),
             pc: frame.pc,
             locals: frame.locals,
             instance: frame.instance,
-            mem,
+            mem0: mem0[frame.instance as usize],
+            wide: frame.wide,
         }
     }
 }
@@ -53,19 +61,55 @@ impl ClassicTier {
         }
         let (module, instance, index) = (module.clone(), instance.0, *index);
         data.consume_fuel()?;
-        let ty = module.func_type(index);
+        if self.wide.may_hold(instance) {
+            self.enter_wide(module, instance, index);
+        } else {
+            self.push_frame(module, instance, index, None);
+        }
+        Ok(())
+    }
+
+    /// [`ClassicTier::enter`]'s frame push in an instance that can hold a
+    /// `v128`, kept out of line so the scalar call path stays as it was.
+    #[inline(never)]
+    fn enter_wide(&mut self, module: Arc<Module>, instance: u32, index: u32) {
+        let wide = self.wide.func(&module, index);
+        self.push_frame(module, instance, index, wide);
+    }
+
+    /// Pushes the frame of defined function `index` of `module`, laid out
+    /// as `wide` says (`None`: one cell per value), its arguments on the stack.
+    #[inline(always)]
+    fn push_frame(&mut self, module: Arc<Module>, instance: u32, index: u32, wide: Option<WideId>) {
         let body = &module.bodies[(index - module.num_imported_funcs) as usize];
-        let locals = self.stack.len() - ty.params.len();
         // Reference locals start as null, numbers as zero: the seed bug's spot.
-        let zero_refs = crate::fault::active(crate::fault::Fault::RefLocalsZero);
-        self.stack.extend(
-            body.locals
-                .iter()
-                .map(|t| if zero_refs { 0 } else { t.default_raw() }),
-        );
+        let zero_refs = active(Fault::RefLocalsZero);
+        let (locals, result_cells) = match wide {
+            None => {
+                let ty = module.func_type(index);
+                let locals = self.stack.len() - ty.params.len();
+                self.stack.extend(body.locals.iter().map(|t| {
+                    if zero_refs {
+                        0
+                    } else {
+                        t.default_raw()
+                    }
+                }));
+                (locals, ty.results.len())
+            }
+            Some(id) => {
+                let layout = self.wide.get(id);
+                let locals = self.stack.len() - layout.param_cells;
+                for t in &body.locals {
+                    let v = if zero_refs { 0 } else { t.default_raw() };
+                    self.stack.extend(std::iter::repeat_n(v, t.slots()));
+                }
+                (locals, layout.result_cells)
+            }
+        };
         self.labels.push(Label {
             height: self.stack.len(),
-            arity: ty.results.len(),
+            arity: result_cells,
             target: Target::Func,
         });
         let pc = body.code.start;
@@ -77,8 +121,8 @@ impl ClassicTier {
             locals,
             labels: self.labels.len() - 1,
             ends: None,
+            wide,
         });
-        Ok(())
     }
 
     /// Where the block whose opcode is at `block_pc` ends, via the cache.
@@ -94,8 +138,35 @@ impl ClassicTier {
     }
 
     /// Runs until the frame stack is back at `depth`.
+    ///
+    /// The loop comes in two builds: one for frames of functions that see
+    /// a `v128` (`WIDE`: locals, `drop` and `select` consult the function's
+    /// [`super::wide::FuncWide`]), one for all others, whose scalar paths
+    /// then carry no check at all. A call or return into a frame of the
+    /// other kind hands over between them.
     pub(super) fn run(&mut self, data: &mut StoreData, depth: usize) -> Result<(), Trap> {
-        let mut cur = Cursor::of(self.frames.last().expect("entered"), data);
+        loop {
+            let wide = self.frames.last().expect("entered").wide.is_some();
+            let done = if wide {
+                self.run_mode::<true>(data, depth)?
+            } else {
+                self.run_mode::<false>(data, depth)?
+            };
+            if done {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Runs frames of one kind (see [`ClassicTier::run`]): true when the
+    /// frame stack is back at `depth`, false when the frame on top is of
+    /// the other kind.
+    fn run_mode<const WIDE: bool>(
+        &mut self,
+        data: &mut StoreData,
+        depth: usize,
+    ) -> Result<bool, Trap> {
+        let mut cur = Cursor::of(self.frames.last().expect("entered"), &self.mem0);
         let mut code: Arc<[u8]> = cur.module.bytes.clone();
 
         macro_rules! pop {
@@ -133,35 +204,47 @@ impl ClassicTier {
                 push!($back($f(a, b)?))
             }};
         }
-        macro_rules! mem {
-            () => {
-                &mut data.memories[cur.mem.expect("validated: memory exists")]
-            };
-        }
         macro_rules! load {
             ($n:expr, $conv:expr) => {{
-                let offset = memarg(&code, &mut cur.pc);
-                let addr = pop!() as u32;
-                let m = mem!();
-                let r = m
-                    .range(addr, offset, $n)
-                    .ok_or(TrapCode::MemoryOutOfBounds)?;
-                let bytes: [u8; $n] = m.data[r].try_into().expect("range has the load's width");
-                push!($conv(bytes))
+                let (m, offset) = memarg(data, &mut cur, &code);
+                let addr = pop!();
+                let b = *bytes::<$n>(data, m, addr, offset)?;
+                push!($conv(b))
             }};
         }
         macro_rules! store {
             ($n:expr, $conv:expr) => {{
-                let offset = memarg(&code, &mut cur.pc);
+                let (m, offset) = memarg(data, &mut cur, &code);
                 let v = pop!();
-                let addr = pop!() as u32;
-                let m = mem!();
-                let r = m
-                    .range(addr, offset, $n)
-                    .ok_or(TrapCode::MemoryOutOfBounds)?;
-                let bytes: [u8; $n] = $conv(v);
-                m.data[r].copy_from_slice(&bytes);
+                let addr = pop!();
+                *bytes::<$n>(data, m, addr, offset)? = $conv(v);
             }};
+        }
+        // Continues with the frame on top, unless it is of the other kind.
+        macro_rules! switch_frame {
+            ($what:literal) => {{
+                cur = Cursor::of(self.frames.last().expect($what), &self.mem0);
+                if cur.wide.is_some() != WIDE {
+                    return Ok(false);
+                }
+                code = cur.module.bytes.clone();
+            }};
+        }
+        // After a frame returned: back at `depth` ends the run, else the
+        // caller resumes.
+        macro_rules! resume {
+            () => {{
+                if self.resumed(depth) {
+                    return Ok(true);
+                }
+                switch_frame!("caller");
+            }};
+        }
+        // The running function's v128 layout (wide frames only).
+        macro_rules! layout {
+            () => {
+                self.wide.get(cur.wide.expect("a wide frame"))
+            };
         }
         macro_rules! trunc {
             ($conv:expr, $range:expr, $cast:ty, $back:ty) => {{
@@ -243,11 +326,9 @@ impl ClassicTier {
                     let frame_labels = self.frames.last().expect("running").labels;
                     if self.labels.len() - 1 > frame_labels {
                         self.labels.pop();
-                    } else if self.do_return(depth) {
-                        return Ok(());
                     } else {
-                        cur = Cursor::of(self.frames.last().expect("caller"), data);
-                        code = cur.module.bytes.clone();
+                        self.do_return();
+                        resume!();
                     }
                 }
                 0x0c..=0x0f => {
@@ -263,9 +344,7 @@ impl ClassicTier {
                         0x0e => {
                             let count = u32_leb(&code, &mut cur.pc);
                             let mut index = pop!() as u32;
-                            if index >= count
-                                && crate::fault::active(crate::fault::Fault::ClassicBrTableDefault)
-                            {
+                            if index >= count && active(Fault::ClassicBrTableDefault) {
                                 index = 0;
                             }
                             let mut chosen = None;
@@ -283,89 +362,121 @@ impl ClassicTier {
                     self.frames.last_mut().expect("running").pc = cur.pc;
                     match self.branch(data, depth_n)? {
                         Branched::Continue(pc) => cur.pc = pc,
-                        Branched::Returned => {
-                            if self.frames.len() == depth {
-                                return Ok(());
-                            }
-                            cur = Cursor::of(self.frames.last().expect("caller"), data);
-                            code = cur.module.bytes.clone();
-                        }
+                        Branched::Returned => resume!(),
                     }
                 }
                 0x10 | 0x11 => {
-                    let callee = if op == 0x10 {
-                        let f = u32_leb(&code, &mut cur.pc);
-                        data.instances[cur.instance as usize].funcs[f as usize]
-                    } else {
-                        let type_index = u32_leb(&code, &mut cur.pc);
-                        let table_index = u32_leb(&code, &mut cur.pc);
-                        let inst = &data.instances[cur.instance as usize];
-                        let expected = inst.type_ids[type_index as usize];
-                        let table = &data.tables[inst.tables[table_index as usize] as usize];
-                        let i = pop!() as u32;
-                        let raw = *table
-                            .elements
-                            .get(i as usize)
-                            .ok_or(TrapCode::TableOutOfBounds)?;
-                        if raw == NULL_REF {
-                            return Err(TrapCode::IndirectCallToNull.into());
-                        }
-                        let addr = FuncAddr(raw as u32);
-                        if data.funcs[addr.0 as usize].type_id() != expected {
-                            return Err(TrapCode::IndirectCallTypeMismatch.into());
-                        }
-                        addr
-                    };
+                    let callee = self.callee(data, &mut cur, &code, op == 0x11)?;
                     self.frames.last_mut().expect("running").pc = cur.pc;
                     if let FuncInst::Host { ty, .. } = &data.funcs[callee.0 as usize] {
-                        let args = self.stack.split_off(self.stack.len() - ty.params.len());
-                        let results = data.call_host(callee, cur.mem.map(|m| m as u32), &args)?;
+                        let args = self
+                            .stack
+                            .split_off(self.stack.len() - slot_count(&ty.params));
+                        let memory = cur.mem0.exists().then_some(cur.mem0.addr as u32);
+                        let results = data.call_host(callee, memory, &args)?;
                         self.stack.extend(results);
                     } else {
                         self.enter(data, callee)?;
-                        cur = Cursor::of(self.frames.last().expect("callee"), data);
-                        code = cur.module.bytes.clone();
+                        switch_frame!("callee");
+                    }
+                }
+                0x12 | 0x13 => {
+                    if self.return_call(data, &mut cur, &code, op == 0x13)? {
+                        resume!();
+                    } else {
+                        switch_frame!("callee");
                     }
                 }
                 0x1a => {
+                    if WIDE && layout!().wide_op(cur.pc - 1) {
+                        pop!();
+                    }
                     pop!();
                 }
                 0x1b | 0x1c => {
-                    if op == 0x1c {
-                        let n = u32_leb(&code, &mut cur.pc);
-                        for _ in 0..n {
-                            cur.pc += 1;
-                        }
-                    }
+                    let wide = if op == 0x1c {
+                        // One value type follows, a single byte in every feature we decode.
+                        let n = u32_leb(&code, &mut cur.pc) as usize;
+                        let wide = code[cur.pc] == 0x7b;
+                        cur.pc += n;
+                        wide
+                    } else {
+                        WIDE && layout!().wide_op(cur.pc - 1)
+                    };
                     let c = pop!() as u32;
-                    let b = pop!();
-                    if c == 0 {
-                        top!() = b;
+                    if wide {
+                        let len = self.stack.len();
+                        if c == 0 {
+                            self.stack.copy_within(len - 2..len, len - 4);
+                        }
+                        self.stack.truncate(len - 2);
+                    } else {
+                        let b = pop!();
+                        if c == 0 {
+                            top!() = b;
+                        }
                     }
                 }
                 0x20 => {
                     let i = u32_leb(&code, &mut cur.pc) as usize;
-                    push!(self.stack[cur.locals + i]);
+                    if WIDE {
+                        let (cell, v128) = layout!().local(i);
+                        let at = cur.locals + cell;
+                        push!(self.stack[at]);
+                        if v128 {
+                            push!(self.stack[at + 1]);
+                        }
+                    } else {
+                        push!(self.stack[cur.locals + i]);
+                    }
                 }
                 0x21 => {
                     let i = u32_leb(&code, &mut cur.pc) as usize;
-                    let v = pop!();
-                    self.stack[cur.locals + i] = v;
+                    if WIDE {
+                        let (cell, v128) = layout!().local(i);
+                        let at = cur.locals + cell;
+                        if v128 {
+                            self.stack[at + 1] = pop!();
+                        }
+                        self.stack[at] = pop!();
+                    } else {
+                        let v = pop!();
+                        self.stack[cur.locals + i] = v;
+                    }
                 }
                 0x22 => {
                     let i = u32_leb(&code, &mut cur.pc) as usize;
-                    let v = top!();
-                    self.stack[cur.locals + i] = v;
+                    if WIDE {
+                        let (cell, v128) = layout!().local(i);
+                        let (at, len) = (cur.locals + cell, self.stack.len());
+                        if v128 {
+                            self.stack[at] = self.stack[len - 2];
+                            self.stack[at + 1] = self.stack[len - 1];
+                        } else {
+                            self.stack[at] = self.stack[len - 1];
+                        }
+                    } else {
+                        let v = top!();
+                        self.stack[cur.locals + i] = v;
+                    }
                 }
                 0x23 => {
                     let i = u32_leb(&code, &mut cur.pc) as usize;
-                    let g = data.instances[cur.instance as usize].globals[i] as usize;
-                    push!(data.globals[g].value);
+                    let g =
+                        &data.globals[data.instances[cur.instance as usize].globals[i] as usize];
+                    push!(g.value);
+                    if g.ty.ty == ValType::V128 {
+                        push!(g.hi);
+                    }
                 }
                 0x24 => {
                     let i = u32_leb(&code, &mut cur.pc) as usize;
                     let g = data.instances[cur.instance as usize].globals[i] as usize;
-                    data.globals[g].value = pop!();
+                    let g = &mut data.globals[g];
+                    if g.ty.ty == ValType::V128 {
+                        g.hi = pop!();
+                    }
+                    g.value = pop!();
                 }
                 0x25 => {
                     let t = Self::table_addr(data, &mut cur, &code);
@@ -416,16 +527,18 @@ impl ClassicTier {
                 0x3a | 0x3c => store!(1, |v: u64| [v as u8]),
                 0x3b | 0x3d => store!(2, |v: u64| (v as u16).to_le_bytes()),
                 0x3f => {
-                    u32_leb(&code, &mut cur.pc);
-                    push!(data.memories[cur.mem.expect("validated: memory exists")].pages() as u64);
+                    let m = MemRef::read(data, &mut cur, &code);
+                    push!(data.memories[m.addr].pages() as u64);
                 }
                 0x40 => {
-                    u32_leb(&code, &mut cur.pc);
-                    let delta = pop!() as u32;
-                    if delta >= 2 && crate::fault::active(crate::fault::Fault::ClassicAbortOnGrow) {
+                    let m = MemRef::read(data, &mut cur, &code);
+                    let delta = pop!() & m.mask;
+                    if delta >= 2 && active(Fault::ClassicAbortOnGrow) {
                         std::process::abort();
                     }
-                    push!(raw_i32(mem!().grow(delta).map_or(-1, |old| old as i32)));
+                    // -1 of the memory's address type when it cannot grow.
+                    let failed = m.mask;
+                    push!(data.memories[m.addr].grow_pages(delta).unwrap_or(failed));
                 }
                 0x41 => push!(raw_i32(s64_leb(&code, &mut cur.pc) as i32)),
                 0x42 => push!(s64_leb(&code, &mut cur.pc) as u64),
@@ -629,9 +742,11 @@ impl ClassicTier {
                     let sub = u32_leb(&code, &mut cur.pc);
                     self.exec_fc(data, &mut cur, &code, sub)?;
                 }
-                _ => unreachable!(
-                    "opcode 0x{op:02x} passed validation but is not in WebAssembly 2.0"
-                ),
+                0xfd => {
+                    let sub = u32_leb(&code, &mut cur.pc);
+                    self.exec_simd(data, &mut cur, &code, sub)?;
+                }
+                _ => unreachable!("opcode 0x{op:02x} passed validation but the tier lacks it"),
             }
         }
     }
@@ -642,19 +757,110 @@ impl ClassicTier {
         data.instances[cur.instance as usize].tables[t as usize] as usize
     }
 
-    /// Pops the current frame, leaving its results where its parameters
-    /// were. Returns true when the frame stack is back at `depth`.
-    fn do_return(&mut self, depth: usize) -> bool {
+    /// Resolves the callee of a `call`/`return_call` (`indirect`: of a
+    /// `call_indirect`/`return_call_indirect`, trapping on the table index,
+    /// a null entry and then a signature mismatch, in that order).
+    #[inline(always)]
+    fn callee(
+        &mut self,
+        data: &StoreData,
+        cur: &mut Cursor,
+        code: &[u8],
+        indirect: bool,
+    ) -> Result<FuncAddr, Trap> {
+        let inst = &data.instances[cur.instance as usize];
+        if !indirect {
+            let f = u32_leb(code, &mut cur.pc);
+            return Ok(inst.funcs[f as usize]);
+        }
+        let type_index = u32_leb(code, &mut cur.pc);
+        let table_index = u32_leb(code, &mut cur.pc);
+        let expected = inst.type_ids[type_index as usize];
+        let table = &data.tables[inst.tables[table_index as usize] as usize];
+        let i = self.stack.pop().expect("validated: operand present") as u32;
+        let raw = *table
+            .elements
+            .get(i as usize)
+            .ok_or(TrapCode::TableOutOfBounds)?;
+        if raw == NULL_REF {
+            return Err(TrapCode::IndirectCallToNull.into());
+        }
+        let addr = FuncAddr(raw as u32);
+        if data.funcs[addr.0 as usize].type_id() != expected {
+            return Err(TrapCode::IndirectCallTypeMismatch.into());
+        }
+        Ok(addr)
+    }
+
+    /// `return_call` (`indirect`: `return_call_indirect`): the running
+    /// frame makes way for the callee, whose arguments are on top of the
+    /// stack. A wasm callee takes the frame's place (the depth does not
+    /// change, so it is not checked; fuel is charged on entry like any
+    /// call): false, the callee's frame is on top. A host callee is called
+    /// and its results returned to the caller's caller: true, the frame
+    /// below resumes as after any return.
+    #[inline(never)]
+    fn return_call(
+        &mut self,
+        data: &mut StoreData,
+        cur: &mut Cursor,
+        code: &[u8],
+        indirect: bool,
+    ) -> Result<bool, Trap> {
+        let callee = self.callee(data, cur, code, indirect)?;
+        let memory = cur.mem0.exists().then_some(cur.mem0.addr as u32);
+        let host = matches!(data.funcs[callee.0 as usize], FuncInst::Host { .. });
+        if !host && active(Fault::ClassicTailCallDepth) {
+            // The naive tail call: a call, then a return when it comes back.
+            self.frames.last_mut().expect("running").pc = TAIL_PENDING;
+            self.enter(data, callee)?;
+            return Ok(false);
+        }
+        let params = slot_count(&data.func_type(callee).params);
+        let len = self.stack.len();
+        if let FuncInst::Host { .. } = &data.funcs[callee.0 as usize] {
+            let args = self.stack.split_off(len - params);
+            let results = data.call_host(callee, memory, &args)?;
+            self.stack.extend(results);
+            self.do_return();
+            return Ok(true);
+        }
+        let frame = self.frames.pop().expect("running");
+        self.stack.copy_within(len - params..len, frame.locals);
+        self.stack.truncate(frame.locals + params);
+        self.labels.truncate(frame.labels);
+        self.enter(data, callee)?;
+        Ok(false)
+    }
+
+    /// Pops the current frame, leaving its results where its parameters were.
+    fn do_return(&mut self) {
         let frame = self.frames.pop().expect("running");
         let arity = self.labels[frame.labels].arity;
         let len = self.stack.len();
         self.stack.copy_within(len - arity..len, frame.locals);
         self.stack.truncate(frame.locals + arity);
         self.labels.truncate(frame.labels);
-        self.frames.len() == depth
+    }
+
+    /// After a return: true when the frame stack is back at `depth`, else
+    /// the frame on top resumes. (Under the `classic-tail-call-depth`
+    /// fault a frame may be waiting to return its tail callee's results.)
+    fn resumed(&mut self, depth: usize) -> bool {
+        loop {
+            if self.frames.len() == depth {
+                return true;
+            }
+            let pending = self.frames.last().expect("caller").pc == TAIL_PENDING;
+            if !(crate::fault::ENABLED && pending) {
+                return false;
+            }
+            self.do_return();
+        }
     }
 
     /// Branches to the label `n` levels out.
+    #[inline(always)]
     fn branch(&mut self, data: &mut StoreData, n: usize) -> Result<Branched, Trap> {
         let index = self.labels.len() - 1 - n;
         let label = self.labels[index];
@@ -665,7 +871,7 @@ impl ClassicTier {
             Target::Func => {
                 let frame = self.frames.last().expect("running");
                 debug_assert_eq!(frame.labels, index);
-                self.do_return(usize::MAX);
+                self.do_return();
                 Ok(Branched::Returned)
             }
             Target::Loop(start) => {
@@ -709,11 +915,9 @@ fn rem_s32(a: i32, b: i32) -> Result<i32, TrapCode> {
         return Err(TrapCode::IntegerDivideByZero);
     }
     let r = a.wrapping_rem(b);
-    Ok(
-        if crate::fault::active(crate::fault::Fault::ClassicRemSSign) {
-            r.wrapping_abs()
-        } else {
-            r
-        },
-    )
+    Ok(if active(Fault::ClassicRemSSign) {
+        r.wrapping_abs()
+    } else {
+        r
+    })
 }

@@ -3,13 +3,26 @@
 //!
 //! Wasm calls push a [`Frame`] on a heap-allocated stack instead of
 //! recursing in Rust, so deep wasm recursion ends in `CallStackExhausted`
-//! at `max_call_depth`, never in a Rust stack overflow.
+//! at `max_call_depth`, never in a Rust stack overflow. A tail call
+//! (`return_call*`) replaces the running frame, so it never grows either
+//! stack.
+//!
+//! Operands are 64-bit cells; a `v128` takes two, low half first, so values
+//! cross the tier boundary as they sit on the stack ([`wide`] says where
+//! the layout needs type information the bytecode does not carry). Every
+//! memory instruction names its memory; memory 0 stays the fast path
+//! ([`memory`]). SIMD instructions live in [`simd`], computed lane by lane
+//! ([`lanes`]).
 
 mod block_ends;
 mod bulk;
 mod decode;
 mod exec;
+mod lanes;
+mod memory;
 mod num;
+mod simd;
+mod wide;
 
 pub use block_ends::{BlockEndCache, BlockEnds};
 
@@ -20,7 +33,9 @@ use crate::store::{InstanceId, StoreData};
 use crate::trap::Trap;
 use crate::values::FuncAddr;
 use block_ends::FuncEnds;
+use memory::MemRef;
 use std::sync::Arc;
+use wide::{WideCache, WideId};
 
 /// One wasm function activation.
 #[derive(Clone)]
@@ -37,6 +52,8 @@ struct Frame {
     labels: usize,
     /// Lazily fetched block ends of this function.
     ends: Option<Arc<FuncEnds>>,
+    /// Where this function's `v128`s sit, if it has any.
+    wide: Option<WideId>,
 }
 
 /// Where a branch to a label continues.
@@ -65,6 +82,9 @@ struct Label {
 #[derive(Default)]
 pub struct ClassicTier {
     ends: BlockEndCache,
+    wide: WideCache,
+    /// Per store instance: its memory 0 (fixed once instantiated).
+    mem0: Vec<MemRef>,
     stack: Vec<u64>,
     frames: Vec<Frame>,
     labels: Vec<Label>,
@@ -75,8 +95,16 @@ impl Tier for ClassicTier {
         TierKind::Classic
     }
 
-    fn prepare(&mut self, _data: &StoreData, _instance: InstanceId) -> Result<(), String> {
-        Ok(())
+    fn prepare(&mut self, data: &StoreData, instance: InstanceId) -> Result<(), String> {
+        let i = instance.0 as usize;
+        if self.mem0.len() <= i {
+            self.mem0.resize(i + 1, MemRef::NONE);
+        }
+        self.mem0[i] = data.instances[i]
+            .memories
+            .first()
+            .map_or(MemRef::NONE, |&m| MemRef::of_addr(data, m as usize));
+        self.wide.prepare(data, i)
     }
 
     fn call(
