@@ -130,10 +130,12 @@ impl Tier for ClassicTier {
     }
 
     fn check(&self, _data: &StoreData) -> Vec<Violation> {
-        self.ends.check()
+        let mut out = self.ends.check();
+        out.extend(self.wide.check());
+        out
     }
 
     fn snapshots(&self) -> Vec<MapSnapshot> {
-        vec![self.ends.snapshot()]
+        vec![self.ends.snapshot(), self.wide.snapshot()]
     }
 }

@@ -14,10 +14,12 @@
 //! them in a module without one) get none, and their scalar paths stay as
 //! they were: identity local offsets and one-cell `drop`/`select`.
 
+use crate::maps::{InternalMap, LookupStats, MapSnapshot, Violation};
 use crate::module::Module;
 use crate::store::StoreData;
-use crate::values::ValType;
+use crate::values::{slot_count, ValType};
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use wasmparser::{
     FuncToValidate, FuncValidatorAllocations, OperatorsReader, Parser, ValidPayload, Validator,
     ValidatorResources,
@@ -26,6 +28,9 @@ use wasmparser::{
 /// How a function that sees `v128` values lays them out.
 #[derive(Debug)]
 pub(super) struct FuncWide {
+    /// The function this describes (for [`InternalMap::check`]).
+    module: Arc<Module>,
+    func: u32,
     /// Cells taken by the parameters.
     pub param_cells: usize,
     /// Cells taken by the results.
@@ -98,6 +103,7 @@ pub(super) struct WideCache {
     modules: HashMap<u64, ModuleWide>,
     /// Every analysis made, indexed by [`WideId`].
     layouts: Vec<FuncWide>,
+    stats: LookupStats,
 }
 
 impl WideCache {
@@ -127,15 +133,17 @@ impl WideCache {
     /// [`WideCache::may_hold`] one), analysing the function on first
     /// sight; `None` when it never sees a `v128`.
     #[inline(never)]
-    pub fn func(&mut self, module: &Module, func: u32) -> Option<WideId> {
+    pub fn func(&mut self, module: &Arc<Module>, func: u32) -> Option<WideId> {
         let m = self
             .modules
             .get_mut(&module.id)
             .expect("prepared with its instance");
         let (ty, done) = &mut m.funcs[(func - module.num_imported_funcs) as usize];
         if let Some(id) = done {
+            self.stats.hits += 1;
             return *id;
         }
+        self.stats.misses += 1;
         let resources = m
             .resources
             .as_ref()
@@ -175,10 +183,90 @@ fn may_hold_v128(module: &Module) -> bool {
             .any(|b| b.locals.iter().any(v) || module.bytes[b.code.clone()].contains(&0xfd))
 }
 
+impl InternalMap for WideCache {
+    fn name(&self) -> &'static str {
+        "classic-v128-layouts"
+    }
+
+    fn stats(&self) -> LookupStats {
+        self.stats
+    }
+
+    /// Every layout agrees with its function: cells counted from the
+    /// signature and local types, and each wide operation an actual `drop`
+    /// or `select` opcode inside the body.
+    fn check(&self) -> Vec<Violation> {
+        let mut out = Vec::new();
+        for w in &self.layouts {
+            let mut bad = |what: String| {
+                out.push(Violation::new(
+                    self.name(),
+                    format!("module {} func {}: {what}", w.module.id, w.func),
+                ))
+            };
+            let ty = w.module.func_type(w.func);
+            if (w.param_cells, w.result_cells) != (slot_count(&ty.params), slot_count(&ty.results))
+            {
+                bad(format!(
+                    "{} parameter and {} result cells for type {ty}",
+                    w.param_cells, w.result_cells
+                ));
+            }
+            let body = &w.module.bodies[(w.func - w.module.num_imported_funcs) as usize];
+            if !w.locals.is_empty() {
+                let types = ty.params.iter().chain(&body.locals);
+                let mut cell = 0;
+                let agrees = w.locals.len() == ty.params.len() + body.locals.len()
+                    && types.zip(w.locals.iter()).all(|(t, &(at, wide))| {
+                        let ok = at == cell && wide == (*t == ValType::V128);
+                        cell += t.slots() as u32;
+                        ok
+                    });
+                if !agrees {
+                    bad(format!(
+                        "local cells {:?} disagree with the local types",
+                        w.locals
+                    ));
+                }
+            }
+            for &pc in &w.wide_ops {
+                if !body.code.contains(&pc) || !matches!(w.module.bytes[pc], 0x1a | 0x1b) {
+                    bad(format!(
+                        "wide operation at {pc} is no drop or select of the body"
+                    ));
+                }
+            }
+        }
+        out
+    }
+
+    fn snapshot(&self) -> MapSnapshot {
+        let mut keys: Vec<String> = self
+            .layouts
+            .iter()
+            .map(|w| {
+                let v128_locals = w.locals.iter().filter(|(_, wide)| *wide).count();
+                format!(
+                    "func {}: {v128_locals} v128 locals, {} wide ops",
+                    w.func,
+                    w.wide_ops.len()
+                )
+            })
+            .collect();
+        keys.sort();
+        MapSnapshot {
+            name: self.name().into(),
+            entries: self.layouts.len() as u64,
+            keys,
+            stats: self.stats,
+        }
+    }
+}
+
 /// Runs the validator over one body, noting the `drop`s and `select`s whose
 /// operand is a `v128`. `None` when the function never sees one.
 fn analyse(
-    module: &Module,
+    module: &Arc<Module>,
     func: u32,
     ty_index: u32,
     resources: &ValidatorResources,
@@ -235,13 +323,15 @@ fn analyse(
             .unwrap_or_else(|e| panic!("validated body fails validation again: {e}"));
     }
 
-    let slots = |types: &[ValType]| crate::values::slot_count(types);
+    let slots = |types: &[ValType]| slot_count(types);
     let any_wide_sig = ty
         .params
         .iter()
         .chain(&ty.results)
         .any(|t| *t == ValType::V128);
     (any_wide_local || any_wide_sig || !wide_ops.is_empty()).then(|| FuncWide {
+        module: module.clone(),
+        func,
         param_cells: slots(&ty.params),
         result_cells: slots(&ty.results),
         locals,
@@ -259,5 +349,68 @@ fn wasm_type(t: ValType) -> wasmparser::ValType {
         ValType::V128 => wasmparser::ValType::V128,
         ValType::FuncRef => wasmparser::ValType::FUNCREF,
         ValType::ExternRef => wasmparser::ValType::EXTERNREF,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::module::decodable_features;
+
+    fn module(wat: &str) -> Arc<Module> {
+        let bytes = wat::parse_str(wat).unwrap();
+        Module::new_with_features(&bytes, decodable_features()).unwrap()
+    }
+
+    #[test]
+    fn layouts_find_wide_drops_and_selects_and_check_catches_a_wrong_one() {
+        let m = module(
+            r#"(module
+              (func $v (result v128) (v128.const i64x2 1 2))
+              (func (param i32 v128) (result i32) (local f64 v128)
+                (drop (call $v))
+                (drop (local.get 0))
+                (select (local.get 1) (local.get 3) (local.get 0))
+                drop
+                (local.get 0)))"#,
+        );
+        let mut cache = WideCache::default();
+        cache.modules.insert(m.id, ModuleWide::new(&m).unwrap());
+        let id = cache.func(&m, 1).expect("sees v128");
+        let w = cache.get(id);
+        assert_eq!((w.param_cells, w.result_cells), (3, 1));
+        assert_eq!(w.local(0), (0, false));
+        assert_eq!(w.local(1), (1, true));
+        assert_eq!(w.local(2), (3, false));
+        assert_eq!(w.local(3), (4, true));
+        // Two v128 drops and one select; the i32 drop is not among them.
+        assert_eq!(w.wide_ops.len(), 3);
+        let plain = cache.func(&m, 0).expect("returns a v128");
+        assert!(cache.get(plain).wide_ops.is_empty());
+        assert!(cache.check().is_empty(), "{:?}", cache.check());
+        assert_eq!(cache.func(&m, 1), Some(id), "cached");
+        assert_eq!(cache.stats().hits, 1);
+
+        let start = m.bodies[1].code.start;
+        cache.layouts[id.0 as usize].wide_ops.insert(start);
+        let v = cache.check();
+        assert_eq!(v.len(), 1, "{v:?}");
+        assert!(v[0].detail.contains("no drop or select"), "{v:?}");
+        cache.layouts[id.0 as usize].wide_ops.remove(&start);
+        cache.layouts[id.0 as usize].locals[3].0 = 5;
+        assert!(cache.check()[0].detail.contains("local cells"));
+    }
+
+    #[test]
+    fn only_modules_that_can_hold_a_v128_are_analysed() {
+        assert!(!may_hold_v128(&module(
+            r#"(module (func (param i32) (result i32) (drop (i32.const 1)) (local.get 0)))"#
+        )));
+        assert!(may_hold_v128(&module(
+            r#"(module (func (drop (v128.const i64x2 0 0))))"#
+        )));
+        assert!(may_hold_v128(&module(
+            r#"(module (import "m" "g" (global v128)))"#
+        )));
     }
 }
