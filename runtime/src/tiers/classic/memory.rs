@@ -58,8 +58,9 @@ impl MemRef {
         MemRef::read(data, cur, code)
     }
 
-    /// Reads a memory-index immediate and resolves it.
-    #[inline]
+    /// Reads a memory-index immediate and resolves it (out of line: only
+    /// the rarer instructions take a memory index immediate).
+    #[inline(never)]
     pub fn read(data: &StoreData, cur: &mut Cursor, code: &[u8]) -> MemRef {
         let index = u32_leb(code, &mut cur.pc);
         MemRef::of(data, cur.instance, index)
