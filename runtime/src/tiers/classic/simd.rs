@@ -17,22 +17,23 @@ use crate::trap::Trap;
 
 impl ClassicTier {
     /// Pops a `v128` (its high cell is on top).
-    #[inline]
-    pub(super) fn pop_v128(&mut self) -> u128 {
+    #[inline(always)]
+    fn pop_v128(&mut self) -> u128 {
         let hi = self.pop();
         let lo = self.pop();
         lo as u128 | (hi as u128) << 64
     }
 
     /// Pushes a `v128`, low half first.
-    #[inline]
-    pub(super) fn push_v128(&mut self, v: u128) {
+    #[inline(always)]
+    fn push_v128(&mut self, v: u128) {
         self.stack.push(v as u64);
         self.stack.push((v >> 64) as u64);
     }
 
-    #[inline]
-    pub(super) fn pop(&mut self) -> u64 {
+    /// Pops one cell (validation guarantees it is there).
+    #[inline(always)]
+    fn pop(&mut self) -> u64 {
         self.stack.pop().expect("validated: operand present")
     }
 
