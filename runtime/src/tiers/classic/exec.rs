@@ -830,6 +830,12 @@ impl ClassicTier {
         self.stack.truncate(frame.locals + params);
         self.labels.truncate(frame.labels);
         self.enter(data, callee)?;
+        // A function tail-calling itself (a loop) keeps its block ends, so
+        // no iteration looks them up in the cache again.
+        let new = self.frames.last_mut().expect("just entered");
+        if new.func == frame.func && Arc::ptr_eq(&new.module, &frame.module) {
+            new.ends = frame.ends;
+        }
         Ok(false)
     }
 
