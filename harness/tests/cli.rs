@@ -193,6 +193,31 @@ fn spec_json_for_one_file() {
 }
 
 #[test]
+fn spec_runs_a_proposal_suite_by_name() {
+    // Extended constants need nothing from the tiers (the store evaluates
+    // them), so this suite passes in every tier already.
+    let out = tierdiff(&["spec", "--suite", "extended-const", "--json"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(v["suite"], "extended-const");
+    for tier in ["classic", "fast", "jit"] {
+        let t = &v["tiers"][tier];
+        assert_eq!(t["failed"], 0, "{tier}: {stderr}");
+        assert!(t["passed"].as_u64().unwrap() > 200, "{tier}");
+        assert!(t["files"]["extended-const/global.wast"].is_object(), "{t}");
+    }
+    assert_bad_input(
+        &tierdiff(&["spec", "--suite", "simd,nope"]),
+        &["--suite", "nope", "memory64"],
+    );
+    assert_bad_input(
+        &tierdiff(&["spec", "--suite", "simd", "--file", "no_such_file"]),
+        &["no_such_file", "simd"],
+    );
+}
+
+#[test]
 fn spec_on_user_files_reports_failures() {
     let dir = std::env::temp_dir().join(format!("tierdiff-wast-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

@@ -76,12 +76,19 @@ enum Command {
     },
     /// Merge the reports of several fuzz runs (shards) into one report folder.
     Merge(merge::MergeArgs),
-    /// Run the WebAssembly 2.0 spec testsuite (or your own .wast files) through the tiers.
+    /// Run the spec testsuite (WebAssembly 2.0 and proposals), or your own .wast files, through the tiers.
     Spec {
         /// Tier to run: classic, fast, jit or all (every implemented tier).
         #[arg(long, default_value = "all")]
         tier: String,
-        /// Run only this file of the built-in suite (e.g. i32.wast or i32).
+        /// Built-in suites, comma-separated: default (the WebAssembly 2.0
+        /// core files plus every proposal the runtime accepts), core, all,
+        /// or proposals: simd, tail-call, extended-const, multi-memory,
+        /// memory64 (runnable by name before the runtime accepts them).
+        #[arg(long)]
+        suite: Option<String>,
+        /// Run only this file of the selected suites (e.g. i32.wast, i32, or
+        /// simd/simd_lane.wast).
         #[arg(long)]
         file: Option<String>,
         /// Print one JSON object on stdout instead of the table.
@@ -152,10 +159,11 @@ fn cli_main() -> ExitCode {
         }
         Command::Spec {
             tier,
+            suite,
             file,
             json,
             paths,
-        } => spec::cmd_spec(&tier, file.as_deref(), json, &paths),
+        } => spec::cmd_spec(&tier, suite.as_deref(), file.as_deref(), json, &paths),
         Command::Run(args) => run::cmd_run(args),
     };
     match result {
