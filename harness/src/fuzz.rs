@@ -162,28 +162,18 @@ fn mark_known_reference_bugs(outcome: &mut CaseOutcome, wasm: &[u8], engines: &[
     }
 }
 
-/// Attempts spent on shrinking each new finding during a fuzz run.
-const FUZZ_SHRINK_ATTEMPTS: u32 = 300;
-
-/// Writes `shrunk.wasm`/`shrunk.wat` beside a new finding (the original stays).
+/// Writes `shrunk.wasm`/`.wat`/`.json` beside a new finding (the original stays).
 fn shrink_into(
     dir: &Path,
     f: &Finding,
     wasm: &[u8],
     engines: &[Box<dyn Engine>],
 ) -> std::io::Result<()> {
-    match crate::shrink::shrink(wasm, engines, f.kind, &f.engines, FUZZ_SHRINK_ATTEMPTS) {
-        Ok(s) => {
-            std::fs::write(dir.join("shrunk.wasm"), &s.wasm)?;
-            std::fs::write(
-                dir.join("shrunk.wat"),
-                wasmprinter::print_bytes(&s.wasm).unwrap_or_default(),
-            )?;
-            eprintln!(
-                "shrunk {}: {} -> {} bytes",
-                f.signature, s.input_size, s.output_size
-            );
-        }
+    match crate::shrink::shrink_saved(dir, f, wasm, engines) {
+        Ok(s) => eprintln!(
+            "shrunk {}: {} -> {} instructions, {} -> {} bytes",
+            f.signature, s.before.instructions, s.after.instructions, s.before.bytes, s.after.bytes
+        ),
         Err(e) => eprintln!("could not shrink {}: {e}", f.signature),
     }
     Ok(())

@@ -20,6 +20,7 @@ pub mod generate;
 pub mod input;
 pub mod outcome;
 pub mod plan;
+pub mod reduce;
 pub mod reference;
 pub mod replay;
 pub mod report;

@@ -40,20 +40,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Minimise a finding (folder, finding.json or module), keeping its kind and engines.
-    Shrink {
-        /// A finding folder, its finding.json, or a .wasm/.wat module.
-        file: PathBuf,
-        /// Output path without extension (default: <folder>/shrunk or <file>.shrunk).
-        #[arg(short = 'o', long)]
-        out: Option<PathBuf>,
-        /// Also write a ready-to-review regression case corpus/regressions/NAME.{wat,json}.
-        #[arg(long)]
-        into: Option<PathBuf>,
-        /// Shrink attempts.
-        #[arg(long, default_value_t = 1000)]
-        attempts: u32,
-    },
+    /// Minimise a finding (folder, finding.json or module), keeping its signature.
+    Shrink(shrink::ShrinkArgs),
     /// Benchmark kernels on every tier and the reference engines.
     Bench(crate::bench::BenchArgs),
     /// Internal: the worker process a fuzz run supervises.
@@ -67,6 +55,12 @@ enum Command {
         count: Option<u64>,
         #[arg(long)]
         millis: Option<u64>,
+    },
+    /// Internal: judges shrink attempts in a process of its own (for findings that kill it).
+    #[command(hide = true)]
+    ShrinkWorker {
+        #[arg(long)]
+        fault: Option<String>,
     },
     /// Run the WebAssembly 2.0 spec testsuite (or your own .wast files) through the tiers.
     Spec {
@@ -108,12 +102,8 @@ fn cli_main() -> ExitCode {
         Command::Fuzz(args) => fuzz::cmd_fuzz(args),
         Command::Replay { paths, json } => replay::cmd_replay(&paths, json),
         Command::Bench(args) => crate::bench::cmd_bench(&args),
-        Command::Shrink {
-            file,
-            out,
-            into,
-            attempts,
-        } => shrink::cmd_shrink(&file, out, into, attempts),
+        Command::Shrink(args) => shrink::cmd_shrink(args),
+        Command::ShrinkWorker { fault } => return shrink::cmd_shrink_worker(fault.as_deref()),
         Command::FuzzWorker {
             config,
             start,
