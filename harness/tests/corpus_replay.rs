@@ -92,8 +92,7 @@ fn a_fuzz_finding_shrinks_to_a_quarter_and_replays() {
         .expect("the fault is found");
     let dir = Path::new(&finding.dir);
     let record: tierdiff::report::FindingRecord =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("finding.json")).unwrap())
-            .unwrap();
+        serde_json::from_str(&std::fs::read_to_string(dir.join("finding.json")).unwrap()).unwrap();
     assert_eq!(record.fault.as_deref(), Some("classic-rem-s-sign"));
     let wasm = std::fs::read(dir.join("module.wasm")).unwrap();
     let engines = corpus::all_engines();

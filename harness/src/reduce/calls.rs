@@ -50,12 +50,33 @@ pub fn remove_chunks(
     remove_chunks_down_to(r, 1, len, try_without)
 }
 
+/// Smaller integers to try for `x`, best first: 0, 1, its highest set bit
+/// alone, `x` without that bit, and half of it (signs kept).
+fn smaller_ints(x: i64) -> Vec<i64> {
+    let m = x.unsigned_abs();
+    if m == 0 {
+        return vec![];
+    }
+    let top = 1u64 << (63 - m.leading_zeros());
+    let sign = |v: u64| {
+        if x < 0 {
+            (v as i64).wrapping_neg()
+        } else {
+            v as i64
+        }
+    };
+    vec![0, 1, sign(top), sign(m - top), x / 2]
+}
+
 /// Smaller values to try for an argument, best first.
 fn smaller(v: Value) -> Vec<Value> {
     match v {
-        Value::I32(0) | Value::I64(0) | Value::F32(0) | Value::F64(0) => vec![],
-        Value::I32(x) => vec![Value::I32(0), Value::I32(1), Value::I32(x / 2)],
-        Value::I64(x) => vec![Value::I64(0), Value::I64(1), Value::I64(x / 2)],
+        Value::I32(x) => smaller_ints(x as i64)
+            .into_iter()
+            .map(|y| Value::I32(y as i32))
+            .collect(),
+        Value::I64(x) => smaller_ints(x).into_iter().map(Value::I64).collect(),
+        Value::F32(0) | Value::F64(0) => vec![],
         Value::F32(_) => vec![Value::F32(0), Value::F32(1.0f32.to_bits())],
         Value::F64(_) => vec![Value::F64(0), Value::F64(1.0f64.to_bits())],
         Value::FuncRef(Some(_)) => vec![Value::FuncRef(None)],
@@ -64,8 +85,8 @@ fn smaller(v: Value) -> Vec<Value> {
     }
 }
 
-/// Moves every argument toward 0: tries 0 and 1, then halves it while the
-/// finding stays.
+/// Moves every argument toward 0 and small values while the finding stays
+/// (see [`smaller`]; [`super::Size`] refuses any that is not smaller).
 pub fn smaller_args(r: &mut Reducer) {
     for call in 0..r.best().calls.len() {
         for arg in 0..r.best().calls[call].args.len() {
@@ -77,7 +98,6 @@ pub fn smaller_args(r: &mut Reducer) {
                     }
                     let mut calls = r.best().calls.clone();
                     calls[call].args[arg] = v;
-                    // Not smaller (1 for 1, x/2 for x = 1) is refused by try_case.
                     if r.try_calls(calls) {
                         continue 'value;
                     }
@@ -85,5 +105,18 @@ pub fn smaller_args(r: &mut Reducer) {
                 break;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn smaller_integers_keep_low_bits_or_the_top_bit() {
+        assert_eq!(smaller_ints(0), Vec::<i64>::new());
+        assert_eq!(smaller_ints(68663), vec![0, 1, 65536, 3127, 34331]);
+        assert_eq!(smaller_ints(-6), vec![0, 1, -4, -2, -3]);
+        assert_eq!(smaller_ints(i64::MIN)[2], i64::MIN);
     }
 }

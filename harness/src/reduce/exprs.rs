@@ -293,6 +293,22 @@ fn expression(f: &Func, i: usize, out: &mut Vec<Candidate>) {
                 resume: s,
             });
         }
+        // A big integer constant may do as 1 (fewer bytes, easier to read).
+        let one = match f.ops[i] {
+            Operator::I32Const { value } if !(0..=1).contains(&value) => {
+                Some(Instruction::I32Const(1))
+            }
+            Operator::I64Const { value } if !(0..=1).contains(&value) => {
+                Some(Instruction::I64Const(1))
+            }
+            _ => None,
+        };
+        if let Some(one) = one {
+            out.push(Candidate {
+                raw: f.splice(i..=i, [one]),
+                resume: i,
+            });
+        }
         // An operand of the result's type can stand in for the whole.
         if let ([ty], Some(inputs)) = (&results[..], &info.inputs) {
             let bottom = info.height - info.pops;
@@ -341,13 +357,13 @@ fn value_chain(f: &Func, k: usize) -> Option<Vec<usize>> {
             return None;
         }
         if info.height - info.pops <= slot {
-            if info.height != slot + 1 || info.pops != 1 {
+            if info.height != slot + 1 || info.pops != 1 || opens(&f.ops[j]) {
                 return None;
             }
             chain.push(j);
             match info.pushes {
                 0 => return Some(chain),
-                1 if !opens(&f.ops[j]) => {}
+                1 => {}
                 _ => return None,
             }
         }
@@ -440,5 +456,172 @@ pub fn walk(r: &mut Reducer) {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn module(wat: &str) -> Vec<u8> {
+        wat::parse_str(wat).unwrap()
+    }
+
+    /// The module with candidate `raw` as the body of function 0, as text.
+    fn text_with(wasm: &[u8], raw: Vec<u8>) -> String {
+        let out = Items::parse(wasm).unwrap().encode(&Edit {
+            bodies: [(0, raw)].into(),
+            ..Edit::default()
+        });
+        let out = out.unwrap();
+        tierdiff_runtime::Module::new(&out).expect("candidates are valid");
+        let text = wasmprinter::print_bytes(&out).unwrap();
+        let body = text.split_once("(type 0)").unwrap().1;
+        body.lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && *l != ")")
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    fn all_candidates(wasm: &[u8]) -> Vec<String> {
+        let funcs = body::analyze(wasm).unwrap();
+        let f = &funcs[0];
+        (0..f.len())
+            .flat_map(|i| candidates(f, i))
+            .map(|c| text_with(wasm, c.raw))
+            .collect()
+    }
+
+    #[test]
+    fn subexpressions_become_constants_or_one_of_their_operands() {
+        let wasm = module(
+            "(module (func (param i32) (result i32)
+               local.get 0 i32.const 1 i32.add i32.const 2 i32.mul))",
+        );
+        let c = all_candidates(&wasm);
+        for expected in [
+            // the whole expression
+            "(param i32) (result i32) i32.const 0",
+            // the multiplication by its left operand
+            "(param i32) (result i32) local.get 0 i32.const 1 i32.add",
+            // the addition by its left operand
+            "(param i32) (result i32) local.get 0 i32.const 2 i32.mul",
+            // the parameter by a constant
+            "(param i32) (result i32) i32.const 0 i32.const 1 i32.add i32.const 2 i32.mul",
+        ] {
+            assert!(
+                c.iter().any(|x| x == expected),
+                "{expected}\nnot among\n{c:#?}"
+            );
+        }
+    }
+
+    #[test]
+    fn blocks_unwrap_ifs_fold_and_branch_tables_shorten() {
+        let wasm = module(
+            "(module (func (param i32) (result i32)
+               block
+                 block
+                   local.get 0
+                   br_table 1 0 1 1
+                 end
+                 nop
+               end
+               local.get 0
+               if (result i32) i32.const 1 else i32.const 2 end))",
+        );
+        let c = all_candidates(&wasm);
+        for expected in [
+            // the if folded to each arm
+            "local.get 0 drop i32.const 1",
+            "local.get 0 drop i32.const 2",
+            // trailing entries equal to the default dropped, then all of them
+            "br_table 1 (;@1;) 0 (;@2;) 1 (;@1;)",
+            "local.get 0 br_table 1 (;@1;) end",
+            // the inner block is targeted only by a table entry: that entry
+            // goes to the default's target instead, and the block goes away
+            "block ;; label = @1 local.get 0 br_table 0 (;@1;) 0 (;@1;) 0 (;@1;) 0 (;@1;) nop end",
+        ] {
+            assert!(
+                c.iter().any(|x| x.contains(expected)),
+                "{expected}\nnot among\n{c:#?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_value_and_the_operators_that_carry_it_go_together() {
+        let wasm = module(
+            "(module (global (mut i32) (i32.const 0)) (func
+               f32.const 1
+               i32.const 5
+               global.set 0
+               i32.reinterpret_f32
+               global.set 0))",
+        );
+        let c = all_candidates(&wasm);
+        assert!(c.iter().any(|x| x == "i32.const 5 global.set 0"), "{c:#?}");
+    }
+
+    #[test]
+    fn dead_code_and_statements_are_found() {
+        let wasm = module(
+            "(module (func (result i32)
+               i32.const 1 drop
+               block i32.const 2 drop end
+               i32.const 3
+               return
+               i32.const 4 drop))",
+        );
+        let funcs = body::analyze(&wasm).unwrap();
+        let f = &funcs[0];
+        assert_eq!(statements_of(f, 0, f.len()), vec![(0, 2), (2, 6)]);
+        assert_eq!(frame_end(f, 9), f.len());
+        assert_eq!(frames(f), vec![(0, f.len()), (3, 5)]);
+    }
+
+    /// Every candidate for generated bodies is valid, except deleting an
+    /// operator that ends the flow (dead code after it may not be valid
+    /// once it runs; the reducer deletes dead code first, and validation
+    /// catches the rest).
+    #[test]
+    fn candidates_for_generated_modules_are_valid() {
+        let mut checked = 0;
+        for seed in 0..40u64 {
+            let mut rng = crate::plan::SplitMix(seed);
+            let bytes = rng.bytes(1500);
+            let wasm = crate::generate::module_from_bytes(&bytes).wasm;
+            let items = Items::parse(&wasm).unwrap();
+            let funcs = body::analyze(&wasm).unwrap();
+            for f in funcs.iter().take(3) {
+                for i in 0..f.len().min(400) {
+                    let ends_flow = !matches!(f.ops[i], Operator::End)
+                        && !f.info[i + 1].reachable
+                        && f.info[i + 1].depth == f.info[i].depth;
+                    if ends_flow {
+                        continue;
+                    }
+                    for c in candidates(f, i) {
+                        let out = items
+                            .encode(&Edit {
+                                bodies: [(f.index, c.raw)].into(),
+                                ..Edit::default()
+                            })
+                            .unwrap_or_else(|| panic!("seed {seed}: {:?} re-encodes", f.ops[i]));
+                        if let Err(e) = tierdiff_runtime::Module::new(&out) {
+                            panic!(
+                                "seed {seed}, function {}, operator {i} ({:?}): {e}\n{}",
+                                f.index,
+                                f.ops[i],
+                                wasmprinter::print_bytes(&out).unwrap()
+                            );
+                        }
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 1000, "{checked} candidates");
     }
 }

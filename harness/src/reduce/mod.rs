@@ -59,7 +59,8 @@ pub struct Size {
     pub computing: usize,
     pub bytes: usize,
     pub calls: usize,
-    /// Sum over arguments of their bit length (floats and references: 0 or 1).
+    /// Sum over arguments of their bit length and set bits (floats and
+    /// references: 0 or 1).
     pub arg_weight: u64,
 }
 
@@ -82,10 +83,12 @@ impl Size {
     }
 }
 
+/// Bit length plus set bits of an integer's magnitude; 0 or 1 for others.
 fn arg_weight(v: &Value) -> u64 {
+    let int = |m: u64| (64 - m.leading_zeros() + m.count_ones()) as u64;
     match *v {
-        Value::I32(x) => 32 - x.unsigned_abs().leading_zeros() as u64,
-        Value::I64(x) => 64 - x.unsigned_abs().leading_zeros() as u64,
+        Value::I32(x) => int(x.unsigned_abs() as u64),
+        Value::I64(x) => int(x.unsigned_abs()),
         Value::F32(b) => (b != 0) as u64,
         Value::F64(b) => (b != 0) as u64,
         Value::FuncRef(r) => r.is_some() as u64,

@@ -592,3 +592,92 @@ impl Reencode for Remap {
         self.map(Item::Data(data))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const WAT: &str = r#"(module
+        (type $v (func))
+        (type $unused (func (param f64)))
+        (global $g (mut i32) (i32.const 1))
+        (global $h i32 (i32.const 2))
+        (table 2 funcref)
+        (elem (i32.const 0) $b)
+        (func $a (global.set $g (i32.const 3)))
+        (func $b (call $c))
+        (func $c (export "c") (drop (global.get $h)))
+        (func $d (call $a)))"#;
+
+    #[test]
+    fn live_items_are_those_reached_from_exports_and_segments() {
+        let wasm = wat::parse_str(WAT).unwrap();
+        let items = Items::parse(&wasm).unwrap();
+        let live = items.uses().live();
+        for item in [
+            Item::Func(1),
+            Item::Func(2),
+            Item::Global(1),
+            Item::Table(0),
+            Item::Type(0),
+        ] {
+            assert!(live.contains(&item), "{item:?} is live");
+        }
+        for item in [Item::Func(0), Item::Func(3), Item::Global(0), Item::Type(1)] {
+            assert!(!live.contains(&item), "{item:?} is dead");
+        }
+    }
+
+    #[test]
+    fn dropping_items_renumbers_the_rest_and_refuses_used_ones() {
+        let wasm = wat::parse_str(WAT).unwrap();
+        let items = Items::parse(&wasm).unwrap();
+        let edit = Edit {
+            drop_funcs: [0, 3].into(),
+            drop_globals: [0].into(),
+            drop_types: [1].into(),
+            ..Edit::default()
+        };
+        let out = items.encode(&edit).expect("nothing live is dropped");
+        tierdiff_runtime::Module::new(&out).expect("valid");
+        let text = wasmprinter::print_bytes(&out).unwrap();
+        assert!(
+            text.contains("call 1") && text.contains("global.get 0"),
+            "{text}"
+        );
+        assert!(text.contains("(elem (;0;) (i32.const 0) func 0)"), "{text}");
+        let used = Edit {
+            drop_funcs: [2].into(),
+            ..Edit::default()
+        };
+        assert!(items.encode(&used).is_none(), "function 2 is called");
+    }
+
+    #[test]
+    fn segments_and_limits_can_be_cut() {
+        let wasm = wat::parse_str(
+            r#"(module (memory 3 5) (table 4 funcref) (func $f)
+                (elem (i32.const 0) $f $f $f)
+                (data (i32.const 8) "abcdef"))"#,
+        )
+        .unwrap();
+        let items = Items::parse(&wasm).unwrap();
+        let edit = Edit {
+            data_bytes: [(0, b"def".to_vec())].into(),
+            data_offsets: [(0, 11)].into(),
+            element_len: [(0, 1)].into(),
+            table_limits: [(0, (1, None))].into(),
+            memory_limits: [(0, (1, Some(5)))].into(),
+            ..Edit::default()
+        };
+        let text = wasmprinter::print_bytes(&items.encode(&edit).unwrap()).unwrap();
+        for part in [
+            "(table (;0;) 1 funcref)",
+            "(memory (;0;) 1 5)",
+            "(elem (;0;) (i32.const 0) func 0)",
+            "(data (;0;) (i32.const 11) \"def\")",
+        ] {
+            assert!(text.contains(part), "{part} in {text}");
+        }
+    }
+}
