@@ -670,7 +670,7 @@ mod tests {
             memory_limits: [(0, (1, Some(5)))].into(),
             ..Edit::default()
         };
-        let text = wasmprinter::print_bytes(&items.encode(&edit).unwrap()).unwrap();
+        let text = wasmprinter::print_bytes(items.encode(&edit).unwrap()).unwrap();
         for part in [
             "(table (;0;) 1 funcref)",
             "(memory (;0;) 1 5)",
