@@ -6,7 +6,8 @@
 //!   ([`outcome`] holds what engines did); [`fuzz`] and [`report`] run and
 //!   record whole sessions.
 //! * [`corpus`], [`replay`], [`shrink`] and [`targets`]: saved cases, and the
-//!   code the cargo-fuzz targets share with `tierdiff replay`.
+//!   code the cargo-fuzz targets share with `tierdiff replay`; [`reduce`] is
+//!   the reducer behind [`shrink`].
 //! * [`spec`] runs the official spec testsuite (or any `.wast`) per tier;
 //!   [`bench`] times kernels; [`input`] reads user input; [`cli`] is the CLI.
 

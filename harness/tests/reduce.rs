@@ -369,3 +369,33 @@ fn the_known_wasmi_select_finding_shrinks_to_12_instructions() {
         "{wat}"
     );
 }
+
+/// `fuzz --shrink` shrinks each new finding in the worker and writes the
+/// shrunk case beside it.
+#[test]
+fn fuzz_shrink_writes_the_shrunk_case_beside_each_finding() {
+    let out = out_dir("fuzz-shrink");
+    let run = Command::new(tierdiff())
+        .args(["fuzz", "--seed", "7", "--iterations", "40", "--shrink"])
+        .args(["--fault", "classic-rem-s-sign", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("shrunk result-mismatch"), "{stderr}");
+    let mut seen = 0;
+    for dir in std::fs::read_dir(out.join("findings")).unwrap() {
+        let dir = dir.unwrap().path();
+        let record: shrink::ShrunkRecord =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("shrunk.json")).unwrap())
+                .unwrap();
+        assert_eq!(record.fault.as_deref(), Some("classic-rem-s-sign"));
+        let wasm = std::fs::read(dir.join("shrunk.wasm")).unwrap();
+        assert!(reduce::instruction_count(&wasm).unwrap() <= MAX_INSTRUCTIONS);
+        assert!(dir.join("shrunk.wat").is_file() && dir.join("module.wasm").is_file());
+        seen += 1;
+    }
+    assert!(seen >= 1);
+    let _ = std::fs::remove_dir_all(&out);
+}
