@@ -44,7 +44,10 @@ pub struct Options {
     /// The fault the finding was made with (already selected in this
     /// process; passed on to worker processes).
     pub fault: Option<String>,
-    /// The tierdiff binary, for findings judged in a worker process.
+    /// The tierdiff binary: when given, every candidate runs in a worker
+    /// process of it (so a candidate that kills the process costs one
+    /// worker, not the shrink); needed for a `crash` of a dead worker.
+    /// Without it candidates run in this process.
     pub worker: Option<PathBuf>,
 }
 
@@ -93,24 +96,29 @@ pub fn shrink(
             target.signature
         )
     };
-    let reduced = if target.is_process_crash() {
-        let exe = options
-            .worker
-            .clone()
-            .ok_or("a crash of the worker process needs the tierdiff binary to shrink")?;
-        let mut oracle = reduce::Supervised::new(exe, options.fault.clone(), target.clone());
-        oracle.calibrate(&case)?;
-        reduce::reduce(case, &mut oracle, options.budget, progress)?
-    } else {
-        let mut oracle = reduce::InProcess {
-            engines,
-            target: target.clone(),
-            limits: shrink_limits(),
-        };
-        if !reduce::Oracle::fails(&mut oracle, &case) {
-            return Err(not_shown());
+    let reduced = match &options.worker {
+        // A candidate that kills the process (a crash bug of a tier) must
+        // not take the shrink down with it.
+        Some(exe) => {
+            let mut oracle =
+                reduce::Supervised::new(exe.clone(), options.fault.clone(), target.clone());
+            oracle.calibrate(&case)?;
+            reduce::reduce(case, &mut oracle, options.budget, progress)?
         }
-        reduce::reduce(case, &mut oracle, options.budget, progress)?
+        None if target.is_process_crash() => {
+            return Err("a crash of the worker process needs the tierdiff binary to shrink".into())
+        }
+        None => {
+            let mut oracle = reduce::InProcess {
+                engines,
+                target: target.clone(),
+                limits: shrink_limits(),
+            };
+            if !reduce::Oracle::fails(&mut oracle, &case) {
+                return Err(not_shown());
+            }
+            reduce::reduce(case, &mut oracle, options.budget, progress)?
+        }
     };
     Ok(Shrunk {
         case: reduced.case,

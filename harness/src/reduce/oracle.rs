@@ -4,11 +4,13 @@
 //! disagree and what differed (trap code against return type, say), not
 //! just the kind. Known-bug tags that triage appends are not part of it.
 //!
-//! Most findings are judged in this process ([`InProcess`]). A `crash`
-//! where the worker process died cannot be: each attempt then runs in a
+//! Candidates run either in this process ([`InProcess`]) or in a
 //! supervised worker process ([`Supervised`], the hidden `tierdiff
-//! shrink-worker` command), and an attempt fails the same way when that
-//! process dies with the same status as on the original case.
+//! shrink-worker` command, which `tierdiff shrink` uses so that a candidate
+//! that kills the process costs one worker, not the shrink). A `crash`
+//! where the fuzz worker died can only be judged that way: an attempt fails
+//! the same way when its worker dies with the same status as on the
+//! original case.
 
 use super::Case;
 use crate::compare::{self, CaseOptions, Finding, FindingKind};
@@ -267,9 +269,13 @@ impl Supervised {
             Ran::Died(how) => Err(format!(
                 "the worker process died ({how}) instead of showing the finding"
             )),
-            Ran::Finished(_) => {
-                Err("the case runs to the end in a worker process without the finding".into())
+            Ran::Finished(_) if crash => {
+                Err("the case runs to the end in a worker process: nothing dies".into())
             }
+            Ran::Finished(_) => Err(format!(
+                "the module does not show the finding {} under the shrink limits",
+                self.target.signature
+            )),
             Ran::TimedOut => Err(format!(
                 "the case did not finish within {} s in a worker process",
                 ATTEMPT_TIMEOUT.as_secs()
