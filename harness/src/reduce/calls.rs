@@ -5,8 +5,8 @@ use crate::outcome::Value;
 
 /// Removes chunks of calls, halving the chunk size down to one call.
 pub fn fewer_calls(r: &mut Reducer) {
-    remove_chunks(
-        r,
+    r.remove_chunks(
+        1,
         |r| r.best().calls.len(),
         |r, range| {
             let mut calls = r.best().calls.clone();
@@ -14,40 +14,6 @@ pub fn fewer_calls(r: &mut Reducer) {
             r.try_calls(calls)
         },
     );
-}
-
-/// Delta debugging over a list whose length `len` reads from the current
-/// case: tries removing chunks of half its length, then quarters, down to
-/// `min_chunk`; a removal that is kept is not advanced past.
-pub fn remove_chunks_down_to(
-    r: &mut Reducer,
-    min_chunk: usize,
-    len: impl Fn(&Reducer) -> usize,
-    mut try_without: impl FnMut(&mut Reducer, std::ops::Range<usize>) -> bool,
-) {
-    let mut chunk = (len(r) / 2).max(1);
-    while chunk >= min_chunk.max(1) && !r.done() {
-        let mut at = 0;
-        while at < len(r) && !r.done() {
-            let end = (at + chunk).min(len(r));
-            if !try_without(r, at..end) {
-                at += chunk;
-            }
-        }
-        if chunk == 1 {
-            break;
-        }
-        chunk /= 2;
-    }
-}
-
-/// [`remove_chunks_down_to`] single elements.
-pub fn remove_chunks(
-    r: &mut Reducer,
-    len: impl Fn(&Reducer) -> usize,
-    try_without: impl FnMut(&mut Reducer, std::ops::Range<usize>) -> bool,
-) {
-    remove_chunks_down_to(r, 1, len, try_without)
 }
 
 /// Smaller integers to try for `x`, best first: 0, 1, its highest set bit

@@ -12,7 +12,6 @@
 //!   unwrapped; an `if` folded to one arm; a `br_table` list shortened.
 
 use super::body::{self, is_zero, opens, zero, Func};
-use super::calls::{remove_chunks, remove_chunks_down_to};
 use super::module::{Edit, Items};
 use super::Reducer;
 use wasm_encoder::reencode::{Reencode, RoundtripReencoder};
@@ -61,8 +60,8 @@ pub fn whole_bodies(r: &mut Reducer) {
                 .collect()
         })
     };
-    remove_chunks(
-        r,
+    r.remove_chunks(
+        1,
         |r| busy(r).len(),
         |r, range| {
             let chosen = &busy(r)[range];
@@ -187,8 +186,7 @@ pub fn statements(r: &mut Reducer) {
                 })
                 .unwrap_or_default()
             };
-            remove_chunks_down_to(
-                r,
+            r.remove_chunks(
                 2,
                 |r| stmts(r).len(),
                 |r, range| {

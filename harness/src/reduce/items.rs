@@ -2,7 +2,6 @@
 //! to, unused locals, and smaller segments, tables and memories.
 
 use super::body::{self, Func};
-use super::calls::remove_chunks;
 use super::module::{Edit, Item, Items};
 use super::Reducer;
 use std::collections::BTreeSet;
@@ -49,8 +48,8 @@ pub fn exports(r: &mut Reducer) {
             },
         )
     {
-        remove_chunks(
-            r,
+        r.remove_chunks(
+            1,
             |r| droppable(r).len(),
             |r, range| {
                 let list = droppable(r);
@@ -218,8 +217,8 @@ fn without_unused_locals(f: &Func) -> Option<Vec<u8>> {
 pub fn segments(r: &mut Reducer) {
     let count =
         |r: &Reducer, f: fn(&Items) -> usize| Items::parse(&r.best().wasm).map_or(0, |i| f(&i));
-    remove_chunks(
-        r,
+    r.remove_chunks(
+        1,
         |r| count(r, |i| i.elements.len()),
         |r, range| {
             let edit = Edit {
@@ -229,8 +228,8 @@ pub fn segments(r: &mut Reducer) {
             try_edit(r, &edit)
         },
     );
-    remove_chunks(
-        r,
+    r.remove_chunks(
+        1,
         |r| count(r, |i| i.data.len()),
         |r, range| {
             let edit = Edit {

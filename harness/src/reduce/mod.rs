@@ -20,7 +20,17 @@
 //! Every candidate is re-encoded with wasm-encoder ([`module`]), must be
 //! smaller ([`Size`]), must load (`tierdiff_runtime::Module::new`, which
 //! validates) and must still fail before it is kept, so the reducer never
-//! keeps an invalid module or one that passes.
+//! keeps an invalid module or one that passes. Candidates already turned
+//! down are remembered, since passes overlap.
+//!
+//! # Dev. Note
+//!
+//! Bodies are rewritten as wasmparser operators, typed by wasmparser's own
+//! function validator (stack heights and operand types before and after
+//! each operator, see [`body`]), and re-encoded with wasm-encoder, rather
+//! than as text through wasmprinter and wat: the validator already knows
+//! every operator's types, indices can be renumbered exactly when items go,
+//! and no text round trip can turn a candidate into something else.
 
 mod body;
 mod calls;
@@ -208,6 +218,32 @@ impl<'o> Reducer<'o> {
     pub fn try_calls(&mut self, calls: Vec<PlannedCall>) -> bool {
         let wasm = self.best.wasm.clone();
         self.try_case(Case { wasm, calls })
+    }
+
+    /// Delta debugging over a list whose length `len` reads from the
+    /// current case: tries removing chunks of half its length, then
+    /// quarters, down to `min_chunk`; after a kept removal the same place is
+    /// tried again.
+    pub fn remove_chunks(
+        &mut self,
+        min_chunk: usize,
+        len: impl Fn(&Reducer) -> usize,
+        mut try_without: impl FnMut(&mut Reducer, std::ops::Range<usize>) -> bool,
+    ) {
+        let mut chunk = (len(self) / 2).max(1);
+        while chunk >= min_chunk.max(1) && !self.done() {
+            let mut at = 0;
+            while at < len(self) && !self.done() {
+                let end = (at + chunk).min(len(self));
+                if !try_without(self, at..end) {
+                    at += chunk;
+                }
+            }
+            if chunk == 1 {
+                break;
+            }
+            chunk /= 2;
+        }
     }
 
     fn show(&self) {
