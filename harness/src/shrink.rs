@@ -239,7 +239,7 @@ pub fn summary(s: &Shrunk) -> String {
         })
         .collect();
     format!(
-        "Shrunk {} from {} instructions ({} bytes, {} calls) to {} instructions ({} bytes, {} calls) in {:.1} s: {} candidates run, {} kept, {} rounds; stopped because {}. It shows with the calls {}.",
+        "Shrunk {} from {} instructions ({} bytes, {} calls) to {} instructions ({} bytes, {} calls) in {:.2} s: {} candidates run, {} kept, {} rounds; stopped because {}. It shows with the calls {}.",
         s.signature,
         s.before.instructions,
         s.before.bytes,

@@ -129,6 +129,11 @@ fn write_case(
     use crate::outcome::CallResult;
     if fault.is_some() {
         tierdiff_runtime::fault::set(None).expect("clearing a fault never fails");
+    } else if crate::reduce::Target::of(finding).is_process_crash() {
+        return Err(InputError(format!(
+            "{}: --into: the shrunk case kills the process, so its expectations cannot be taken from a run; write them by hand",
+            file.display()
+        )));
     }
     let limits = shrink::shrink_limits();
     let outcome = crate::compare::run_case_with(
