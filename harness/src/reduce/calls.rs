@@ -16,8 +16,9 @@ pub fn fewer_calls(r: &mut Reducer) {
     );
 }
 
-/// Smaller integers to try for `x`, best first: 0, 1, its highest set bit
-/// alone, `x` without that bit, and half of it (signs kept).
+/// Smaller integers to try for `x`, best first: 0, 1 (and -1 for a
+/// negative `x`), its highest set bit alone, `x` without that bit, and half
+/// of it (signs kept).
 fn smaller_ints(x: i64) -> Vec<i64> {
     let m = x.unsigned_abs();
     if m == 0 {
@@ -31,7 +32,12 @@ fn smaller_ints(x: i64) -> Vec<i64> {
             v as i64
         }
     };
-    vec![0, 1, sign(top), sign(m - top), x / 2]
+    let units: &[i64] = if x < 0 { &[0, 1, -1] } else { &[0, 1] };
+    units
+        .iter()
+        .copied()
+        .chain([sign(top), sign(m - top), x / 2])
+        .collect()
 }
 
 /// Smaller values to try for an argument, best first.
@@ -82,7 +88,7 @@ mod tests {
     fn smaller_integers_keep_low_bits_or_the_top_bit() {
         assert_eq!(smaller_ints(0), Vec::<i64>::new());
         assert_eq!(smaller_ints(68663), vec![0, 1, 65536, 3127, 34331]);
-        assert_eq!(smaller_ints(-6), vec![0, 1, -4, -2, -3]);
-        assert_eq!(smaller_ints(i64::MIN)[2], i64::MIN);
+        assert_eq!(smaller_ints(-6), vec![0, 1, -1, -4, -2, -3]);
+        assert_eq!(smaller_ints(i64::MIN)[3], i64::MIN);
     }
 }

@@ -291,19 +291,21 @@ fn expression(f: &Func, i: usize, out: &mut Vec<Candidate>) {
                 resume: s,
             });
         }
-        // A big integer constant may do as 1 (fewer bytes, easier to read).
-        let one = match f.ops[i] {
-            Operator::I32Const { value } if !(0..=1).contains(&value) => {
-                Some(Instruction::I32Const(1))
+        // A big integer constant may do as 1 or -1 (fewer bytes, easier to read).
+        let small: &[Instruction] = match f.ops[i] {
+            Operator::I32Const { value } if value < -1 => {
+                &[Instruction::I32Const(1), Instruction::I32Const(-1)]
             }
-            Operator::I64Const { value } if !(0..=1).contains(&value) => {
-                Some(Instruction::I64Const(1))
+            Operator::I32Const { value } if value > 1 => &[Instruction::I32Const(1)],
+            Operator::I64Const { value } if value < -1 => {
+                &[Instruction::I64Const(1), Instruction::I64Const(-1)]
             }
-            _ => None,
+            Operator::I64Const { value } if value > 1 => &[Instruction::I64Const(1)],
+            _ => &[],
         };
-        if let Some(one) = one {
+        for one in small {
             out.push(Candidate {
-                raw: f.splice(i..=i, [one]),
+                raw: f.splice(i..=i, [one.clone()]),
                 resume: i,
             });
         }
