@@ -32,6 +32,12 @@ pub enum Fault {
     JitI32RotrAsRotl,
     /// JIT, control flow: `br_if` branches when its condition is zero.
     JitBrIfInverted,
+    /// Common mode (the store), extended constants: `i32.sub`/`i64.sub` in a
+    /// constant expression adds.
+    ConstSubAsAdd,
+    /// Common mode (the store's call boundary), SIMD: a `v128` argument
+    /// passed to wasm has its two 64-bit halves swapped.
+    V128ArgHalvesSwapped,
     /// Classic, SIMD: `i8x16.swizzle` takes an out-of-range lane index
     /// modulo 16 instead of giving 0.
     ClassicSwizzleWrap,
@@ -42,7 +48,7 @@ pub enum Fault {
 
 impl Fault {
     /// Every fault.
-    pub const ALL: [Fault; 13] = [
+    pub const ALL: [Fault; 15] = [
         Fault::RefLocalsZero,
         Fault::GrowIgnoresMax,
         Fault::ClassicRemSSign,
@@ -54,6 +60,8 @@ impl Fault {
         Fault::ClassicAbortOnGrow,
         Fault::JitI32RotrAsRotl,
         Fault::JitBrIfInverted,
+        Fault::ConstSubAsAdd,
+        Fault::V128ArgHalvesSwapped,
         Fault::ClassicSwizzleWrap,
         Fault::ClassicTailCallDepth,
     ];
@@ -72,6 +80,8 @@ impl Fault {
             Fault::ClassicAbortOnGrow => "classic-abort-on-grow",
             Fault::JitI32RotrAsRotl => "jit-i32-rotr-as-rotl",
             Fault::JitBrIfInverted => "jit-br-if-inverted",
+            Fault::ConstSubAsAdd => "const-sub-as-add",
+            Fault::V128ArgHalvesSwapped => "v128-arg-halves-swapped",
             Fault::ClassicSwizzleWrap => "classic-swizzle-wrap",
             Fault::ClassicTailCallDepth => "classic-tail-call-depth",
         }
