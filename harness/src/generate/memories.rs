@@ -9,17 +9,17 @@ use super::choose::{bits64, chance, finish, pick, range};
 use arbitrary::Unstructured;
 use std::fmt::Write;
 
-/// One memory of the module.
-struct Mem {
-    index: usize,
-    index64: bool,
+/// One memory of a module, and the edge operands of accesses to it.
+pub(super) struct Mem {
+    pub index: usize,
+    pub index64: bool,
     /// Initial and maximum size in pages.
-    min: u64,
-    max: u64,
+    pub min: u64,
+    pub max: u64,
 }
 
 impl Mem {
-    fn new(u: &mut Unstructured, index: usize, index64: bool) -> Mem {
+    pub fn new(u: &mut Unstructured, index: usize, index64: bool) -> Mem {
         let min = range(u, 0, 2) as u64;
         Mem {
             index,
@@ -29,7 +29,8 @@ impl Mem {
         }
     }
 
-    fn decl(&self) -> String {
+    /// Its declaration, named `$m<index>` and exported as `mem<index>`.
+    pub fn decl(&self) -> String {
         let kind = if self.index64 { "i64 " } else { "" };
         format!(
             "  (memory $m{0} (export \"mem{0}\") {kind}{1} {2})\n",
@@ -38,7 +39,7 @@ impl Mem {
     }
 
     /// The address type.
-    fn ty(&self) -> &'static str {
+    pub fn ty(&self) -> &'static str {
         if self.index64 {
             "i64"
         } else {
@@ -46,7 +47,8 @@ impl Mem {
         }
     }
 
-    fn konst(&self, v: u64) -> String {
+    /// An address constant.
+    pub fn konst(&self, v: u64) -> String {
         if self.index64 {
             format!("(i64.const 0x{v:x})")
         } else {
@@ -56,11 +58,12 @@ impl Mem {
 
     /// An address for a `width`-byte access (or a bulk operation of
     /// `width` bytes) with `offset`: the first byte, the last valid byte,
-    /// one past it (of the initial or the maximum size), around 2^32, near
-    /// the top of the address space.
-    fn address(&self, u: &mut Unstructured, width: u64, offset: u64) -> u64 {
+    /// one past it (of the initial size, the maximum, or one page more than
+    /// the initial size, reached by `memory.grow`), around 2^32, near the top
+    /// of the address space.
+    pub fn address(&self, u: &mut Unstructured, width: u64, offset: u64) -> u64 {
         let top = if self.index64 { u64::MAX } else { 0xffff_ffff };
-        let end = *pick(u, &[self.min, self.max]) * 65_536;
+        let end = *pick(u, &[self.min, self.max, self.min + 1]) * 65_536;
         let slack = *pick(u, &[0i8, 1, -1, 2]);
         let near_end = (end as i128 - width as i128 - offset as i128 + slack as i128)
             .clamp(0, top as i128) as u64;
@@ -78,12 +81,29 @@ impl Mem {
 
     /// A memarg offset: mostly small, sometimes one that carries a valid
     /// address past 2^32 or (64-bit) past 2^64.
-    fn offset(&self, u: &mut Unstructured) -> u64 {
+    pub fn offset(&self, u: &mut Unstructured) -> u64 {
         let mut choices = vec![0u64, 0, 0, 1, 8, 65_535, 65_536, 0xffff_ffff];
         if self.index64 {
             choices.extend([0x1_0000_0000, 1 << 63, u64::MAX, u64::MAX - 7]);
         }
         *pick(u, &choices)
+    }
+
+    /// An address computed from parameter `local` at run time (so no
+    /// engine can fold its bounds check): the parameter itself, or added to
+    /// a base that puts the plan's small values around the end of memory,
+    /// around 2^32 or (64-bit) near 2^64.
+    pub fn dynamic(&self, u: &mut Unstructured, local: u32) -> String {
+        let it = self.ty();
+        let end = self.min * 65_536;
+        let base = match range(u, 0, 3) {
+            0 => return format!("(local.get {local})"),
+            1 => end.saturating_sub(35_000),
+            2 => 0x1_0000_0000 - 35_000,
+            _ if self.index64 => u64::MAX - 35_000,
+            _ => 0xffff_0000,
+        };
+        format!("({it}.add (local.get {local}) {})", self.konst(base))
     }
 
     /// `memory.grow` deltas: small, past the maximum, and large ones whose
@@ -143,7 +163,8 @@ fn single(u: &mut Unstructured, a: &Mem) -> String {
         1 => {
             let (op, ty, _) = *pick(u, LOADS);
             let o = *pick(u, &[0u64, 1, 65_535]);
-            format!("(param {it}) (result {ty}) ({op} $m{n} offset={o} (local.get 0))")
+            let addr = a.dynamic(u, 0);
+            format!("(param {it}) (result {ty}) ({op} $m{n} offset={o} {addr})")
         }
         2 => {
             let (op, ty, width) = *pick(u, STORES);
@@ -153,7 +174,8 @@ fn single(u: &mut Unstructured, a: &Mem) -> String {
         }
         3 => {
             let (op, ty, _) = *pick(u, STORES);
-            format!("(param {it} {ty}) ({op} $m{n} (local.get 0) (local.get 1))")
+            let addr = a.dynamic(u, 0);
+            format!("(param {it} {ty}) ({op} $m{n} {addr} (local.get 1))")
         }
         4 => {
             let d = a.delta(u);

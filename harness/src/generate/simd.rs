@@ -11,6 +11,7 @@
 //! tests, narrowing) never depend on which NaN an engine produces.
 
 use super::choose::{bits64, chance, finish, pick, range};
+use super::memories::Mem;
 use arbitrary::Unstructured;
 use std::fmt::Write;
 
@@ -668,54 +669,6 @@ const LANE_STORES: &[(&str, u64, u32)] = &[
     ("v128.store64_lane", 8, 2),
 ];
 
-/// Addresses and offsets of accesses at the memory edge.
-struct Edge {
-    index64: bool,
-    /// Pages a bound may be taken from: the initial size, the maximum, one
-    /// page more than the initial.
-    pages: [u64; 3],
-}
-
-impl Edge {
-    /// `(address, offset)` of a `width`-byte access: the first byte, the
-    /// last valid one, one past it, or beyond the 32-bit range.
-    fn access(&self, u: &mut Unstructured, width: u64) -> (u64, u64) {
-        let mut offsets = vec![0u64, 0, 1, width, 16, 65_535, 65_536, 0xffff_ffff];
-        if self.index64 {
-            offsets.extend([0x1_0000_0000, u64::MAX - 15]);
-        }
-        let offset = *pick(u, &offsets);
-        let top = if self.index64 { u64::MAX } else { 0xffff_ffff };
-        let end = *pick(u, &self.pages) * 65_536;
-        let addr = match range(u, 0, 5) {
-            0 => 0,
-            1 => top - range(u, 0, 16) as u64,
-            2 if self.index64 => 0x1_0000_0000 - range(u, 0, 16) as u64,
-            _ => {
-                let slack = *pick(u, &[0i128, 1, -1, width as i128]);
-                (end as i128 - width as i128 - offset as i128 + slack).clamp(0, top as i128) as u64
-            }
-        };
-        (addr.min(top), offset)
-    }
-
-    fn addr(&self, a: u64) -> String {
-        if self.index64 {
-            format!("(i64.const 0x{a:x})")
-        } else {
-            format!("(i32.const 0x{:x})", a as u32)
-        }
-    }
-
-    fn ty(&self) -> &'static str {
-        if self.index64 {
-            "i64"
-        } else {
-            "i32"
-        }
-    }
-}
-
 /// A power-of-two alignment hint no larger than `width`.
 fn align(u: &mut Unstructured, width: u64) -> u64 {
     let max = width.trailing_zeros();
@@ -727,81 +680,72 @@ fn align(u: &mut Unstructured, width: u64) -> u64 {
 /// constant and by parameter, before and after `memory.grow`, on a 32-bit
 /// memory or, when `memory64` is on, a 64-bit one.
 pub fn memory(u: &mut Unstructured, memory64: bool) -> Vec<u8> {
-    let min = range(u, 0, 2) as u64;
-    let max = min + range(u, 0, 2) as u64;
     let index64 = memory64 && chance(u, 1, 2);
-    let edge = Edge {
-        index64,
-        pages: [min, max, min + 1],
-    };
-    let it = edge.ty();
-    let kind = if index64 { "i64 " } else { "" };
-    let mut w = format!("(module\n  (memory (export \"mem\") {kind}{min} {max})\n");
-    if min > 0 {
+    let mem = Mem::new(u, 0, index64);
+    let it = mem.ty();
+    let mut w = format!("(module\n{}", mem.decl());
+    if mem.min > 0 {
         let data: String = (0..48)
             .map(|_| format!("\\{:02x}", *pick(u, EDGE8) as u8))
             .collect();
-        let end = min * 65_536 - 48;
+        let end = mem.min * 65_536 - 48;
         let _ = writeln!(w, "  (data ({it}.const 0) \"{data}\")");
         let _ = writeln!(w, "  (data ({it}.const {end}) \"{data}\")");
     }
+    // A constant address (and offset) at an edge, for a `width`-byte access.
+    let at = |u: &mut Unstructured, width: u64| {
+        let o = mem.offset(u);
+        let a = mem.address(u, width, o);
+        (mem.konst(a), o)
+    };
     let count = range(u, 3, 14);
     for i in 0..count {
         let body = match range(u, 0, 6) {
             0 => {
                 let (op, width) = *pick(u, LOADS);
-                let (a, o) = edge.access(u, width);
+                let (a, o) = at(u, width);
                 let al = align(u, width);
-                format!(
-                    "(result v128) ({op} offset={o} align={al} {})",
-                    edge.addr(a)
-                )
+                format!("(result v128) ({op} offset={o} align={al} {a})")
             }
             1 => {
                 let (op, _) = *pick(u, LOADS);
                 let o = *pick(u, &[0u64, 1, 65_520, 65_535]);
-                format!("(param {it}) (result v128) ({op} offset={o} (local.get 0))")
+                let a = mem.dynamic(u, 0);
+                format!("(param {it}) (result v128) ({op} offset={o} {a})")
             }
             2 => {
                 let (op, width, lanes) = *pick(u, LANE_LOADS);
-                let (a, o) = edge.access(u, width);
+                let (a, o) = at(u, width);
                 let lane = range(u, 0, lanes - 1);
                 let al = align(u, width);
-                format!(
-                    "(param v128) (result v128) ({op} offset={o} align={al} {lane} {} (local.get 0))",
-                    edge.addr(a)
-                )
+                format!("(param v128) (result v128) ({op} offset={o} align={al} {lane} {a} (local.get 0))")
             }
             3 => {
                 let (op, width, lanes) = *pick(u, LANE_STORES);
-                let (a, o) = edge.access(u, width);
+                let (a, o) = at(u, width);
                 let lane = range(u, 0, lanes - 1);
-                format!(
-                    "(param v128) ({op} offset={o} {lane} {} (local.get 0))",
-                    edge.addr(a)
-                )
+                format!("(param v128) ({op} offset={o} {lane} {a} (local.get 0))")
             }
             4 => {
-                let (a, o) = edge.access(u, 16);
+                let (a, o) = at(u, 16);
                 let al = align(u, 16);
                 let v = v128_const(lanes_value(u));
-                format!("(v128.store offset={o} align={al} {} {v})", edge.addr(a))
+                format!("(v128.store offset={o} align={al} {a} {v})")
             }
             5 => {
                 let (back, width) = *pick(u, LOADS);
-                let (a, o) = edge.access(u, width);
+                let (a, o) = at(u, width);
+                let stored = mem.dynamic(u, 0);
                 format!(
-                    "(param {it} v128) (result v128) (v128.store (local.get 0) (local.get 1)) ({back} offset={o} {})",
-                    edge.addr(a)
+                    "(param {it} v128) (result v128) (v128.store {stored} (local.get 1)) ({back} offset={o} {a})"
                 )
             }
             _ => {
                 let delta = range(u, 0, 2);
                 let (op, width) = *pick(u, LOADS);
-                let (a, o) = edge.access(u, width);
+                let (a, o) = at(u, width);
                 format!(
-                    "(result v128) (drop (memory.grow ({it}.const {delta}))) ({op} offset={o} {})",
-                    edge.addr(a)
+                    "(result v128) (drop (memory.grow ({it}.const {delta}))) ({op} offset={o} {a})"
                 )
             }
         };
