@@ -41,7 +41,7 @@ const TYPES: &str = "  (type $l_l (func (param i64) (result i64)))
 ";
 
 /// Recursion depths around the call-depth limit (10,000 frames).
-const DEPTHS: &[u32] = &[3, 9_990, 9_998, 9_999, 10_000, 10_001, 10_050, 20_000];
+const DEPTHS: &[u32] = &[3, 9_990, 9_998, 9_999, 10_000, 10_001, 10_050, 12_000];
 
 /// Writes a tail-call module.
 pub fn tail_calls(u: &mut Unstructured) -> Vec<u8> {
@@ -177,7 +177,7 @@ fn cycle(u: &mut Unstructured, m: &mut Module, s: u32) {
 fn deep_then_tail(u: &mut Unstructured, m: &mut Module, s: u32) {
     let depth = range(u, 9_985, 10_000);
     let deepest = depth + 7;
-    let steps = *pick(u, &[50u32, 1_000, 20_000]);
+    let steps = *pick(u, &[50u32, 1_000, 12_000]);
     let _ = writeln!(
         m.funcs,
         "  (func $d{s} (export \"d{s}\") (param i32 i64) (result i64)
