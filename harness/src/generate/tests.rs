@@ -1,14 +1,14 @@
 //! Tests of the generators: every module valid under exactly the features
-//! it was generated for, determinism, every targeted shape appearing, and
-//! (run in wasmi, which already runs every proposal) the behaviour the
-//! SIMD and 3.0 shapes are written to provoke.
+//! it was generated for, determinism, every targeted shape appearing; the
+//! modules run in the reference engines in [`references`].
 
 use super::*;
-use crate::outcome::Value;
 use std::collections::{HashMap, HashSet};
 use tierdiff_runtime::module::decodable_features;
 use tierdiff_runtime::Module;
 use wasmparser::{Operator, Parser, Payload, Validator};
+
+mod references;
 
 fn bytes(seed: u64, n: usize) -> Vec<u8> {
     let mut s = seed;
@@ -352,169 +352,5 @@ fn every_targeted_shape_appears() {
         let got = seen.get(generator).cloned().unwrap_or_default();
         let missing: Vec<&&str> = shapes.iter().filter(|s| !got.contains(**s)).collect();
         assert!(missing.is_empty(), "{generator:?} never made {missing:?}");
-    }
-}
-
-/// How one call ended in wasmi, and how far the `steps` global moved.
-struct Ran {
-    export: String,
-    /// `ok`, or the wasmi trap code's name.
-    end: String,
-    steps: i64,
-}
-
-/// Instantiates `wasm` in wasmi with every proposal on and the fuzzer's
-/// call-depth limit, then makes the planned calls. `Err` is the
-/// instantiation's trap.
-fn run_in_wasmi(wasm: &[u8]) -> Result<Vec<Ran>, String> {
-    let mut config = wasmi::Config::default();
-    config
-        .wasm_tail_call(true)
-        .wasm_extended_const(true)
-        .wasm_multi_memory(true)
-        .wasm_memory64(true)
-        .wasm_simd(true)
-        .set_max_recursion_depth(case_limits().max_call_depth as usize);
-    let engine = wasmi::Engine::new(&config);
-    let module = wasmi::Module::new(&engine, wasm).expect("wasmi loads generated modules");
-    let mut store = wasmi::Store::new(&engine, ());
-    let instance = wasmi::Linker::<()>::new(&engine)
-        .instantiate_and_start(&mut store, &module)
-        .map_err(|e| format!("{:?}", e.as_trap_code()))?;
-    let ours = Module::new_with_features(wasm, decodable_features()).expect("loads");
-    let steps = |store: &wasmi::Store<()>| match instance
-        .get_global(store, "steps")
-        .map(|g| g.get(store))
-    {
-        Some(wasmi::Val::I64(n)) => n,
-        _ => 0,
-    };
-    let mut ran = Vec::new();
-    for call in crate::plan::plan(&ours) {
-        let func = instance.get_func(&store, &call.export).expect("exported");
-        let args: Vec<wasmi::Val> = call
-            .args
-            .iter()
-            .map(|v| match *v {
-                Value::I32(x) => wasmi::Val::I32(x),
-                Value::I64(x) => wasmi::Val::I64(x),
-                Value::F32(b) => wasmi::Val::F32(wasmi::F32::from_bits(b)),
-                Value::F64(b) => wasmi::Val::F64(wasmi::F64::from_bits(b)),
-                Value::V128(b) => wasmi::Val::V128(b.into()),
-                _ => unreachable!("generated 3.0 and SIMD functions take numbers"),
-            })
-            .collect();
-        let mut results: Vec<wasmi::Val> = func
-            .ty(&store)
-            .results()
-            .iter()
-            .map(|t| wasmi::Val::default_for_ty(*t))
-            .collect();
-        let before = steps(&store);
-        let end = match func.call(&mut store, &args, &mut results) {
-            Ok(()) => "ok".to_string(),
-            Err(e) => format!("{:?}", e.as_trap_code()),
-        };
-        ran.push(Ran {
-            export: call.export,
-            end,
-            steps: steps(&store) - before,
-        });
-    }
-    Ok(ran)
-}
-
-fn ends(ran: &[Ran], prefix: &str) -> HashSet<String> {
-    ran.iter()
-        .filter(|r| r.export.starts_with(prefix))
-        .map(|r| r.end.clone())
-        .collect()
-}
-
-#[test]
-fn tail_call_shapes_behave_as_designed_in_wasmi() {
-    let mut past_limit = 0;
-    let mut deep_then_long_chain = 0;
-    let mut indirect = HashSet::new();
-    for seed in 0..60 {
-        let wasm = tail_calls::tail_calls(&mut Unstructured::new(&bytes(seed, 400)));
-        let ran = run_in_wasmi(&wasm).expect("tail-call modules instantiate");
-        // A chain of tail calls deeper than the depth limit returns.
-        past_limit += ran
-            .iter()
-            .filter(|r| r.export.starts_with('t') && r.end == "ok" && r.steps > 10_000)
-            .count();
-        // Recursion ~10,000 frames deep whose innermost frame runs a long
-        // tail-call chain, also returns (for depths below the limit).
-        deep_then_long_chain += ran
-            .iter()
-            .filter(|r| r.export.starts_with("deep") && r.end == "ok" && r.steps >= 1_000)
-            .count();
-        for r in &ran {
-            if r.export.starts_with("ri") {
-                indirect.insert(r.end.clone());
-            }
-        }
-        assert!(
-            ends(&ran, "t").iter().all(|e| e == "ok"),
-            "seed {seed}: a tail-call chain trapped\n{}",
-            text(&wasm)
-        );
-    }
-    assert!(past_limit > 0 && deep_then_long_chain > 0);
-    for end in [
-        "ok",
-        "Some(BadSignature)",
-        "Some(IndirectCallToNull)",
-        "Some(TableOutOfBounds)",
-    ] {
-        assert!(
-            indirect.contains(end),
-            "return_call_indirect never ended {end}: {indirect:?}"
-        );
-    }
-}
-
-#[test]
-fn memory_shapes_reach_both_sides_of_the_bounds_in_wasmi() {
-    type Make = fn(&mut Unstructured) -> Vec<u8>;
-    let makers: [(&str, Make); 4] = [
-        ("simd memory", |u| simd::memory(u, true)),
-        ("memory64", |u| memories::memory64(u, true)),
-        ("multi-memory", |u| memories::multi_memory(u, true)),
-        ("extended const", |u| ext_const::ext_const(u, true)),
-    ];
-    for (name, make) in makers {
-        let mut seen = HashSet::new();
-        for seed in 0..80 {
-            let wasm = make(&mut Unstructured::new(&bytes(seed, 600)));
-            match run_in_wasmi(&wasm) {
-                Ok(ran) => seen.extend(ran.into_iter().map(|r| r.end)),
-                Err(trap) => {
-                    seen.insert(format!("instantiation {trap}"));
-                }
-            }
-        }
-        // Extended-constant modules read their segments in bounds; their
-        // edge is the segment offset, which traps at instantiation.
-        let trap = if name == "extended const" {
-            "instantiation Some(MemoryOutOfBounds)"
-        } else {
-            "Some(MemoryOutOfBounds)"
-        };
-        for end in ["ok", trap] {
-            assert!(seen.contains(end), "{name}: nothing ended {end}: {seen:?}");
-        }
-    }
-}
-
-#[test]
-fn simd_lane_functions_never_trap() {
-    for seed in 0..60 {
-        let wasm = simd::lanes(&mut Unstructured::new(&bytes(seed, 1500)));
-        let ran = run_in_wasmi(&wasm).expect("lane modules instantiate");
-        for r in ran {
-            assert_eq!(r.end, "ok", "seed {seed} {}\n{}", r.export, text(&wasm));
-        }
     }
 }
