@@ -29,9 +29,12 @@ pub enum LoadError {
     Unsupported(String),
 }
 
-/// The features every tier implements: WebAssembly 2.0 without SIMD.
+/// The features every tier implements: WebAssembly 2.0 without SIMD, and
+/// extended constant expressions (the store evaluates them for every tier).
 pub fn supported_features() -> WasmFeatures {
-    WasmFeatures::WASM2.difference(WasmFeatures::SIMD)
+    WasmFeatures::WASM2
+        .difference(WasmFeatures::SIMD)
+        .union(WasmFeatures::EXTENDED_CONST)
 }
 
 /// Every feature the decoder can represent, supported or not yet: what a
@@ -159,7 +162,16 @@ impl ConstBinOp {
     /// Applies the operation to two raw slots (wrapping, as in wasm).
     pub fn apply(self, a: u64, b: u64) -> u64 {
         let (a32, b32) = (a as u32, b as u32);
-        match self {
+        let op = match self {
+            ConstBinOp::I32Sub if crate::fault::active(crate::fault::Fault::ConstSubAsAdd) => {
+                ConstBinOp::I32Add
+            }
+            ConstBinOp::I64Sub if crate::fault::active(crate::fault::Fault::ConstSubAsAdd) => {
+                ConstBinOp::I64Add
+            }
+            other => other,
+        };
+        match op {
             ConstBinOp::I32Add => a32.wrapping_add(b32) as u64,
             ConstBinOp::I32Sub => a32.wrapping_sub(b32) as u64,
             ConstBinOp::I32Mul => a32.wrapping_mul(b32) as u64,

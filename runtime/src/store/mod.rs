@@ -602,7 +602,10 @@ impl Store {
                 "function takes {ty}, called with {arg_types:?}"
             )));
         }
-        let raw = values::to_slots(args);
+        let mut raw = values::to_slots(args);
+        if crate::fault::active(crate::fault::Fault::V128ArgHalvesSwapped) {
+            swap_v128_halves(&ty.params, &mut raw);
+        }
         let results = self.call_raw(func, &raw).map_err(CallError::Trap)?;
         let mut at = 0;
         let mut out = Vec::with_capacity(ty.results.len());
@@ -669,6 +672,17 @@ impl Store {
         out.extend(self.data.instances.iter().map(|i| i.exports.snapshot()));
         out.extend(self.tier.snapshots());
         out
+    }
+}
+
+/// The `v128-arg-halves-swapped` fault: swaps each v128 argument's halves.
+fn swap_v128_halves(params: &[ValType], raw: &mut [u64]) {
+    let mut at = 0;
+    for t in params {
+        if *t == ValType::V128 {
+            raw.swap(at, at + 1);
+        }
+        at += t.slots();
     }
 }
 
