@@ -41,20 +41,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Minimise a finding (folder, finding.json or module), keeping its kind and engines.
-    Shrink {
-        /// A finding folder, its finding.json, or a .wasm/.wat module.
-        file: PathBuf,
-        /// Output path without extension (default: <folder>/shrunk or <file>.shrunk).
-        #[arg(short = 'o', long)]
-        out: Option<PathBuf>,
-        /// Also write a ready-to-review regression case corpus/regressions/NAME.{wat,json}.
-        #[arg(long)]
-        into: Option<PathBuf>,
-        /// Shrink attempts.
-        #[arg(long, default_value_t = 1000)]
-        attempts: u32,
-    },
+    /// Minimise a finding (folder, finding.json or module), keeping its signature.
+    Shrink(shrink::ShrinkArgs),
     /// Benchmark kernels on every tier and the reference engines.
     Bench(crate::bench::BenchArgs),
     /// Internal: the worker process a fuzz run supervises.
@@ -76,6 +64,12 @@ enum Command {
     },
     /// Merge the reports of several fuzz runs (shards) into one report folder.
     Merge(merge::MergeArgs),
+    /// Internal: judges shrink attempts in a process of its own (for findings that kill it).
+    #[command(hide = true)]
+    ShrinkWorker {
+        #[arg(long)]
+        fault: Option<String>,
+    },
     /// Run the spec testsuite (WebAssembly 2.0 and proposals), or your own .wast files, through the tiers.
     Spec {
         /// Tier to run: classic, fast, jit or all (every implemented tier).
@@ -123,12 +117,8 @@ fn cli_main() -> ExitCode {
         Command::Fuzz(args) => fuzz::cmd_fuzz(args),
         Command::Replay { paths, json } => replay::cmd_replay(&paths, json),
         Command::Bench(args) => crate::bench::cmd_bench(&args),
-        Command::Shrink {
-            file,
-            out,
-            into,
-            attempts,
-        } => shrink::cmd_shrink(&file, out, into, attempts),
+        Command::Shrink(args) => shrink::cmd_shrink(args),
+        Command::ShrinkWorker { fault } => return shrink::cmd_shrink_worker(fault.as_deref()),
         Command::Merge(args) => merge::cmd_merge(args),
         Command::FuzzWorker {
             config,
