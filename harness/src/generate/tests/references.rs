@@ -21,6 +21,8 @@ use tierdiff_runtime::Module;
 struct Call {
     export: String,
     end: String,
+    /// Compared with wasmtime's (in builds that have it).
+    #[cfg_attr(not(feature = "wasmtime"), allow(dead_code))]
     results: Vec<Value>,
     steps: i64,
 }
@@ -29,8 +31,11 @@ struct Call {
 struct Observed {
     /// The calls of the plan; `Err` holds the trap that ended instantiation.
     calls: Result<Vec<Call>, String>,
-    /// Every exported memory's bytes and global's value after the calls.
+    /// Every exported memory's bytes and global's value after the calls,
+    /// compared with wasmtime's (in builds that have it).
+    #[cfg_attr(not(feature = "wasmtime"), allow(dead_code))]
     memories: Vec<Vec<u8>>,
+    #[cfg_attr(not(feature = "wasmtime"), allow(dead_code))]
     globals: Vec<Value>,
 }
 
