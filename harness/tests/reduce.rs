@@ -165,6 +165,11 @@ fn grow_ignores_max() {
 }
 
 #[test]
+fn const_sub_as_add() {
+    shrinks("const-sub-as-add", 200);
+}
+
+#[test]
 fn classic_rem_s_sign() {
     shrinks("classic-rem-s-sign", 40);
 }
@@ -298,7 +303,7 @@ fn classic_abort_on_grow_through_the_binary() {
 
 /// Faults whose findings need generators not yet on (SIMD and extended
 /// constants in the fuzz swarm); each gets its shrink test with them.
-const AWAITING_GENERATORS: [&str; 2] = ["const-sub-as-add", "v128-arg-halves-swapped"];
+const AWAITING_GENERATORS: [&str; 1] = ["v128-arg-halves-swapped"];
 
 /// Every named fault has a test above.
 #[test]
