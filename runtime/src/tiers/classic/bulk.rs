@@ -102,12 +102,8 @@ impl ClassicTier {
             }
             12 => {
                 let seg = u32_leb(code, &mut cur.pc) as usize;
-                let table = Self::table_addr(data, cur, code);
-                let (n, s, d) = (
-                    pop() as u32 as u64,
-                    pop() as u32 as u64,
-                    pop() as u32 as u64,
-                );
+                let (table, mask) = Self::table_ref(data, cur, code);
+                let (n, s, d) = (pop() as u32 as u64, pop() as u32 as u64, pop() & mask);
                 let items = &data.elems[data.instances[inst].elems[seg] as usize].items;
                 let src = span(s, n, items.len()).ok_or(TrapCode::TableOutOfBounds)?;
                 let dst = span(d, n, data.tables[table].elements.len())
@@ -121,12 +117,13 @@ impl ClassicTier {
                 data.elems[addr].items = Vec::new();
             }
             14 => {
-                let dst_table = Self::table_addr(data, cur, code);
-                let src_table = Self::table_addr(data, cur, code);
+                let (dst_table, dst_mask) = Self::table_ref(data, cur, code);
+                let (src_table, src_mask) = Self::table_ref(data, cur, code);
+                // The length has the smaller of the two index types.
                 let (n, s, d) = (
-                    pop() as u32 as u64,
-                    pop() as u32 as u64,
-                    pop() as u32 as u64,
+                    pop() & (dst_mask & src_mask),
+                    pop() & src_mask,
+                    pop() & dst_mask,
                 );
                 let src = span(s, n, data.tables[src_table].elements.len())
                     .ok_or(TrapCode::TableOutOfBounds)?;
@@ -140,20 +137,19 @@ impl ClassicTier {
                 }
             }
             15 => {
-                let table = Self::table_addr(data, cur, code);
-                let (n, init) = (pop() as u32, pop());
-                let old = data.tables[table]
-                    .grow(n, init)
-                    .map_or(-1, |old| old as i32);
-                self.stack.push(old as u32 as u64);
+                let (table, mask) = Self::table_ref(data, cur, code);
+                let (n, init) = (pop() & mask, pop());
+                // -1 in the table's index type is its mask.
+                let old = data.tables[table].grow64(n, init).unwrap_or(mask);
+                self.stack.push(old);
             }
             16 => {
                 let table = Self::table_addr(data, cur, code);
                 self.stack.push(data.tables[table].size() as u64);
             }
             17 => {
-                let table = Self::table_addr(data, cur, code);
-                let (n, v, d) = (pop() as u32 as u64, pop(), pop() as u32 as u64);
+                let (table, mask) = Self::table_ref(data, cur, code);
+                let (n, v, d) = (pop() & mask, pop(), pop() & mask);
                 let elements = &mut data.tables[table].elements;
                 let dst = span(d, n, elements.len()).ok_or(TrapCode::TableOutOfBounds)?;
                 elements[dst].fill(v);

@@ -479,8 +479,8 @@ impl ClassicTier {
                     g.value = pop!();
                 }
                 0x25 => {
-                    let t = Self::table_addr(data, &mut cur, &code);
-                    let i = pop!() as u32;
+                    let (t, mask) = Self::table_ref(data, &mut cur, &code);
+                    let i = pop!() & mask;
                     let v = *data.tables[t]
                         .elements
                         .get(i as usize)
@@ -488,9 +488,9 @@ impl ClassicTier {
                     push!(v);
                 }
                 0x26 => {
-                    let t = Self::table_addr(data, &mut cur, &code);
+                    let (t, mask) = Self::table_ref(data, &mut cur, &code);
                     let v = pop!();
-                    let i = pop!() as u32;
+                    let i = pop!() & mask;
                     *data.tables[t]
                         .elements
                         .get_mut(i as usize)
@@ -757,6 +757,14 @@ impl ClassicTier {
         data.instances[cur.instance as usize].tables[t as usize] as usize
     }
 
+    /// Reads a table index immediate: the table's store address and what its
+    /// index operands are masked with (the low 32 bits for a 32-bit table,
+    /// all 64 for a 64-bit one, so a 64-bit index never wraps into range).
+    pub(super) fn table_ref(data: &StoreData, cur: &mut Cursor, code: &[u8]) -> (usize, u64) {
+        let t = Self::table_addr(data, cur, code);
+        (t, index_mask(&data.tables[t]))
+    }
+
     /// Resolves the callee of a `call`/`return_call` (`indirect`: of a
     /// `call_indirect`/`return_call_indirect`, trapping on the table index,
     /// a null entry and then a signature mismatch, in that order).
@@ -777,7 +785,7 @@ impl ClassicTier {
         let table_index = u32_leb(code, &mut cur.pc);
         let expected = inst.type_ids[type_index as usize];
         let table = &data.tables[inst.tables[table_index as usize] as usize];
-        let i = self.stack.pop().expect("validated: operand present") as u32;
+        let i = self.stack.pop().expect("validated: operand present") & index_mask(table);
         let raw = *table
             .elements
             .get(i as usize)
@@ -926,4 +934,13 @@ fn rem_s32(a: i32, b: i32) -> Result<i32, TrapCode> {
     } else {
         r
     })
+}
+
+/// The mask of a table's index operands: 64-bit tables take i64 indices.
+pub(super) fn index_mask(table: &crate::store::TableInst) -> u64 {
+    if table.ty.index64 {
+        u64::MAX
+    } else {
+        u32::MAX as u64
+    }
 }
