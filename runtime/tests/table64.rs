@@ -84,11 +84,11 @@ fn sizes_and_growth_are_i64() {
 fn an_index_at_or_past_two_to_the_32_never_wraps() {
     let wrapped = Val::I64((1 << 32) + 1);
     expect(TABLES, "is_null", &[Val::I64(1)], Ok(vec![Val::I32(0)]));
-    expect(TABLES, "is_null", &[wrapped.clone()], OOB);
+    expect(TABLES, "is_null", &[wrapped], OOB);
     expect(TABLES, "call", &[Val::I64(1)], Ok(vec![Val::I32(7)]));
-    expect(TABLES, "call", &[wrapped.clone()], OOB);
+    expect(TABLES, "call", &[wrapped], OOB);
     expect(TABLES, "call", &[Val::I64(-1)], OOB);
-    expect(TABLES, "set_nine", &[wrapped.clone()], OOB);
+    expect(TABLES, "set_nine", &[wrapped], OOB);
     expect(
         TABLES,
         "call",
