@@ -9,7 +9,9 @@
 //! happens afterwards in function order, so the result does not depend on
 //! which thread compiled what.
 
-use super::compile::{clif_type, wasm_signature, Callback, Env, IndirectTables, Translator};
+use super::compile::{
+    clif_type, slot_flags, slot_offsets, wasm_signature, Callback, Env, IndirectTables, Translator,
+};
 use super::ctx;
 use crate::module::Module;
 use crate::store::InstanceData;
@@ -76,6 +78,8 @@ pub(super) struct Shared<'a> {
     /// Code addresses so far of a lazily compiled instance (see `Env`).
     pub lazy_code: Option<&'a super::instance_code::RawTable<usize>>,
     pub indirect: Option<IndirectTables>,
+    /// Address of the instance's memory views.
+    pub mem_views: usize,
     pub callback_ids: &'a HashMap<Callback, FuncId>,
     /// Print CLIF and machine code (`TIERDIFF_JIT_DUMP=1`); forces one thread
     /// so the output of functions does not interleave.
@@ -168,9 +172,8 @@ fn compile_one(
     let index = module.num_imported_funcs + defined as u32;
     let ty = module.func_type(index);
     let ptr = shared.isa.pointer_type();
-    let call_conv = shared.isa.default_call_conv();
 
-    ws.ctx.func.signature = wasm_signature(ty, Signature::new(call_conv), ptr);
+    ws.ctx.func.signature = wasm_signature(ty, ptr);
     ws.ctx.func.name = UserFuncName::user(0, shared.func_ids[defined].as_u32());
     let mut env = Env {
         module,
@@ -180,6 +183,7 @@ fn compile_one(
         func_ids: shared.func_ids,
         lazy_code: shared.lazy_code,
         indirect: shared.indirect,
+        mem_views: shared.mem_views,
         callback_ids: shared.callback_ids,
         funcs: HashMap::new(),
         callbacks: HashMap::new(),
@@ -255,7 +259,7 @@ pub(super) fn compile_trampoline(
     let ptr = isa.pointer_type();
     ws.ctx.func.signature = trampoline_signature(isa, ptr);
     ws.ctx.func.name = UserFuncName::user(1, id.as_u32());
-    let callee_sig = wasm_signature(ty, Signature::new(isa.default_call_conv()), ptr);
+    let callee_sig = wasm_signature(ty, ptr);
     let callee_sig = ws.ctx.func.import_signature(callee_sig);
     let mut b = FunctionBuilder::new(&mut ws.ctx.func, &mut ws.fctx);
     let entry = b.create_block();
@@ -269,8 +273,8 @@ pub(super) fn compile_trampoline(
     let fuel = b.ins().load(types::I64, flags, vmctx, ctx::OFF_FUEL);
     let depth = b.ins().load(types::I64, flags, vmctx, ctx::OFF_DEPTH);
     let mut call_args = vec![vmctx, fuel, depth];
-    for (i, &t) in ty.params.iter().enumerate() {
-        call_args.push(b.ins().load(clif_type(t), flags, buf, (i * 8) as i32));
+    for (&t, at) in ty.params.iter().zip(slot_offsets(&ty.params)) {
+        call_args.push(b.ins().load(clif_type(t), slot_flags(t), buf, at));
     }
     let call = b.ins().call_indirect(callee_sig, code, &call_args);
     let results = b.inst_results(call).to_vec();
@@ -280,7 +284,8 @@ pub(super) fn compile_trampoline(
     b.switch_to_block(trapped);
     b.ins().return_(&[results[0]]);
     b.switch_to_block(ok);
-    for (i, (&t, &v)) in ty.results.iter().zip(&results[1..]).enumerate() {
+    let offsets = slot_offsets(&ty.results);
+    for ((&t, &v), at) in ty.results.iter().zip(&results[1..]).zip(offsets) {
         // Slots hold 32-bit values zero-extended.
         let raw = match clif_type(t) {
             types::I32 => b.ins().uextend(types::I64, v),
@@ -290,7 +295,7 @@ pub(super) fn compile_trampoline(
             }
             _ => v,
         };
-        b.ins().store(flags, raw, buf, (i * 8) as i32);
+        b.ins().store(slot_flags(t), raw, buf, at);
     }
     b.ins().return_(&[results[0]]);
     b.seal_all_blocks();
