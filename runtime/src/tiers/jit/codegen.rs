@@ -18,7 +18,7 @@ use crate::store::InstanceData;
 use crate::types::FuncType;
 use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir::{
-    types, AbiParam, InstBuilder, MemFlagsData, Signature, Type, UserFuncName,
+    types, AbiParam, Function, InstBuilder, MemFlagsData, Signature, Type, UserFuncName,
 };
 use cranelift_codegen::isa::TargetIsa;
 use cranelift_codegen::Context;
@@ -191,6 +191,12 @@ fn compile_one(
     };
     let builder = FunctionBuilder::new(&mut ws.ctx.func, &mut ws.fctx);
     let indirect_types = Translator::new(builder, &mut env, ptr).translate(index)?;
+    if cfg!(debug_assertions) {
+        if let Err(e) = no_trapping_instruction(&ws.ctx.func) {
+            ws.ctx.clear();
+            return Err(format!("jit tier: function {index}: {e}"));
+        }
+    }
     if shared.dump {
         ws.ctx.set_disasm(true);
         eprintln!("; function {index}\n{}", ws.ctx.func.display());
@@ -207,6 +213,38 @@ fn compile_one(
         code,
         indirect_types,
     })
+}
+
+/// Checks that no CLIF instruction of `func` can trap: cranelift-jit has
+/// no signal handler, so a trap would kill the process. Explicit traps,
+/// non-saturating float-to-int conversions and `uadd_overflow_trap` must
+/// not appear at all, and every load and store must be `notrap` (bounds are
+/// checked by explicit branches). Divisions may appear: the translator
+/// branches to the trap exit on a zero divisor and on `MIN / -1` before
+/// them, and turns `rem` by -1 into `rem` by 1. Debug builds (the tests)
+/// run this on every function they compile.
+pub(super) fn no_trapping_instruction(func: &Function) -> Result<(), String> {
+    use cranelift_codegen::ir::Opcode;
+    let dfg = &func.dfg;
+    for block in func.layout.blocks() {
+        for inst in func.layout.block_insts(block) {
+            let data = &dfg.insts[inst];
+            let op = data.opcode();
+            let guarded_division = matches!(
+                op,
+                Opcode::Sdiv | Opcode::Udiv | Opcode::Srem | Opcode::Urem
+            );
+            let may_trap = (op.can_trap() && !guarded_division)
+                || ((op.can_load() || op.can_store()) && data.memflags_trap_code(dfg).is_some());
+            if may_trap {
+                return Err(format!(
+                    "CLIF instruction `{}` may trap",
+                    dfg.display_inst(inst)
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Runs Cranelift on the function in `ws` and takes out its code; leaves
@@ -300,6 +338,12 @@ pub(super) fn compile_trampoline(
     b.ins().return_(&[results[0]]);
     b.seal_all_blocks();
     b.finalize(isa.frontend_config());
+    if cfg!(debug_assertions) {
+        if let Err(e) = no_trapping_instruction(&ws.ctx.func) {
+            ws.ctx.clear();
+            return Err(format!("jit tier: trampoline for {ty}: {e}"));
+        }
+    }
     machine_code(isa, false, ws, id, || format!("trampoline for {ty}"))
 }
 

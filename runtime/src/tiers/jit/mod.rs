@@ -972,6 +972,62 @@ mod tests {
     }
 
     #[test]
+    fn the_trap_check_refuses_clif_that_could_trap() {
+        use cranelift_codegen::ir::{types, Function, InstBuilder, MemFlagsData};
+        use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+        let config = Jit::new().unwrap().module.isa().frontend_config();
+        // One function with `load` then `emit`'s instruction; the load is
+        // `notrap` unless `load_flags` says otherwise.
+        let check =
+            |load_flags: MemFlagsData,
+             emit: &dyn Fn(&mut FunctionBuilder<'_>, cranelift_codegen::ir::Value)| {
+                let mut func = Function::new();
+                let mut fctx = FunctionBuilderContext::new();
+                let mut b = FunctionBuilder::new(&mut func, &mut fctx);
+                let block = b.create_block();
+                b.switch_to_block(block);
+                let p = b.ins().iconst(types::I64, 64);
+                let x = b.ins().load(types::F64, load_flags, p, 0);
+                emit(&mut b, x);
+                b.ins().return_(&[]);
+                b.seal_all_blocks();
+                b.finalize(config);
+                codegen::no_trapping_instruction(&func)
+            };
+        let notrap = MemFlagsData::trusted();
+        assert_eq!(
+            check(notrap, &|b, x| {
+                b.ins().fcvt_to_sint_sat(types::I32, x);
+            }),
+            Ok(())
+        );
+        let e = check(MemFlagsData::new(), &|_, _| {}).unwrap_err();
+        assert!(e.contains("load"), "{e}");
+        let e = check(notrap, &|b, x| {
+            b.ins().fcvt_to_sint(types::I32, x);
+        })
+        .unwrap_err();
+        assert!(e.contains("fcvt_to_sint"), "{e}");
+        // A bitcast carries (trapping) memflags but touches no memory.
+        assert_eq!(
+            check(notrap, &|b, x| {
+                let v = b.ins().splat(types::F64X2, x);
+                b.ins().bitcast(types::I8X16, MemFlagsData::new(), v);
+            }),
+            Ok(())
+        );
+        let e = check(notrap, &|b, x| {
+            let c = b
+                .ins()
+                .fcmp(cranelift_codegen::ir::condcodes::FloatCC::Equal, x, x);
+            b.ins()
+                .trapz(c, cranelift_codegen::ir::TrapCode::unwrap_user(1));
+        })
+        .unwrap_err();
+        assert!(e.contains("trapz"), "{e}");
+    }
+
+    #[test]
     fn stack_size_is_bounded() {
         assert_eq!(stack_size(0), 16 << 20);
         assert_eq!(stack_size(2_000_000), 256 << 20);
