@@ -193,28 +193,18 @@ fn save_finding(
     report::write_finding(&config.out, &record, wasm)
 }
 
-/// Attempts spent on shrinking each new finding during a fuzz run.
-const FUZZ_SHRINK_ATTEMPTS: u32 = 300;
-
-/// Writes `shrunk.wasm`/`shrunk.wat` beside a new finding (the original stays).
+/// Writes `shrunk.wasm`/`.wat`/`.json` beside a new finding (the original stays).
 fn shrink_into(
     dir: &Path,
     f: &Finding,
     wasm: &[u8],
     engines: &[Box<dyn Engine>],
 ) -> std::io::Result<()> {
-    match crate::shrink::shrink(wasm, engines, f.kind, &f.engines, FUZZ_SHRINK_ATTEMPTS) {
-        Ok(s) => {
-            std::fs::write(dir.join("shrunk.wasm"), &s.wasm)?;
-            std::fs::write(
-                dir.join("shrunk.wat"),
-                wasmprinter::print_bytes(&s.wasm).unwrap_or_default(),
-            )?;
-            eprintln!(
-                "shrunk {}: {} -> {} bytes",
-                f.signature, s.input_size, s.output_size
-            );
-        }
+    match crate::shrink::shrink_saved(dir, f, wasm, engines) {
+        Ok(s) => eprintln!(
+            "shrunk {}: {} -> {} instructions, {} -> {} bytes",
+            f.signature, s.before.instructions, s.after.instructions, s.before.bytes, s.after.bytes
+        ),
         Err(e) => eprintln!("could not shrink {}: {e}", f.signature),
     }
     Ok(())
@@ -347,6 +337,7 @@ pub fn run(
     write_examples(config, r)?;
     report::write_all(&config.out, r)?;
     let _ = std::fs::remove_dir_all(config.out.join("inflight"));
+    let _ = std::fs::remove_file(config.out.join(".findings.lock"));
     Ok(tally.report)
 }
 

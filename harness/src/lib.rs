@@ -8,7 +8,8 @@
 //!   reference disagreement is; [`fuzz`], [`report`] and [`merge`] run,
 //!   record and join whole sessions.
 //! * [`corpus`], [`replay`], [`shrink`] and [`targets`]: saved cases, and the
-//!   code the cargo-fuzz targets share with `tierdiff replay`.
+//!   code the cargo-fuzz targets share with `tierdiff replay`; [`reduce`] is
+//!   the reducer behind [`shrink`].
 //! * [`spec`] runs the official spec testsuite (or any `.wast`) per tier;
 //!   [`bench`] times kernels; [`input`] reads user input; [`cli`] is the CLI.
 
@@ -23,6 +24,7 @@ pub mod input;
 pub mod merge;
 pub mod outcome;
 pub mod plan;
+pub mod reduce;
 pub mod reference;
 pub mod replay;
 pub mod report;

@@ -153,7 +153,8 @@ pub fn write_finding(
 ) -> std::io::Result<(PathBuf, bool)> {
     let findings = out.join("findings");
     std::fs::create_dir_all(&findings)?;
-    let lock = std::fs::File::create(findings.join(".lock"))?;
+    // Lock and staging folder sit beside findings/, which holds only findings.
+    let lock = std::fs::File::create(out.join(".findings.lock"))?;
     lock.lock()?;
     let dir = findings.join(&record.finding.signature);
     let existing = std::fs::read_to_string(dir.join("finding.json"))
@@ -164,7 +165,7 @@ pub fn write_finding(
     }
     // Build the folder beside its final place, then swap it in, so a crash
     // midway never leaves a half-written finding under the signature.
-    let staging = findings.join(format!(".staging-{}", std::process::id()));
+    let staging = out.join(format!(".staging-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&staging);
     std::fs::create_dir_all(&staging)?;
     // The module first: it is what a later crash must not lose.

@@ -185,11 +185,41 @@ fn spec_json_for_one_file() {
         String::from_utf8_lossy(&out.stderr)
     );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
-    assert_eq!(v["suite"], "wasm-v2");
+    // The default suite: the core files and every proposal the runtime accepts.
+    assert!(
+        v["suite"].as_str().unwrap().starts_with("wasm-v2"),
+        "{}",
+        v["suite"]
+    );
     let classic = &v["tiers"]["classic"];
     assert_eq!(classic["failed"], 0);
     assert!(classic["passed"].as_u64().unwrap() > 50);
     assert_eq!(classic["files"]["nop.wast"]["failed"], 0);
+}
+
+#[test]
+fn spec_runs_a_proposal_suite_by_name() {
+    // Extended constants need nothing from the tiers (the store evaluates
+    // them), so this suite passes in every tier already.
+    let out = tierdiff(&["spec", "--suite", "extended-const", "--json"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(v["suite"], "extended-const");
+    for tier in ["classic", "fast", "jit"] {
+        let t = &v["tiers"][tier];
+        assert_eq!(t["failed"], 0, "{tier}: {stderr}");
+        assert!(t["passed"].as_u64().unwrap() > 200, "{tier}");
+        assert!(t["files"]["extended-const/global.wast"].is_object(), "{t}");
+    }
+    assert_bad_input(
+        &tierdiff(&["spec", "--suite", "simd,nope"]),
+        &["--suite", "nope", "memory64"],
+    );
+    assert_bad_input(
+        &tierdiff(&["spec", "--suite", "simd", "--file", "no_such_file"]),
+        &["no_such_file", "simd"],
+    );
 }
 
 #[test]

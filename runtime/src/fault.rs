@@ -38,6 +38,12 @@ pub enum Fault {
     /// JIT, memory64: the bounds check of a 64-bit memory adds address and
     /// offset in 64 bits, so a sum past 2^64 wraps into bounds.
     JitMemory64BoundsWrap,
+    /// Common mode (the store), extended constants: `i32.sub`/`i64.sub` in a
+    /// constant expression adds.
+    ConstSubAsAdd,
+    /// Common mode (the store's call boundary), SIMD: a `v128` argument
+    /// passed to wasm has its two 64-bit halves swapped.
+    V128ArgHalvesSwapped,
 }
 
 impl Fault {
@@ -56,6 +62,8 @@ impl Fault {
         Fault::JitBrIfInverted,
         Fault::JitSwizzleIndexMod16,
         Fault::JitMemory64BoundsWrap,
+        Fault::ConstSubAsAdd,
+        Fault::V128ArgHalvesSwapped,
     ];
 
     /// The name used on the command line.
@@ -74,6 +82,8 @@ impl Fault {
             Fault::JitBrIfInverted => "jit-br-if-inverted",
             Fault::JitSwizzleIndexMod16 => "jit-swizzle-index-mod16",
             Fault::JitMemory64BoundsWrap => "jit-memory64-bounds-wrap",
+            Fault::ConstSubAsAdd => "const-sub-as-add",
+            Fault::V128ArgHalvesSwapped => "v128-arg-halves-swapped",
         }
     }
 

@@ -29,9 +29,12 @@ pub enum LoadError {
     Unsupported(String),
 }
 
-/// The features every tier implements: WebAssembly 2.0 without SIMD.
+/// The features every tier implements: WebAssembly 2.0 without SIMD, and
+/// extended constant expressions (the store evaluates them for every tier).
 pub fn supported_features() -> WasmFeatures {
-    WasmFeatures::WASM2.difference(WasmFeatures::SIMD)
+    WasmFeatures::WASM2
+        .difference(WasmFeatures::SIMD)
+        .union(WasmFeatures::EXTENDED_CONST)
 }
 
 /// Every feature the decoder can represent, supported or not yet: what a
@@ -73,8 +76,11 @@ const UNSUPPORTED: &[(&str, WasmFeatures)] = &[
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TableType {
     pub elem: ValType,
-    pub min: u32,
-    pub max: Option<u32>,
+    pub min: u64,
+    pub max: Option<u64>,
+    /// A 64-bit table (memory64 proposal): its indices, sizes and lengths are
+    /// i64, and `call_indirect` through it takes an i64 index.
+    pub index64: bool,
 }
 
 /// A memory's type, in 64 KiB pages.
@@ -159,7 +165,16 @@ impl ConstBinOp {
     /// Applies the operation to two raw slots (wrapping, as in wasm).
     pub fn apply(self, a: u64, b: u64) -> u64 {
         let (a32, b32) = (a as u32, b as u32);
-        match self {
+        let op = match self {
+            ConstBinOp::I32Sub if crate::fault::active(crate::fault::Fault::ConstSubAsAdd) => {
+                ConstBinOp::I32Add
+            }
+            ConstBinOp::I64Sub if crate::fault::active(crate::fault::Fault::ConstSubAsAdd) => {
+                ConstBinOp::I64Add
+            }
+            other => other,
+        };
+        match op {
             ConstBinOp::I32Add => a32.wrapping_add(b32) as u64,
             ConstBinOp::I32Sub => a32.wrapping_sub(b32) as u64,
             ConstBinOp::I32Mul => a32.wrapping_mul(b32) as u64,
@@ -357,10 +372,14 @@ fn unsupported(what: &str) -> DecodeError {
 }
 
 fn table_type(t: wasmparser::TableType) -> DecodeResult<TableType> {
+    if t.shared {
+        return Err(unsupported("shared table"));
+    }
     Ok(TableType {
         elem: ref_type(t.element_type)?,
-        min: t.initial as u32,
-        max: t.maximum.map(|m| m as u32),
+        min: t.initial,
+        max: t.maximum,
+        index64: t.table64,
     })
 }
 

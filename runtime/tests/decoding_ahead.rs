@@ -21,18 +21,17 @@ fn the_default_loader_still_refuses_what_not_every_tier_runs() {
     let bytes = wat::parse_str(AHEAD).unwrap();
     let err = Module::new(&bytes).unwrap_err().to_string();
     // Every proposal it needs, named at once.
-    for name in [
-        "SIMD",
-        "memory64",
-        "multi-memory",
-        "extended constant expressions",
-    ] {
+    for name in ["SIMD", "memory64", "multi-memory"] {
         assert!(
             err.starts_with("unsupported feature: ") && err.contains(name),
             "{err}"
         );
     }
     assert!(!supported_features().contains(wasmparser::WasmFeatures::MEMORY64));
+    // Extended constants are on already: the store evaluates them for every tier.
+    let ext =
+        wat::parse_str(r#"(module (global i64 (i64.mul (i64.const 6) (i64.const 7))))"#).unwrap();
+    Module::new(&ext).unwrap();
 }
 
 #[test]
@@ -102,4 +101,32 @@ fn v128_values_take_two_slots_low_half_first() {
         Val::V128(0xab).to_string(),
         "v128:0x000000000000000000000000000000ab"
     );
+}
+
+#[test]
+fn a_64_bit_table_takes_an_i64_segment_offset_and_never_wraps() {
+    let ok = wat::parse_str(
+        r#"(module (table (export "t") i64 4 funcref) (func $f)
+            (elem (table 0) (i64.const 2) func $f $f))"#,
+    )
+    .unwrap();
+    let module = Module::new_with_features(&ok, decodable_features()).unwrap();
+    assert!(module.tables[0].index64);
+    let mut store = Store::new(TierKind::Classic, Limits::default()).unwrap();
+    let inst = store.instantiate(&module, &Linker::default()).unwrap();
+    let Some(Extern::Table(t)) = store.export(inst, "t") else {
+        panic!("table export")
+    };
+    let slots = store.table_contents(t);
+    assert!(slots[0].is_null_ref() && !slots[2].is_null_ref() && !slots[3].is_null_ref());
+
+    let wraps = wat::parse_str(
+        r#"(module (table i64 4 funcref) (func $f)
+            (elem (table 0) (i64.const 0xffffffffffffffff) func $f $f))"#,
+    )
+    .unwrap();
+    let module = Module::new_with_features(&wraps, decodable_features()).unwrap();
+    let mut store = Store::new(TierKind::Classic, Limits::default()).unwrap();
+    let err = store.instantiate(&module, &Linker::default()).unwrap_err();
+    assert!(err.to_string().contains("out of bounds"), "{err}");
 }
