@@ -5,7 +5,9 @@
 //! memories (each bounds-checked on its own, views re-read after a growth
 //! that may move a memory, copies between memories), and 64-bit memories
 //! (addresses and offsets near 2^32 and 2^64 trap, never wrap; i64 sizes,
-//! growth and bulk operands).
+//! growth and bulk operands), and 64-bit tables (indices at or above 2^32
+//! trap `TableOutOfBounds` in every table instruction and `call_indirect`;
+//! i64 sizes, growth and bulk operands).
 
 use std::sync::Arc;
 use tierdiff_runtime::module::decodable_features;
@@ -556,4 +558,213 @@ fn sizes_growth_and_bulk_operands_are_64_bit() {
         call(&mut s, i, "copy_to64", &[i64v(len - 3), i32v(0), i32v(4)]),
         oob
     );
+}
+
+/// A 64-bit table `$t` (elements 1 and 2 set) beside a 32-bit one `$s`.
+const TABLE64: &str = r#"(module
+  (type $ii (func (param i32) (result i32)))
+  (table $t i64 4 6 funcref)
+  (table $s 3 funcref)
+  (elem (table $t) (i64.const 1) func $inc $dbl)
+  (elem (table $s) (i32.const 0) func $dbl)
+  (elem $seg func $dbl $inc $dbl)
+  (func $inc (type $ii) (i32.add (local.get 0) (i32.const 1)))
+  (func $dbl (type $ii) (i32.mul (local.get 0) (i32.const 2)))
+  (func (export "size") (result i64) (table.size $t))
+  (func (export "size32") (result i32) (table.size $s))
+  (func (export "grow") (param i64) (result i64) (table.grow $t (ref.null func) (local.get 0)))
+  (func (export "grow32") (param i32) (result i32) (table.grow $s (ref.null func) (local.get 0)))
+  (func (export "is_null") (param i64) (result i32) (ref.is_null (table.get $t (local.get 0))))
+  (func (export "set_null") (param i64) (table.set $t (local.get 0) (ref.null func)))
+  (func (export "fill_inc") (param i64 i64) (table.fill $t (local.get 0) (ref.func $inc) (local.get 1)))
+  (func (export "copy") (param i64 i64 i64) (table.copy $t $t (local.get 0) (local.get 1) (local.get 2)))
+  (func (export "copy_to32") (param i32 i64 i32) (table.copy $s $t (local.get 0) (local.get 1) (local.get 2)))
+  (func (export "copy_to64") (param i64 i32 i32) (table.copy $t $s (local.get 0) (local.get 1) (local.get 2)))
+  (func (export "init") (param i64 i32 i32) (table.init $t $seg (local.get 0) (local.get 1) (local.get 2)))
+  (func (export "call") (param i64 i32) (result i32)
+    (call_indirect $t (type $ii) (local.get 1) (local.get 0)))
+  (func (export "tail") (param i64 i32) (result i32)
+    (return_call_indirect $t (type $ii) (local.get 1) (local.get 0)))
+  (func (export "call32") (param i32 i32) (result i32)
+    (call_indirect $s (type $ii) (local.get 1) (local.get 0))))"#;
+
+/// 2^32 + `k`: an index that truncated to 32 bits would be `k`.
+fn above_2_32(k: i64) -> Val {
+    i64v((1 << 32) + k)
+}
+
+#[test]
+fn table64_indices_at_or_above_2_32_trap_and_never_wrap() {
+    let (mut s, i) = instance(
+        TierKind::Jit,
+        Limits::default(),
+        TABLE64,
+        &Linker::default(),
+    );
+    let oob = Err(TrapCode::TableOutOfBounds);
+    assert_eq!(
+        call(&mut s, i, "call", &[i64v(1), i32v(5)]),
+        Ok(vec![i32v(6)])
+    );
+    assert_eq!(
+        call(&mut s, i, "tail", &[i64v(2), i32v(5)]),
+        Ok(vec![i32v(10)])
+    );
+    assert_eq!(
+        call(&mut s, i, "call", &[i64v(0), i32v(5)]),
+        Err(TrapCode::IndirectCallToNull)
+    );
+    for index in [
+        above_2_32(1),
+        above_2_32(2),
+        i64v(4),
+        i64v(TOP),
+        i64v(i64::MIN),
+    ] {
+        assert_eq!(
+            call(&mut s, i, "call", &[index.clone(), i32v(5)]),
+            oob,
+            "{index:?}"
+        );
+        assert_eq!(
+            call(&mut s, i, "tail", &[index.clone(), i32v(5)]),
+            oob,
+            "{index:?}"
+        );
+        assert_eq!(
+            call(&mut s, i, "is_null", &[index.clone()]),
+            oob,
+            "{index:?}"
+        );
+        assert_eq!(
+            call(&mut s, i, "set_null", &[index.clone()]),
+            oob,
+            "{index:?}"
+        );
+    }
+    assert_eq!(call(&mut s, i, "is_null", &[i64v(1)]), Ok(vec![i32v(0)]));
+    assert_eq!(call(&mut s, i, "is_null", &[i64v(3)]), Ok(vec![i32v(1)]));
+    // Bulk operations: a start or length at 2^32 + k is not k.
+    assert_eq!(call(&mut s, i, "fill_inc", &[above_2_32(0), i64v(1)]), oob);
+    assert_eq!(call(&mut s, i, "fill_inc", &[i64v(0), above_2_32(1)]), oob);
+    assert_eq!(call(&mut s, i, "fill_inc", &[i64v(TOP), i64v(2)]), oob);
+    assert_eq!(
+        call(&mut s, i, "copy", &[i64v(0), above_2_32(1), i64v(1)]),
+        oob
+    );
+    assert_eq!(
+        call(&mut s, i, "copy", &[above_2_32(0), i64v(1), i64v(1)]),
+        oob
+    );
+    assert_eq!(
+        call(&mut s, i, "copy", &[i64v(0), i64v(1), above_2_32(1)]),
+        oob
+    );
+    assert_eq!(
+        call(&mut s, i, "copy_to32", &[i32v(0), above_2_32(1), i32v(1)]),
+        oob
+    );
+    assert_eq!(
+        call(&mut s, i, "copy_to64", &[above_2_32(0), i32v(0), i32v(1)]),
+        oob
+    );
+    assert_eq!(
+        call(&mut s, i, "init", &[above_2_32(0), i32v(0), i32v(1)]),
+        oob
+    );
+    assert_eq!(call(&mut s, i, "init", &[i64v(TOP), i32v(0), i32v(2)]), oob);
+    // Nothing trapping changed the table: 0 and 3 null, 1 and 2 as set.
+    let nulls: Vec<_> = (0..4)
+        .map(|k| call(&mut s, i, "is_null", &[i64v(k)]).unwrap())
+        .collect();
+    assert_eq!(
+        nulls,
+        vec![vec![i32v(1)], vec![i32v(0)], vec![i32v(0)], vec![i32v(1)]]
+    );
+    assert_eq!(
+        call(&mut s, i, "call", &[i64v(2), i32v(7)]),
+        Ok(vec![i32v(14)])
+    );
+}
+
+#[test]
+fn table64_sizes_growth_and_bulk_operands_are_64_bit() {
+    let (mut s, i) = instance(
+        TierKind::Jit,
+        Limits::default(),
+        TABLE64,
+        &Linker::default(),
+    );
+    let oob = Err(TrapCode::TableOutOfBounds);
+    assert_eq!(call(&mut s, i, "size", &[]), Ok(vec![i64v(4)]));
+    assert_eq!(
+        call(&mut s, i, "grow", &[above_2_32(0)]),
+        Ok(vec![i64v(-1)])
+    );
+    assert_eq!(call(&mut s, i, "grow", &[i64v(TOP)]), Ok(vec![i64v(-1)]));
+    assert_eq!(
+        call(&mut s, i, "grow", &[i64v(3)]),
+        Ok(vec![i64v(-1)]),
+        "past the maximum"
+    );
+    assert_eq!(call(&mut s, i, "grow", &[i64v(1)]), Ok(vec![i64v(4)]));
+    assert_eq!(call(&mut s, i, "grow", &[i64v(0)]), Ok(vec![i64v(5)]));
+    assert_eq!(call(&mut s, i, "size", &[]), Ok(vec![i64v(5)]));
+    assert_eq!(call(&mut s, i, "is_null", &[i64v(4)]), Ok(vec![i32v(1)]));
+    // The 32-bit table's results stay i32, -1 included.
+    assert_eq!(call(&mut s, i, "size32", &[]), Ok(vec![i32v(3)]));
+    assert_eq!(call(&mut s, i, "grow32", &[i32v(-1)]), Ok(vec![i32v(-1)]));
+    assert_eq!(call(&mut s, i, "grow32", &[i32v(1)]), Ok(vec![i32v(3)]));
+
+    call(&mut s, i, "fill_inc", &[i64v(3), i64v(2)]).unwrap();
+    assert_eq!(
+        call(&mut s, i, "call", &[i64v(4), i32v(1)]),
+        Ok(vec![i32v(2)])
+    );
+    call(&mut s, i, "fill_inc", &[i64v(5), i64v(0)]).unwrap();
+    assert_eq!(call(&mut s, i, "fill_inc", &[i64v(5), i64v(1)]), oob);
+    assert_eq!(call(&mut s, i, "fill_inc", &[i64v(6), i64v(0)]), oob);
+
+    // $t = [null, inc, dbl, inc, inc]; copy dbl over 3 and 4.
+    call(&mut s, i, "copy", &[i64v(3), i64v(2), i64v(1)]).unwrap();
+    assert_eq!(
+        call(&mut s, i, "call", &[i64v(3), i32v(4)]),
+        Ok(vec![i32v(8)])
+    );
+    assert_eq!(call(&mut s, i, "copy", &[i64v(4), i64v(0), i64v(2)]), oob);
+    // Between the tables the length is an i32.
+    call(&mut s, i, "copy_to32", &[i32v(1), i64v(1), i32v(2)]).unwrap();
+    assert_eq!(
+        call(&mut s, i, "call32", &[i32v(1), i32v(4)]),
+        Ok(vec![i32v(5)])
+    );
+    assert_eq!(
+        call(&mut s, i, "call32", &[i32v(2), i32v(4)]),
+        Ok(vec![i32v(8)])
+    );
+    assert_eq!(
+        call(&mut s, i, "copy_to32", &[i32v(3), i64v(0), i32v(2)]),
+        oob
+    );
+    call(&mut s, i, "copy_to64", &[i64v(0), i32v(0), i32v(1)]).unwrap();
+    assert_eq!(
+        call(&mut s, i, "call", &[i64v(0), i32v(4)]),
+        Ok(vec![i32v(8)])
+    );
+    assert_eq!(
+        call(&mut s, i, "copy_to64", &[i64v(4), i32v(0), i32v(2)]),
+        oob
+    );
+    // table.init: i64 destination, i32 source and length.
+    call(&mut s, i, "init", &[i64v(3), i32v(1), i32v(2)]).unwrap();
+    assert_eq!(
+        call(&mut s, i, "call", &[i64v(3), i32v(4)]),
+        Ok(vec![i32v(5)])
+    );
+    assert_eq!(
+        call(&mut s, i, "call", &[i64v(4), i32v(4)]),
+        Ok(vec![i32v(8)])
+    );
+    assert_eq!(call(&mut s, i, "init", &[i64v(4), i32v(1), i32v(2)]), oob);
+    assert_eq!(call(&mut s, i, "init", &[i64v(0), i32v(2), i32v(2)]), oob);
 }

@@ -17,6 +17,7 @@
 
 mod memory;
 mod simd;
+mod table;
 
 use super::ctx::{
     self, global_offset, OFF_CODE_TABLE, OFF_DEPTH, OFF_FUEL, OFF_GLOBALS, OFF_MAX_DEPTH,
@@ -131,9 +132,10 @@ impl Callback {
         use types::{I32, I64};
         match self {
             Callback::Call => ("tierdiff_jit_call", &[I32, I64], Some(I32)),
+            // Table index, type index, element index (zero-extended).
             Callback::CallIndirect => (
                 "tierdiff_jit_call_indirect",
-                &[I32, I32, I32, I64],
+                &[I32, I32, I64, I64],
                 Some(I32),
             ),
             // Memory index first; addresses and lengths zero-extended to 64 bits.
@@ -150,19 +152,21 @@ impl Callback {
                 Some(I32),
             ),
             Callback::DataDrop => ("tierdiff_jit_data_drop", &[I32], None),
-            Callback::TableGet => ("tierdiff_jit_table_get", &[I32, I32, I64], Some(I32)),
-            Callback::TableSet => ("tierdiff_jit_table_set", &[I32, I32, I64], Some(I32)),
-            Callback::TableSize => ("tierdiff_jit_table_size", &[I32], Some(I32)),
-            Callback::TableGrow => ("tierdiff_jit_table_grow", &[I32, I64, I32], Some(I32)),
-            Callback::TableFill => ("tierdiff_jit_table_fill", &[I32, I32, I64, I32], Some(I32)),
+            // Table index first; indices, sizes and lengths as u64 (see
+            // `table`); a segment's source and length stay i32.
+            Callback::TableGet => ("tierdiff_jit_table_get", &[I32, I64, I64], Some(I32)),
+            Callback::TableSet => ("tierdiff_jit_table_set", &[I32, I64, I64], Some(I32)),
+            Callback::TableSize => ("tierdiff_jit_table_size", &[I32], Some(I64)),
+            Callback::TableGrow => ("tierdiff_jit_table_grow", &[I32, I64, I64], Some(I64)),
+            Callback::TableFill => ("tierdiff_jit_table_fill", &[I32, I64, I64, I64], Some(I32)),
             Callback::TableCopy => (
                 "tierdiff_jit_table_copy",
-                &[I32, I32, I32, I32, I32],
+                &[I32, I32, I64, I64, I64],
                 Some(I32),
             ),
             Callback::TableInit => (
                 "tierdiff_jit_table_init",
-                &[I32, I32, I32, I32, I32],
+                &[I32, I32, I64, I32, I32],
                 Some(I32),
             ),
             Callback::ElemDrop => ("tierdiff_jit_elem_drop", &[I32], None),
@@ -908,7 +912,8 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
             .iconst(ptr, (tables.views + table_index as usize * 16) as i64);
         let base = self.b.ins().load(ptr, vm(), view, 0);
         let len = self.b.ins().load(types::I64, vm(), view, 8);
-        let at = self.b.ins().uextend(types::I64, index);
+        // A 64-bit table's index is compared whole: >= 2^32 is outside.
+        let at = self.widen_u64(index);
         let outside = self
             .b
             .ins()
@@ -997,6 +1002,7 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
     ) {
         let t = self.iconst32(table_index);
         let ti = self.iconst32(type_index);
+        let index = self.widen_u64(index);
         self.call_via_runtime(ty, Callback::CallIndirect, &[t, ti, index], tail);
     }
 
@@ -1425,61 +1431,6 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
                 let s = self.iconst32(data_index);
                 self.callback(Callback::DataDrop, &[s]);
             }
-            O::TableGet { table } => {
-                let i = self.pop();
-                let ss = self.b.create_sized_stack_slot(StackSlotData::new(
-                    StackSlotKind::ExplicitSlot,
-                    8,
-                    3,
-                ));
-                let out = self.b.ins().stack_addr(self.ptr, ss, 0);
-                let t = self.iconst32(table);
-                self.callback(Callback::TableGet, &[t, i, out]);
-                let v = self.b.ins().stack_load(self.ptr, i64t, ss, 0);
-                self.push(v);
-            }
-            O::TableSet { table } => {
-                let (i, v) = self.pop2();
-                let t = self.iconst32(table);
-                self.callback(Callback::TableSet, &[t, i, v]);
-            }
-            O::TableSize { table } => {
-                let t = self.iconst32(table);
-                let r = self.callback(Callback::TableSize, &[t]).expect("returns");
-                self.push(r);
-            }
-            O::TableGrow { table } => {
-                let (init, n) = self.pop2();
-                let t = self.iconst32(table);
-                let r = self
-                    .callback(Callback::TableGrow, &[t, init, n])
-                    .expect("returns");
-                self.push(r);
-            }
-            O::TableFill { table } => {
-                let n = self.pop_n(3);
-                let t = self.iconst32(table);
-                self.callback(Callback::TableFill, &[t, n[0], n[1], n[2]]);
-            }
-            O::TableCopy {
-                dst_table,
-                src_table,
-            } => {
-                let n = self.pop_n(3);
-                let d = self.iconst32(dst_table);
-                let s = self.iconst32(src_table);
-                self.callback(Callback::TableCopy, &[d, s, n[0], n[1], n[2]]);
-            }
-            O::TableInit { elem_index, table } => {
-                let n = self.pop_n(3);
-                let s = self.iconst32(elem_index);
-                let t = self.iconst32(table);
-                self.callback(Callback::TableInit, &[s, t, n[0], n[1], n[2]]);
-            }
-            O::ElemDrop { elem_index } => {
-                let s = self.iconst32(elem_index);
-                self.callback(Callback::ElemDrop, &[s]);
-            }
             O::RefNull { .. } => {
                 let v = self.b.ins().iconst(i64t, -1);
                 self.push(v);
@@ -1616,7 +1567,7 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
                 self.un(|b, a| b.ins().bitcast(types::F64, MemFlagsData::new(), a))
             }
             other => {
-                if !self.memory_op(&other) && !self.simd_op(&other) {
+                if !self.memory_op(&other) && !self.table_op(&other) && !self.simd_op(&other) {
                     return Err(format!("jit tier: unsupported operator {other:?}"));
                 }
             }

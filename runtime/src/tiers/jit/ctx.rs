@@ -313,7 +313,7 @@ pub(super) extern "C" fn cb_call_indirect(
     ctx: *mut VmCtx,
     table: u32,
     ty: u32,
-    index: u32,
+    index: u64,
     buf: *mut u64,
 ) -> u32 {
     // SAFETY: native code passes its own live context and a call buffer
@@ -323,7 +323,7 @@ pub(super) extern "C" fn cb_call_indirect(
         let inst = &data.instances[inst];
         let expected = inst.type_ids[ty as usize];
         let t = &data.tables[inst.tables[table as usize] as usize];
-        let Some(&raw) = t.elements.get(index as usize) else {
+        let Some(&raw) = element(&t.elements, index) else {
             return trap(ctx, TrapCode::TableOutOfBounds);
         };
         if raw == NULL_REF {
@@ -459,12 +459,20 @@ fn table_addr(data: &StoreData, inst: usize, table: u32) -> usize {
     data.instances[inst].tables[table as usize] as usize
 }
 
-pub(super) extern "C" fn cb_table_get(ctx: *mut VmCtx, table: u32, i: u32, out: *mut u64) -> u32 {
+/// Element `i` of a table's elements, if in bounds (a 64-bit table's
+/// index is never truncated).
+fn element(elements: &[u64], i: u64) -> Option<&u64> {
+    usize::try_from(i).ok().and_then(|i| elements.get(i))
+}
+
+/// `table.get`; indices of a 32-bit table come zero-extended (so do all
+/// the table callbacks' indices, sizes and lengths).
+pub(super) extern "C" fn cb_table_get(ctx: *mut VmCtx, table: u32, i: u64, out: *mut u64) -> u32 {
     // SAFETY: native code passes its own live context and a one-slot buffer.
     unsafe {
         let (data, inst) = parts(ctx);
         let t = table_addr(data, inst, table);
-        match data.tables[t].elements.get(i as usize) {
+        match element(&data.tables[t].elements, i) {
             Some(&v) => {
                 *out = v;
                 0
@@ -474,12 +482,13 @@ pub(super) extern "C" fn cb_table_get(ctx: *mut VmCtx, table: u32, i: u32, out: 
     }
 }
 
-pub(super) extern "C" fn cb_table_set(ctx: *mut VmCtx, table: u32, i: u32, v: u64) -> u32 {
+pub(super) extern "C" fn cb_table_set(ctx: *mut VmCtx, table: u32, i: u64, v: u64) -> u32 {
     // SAFETY: native code passes its own live context.
     unsafe {
         let (data, inst) = parts(ctx);
         let t = table_addr(data, inst, table);
-        match data.tables[t].elements.get_mut(i as usize) {
+        let elements = &mut data.tables[t].elements;
+        match usize::try_from(i).ok().and_then(|i| elements.get_mut(i)) {
             Some(slot) => {
                 *slot = v;
                 0
@@ -489,33 +498,36 @@ pub(super) extern "C" fn cb_table_set(ctx: *mut VmCtx, table: u32, i: u32, v: u6
     }
 }
 
-pub(super) extern "C" fn cb_table_size(ctx: *mut VmCtx, table: u32) -> u32 {
+/// `table.size` as a u64 (narrowed by code for a 32-bit table).
+pub(super) extern "C" fn cb_table_size(ctx: *mut VmCtx, table: u32) -> u64 {
     // SAFETY: native code passes its own live context.
     unsafe {
         let (data, inst) = parts(ctx);
-        data.tables[table_addr(data, inst, table)].size()
+        data.tables[table_addr(data, inst, table)].size() as u64
     }
 }
 
-pub(super) extern "C" fn cb_table_grow(ctx: *mut VmCtx, table: u32, init: u64, n: u32) -> u32 {
+/// `table.grow` by `n` slots: the old size, or u64::MAX (wasm's -1, which
+/// stays -1 when code narrows it for a 32-bit table).
+pub(super) extern "C" fn cb_table_grow(ctx: *mut VmCtx, table: u32, init: u64, n: u64) -> u64 {
     // SAFETY: native code passes its own live context.
     unsafe {
         let (data, inst) = parts(ctx);
         let t = table_addr(data, inst, table);
-        let old = data.tables[t].grow(n, init).unwrap_or(u32::MAX);
+        let old = data.tables[t].grow64(n, init).unwrap_or(u64::MAX);
         // Growing may move the elements that native call_indirect reads.
         refresh(ctx, data);
         old
     }
 }
 
-pub(super) extern "C" fn cb_table_fill(ctx: *mut VmCtx, table: u32, d: u32, v: u64, n: u32) -> u32 {
+pub(super) extern "C" fn cb_table_fill(ctx: *mut VmCtx, table: u32, d: u64, v: u64, n: u64) -> u32 {
     // SAFETY: native code passes its own live context.
     unsafe {
         let (data, inst) = parts(ctx);
         let t = table_addr(data, inst, table);
         let elements = &mut data.tables[t].elements;
-        match span(d as u64, n as u64, elements.len()) {
+        match span(d, n, elements.len()) {
             Some(r) => {
                 elements[r].fill(v);
                 0
@@ -529,9 +541,9 @@ pub(super) extern "C" fn cb_table_copy(
     ctx: *mut VmCtx,
     dst_table: u32,
     src_table: u32,
-    d: u32,
-    s: u32,
-    n: u32,
+    d: u64,
+    s: u64,
+    n: u64,
 ) -> u32 {
     // SAFETY: native code passes its own live context.
     unsafe {
@@ -540,8 +552,8 @@ pub(super) extern "C" fn cb_table_copy(
             table_addr(data, inst, dst_table),
             table_addr(data, inst, src_table),
         );
-        let src = span(s as u64, n as u64, data.tables[st].elements.len());
-        let dst = span(d as u64, n as u64, data.tables[dt].elements.len());
+        let src = span(s, n, data.tables[st].elements.len());
+        let dst = span(d, n, data.tables[dt].elements.len());
         let (Some(src), Some(dst)) = (src, dst) else {
             return trap(ctx, TrapCode::TableOutOfBounds);
         };
@@ -559,7 +571,7 @@ pub(super) extern "C" fn cb_table_init(
     ctx: *mut VmCtx,
     seg: u32,
     table: u32,
-    d: u32,
+    d: u64,
     s: u32,
     n: u32,
 ) -> u32 {
@@ -570,7 +582,7 @@ pub(super) extern "C" fn cb_table_init(
         let seg = data.instances[inst].elems[seg as usize] as usize;
         let items = &data.elems[seg].items;
         let src = span(s as u64, n as u64, items.len());
-        let dst = span(d as u64, n as u64, data.tables[t].elements.len());
+        let dst = span(d, n as u64, data.tables[t].elements.len());
         let (Some(src), Some(dst)) = (src, dst) else {
             return trap(ctx, TrapCode::TableOutOfBounds);
         };

@@ -267,7 +267,7 @@ impl Translator<'_, '_, '_> {
 
     /// An address, size or length as the callbacks take it: 64 bits,
     /// zero-extended from a 32-bit memory's i32.
-    fn widen_u64(&mut self, v: Value) -> Value {
+    pub(super) fn widen_u64(&mut self, v: Value) -> Value {
         if self.b.func.dfg.value_type(v) == types::I64 {
             v
         } else {
