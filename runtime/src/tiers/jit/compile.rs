@@ -13,7 +13,7 @@
 //! or merged (locals, block parameters, the operand stack); [`simd`]
 //! bitcasts it to the lane shape an instruction needs and back. Linear
 //! memory (bounds checks, several memories, 64-bit memories) is in
-//! [`memory`].
+//! [`memory`], table instructions (64-bit tables too) in [`table`].
 
 mod memory;
 mod simd;

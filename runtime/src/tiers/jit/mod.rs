@@ -13,7 +13,9 @@
 //!   Cranelift tail calls, so the callee replaces the caller's frame and
 //!   runs at the caller's depth (to anything else they call through the
 //!   runtime and return its results). Memory access, several memories and
-//!   64-bit memories are in `compile::memory`.
+//!   64-bit memories are in `compile::memory`; table instructions (64-bit
+//!   tables too: indices, sizes and lengths travel as u64) in
+//!   `compile::table`.
 //! * [`ctx`] is the per-instance VM context (memory 0's base and length,
 //!   views of every memory and table, the store's global array, fuel, depth,
 //!   native stack limit, trap slot) and the `extern "C"` callbacks for
