@@ -768,3 +768,47 @@ fn table64_sizes_growth_and_bulk_operands_are_64_bit() {
     assert_eq!(call(&mut s, i, "init", &[i64v(4), i32v(1), i32v(2)]), oob);
     assert_eq!(call(&mut s, i, "init", &[i64v(0), i32v(2), i32v(2)]), oob);
 }
+
+/// A host function in a 64-bit table: reached through the runtime with the
+/// whole i64 index (2^32 does not wrap to it).
+#[test]
+fn table64_call_indirect_reaches_host_functions_through_the_runtime() {
+    let mut store = Store::new(TierKind::Jit, Limits::default()).unwrap();
+    let ty = FuncType {
+        params: vec![ValType::I64],
+        results: vec![ValType::I64],
+    };
+    let f = store.alloc_host_func(
+        ty,
+        Arc::new(|_, args| {
+            let Val::I64(x) = args[0] else {
+                panic!("i64 expected")
+            };
+            Ok(vec![Val::I64(x * 3)])
+        }),
+    );
+    let mut linker = Linker::default();
+    linker.define("host", "triple", Extern::Func(f));
+    let wat = r#"(module
+      (import "host" "triple" (func $triple (param i64) (result i64)))
+      (table $t i64 2 funcref)
+      (elem (table $t) (i64.const 0) func $triple)
+      (func (export "call") (param i64 i64) (result i64)
+        (call_indirect $t (param i64) (result i64) (local.get 1) (local.get 0)))
+      (func (export "tail") (param i64 i64) (result i64)
+        (return_call_indirect $t (param i64) (result i64) (local.get 1) (local.get 0))))"#;
+    let i = store.instantiate(&module(wat), &linker).unwrap();
+    let s = &mut store;
+    assert_eq!(call(s, i, "call", &[i64v(0), i64v(5)]), Ok(vec![i64v(15)]));
+    assert_eq!(call(s, i, "tail", &[i64v(0), i64v(7)]), Ok(vec![i64v(21)]));
+    for name in ["call", "tail"] {
+        assert_eq!(
+            call(s, i, name, &[above_2_32(0), i64v(5)]),
+            Err(TrapCode::TableOutOfBounds)
+        );
+        assert_eq!(
+            call(s, i, name, &[i64v(1), i64v(5)]),
+            Err(TrapCode::IndirectCallToNull)
+        );
+    }
+}
