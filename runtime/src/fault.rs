@@ -32,6 +32,12 @@ pub enum Fault {
     JitI32RotrAsRotl,
     /// JIT, control flow: `br_if` branches when its condition is zero.
     JitBrIfInverted,
+    /// JIT, SIMD: `i8x16.swizzle` takes lane indices modulo 16 (as a bare
+    /// `pshufb` does for 16..127) instead of giving 0 for indices >= 16.
+    JitSwizzleIndexMod16,
+    /// JIT, memory64: the bounds check of a 64-bit memory adds address and
+    /// offset in 64 bits, so a sum past 2^64 wraps into bounds.
+    JitMemory64BoundsWrap,
     /// Common mode (the store), extended constants: `i32.sub`/`i64.sub` in a
     /// constant expression adds.
     ConstSubAsAdd,
@@ -60,6 +66,8 @@ impl Fault {
         Fault::ClassicAbortOnGrow,
         Fault::JitI32RotrAsRotl,
         Fault::JitBrIfInverted,
+        Fault::JitSwizzleIndexMod16,
+        Fault::JitMemory64BoundsWrap,
         Fault::ConstSubAsAdd,
         Fault::V128ArgHalvesSwapped,
         Fault::ClassicSwizzleWrap,
@@ -80,6 +88,8 @@ impl Fault {
             Fault::ClassicAbortOnGrow => "classic-abort-on-grow",
             Fault::JitI32RotrAsRotl => "jit-i32-rotr-as-rotl",
             Fault::JitBrIfInverted => "jit-br-if-inverted",
+            Fault::JitSwizzleIndexMod16 => "jit-swizzle-index-mod16",
+            Fault::JitMemory64BoundsWrap => "jit-memory64-bounds-wrap",
             Fault::ConstSubAsAdd => "const-sub-as-add",
             Fault::V128ArgHalvesSwapped => "v128-arg-halves-swapped",
             Fault::ClassicSwizzleWrap => "classic-swizzle-wrap",

@@ -185,3 +185,64 @@ fn a_function_imported_from_a_lazy_instance_compiles_when_first_called() {
     assert_eq!(outcomes[1], outcomes[0]);
     assert_eq!(outcomes[1].0, Ok(vec![Val::I32(2 * (4 + 4))]));
 }
+
+/// Tail calls, `v128` values and a second memory, each crossing from code
+/// compiled earlier into functions compiled at their first call.
+const NEXT: &str = r#"(module
+  (memory 1) (memory $m1 1)
+  (table 1 funcref) (elem (i32.const 0) $down_ind)
+  (func $down (export "down") (param i64) (result i64)
+    (if (result i64) (i64.eqz (local.get 0))
+      (then (i64.const 7))
+      (else (return_call $down_ind (i64.sub (local.get 0) (i64.const 1))))))
+  (func $down_ind (param i64) (result i64)
+    (if (result i64) (i64.eqz (local.get 0))
+      (then (i64.const 9))
+      (else (return_call_indirect (param i64) (result i64)
+        (i64.sub (local.get 0) (i64.const 1)) (i32.const 0)))))
+  (func $double (param v128) (result v128) (i32x4.add (local.get 0) (local.get 0)))
+  (func (export "quad") (param v128) (result v128) (call $double (call $double (local.get 0))))
+  (func $poke (param i32) (i32.store $m1 (local.get 0) (i32.const 42)))
+  (func (export "poke_peek") (param i32) (result i32)
+    (call $poke (local.get 0))
+    (i32.load $m1 (local.get 0))))"#;
+
+#[test]
+fn tail_calls_vectors_and_second_memories_work_when_compiled_lazily() {
+    lazy_mode();
+    let features = tierdiff_runtime::module::decodable_features();
+    let module = Module::new_with_features(&wat::parse_str(NEXT).unwrap(), features).unwrap();
+    let limits = Limits {
+        max_call_depth: 4,
+        ..Limits::default()
+    };
+    let mut store = Store::new(TierKind::Jit, limits).unwrap();
+    let inst = store.instantiate(&module, &Linker::default()).unwrap();
+    let mut run = |name: &str, arg: Val| {
+        let Some(Extern::Func(f)) = store.export(inst, name) else {
+            panic!("no export {name}");
+        };
+        let r = store.invoke(f, &[arg]).map_err(|e| match e {
+            CallError::Trap(t) => t.code,
+            other => panic!("{other}"),
+        });
+        assert!(store.violations().is_empty(), "{:?}", store.violations());
+        r
+    };
+    // $down tail-calls $down_ind before it has code (through the code
+    // table and the compile callback), and then $down_ind itself through
+    // the table: a million frames replaced, at depth 1.
+    assert_eq!(run("down", Val::I64(1_000_000)), Ok(vec![Val::I64(9)]));
+    assert_eq!(run("down", Val::I64(0)), Ok(vec![Val::I64(7)]));
+    let lanes =
+        |l: [u32; 4]| Val::V128(l.iter().rev().fold(0u128, |acc, &x| acc << 32 | x as u128));
+    assert_eq!(
+        run("quad", lanes([1, 2, 3, u32::MAX])),
+        Ok(vec![lanes([4, 8, 12, u32::MAX - 3])])
+    );
+    assert_eq!(run("poke_peek", Val::I32(65_532)), Ok(vec![Val::I32(42)]));
+    assert_eq!(
+        run("poke_peek", Val::I32(65_533)),
+        Err(TrapCode::MemoryOutOfBounds)
+    );
+}

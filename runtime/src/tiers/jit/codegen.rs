@@ -9,14 +9,16 @@
 //! happens afterwards in function order, so the result does not depend on
 //! which thread compiled what.
 
-use super::compile::{clif_type, wasm_signature, Callback, Env, IndirectTables, Translator};
+use super::compile::{
+    clif_type, slot_flags, slot_offsets, wasm_signature, Callback, Env, IndirectTables, Translator,
+};
 use super::ctx;
 use crate::module::Module;
 use crate::store::InstanceData;
 use crate::types::FuncType;
 use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir::{
-    types, AbiParam, InstBuilder, MemFlagsData, Signature, Type, UserFuncName,
+    types, AbiParam, Function, InstBuilder, MemFlagsData, Signature, Type, UserFuncName,
 };
 use cranelift_codegen::isa::TargetIsa;
 use cranelift_codegen::Context;
@@ -76,6 +78,8 @@ pub(super) struct Shared<'a> {
     /// Code addresses so far of a lazily compiled instance (see `Env`).
     pub lazy_code: Option<&'a super::instance_code::RawTable<usize>>,
     pub indirect: Option<IndirectTables>,
+    /// Address of the instance's memory views.
+    pub mem_views: usize,
     pub callback_ids: &'a HashMap<Callback, FuncId>,
     /// Print CLIF and machine code (`TIERDIFF_JIT_DUMP=1`); forces one thread
     /// so the output of functions does not interleave.
@@ -168,9 +172,8 @@ fn compile_one(
     let index = module.num_imported_funcs + defined as u32;
     let ty = module.func_type(index);
     let ptr = shared.isa.pointer_type();
-    let call_conv = shared.isa.default_call_conv();
 
-    ws.ctx.func.signature = wasm_signature(ty, Signature::new(call_conv), ptr);
+    ws.ctx.func.signature = wasm_signature(ty, ptr);
     ws.ctx.func.name = UserFuncName::user(0, shared.func_ids[defined].as_u32());
     let mut env = Env {
         module,
@@ -180,6 +183,7 @@ fn compile_one(
         func_ids: shared.func_ids,
         lazy_code: shared.lazy_code,
         indirect: shared.indirect,
+        mem_views: shared.mem_views,
         callback_ids: shared.callback_ids,
         funcs: HashMap::new(),
         callbacks: HashMap::new(),
@@ -187,6 +191,12 @@ fn compile_one(
     };
     let builder = FunctionBuilder::new(&mut ws.ctx.func, &mut ws.fctx);
     let indirect_types = Translator::new(builder, &mut env, ptr).translate(index)?;
+    if cfg!(debug_assertions) {
+        if let Err(e) = no_trapping_instruction(&ws.ctx.func) {
+            ws.ctx.clear();
+            return Err(format!("jit tier: function {index}: {e}"));
+        }
+    }
     if shared.dump {
         ws.ctx.set_disasm(true);
         eprintln!("; function {index}\n{}", ws.ctx.func.display());
@@ -203,6 +213,38 @@ fn compile_one(
         code,
         indirect_types,
     })
+}
+
+/// Checks that no CLIF instruction of `func` can trap: cranelift-jit has
+/// no signal handler, so a trap would kill the process. Explicit traps,
+/// non-saturating float-to-int conversions and `uadd_overflow_trap` must
+/// not appear at all, and every load and store must be `notrap` (bounds are
+/// checked by explicit branches). Divisions may appear: the translator
+/// branches to the trap exit on a zero divisor and on `MIN / -1` before
+/// them, and turns `rem` by -1 into `rem` by 1. Debug builds (the tests)
+/// run this on every function they compile.
+pub(super) fn no_trapping_instruction(func: &Function) -> Result<(), String> {
+    use cranelift_codegen::ir::Opcode;
+    let dfg = &func.dfg;
+    for block in func.layout.blocks() {
+        for inst in func.layout.block_insts(block) {
+            let data = &dfg.insts[inst];
+            let op = data.opcode();
+            let guarded_division = matches!(
+                op,
+                Opcode::Sdiv | Opcode::Udiv | Opcode::Srem | Opcode::Urem
+            );
+            let may_trap = (op.can_trap() && !guarded_division)
+                || ((op.can_load() || op.can_store()) && data.memflags_trap_code(dfg).is_some());
+            if may_trap {
+                return Err(format!(
+                    "CLIF instruction `{}` may trap",
+                    dfg.display_inst(inst)
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Runs Cranelift on the function in `ws` and takes out its code; leaves
@@ -255,7 +297,7 @@ pub(super) fn compile_trampoline(
     let ptr = isa.pointer_type();
     ws.ctx.func.signature = trampoline_signature(isa, ptr);
     ws.ctx.func.name = UserFuncName::user(1, id.as_u32());
-    let callee_sig = wasm_signature(ty, Signature::new(isa.default_call_conv()), ptr);
+    let callee_sig = wasm_signature(ty, ptr);
     let callee_sig = ws.ctx.func.import_signature(callee_sig);
     let mut b = FunctionBuilder::new(&mut ws.ctx.func, &mut ws.fctx);
     let entry = b.create_block();
@@ -269,8 +311,8 @@ pub(super) fn compile_trampoline(
     let fuel = b.ins().load(types::I64, flags, vmctx, ctx::OFF_FUEL);
     let depth = b.ins().load(types::I64, flags, vmctx, ctx::OFF_DEPTH);
     let mut call_args = vec![vmctx, fuel, depth];
-    for (i, &t) in ty.params.iter().enumerate() {
-        call_args.push(b.ins().load(clif_type(t), flags, buf, (i * 8) as i32));
+    for (&t, at) in ty.params.iter().zip(slot_offsets(&ty.params)) {
+        call_args.push(b.ins().load(clif_type(t), slot_flags(t), buf, at));
     }
     let call = b.ins().call_indirect(callee_sig, code, &call_args);
     let results = b.inst_results(call).to_vec();
@@ -280,7 +322,8 @@ pub(super) fn compile_trampoline(
     b.switch_to_block(trapped);
     b.ins().return_(&[results[0]]);
     b.switch_to_block(ok);
-    for (i, (&t, &v)) in ty.results.iter().zip(&results[1..]).enumerate() {
+    let offsets = slot_offsets(&ty.results);
+    for ((&t, &v), at) in ty.results.iter().zip(&results[1..]).zip(offsets) {
         // Slots hold 32-bit values zero-extended.
         let raw = match clif_type(t) {
             types::I32 => b.ins().uextend(types::I64, v),
@@ -290,11 +333,17 @@ pub(super) fn compile_trampoline(
             }
             _ => v,
         };
-        b.ins().store(flags, raw, buf, (i * 8) as i32);
+        b.ins().store(slot_flags(t), raw, buf, at);
     }
     b.ins().return_(&[results[0]]);
     b.seal_all_blocks();
     b.finalize(isa.frontend_config());
+    if cfg!(debug_assertions) {
+        if let Err(e) = no_trapping_instruction(&ws.ctx.func) {
+            ws.ctx.clear();
+            return Err(format!("jit tier: trampoline for {ty}: {e}"));
+        }
+    }
     machine_code(isa, false, ws, id, || format!("trampoline for {ty}"))
 }
 

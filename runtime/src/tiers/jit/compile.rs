@@ -1,15 +1,27 @@
 //! Translation of one wasm function body into Cranelift IR.
 //!
-//! Every wasm function becomes `fn(vmctx, params..) -> (status, results..)`.
-//! A status other than 0 means "trapped": the code is already in the
-//! context's trap slot and every caller returns the status at once, so a
-//! trap unwinds by ordinary returns. No CLIF instruction that can trap is
-//! ever reachable: each trapping condition is an explicit branch to a cold
-//! block that stores the code and returns.
+//! Every wasm function becomes `fn(vmctx, fuel, depth, params..) ->
+//! (status, results..)` in Cranelift's `tail` calling convention, so that
+//! `return_call` can replace the caller's frame. A status other than 0
+//! means "trapped": the code is already in the context's trap slot and
+//! every caller returns the status at once, so a trap unwinds by ordinary
+//! returns. No CLIF instruction that can trap is ever reachable: each
+//! trapping condition is an explicit branch to a cold block that stores
+//! the code and returns.
+//!
+//! A `v128` is one SSA value of type `I8X16` wherever it is stored, passed
+//! or merged (locals, block parameters, the operand stack); [`simd`]
+//! bitcasts it to the lane shape an instruction needs and back. Linear
+//! memory (bounds checks, several memories, 64-bit memories) is in
+//! [`memory`], table instructions (64-bit tables too) in [`table`].
+
+mod memory;
+mod simd;
+mod table;
 
 use super::ctx::{
-    global_offset, OFF_CODE_TABLE, OFF_DEPTH, OFF_FUEL, OFF_GLOBALS, OFF_MAX_DEPTH, OFF_MEM_BASE,
-    OFF_MEM_LEN, OFF_STACK_LIMIT, OFF_TRAP,
+    self, global_offset, OFF_CODE_TABLE, OFF_DEPTH, OFF_FUEL, OFF_GLOBALS, OFF_MAX_DEPTH,
+    OFF_STACK_LIMIT, OFF_TRAP,
 };
 use crate::fault::{self, Fault};
 use crate::module::Module;
@@ -23,7 +35,7 @@ use cranelift_codegen::ir::{
     StackSlotData, StackSlotKind, Type, Value,
 };
 use cranelift_codegen::ir::{ExtFuncData, ExternalName, Function, UserExternalName};
-use cranelift_codegen::isa::TargetFrontendConfig;
+use cranelift_codegen::isa::{CallConv, TargetFrontendConfig};
 use cranelift_frontend::{FunctionBuilder, Variable};
 use cranelift_module::{FuncId, ModuleDeclarations};
 use std::collections::HashMap;
@@ -39,6 +51,39 @@ pub(super) fn clif_type(t: ValType) -> Type {
         ValType::V128 => types::I8X16,
     }
 }
+
+/// Flags for a value in a slot buffer (entry arguments and results, calls
+/// through the runtime): slots are 8-byte aligned, so a `v128` in two of
+/// them may not be 16-byte aligned.
+pub(super) fn slot_flags(t: ValType) -> MemFlagsData {
+    if t == ValType::V128 {
+        MemFlagsData::new()
+            .with_notrap()
+            .with_endianness(cranelift_codegen::ir::Endianness::Little)
+    } else {
+        MemFlagsData::trusted()
+    }
+}
+
+/// Byte offset of each value in a slot buffer (a `v128` takes two slots,
+/// low half first, which is its little-endian byte order).
+pub(super) fn slot_offsets(types: &[ValType]) -> Vec<i32> {
+    let mut at = 0;
+    types
+        .iter()
+        .map(|t| {
+            let here = at;
+            at += t.slots() as i32 * 8;
+            here
+        })
+        .collect()
+}
+
+/// The calling convention of compiled wasm functions. `tail` makes
+/// `return_call` possible; on the benchmark kernels it executes the same
+/// instructions as the platform convention (callgrind, README), so every
+/// function uses it and calls between them need no adapters.
+pub(super) const WASM_CALL_CONV: CallConv = CallConv::Tail;
 
 /// The runtime callbacks native code calls, by name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -87,29 +132,41 @@ impl Callback {
         use types::{I32, I64};
         match self {
             Callback::Call => ("tierdiff_jit_call", &[I32, I64], Some(I32)),
+            // Table index, type index, element index (zero-extended).
             Callback::CallIndirect => (
                 "tierdiff_jit_call_indirect",
-                &[I32, I32, I32, I64],
+                &[I32, I32, I64, I64],
                 Some(I32),
             ),
-            Callback::MemoryGrow => ("tierdiff_jit_memory_grow", &[I32], Some(I32)),
-            Callback::MemoryFill => ("tierdiff_jit_memory_fill", &[I32, I32, I32], Some(I32)),
-            Callback::MemoryCopy => ("tierdiff_jit_memory_copy", &[I32, I32, I32], Some(I32)),
-            Callback::MemoryInit => ("tierdiff_jit_memory_init", &[I32, I32, I32, I32], Some(I32)),
+            // Memory index first; addresses and lengths zero-extended to 64 bits.
+            Callback::MemoryGrow => ("tierdiff_jit_memory_grow", &[I32, I64], Some(I64)),
+            Callback::MemoryFill => ("tierdiff_jit_memory_fill", &[I32, I64, I32, I64], Some(I32)),
+            Callback::MemoryCopy => (
+                "tierdiff_jit_memory_copy",
+                &[I32, I32, I64, I64, I64],
+                Some(I32),
+            ),
+            Callback::MemoryInit => (
+                "tierdiff_jit_memory_init",
+                &[I32, I32, I64, I32, I32],
+                Some(I32),
+            ),
             Callback::DataDrop => ("tierdiff_jit_data_drop", &[I32], None),
-            Callback::TableGet => ("tierdiff_jit_table_get", &[I32, I32, I64], Some(I32)),
-            Callback::TableSet => ("tierdiff_jit_table_set", &[I32, I32, I64], Some(I32)),
-            Callback::TableSize => ("tierdiff_jit_table_size", &[I32], Some(I32)),
-            Callback::TableGrow => ("tierdiff_jit_table_grow", &[I32, I64, I32], Some(I32)),
-            Callback::TableFill => ("tierdiff_jit_table_fill", &[I32, I32, I64, I32], Some(I32)),
+            // Table index first; indices, sizes and lengths as u64 (see
+            // `table`); a segment's source and length stay i32.
+            Callback::TableGet => ("tierdiff_jit_table_get", &[I32, I64, I64], Some(I32)),
+            Callback::TableSet => ("tierdiff_jit_table_set", &[I32, I64, I64], Some(I32)),
+            Callback::TableSize => ("tierdiff_jit_table_size", &[I32], Some(I64)),
+            Callback::TableGrow => ("tierdiff_jit_table_grow", &[I32, I64, I64], Some(I64)),
+            Callback::TableFill => ("tierdiff_jit_table_fill", &[I32, I64, I64, I64], Some(I32)),
             Callback::TableCopy => (
                 "tierdiff_jit_table_copy",
-                &[I32, I32, I32, I32, I32],
+                &[I32, I32, I64, I64, I64],
                 Some(I32),
             ),
             Callback::TableInit => (
                 "tierdiff_jit_table_init",
-                &[I32, I32, I32, I32, I32],
+                &[I32, I32, I64, I32, I32],
                 Some(I32),
             ),
             Callback::ElemDrop => ("tierdiff_jit_elem_drop", &[I32], None),
@@ -141,20 +198,15 @@ pub(super) fn callback_signature(cb: Callback, mut sig: Signature, ptr: Type) ->
 }
 
 /// The signature of a compiled wasm function.
-pub(super) fn wasm_signature(
-    ty: &crate::types::FuncType,
-    mut sig: Signature,
-    ptr: Type,
-) -> Signature {
+pub(super) fn wasm_signature(ty: &crate::types::FuncType, ptr: Type) -> Signature {
+    let mut sig = Signature::new(WASM_CALL_CONV);
     sig.params.push(AbiParam::new(ptr));
     sig.params.push(AbiParam::new(types::I64)); // fuel
     sig.params.push(AbiParam::new(types::I64)); // call depth
     sig.params
         .extend(ty.params.iter().map(|&t| AbiParam::new(clif_type(t))));
-    // Fuel left goes back through the context: a third return value would
-    // leave the two return registers of the platform convention (and
-    // Cranelift's `tail` convention, which has more, made tight loops
-    // measurably slower here).
+    // Fuel left goes back through the context: returning it as a third
+    // value made tight loops measurably slower here.
     sig.returns.push(AbiParam::new(types::I32)); // status
     sig.returns
         .extend(ty.results.iter().map(|&t| AbiParam::new(clif_type(t))));
@@ -180,6 +232,9 @@ pub(super) struct Env<'a> {
     /// without a callback; `None` sends every `call_indirect` through the
     /// runtime.
     pub indirect: Option<IndirectTables>,
+    /// Address of the instance's memory views (`ctx::MemView` per memory),
+    /// where code finds memories other than memory 0.
+    pub mem_views: usize,
     pub callback_ids: &'a HashMap<Callback, FuncId>,
     /// Direct-call targets imported into the current function so far.
     pub funcs: HashMap<u32, FuncRef>,
@@ -276,60 +331,9 @@ fn args(vals: &[Value]) -> Vec<BlockArg> {
     vals.iter().map(|&v| BlockArg::Value(v)).collect()
 }
 
-/// Whether a function body loads, stores or asks the memory size itself
-/// (bulk memory goes through callbacks). Bodies that do not need no memory
-/// variables, so their calls are not followed by reloads of base and length.
-fn reads_memory_directly(code: &[u8], offset: u64) -> Result<bool, String> {
-    use Operator as O;
-    let mut reader = wasmparser::OperatorsReader::new(wasmparser::BinaryReader::new(code, offset));
-    while !reader.eof() {
-        let op = reader.read().map_err(|e| e.to_string())?;
-        if matches!(
-            op,
-            O::I32Load { .. }
-                | O::I64Load { .. }
-                | O::F32Load { .. }
-                | O::F64Load { .. }
-                | O::I32Load8S { .. }
-                | O::I32Load8U { .. }
-                | O::I32Load16S { .. }
-                | O::I32Load16U { .. }
-                | O::I64Load8S { .. }
-                | O::I64Load8U { .. }
-                | O::I64Load16S { .. }
-                | O::I64Load16U { .. }
-                | O::I64Load32S { .. }
-                | O::I64Load32U { .. }
-                | O::I32Store { .. }
-                | O::I64Store { .. }
-                | O::F32Store { .. }
-                | O::F64Store { .. }
-                | O::I32Store8 { .. }
-                | O::I32Store16 { .. }
-                | O::I64Store8 { .. }
-                | O::I64Store16 { .. }
-                | O::I64Store32 { .. }
-                | O::MemorySize { .. }
-        ) {
-            return Ok(true);
-        }
-    }
-    Ok(false)
-}
-
-/// Bounds checks remembered per region (keeps the search short).
-const MAX_CHECKED: usize = 64;
-
 /// Flags for context and global accesses: aligned, never trapping.
 fn vm() -> MemFlagsData {
     MemFlagsData::trusted()
-}
-
-/// Flags for linear-memory accesses: bounds already checked, maybe unaligned.
-fn heap() -> MemFlagsData {
-    MemFlagsData::new()
-        .with_notrap()
-        .with_endianness(cranelift_codegen::ir::Endianness::Little)
 }
 
 /// Translates one function body with a builder positioned nowhere yet.
@@ -351,10 +355,14 @@ pub(super) struct Translator<'e, 'm, 'b> {
     /// to direct callees as an argument and written to the context before
     /// callbacks, which may call wasm through the runtime.
     callee_depth: Value,
-    /// Memory base and length, kept in SSA variables so loops need not
-    /// reload them; reloaded from the context after every call, since only
-    /// a call (into another function or the runtime) can grow memory.
-    mem: Option<(Variable, Variable)>,
+    /// This function's own depth: what a tail call passes on, since the
+    /// callee replaces this frame.
+    depth: Value,
+    /// Base and length of each memory the body reads or writes directly
+    /// (by memory index; `None` for the others), kept in SSA variables so
+    /// loops need not reload them; reloaded after every call, since only a
+    /// call (into another function or the runtime) can grow memory.
+    mems: Vec<Option<(Variable, Variable)>>,
     /// Fuel left, kept in a register: an argument of every wasm function,
     /// which leaves what is left in the context when it returns or traps;
     /// also written there before callbacks. A store-to-load round trip per
@@ -362,11 +370,12 @@ pub(super) struct Translator<'e, 'm, 'b> {
     /// through memory.
     fuel: Variable,
     /// Bounds checks already done on the path to the current point, as
-    /// (address value, offset + size): a later access to the same address
-    /// with no larger reach cannot fail (memory never shrinks), so its check
-    /// is skipped. Entries are dropped when control leaves the region whose
-    /// entry dominates them (else arms, block ends).
-    checked: Vec<(Value, u64)>,
+    /// (memory, address value, offset + size): a later access to the same
+    /// address of the same memory with no larger reach cannot fail (memory
+    /// never shrinks), so its check is skipped. Entries are dropped when
+    /// control leaves the region whose entry dominates them (else arms,
+    /// block ends).
+    checked: Vec<(u32, Value, u64)>,
     /// Index of the function being translated.
     index: u32,
 }
@@ -390,7 +399,8 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
             trap_blocks: HashMap::new(),
             exit,
             callee_depth: dummy,
-            mem: None,
+            depth: dummy,
+            mems: Vec::new(),
             fuel: Variable::from_u32(0),
             checked: Vec::new(),
             index: 0,
@@ -431,12 +441,7 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
             self.locals.push(var);
         }
         let code = &module.bytes[body.code.clone()];
-        if !module.memories.is_empty() && reads_memory_directly(code, body.code.start as u64)? {
-            let base = self.b.declare_var(self.ptr);
-            let len = self.b.declare_var(types::I64);
-            self.mem = Some((base, len));
-            self.reload_memory();
-        }
+        self.declare_memories(code, body.code.start as u64)?;
 
         self.fuel = self.b.declare_var(types::I64);
         self.b.def_var(self.fuel, fuel);
@@ -454,6 +459,7 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
         let limit = self.load_vm(self.ptr, OFF_STACK_LIMIT);
         let overflow = self.b.ins().icmp(IntCC::UnsignedLessThan, sp, limit);
         self.trap_if(overflow, TrapCode::CallStackExhausted);
+        self.depth = depth;
         self.callee_depth = self.b.ins().iadd_imm_s(depth, 1);
         self.charge_fuel();
 
@@ -512,10 +518,16 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
         Ok(indirect)
     }
 
+    /// A constant of type `t` from its raw slot (a vector: `raw` in every
+    /// 64-bit half; only 0 is used).
     fn constant(&mut self, t: Type, raw: u64) -> Value {
         match t {
             types::F32 => self.b.ins().f32const(Ieee32::with_bits(raw as u32)),
             types::F64 => self.b.ins().f64const(Ieee64::with_bits(raw)),
+            t if t.is_vector() => {
+                let wide = (raw as u128) << 64 | raw as u128;
+                self.v128_const(wide)
+            }
             _ => self.b.ins().iconst(t, raw as i64),
         }
     }
@@ -592,6 +604,7 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
                 wasmparser::ValType::I32 => types::I32,
                 wasmparser::ValType::F32 => types::F32,
                 wasmparser::ValType::F64 => types::F64,
+                wasmparser::ValType::V128 => types::I8X16,
                 _ => types::I64,
             }
         };
@@ -649,65 +662,80 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
         (block, vals)
     }
 
-    /// `ea = zext(addr) + offset`, checked so `[ea, ea + size)` lies inside
-    /// memory, as a native address. The check is the signed comparison
-    /// `zext(addr) > len - (offset + size)`: every term is below 2^33, so
-    /// nothing wraps, a negative limit traps every address, and the limit
-    /// depends only on the memory length, so Cranelift hoists it out of loops.
-    fn heap_addr(&mut self, addr: Value, offset: u64, size: u64) -> Value {
-        let ea = self.b.ins().uextend(types::I64, addr);
-        let (base, len) = self.memory();
-        let reach = offset + size;
-        let known = self
-            .checked
-            .iter()
-            .rev()
-            .take(MAX_CHECKED)
-            .any(|&(v, r)| v == addr && r >= reach);
-        if !known {
-            let limit = self.b.ins().iadd_imm_s(len, -(reach as i64));
-            let oob = self.b.ins().icmp(IntCC::SignedGreaterThan, ea, limit);
-            self.trap_if(oob, TrapCode::MemoryOutOfBounds);
-            if self.checked.len() < MAX_CHECKED {
-                self.checked.push((addr, reach));
+    /// `call` or (with `tail`) `return_call` of function `index`.
+    fn call(&mut self, index: u32, tail: bool) {
+        let module = self.env.module;
+        let ty = module.func_type(index);
+        if index < module.num_imported_funcs {
+            let addr = self.env.inst.funcs[index as usize].0;
+            let a = self.iconst32(addr);
+            self.call_via_runtime(ty, Callback::Call, &[a], tail);
+            return;
+        }
+        let args = self.pop_n(ty.params.len());
+        let callee = if self.calls_directly(index) {
+            Callee::Direct(self.func_ref(index))
+        } else {
+            Callee::Code(self.lazy_code_of(index))
+        };
+        if tail {
+            self.tail_call_compiled(ty, callee, &args);
+        } else {
+            let results = self.call_compiled(ty, callee, &args);
+            self.stack.extend_from_slice(&results);
+        }
+    }
+
+    /// `call_indirect` or (with `tail`) `return_call_indirect`.
+    fn call_indirect(&mut self, type_index: u32, table_index: u32, tail: bool) {
+        let index = self.pop();
+        self.env.indirect_types.push(type_index);
+        let ty = &self.env.module.types[type_index as usize];
+        match self.env.indirect {
+            Some(tables) => {
+                self.call_indirect_native(tables, ty, type_index, table_index, index, tail)
+            }
+            None => self.call_indirect_via_runtime(ty, type_index, table_index, index, tail),
+        }
+    }
+
+    fn stack_top_is_vector(&self) -> bool {
+        let v = *self.stack.last().expect("validated: operand present");
+        self.b.func.dfg.value_type(v).is_vector()
+    }
+
+    /// A `v128` global: its low half at `off`, its high half in the
+    /// global's `hi` field.
+    fn load_v128_global(&mut self, base: Value, off: i32) -> Value {
+        let (hi_base, hi_off) = self.global_hi(base, off);
+        let lo = self.b.ins().load(types::I64, vm(), base, off);
+        let hi = self.b.ins().load(types::I64, vm(), hi_base, hi_off);
+        let v = self.b.ins().scalar_to_vector(types::I64X2, lo);
+        let v = self.b.ins().insertlane(v, hi, 1);
+        self.v128_canonical(v)
+    }
+
+    fn store_v128_global(&mut self, v: Value, base: Value, off: i32) {
+        let (hi_base, hi_off) = self.global_hi(base, off);
+        let v = self.v128_as(v, types::I64X2);
+        let lo = self.b.ins().extractlane(v, 0);
+        let hi = self.b.ins().extractlane(v, 1);
+        self.b.ins().store(vm(), lo, base, off);
+        self.b.ins().store(vm(), hi, hi_base, hi_off);
+    }
+
+    /// Where a `v128` global's high half is, given where its value is.
+    fn global_hi(&mut self, base: Value, off: i32) -> (Value, i32) {
+        match i32::try_from(off as i64 + ctx::GLOBAL_HI_DELTA) {
+            Ok(hi) => (base, hi),
+            Err(_) => {
+                let at = self
+                    .b
+                    .ins()
+                    .iadd_imm_s(base, off as i64 + ctx::GLOBAL_HI_DELTA);
+                (at, 0)
             }
         }
-        let p = self.b.ins().iadd(base, ea);
-        if offset == 0 {
-            p
-        } else {
-            self.b.ins().iadd_imm_s(p, offset as i64)
-        }
-    }
-
-    fn load(&mut self, memarg: wasmparser::MemArg, t: Type, size: u64, ext: Option<bool>) {
-        let addr = self.pop();
-        let p = self.heap_addr(addr, memarg.offset, size);
-        let ins = self.b.ins();
-        let v = match (size, ext) {
-            (1, Some(true)) => ins.sload8(t, heap(), p, 0),
-            (1, _) => ins.uload8(t, heap(), p, 0),
-            (2, Some(true)) => ins.sload16(t, heap(), p, 0),
-            (2, _) => ins.uload16(t, heap(), p, 0),
-            (4, Some(true)) if t == types::I64 => ins.sload32(heap(), p, 0),
-            (4, Some(false)) if t == types::I64 => ins.uload32(heap(), p, 0),
-            _ => ins.load(t, heap(), p, 0),
-        };
-        self.push(v);
-    }
-
-    fn store(&mut self, memarg: wasmparser::MemArg, size: u64) {
-        let v = self.pop();
-        let addr = self.pop();
-        let p = self.heap_addr(addr, memarg.offset, size);
-        let ty = self.b.func.dfg.value_type(v);
-        let ins = self.b.ins();
-        match size {
-            1 => ins.istore8(heap(), v, p, 0),
-            2 => ins.istore16(heap(), v, p, 0),
-            4 if ty == types::I64 => ins.istore32(heap(), v, p, 0),
-            _ => ins.store(heap(), v, p, 0),
-        };
     }
 
     /// Address of the store global behind the module's global `index`.
@@ -774,24 +802,6 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
         code_param
     }
 
-    /// Re-reads memory base and length from the context (after calls).
-    fn reload_memory(&mut self) {
-        if let Some((base, len)) = self.mem {
-            let b = self.load_vm(self.ptr, OFF_MEM_BASE);
-            self.b.def_var(base, b);
-            let l = self.load_vm(types::I64, OFF_MEM_LEN);
-            self.b.def_var(len, l);
-        }
-    }
-
-    /// Memory base and length as values at this point.
-    fn memory(&mut self) -> (Value, Value) {
-        let (base, len) = self
-            .mem
-            .expect("validated: memory instructions need a memory");
-        (self.b.use_var(base), self.b.use_var(len))
-    }
-
     /// The FuncRef of callback `cb`, imported on first use.
     fn callback_ref(&mut self, cb: Callback) -> FuncRef {
         if let Some(&f) = self.env.callbacks.get(&cb) {
@@ -803,6 +813,11 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
     }
 
     fn callback(&mut self, cb: Callback, args: &[Value]) -> Option<Value> {
+        self.callback_at(cb, args, self.callee_depth)
+    }
+
+    /// Calls the runtime; wasm it runs starts at call depth `depth`.
+    fn callback_at(&mut self, cb: Callback, args: &[Value], depth: Value) -> Option<Value> {
         let f = self.callback_ref(cb);
         let mut all = vec![self.vmctx];
         all.extend_from_slice(args);
@@ -810,9 +825,7 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
         // depth from the context and leaves the fuel left there.
         let fuel = self.b.use_var(self.fuel);
         self.b.ins().store(vm(), fuel, self.vmctx, OFF_FUEL);
-        self.b
-            .ins()
-            .store(vm(), self.callee_depth, self.vmctx, OFF_DEPTH);
+        self.b.ins().store(vm(), depth, self.vmctx, OFF_DEPTH);
         let call = self.b.ins().call(f, &all);
         let result = self.b.inst_results(call).first().copied();
         let fuel = self.load_vm(types::I64, OFF_FUEL);
@@ -828,35 +841,60 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
         self.b.ins().iconst(types::I32, v as i64)
     }
 
-    /// A call through the runtime: arguments and results travel in a stack buffer.
-    fn call_via_runtime(&mut self, ty: &crate::types::FuncType, cb: Callback, lead: &[Value]) {
+    /// Returns `results` with status 0, leaving the fuel left in the context.
+    fn return_ok(&mut self, results: &[Value]) {
+        let fuel = self.b.use_var(self.fuel);
+        self.b.ins().store(vm(), fuel, self.vmctx, OFF_FUEL);
+        let mut outs = vec![self.b.ins().iconst(types::I32, 0)];
+        outs.extend_from_slice(results);
+        self.b.ins().return_(&outs);
+    }
+
+    /// A call through the runtime: arguments and results travel in a stack
+    /// buffer of slots (two per `v128`). A tail call (`tail`) runs the
+    /// callee at this function's own depth and returns its results.
+    fn call_via_runtime(
+        &mut self,
+        ty: &crate::types::FuncType,
+        cb: Callback,
+        lead: &[Value],
+        tail: bool,
+    ) {
         let params: Vec<Value> = self.pop_n(ty.params.len());
-        let slots = ty.params.len().max(ty.results.len()).max(1) as u32;
+        let slots = ctx::slots(&ty.params).max(ctx::slots(&ty.results)).max(1) as u32;
         let ss = self.b.create_sized_stack_slot(StackSlotData::new(
             StackSlotKind::ExplicitSlot,
             slots * 8,
-            3,
+            4,
         ));
-        for (i, &v) in params.iter().enumerate() {
-            self.b.ins().stack_store(self.ptr, v, ss, (i * 8) as i32);
-        }
         let buf = self.b.ins().stack_addr(self.ptr, ss, 0);
+        let offsets = slot_offsets(&ty.params);
+        for ((&v, &t), at) in params.iter().zip(&ty.params).zip(offsets) {
+            self.b.ins().store(slot_flags(t), v, buf, at);
+        }
         let mut args = lead.to_vec();
         args.push(buf);
-        self.callback(cb, &args);
-        for (i, &t) in ty.results.iter().enumerate() {
-            let v = self
-                .b
-                .ins()
-                .stack_load(self.ptr, clif_type(t), ss, (i * 8) as i32);
-            self.push(v);
+        let depth = if tail { self.depth } else { self.callee_depth };
+        self.callback_at(cb, &args, depth);
+        let offsets = slot_offsets(&ty.results);
+        let results: Vec<Value> = ty
+            .results
+            .iter()
+            .zip(offsets)
+            .map(|(&t, at)| self.b.ins().load(clif_type(t), slot_flags(t), buf, at))
+            .collect();
+        if tail {
+            self.return_ok(&results);
+        } else {
+            self.stack.extend(results);
         }
     }
 
-    /// `call_indirect` with its checks in native code, in the runtime's order
-    /// (table bounds, null, signature). A target among the instance's own
-    /// compiled functions is called like a direct call; any other target goes
-    /// through the runtime (which repeats the checks and does the call).
+    /// `call_indirect` (or, with `tail`, `return_call_indirect`) with its
+    /// checks in native code, in the runtime's order (table bounds, null,
+    /// signature). A target among the instance's own compiled functions is
+    /// called like a direct call; any other target goes through the runtime
+    /// (which repeats the checks and does the call).
     fn call_indirect_native(
         &mut self,
         tables: IndirectTables,
@@ -864,6 +902,7 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
         type_index: u32,
         table_index: u32,
         index: Value,
+        tail: bool,
     ) {
         let ptr = self.ptr;
         let args = self.pop_n(ty.params.len());
@@ -873,7 +912,8 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
             .iconst(ptr, (tables.views + table_index as usize * 16) as i64);
         let base = self.b.ins().load(ptr, vm(), view, 0);
         let len = self.b.ins().load(types::I64, vm(), view, 8);
-        let at = self.b.ins().uextend(types::I64, index);
+        // A 64-bit table's index is compared whole: >= 2^32 is outside.
+        let at = self.widen_u64(index);
         let outside = self
             .b
             .ins()
@@ -923,23 +963,32 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
         // Compiled: a native call, exactly like a direct one.
         self.b.seal_block(fast);
         self.b.switch_to_block(fast);
-        let results = self.call_compiled(ty, Callee::Code(code_param), &args);
-        let vals: Vec<BlockArg> = results.iter().map(|&v| BlockArg::Value(v)).collect();
-        self.b.ins().jump(merge, &vals);
+        if tail {
+            self.tail_call_compiled(ty, Callee::Code(code_param), &args);
+        } else {
+            let results = self.call_compiled(ty, Callee::Code(code_param), &args);
+            let vals: Vec<BlockArg> = results.iter().map(|&v| BlockArg::Value(v)).collect();
+            self.b.ins().jump(merge, &vals);
+        }
 
         // Anything else: the runtime checks again and calls.
         self.b.seal_block(slow);
         self.b.switch_to_block(slow);
         self.stack.extend_from_slice(&args);
-        self.call_indirect_via_runtime(ty, type_index, table_index, index);
-        let results = self.pop_n(ty.results.len());
-        let vals: Vec<BlockArg> = results.iter().map(|&v| BlockArg::Value(v)).collect();
-        self.b.ins().jump(merge, &vals);
+        self.call_indirect_via_runtime(ty, type_index, table_index, index, tail);
+        if !tail {
+            let results = self.pop_n(ty.results.len());
+            let vals: Vec<BlockArg> = results.iter().map(|&v| BlockArg::Value(v)).collect();
+            self.b.ins().jump(merge, &vals);
+        }
 
-        self.b.seal_block(merge);
-        self.b.switch_to_block(merge);
-        let results = self.b.block_params(merge).to_vec();
-        self.stack.extend_from_slice(&results);
+        // After a tail call nothing follows (and `merge` stays unused).
+        if !tail {
+            self.b.seal_block(merge);
+            self.b.switch_to_block(merge);
+            let results = self.b.block_params(merge).to_vec();
+            self.stack.extend_from_slice(&results);
+        }
     }
 
     /// `call_indirect` done entirely by the runtime callback.
@@ -949,10 +998,12 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
         type_index: u32,
         table_index: u32,
         index: Value,
+        tail: bool,
     ) {
         let t = self.iconst32(table_index);
         let ti = self.iconst32(type_index);
-        self.call_via_runtime(ty, Callback::CallIndirect, &[t, ti, index]);
+        let index = self.widen_u64(index);
+        self.call_via_runtime(ty, Callback::CallIndirect, &[t, ti, index], tail);
     }
 
     /// A native call of a compiled function of this instance: fuel and depth
@@ -970,8 +1021,7 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
         let call = match callee {
             Callee::Direct(f) => self.b.ins().call(f, &all),
             Callee::Code(code) => {
-                let sig = Signature::new(self.env.config.default_call_conv);
-                let sig = self.b.import_signature(wasm_signature(ty, sig, self.ptr));
+                let sig = self.b.import_signature(wasm_signature(ty, self.ptr));
                 self.b.ins().call_indirect(sig, code, &all)
             }
         };
@@ -981,6 +1031,23 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
         self.b.def_var(self.fuel, fuel);
         self.reload_memory();
         results[1..].to_vec()
+    }
+
+    /// A tail call of a compiled function of this instance: the callee
+    /// replaces this frame (native stack and wasm depth stay where they
+    /// are), gets the fuel left and returns straight to this function's
+    /// caller, leaving the fuel in the context as any function does.
+    fn tail_call_compiled(&mut self, ty: &crate::types::FuncType, callee: Callee, args: &[Value]) {
+        let fuel = self.b.use_var(self.fuel);
+        let mut all = vec![self.vmctx, fuel, self.depth];
+        all.extend_from_slice(args);
+        match callee {
+            Callee::Direct(f) => self.b.ins().return_call(f, &all),
+            Callee::Code(code) => {
+                let sig = self.b.import_signature(wasm_signature(ty, self.ptr));
+                self.b.ins().return_call_indirect(sig, code, &all)
+            }
+        };
     }
 
     /// Traps unless the float (already f64) lies strictly inside `(lo, hi)`.
@@ -1125,11 +1192,7 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
                 self.b.switch_to_block(frame.next);
                 self.b.seal_block(frame.next);
                 let results = self.b.block_params(frame.next).to_vec();
-                let fuel = self.b.use_var(self.fuel);
-                self.b.ins().store(vm(), fuel, self.vmctx, OFF_FUEL);
-                let mut outs = vec![self.b.ins().iconst(types::I32, 0)];
-                outs.extend(results);
-                self.b.ins().return_(&outs);
+                self.return_ok(&results);
             }
             return;
         }
@@ -1296,37 +1359,21 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
                 self.b.ins().jump(block, &args(&vals));
                 self.reachable = false;
             }
-            O::Call { function_index } => {
-                let module = self.env.module;
-                let ty = module.func_type(function_index);
-                if function_index < module.num_imported_funcs {
-                    let addr = self.env.inst.funcs[function_index as usize].0;
-                    let a = self.iconst32(addr);
-                    self.call_via_runtime(ty, Callback::Call, &[a]);
-                } else {
-                    let args = self.pop_n(ty.params.len());
-                    let callee = if self.calls_directly(function_index) {
-                        Callee::Direct(self.func_ref(function_index))
-                    } else {
-                        Callee::Code(self.lazy_code_of(function_index))
-                    };
-                    let results = self.call_compiled(ty, callee, &args);
-                    self.stack.extend_from_slice(&results);
-                }
+            O::Call { function_index } => self.call(function_index, false),
+            O::ReturnCall { function_index } => {
+                self.call(function_index, true);
+                self.reachable = false;
             }
             O::CallIndirect {
                 type_index,
                 table_index,
+            } => self.call_indirect(type_index, table_index, false),
+            O::ReturnCallIndirect {
+                type_index,
+                table_index,
             } => {
-                let index = self.pop();
-                self.env.indirect_types.push(type_index);
-                let ty = &self.env.module.types[type_index as usize];
-                match self.env.indirect {
-                    Some(tables) => {
-                        self.call_indirect_native(tables, ty, type_index, table_index, index)
-                    }
-                    None => self.call_indirect_via_runtime(ty, type_index, table_index, index),
-                }
+                self.call_indirect(type_index, table_index, true);
+                self.reachable = false;
             }
             O::Drop => {
                 self.pop();
@@ -1352,8 +1399,17 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
             O::GlobalGet { global_index } => {
                 let t = clif_type(self.env.module.globals[global_index as usize].ty);
                 let (base, off) = self.global(global_index);
-                let v = self.b.ins().load(t, vm(), base, off);
+                let v = if t.is_vector() {
+                    self.load_v128_global(base, off)
+                } else {
+                    self.b.ins().load(t, vm(), base, off)
+                };
                 self.push(v);
+            }
+            O::GlobalSet { global_index } if self.stack_top_is_vector() => {
+                let v = self.pop();
+                let (base, off) = self.global(global_index);
+                self.store_v128_global(v, base, off);
             }
             O::GlobalSet { global_index } => {
                 let v = self.pop();
@@ -1371,107 +1427,9 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
                 self.b.ins().store(vm(), raw, base, off);
             }
 
-            O::I32Load { memarg } => self.load(memarg, i32t, 4, None),
-            O::I64Load { memarg } => self.load(memarg, i64t, 8, None),
-            O::F32Load { memarg } => self.load(memarg, types::F32, 4, None),
-            O::F64Load { memarg } => self.load(memarg, types::F64, 8, None),
-            O::I32Load8S { memarg } => self.load(memarg, i32t, 1, Some(true)),
-            O::I32Load8U { memarg } => self.load(memarg, i32t, 1, Some(false)),
-            O::I32Load16S { memarg } => self.load(memarg, i32t, 2, Some(true)),
-            O::I32Load16U { memarg } => self.load(memarg, i32t, 2, Some(false)),
-            O::I64Load8S { memarg } => self.load(memarg, i64t, 1, Some(true)),
-            O::I64Load8U { memarg } => self.load(memarg, i64t, 1, Some(false)),
-            O::I64Load16S { memarg } => self.load(memarg, i64t, 2, Some(true)),
-            O::I64Load16U { memarg } => self.load(memarg, i64t, 2, Some(false)),
-            O::I64Load32S { memarg } => self.load(memarg, i64t, 4, Some(true)),
-            O::I64Load32U { memarg } => self.load(memarg, i64t, 4, Some(false)),
-            O::I32Store { memarg } | O::F32Store { memarg } => self.store(memarg, 4),
-            O::I64Store { memarg } | O::F64Store { memarg } => self.store(memarg, 8),
-            O::I32Store8 { memarg } | O::I64Store8 { memarg } => self.store(memarg, 1),
-            O::I32Store16 { memarg } | O::I64Store16 { memarg } => self.store(memarg, 2),
-            O::I64Store32 { memarg } => self.store(memarg, 4),
-            O::MemorySize { .. } => {
-                let (_, len) = self.memory();
-                let pages = self.b.ins().ushr_imm_u(len, 16);
-                let r = self.b.ins().ireduce(i32t, pages);
-                self.push(r);
-            }
-            O::MemoryGrow { .. } => {
-                let d = self.pop();
-                let r = self.callback(Callback::MemoryGrow, &[d]).expect("returns");
-                self.push(r);
-            }
-            O::MemoryFill { .. } => {
-                let n = self.pop_n(3);
-                self.callback(Callback::MemoryFill, &n);
-            }
-            O::MemoryCopy { .. } => {
-                let n = self.pop_n(3);
-                self.callback(Callback::MemoryCopy, &n);
-            }
-            O::MemoryInit { data_index, .. } => {
-                let mut a = vec![self.iconst32(data_index)];
-                a.extend(self.pop_n(3));
-                self.callback(Callback::MemoryInit, &a);
-            }
             O::DataDrop { data_index } => {
                 let s = self.iconst32(data_index);
                 self.callback(Callback::DataDrop, &[s]);
-            }
-            O::TableGet { table } => {
-                let i = self.pop();
-                let ss = self.b.create_sized_stack_slot(StackSlotData::new(
-                    StackSlotKind::ExplicitSlot,
-                    8,
-                    3,
-                ));
-                let out = self.b.ins().stack_addr(self.ptr, ss, 0);
-                let t = self.iconst32(table);
-                self.callback(Callback::TableGet, &[t, i, out]);
-                let v = self.b.ins().stack_load(self.ptr, i64t, ss, 0);
-                self.push(v);
-            }
-            O::TableSet { table } => {
-                let (i, v) = self.pop2();
-                let t = self.iconst32(table);
-                self.callback(Callback::TableSet, &[t, i, v]);
-            }
-            O::TableSize { table } => {
-                let t = self.iconst32(table);
-                let r = self.callback(Callback::TableSize, &[t]).expect("returns");
-                self.push(r);
-            }
-            O::TableGrow { table } => {
-                let (init, n) = self.pop2();
-                let t = self.iconst32(table);
-                let r = self
-                    .callback(Callback::TableGrow, &[t, init, n])
-                    .expect("returns");
-                self.push(r);
-            }
-            O::TableFill { table } => {
-                let n = self.pop_n(3);
-                let t = self.iconst32(table);
-                self.callback(Callback::TableFill, &[t, n[0], n[1], n[2]]);
-            }
-            O::TableCopy {
-                dst_table,
-                src_table,
-            } => {
-                let n = self.pop_n(3);
-                let d = self.iconst32(dst_table);
-                let s = self.iconst32(src_table);
-                self.callback(Callback::TableCopy, &[d, s, n[0], n[1], n[2]]);
-            }
-            O::TableInit { elem_index, table } => {
-                let n = self.pop_n(3);
-                let s = self.iconst32(elem_index);
-                let t = self.iconst32(table);
-                self.callback(Callback::TableInit, &[s, t, n[0], n[1], n[2]]);
-            }
-            O::ElemDrop { elem_index } => {
-                let s = self.iconst32(elem_index);
-                self.callback(Callback::ElemDrop, &[s]);
             }
             O::RefNull { .. } => {
                 let v = self.b.ins().iconst(i64t, -1);
@@ -1608,7 +1566,11 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
             O::F64ReinterpretI64 => {
                 self.un(|b, a| b.ins().bitcast(types::F64, MemFlagsData::new(), a))
             }
-            other => return Err(format!("jit tier: unsupported operator {other:?}")),
+            other => {
+                if !self.memory_op(&other) && !self.table_op(&other) && !self.simd_op(&other) {
+                    return Err(format!("jit tier: unsupported operator {other:?}"));
+                }
+            }
         }
         Ok(())
     }

@@ -11,7 +11,7 @@
 
 use crate::store::{FuncInst, GlobalInst, StoreData};
 use crate::trap::{Trap, TrapCode};
-use crate::values::{FuncAddr, NULL_REF};
+use crate::values::{FuncAddr, ValType, NULL_REF};
 use std::mem::offset_of;
 
 /// Per-instance state shared with native code. `#[repr(C)]`: the compiler
@@ -48,7 +48,32 @@ pub(super) struct VmCtx {
     /// Base and length of each of the instance's tables, for native
     /// `call_indirect`; [`refresh`] keeps them current.
     pub table_views: *mut TableView,
+    /// Base and length of each of the instance's memories (memory 0 too),
+    /// where native code finds memories other than 0; [`refresh`] keeps
+    /// them current.
+    pub mem_views: *mut MemView,
 }
+
+/// Where native code finds a memory's bytes.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub(super) struct MemView {
+    pub base: *mut u8,
+    pub len: u64,
+}
+
+impl Default for MemView {
+    fn default() -> MemView {
+        MemView {
+            base: std::ptr::NonNull::dangling().as_ptr(),
+            len: 0,
+        }
+    }
+}
+
+pub(super) const MEM_VIEW_BASE: i32 = offset_of!(MemView, base) as i32;
+pub(super) const MEM_VIEW_LEN: i32 = offset_of!(MemView, len) as i32;
+pub(super) const MEM_VIEW_SIZE: usize = std::mem::size_of::<MemView>();
 
 /// Where native code finds a table's elements (raw function addresses).
 #[repr(C)]
@@ -81,6 +106,11 @@ pub(super) const OFF_CODE_TABLE: i32 = offset_of!(VmCtx, code_table) as i32;
 pub(super) fn global_offset(addr: u32) -> i64 {
     (addr as usize * std::mem::size_of::<GlobalInst>() + offset_of!(GlobalInst, value)) as i64
 }
+
+/// Where a `v128` global's high 64 bits sit, relative to its value
+/// ([`global_offset`]): lane bytes 8..16.
+pub(super) const GLOBAL_HI_DELTA: i64 =
+    offset_of!(GlobalInst, hi) as i64 - offset_of!(GlobalInst, value) as i64;
 
 /// The trap slot's encoding of a code (never 0).
 pub(super) fn encode_trap(code: TrapCode) -> u32 {
@@ -140,9 +170,19 @@ pub(super) unsafe fn refresh(ctx: *mut VmCtx, data: &mut StoreData) {
             (*ctx).mem_len = m.len() as u64;
         }
         (*ctx).globals = data.globals.as_mut_ptr().cast();
+        let inst = &data.instances[(*ctx).instance as usize];
+        let mems = (*ctx).mem_views;
+        if !mems.is_null() {
+            for (i, &m) in inst.memories.iter().enumerate() {
+                let bytes = &mut data.memories[m as usize].data;
+                *mems.add(i) = MemView {
+                    base: bytes.as_mut_ptr(),
+                    len: bytes.len() as u64,
+                };
+            }
+        }
         let views = (*ctx).table_views;
         if !views.is_null() {
-            let inst = &data.instances[(*ctx).instance as usize];
             for (i, &t) in inst.tables.iter().enumerate() {
                 let elements = &data.tables[t as usize].elements;
                 *views.add(i) = TableView {
@@ -168,7 +208,7 @@ pub(super) unsafe fn call_addr(caller: *mut VmCtx, addr: FuncAddr, buf: *mut u64
         let rt = (*caller).runtime;
         let status = match &data.funcs[addr.0 as usize] {
             FuncInst::Host { ty, .. } => {
-                let (np, nr) = (ty.params.len(), ty.results.len());
+                let (np, nr) = (slots(&ty.params), slots(&ty.results));
                 let args = std::slice::from_raw_parts(buf, np).to_vec();
                 let mem = ((*caller).mem != u32::MAX).then_some((*caller).mem);
                 match data.call_host(addr, mem, &args) {
@@ -217,6 +257,11 @@ pub(super) unsafe fn call_addr(caller: *mut VmCtx, addr: FuncAddr, buf: *mut u64
         refresh(caller, &mut *(*caller).store);
         status
     }
+}
+
+/// How many 64-bit slots values of these types take (a `v128` two).
+pub(super) fn slots(types: &[ValType]) -> usize {
+    types.iter().map(|t| t.slots()).sum()
 }
 
 /// Stores a trap that carries more than its code (a host function's, or a
@@ -268,7 +313,7 @@ pub(super) extern "C" fn cb_call_indirect(
     ctx: *mut VmCtx,
     table: u32,
     ty: u32,
-    index: u32,
+    index: u64,
     buf: *mut u64,
 ) -> u32 {
     // SAFETY: native code passes its own live context and a call buffer
@@ -278,7 +323,7 @@ pub(super) extern "C" fn cb_call_indirect(
         let inst = &data.instances[inst];
         let expected = inst.type_ids[ty as usize];
         let t = &data.tables[inst.tables[table as usize] as usize];
-        let Some(&raw) = t.elements.get(index as usize) else {
+        let Some(&raw) = element(&t.elements, index) else {
             return trap(ctx, TrapCode::TableOutOfBounds);
         };
         if raw == NULL_REF {
@@ -291,24 +336,43 @@ pub(super) extern "C" fn cb_call_indirect(
     }
 }
 
-pub(super) extern "C" fn cb_memory_grow(ctx: *mut VmCtx, delta: u32) -> u32 {
-    // SAFETY: native code passes its own live context; the instance has a memory.
+/// Store address of the instance's memory `mem`.
+///
+/// # Safety
+/// `ctx` is live and its `store` valid; native code is suspended meanwhile.
+unsafe fn memory_addr(ctx: *mut VmCtx, mem: u32) -> usize {
+    // SAFETY: per the contract above.
     unsafe {
-        let (data, _) = parts(ctx);
-        let old = data.memories[(*ctx).mem as usize].grow(delta);
-        refresh(ctx, data);
-        old.unwrap_or(u32::MAX)
+        let (data, inst) = parts(ctx);
+        data.instances[inst].memories[mem as usize] as usize
     }
 }
 
-pub(super) extern "C" fn cb_memory_fill(ctx: *mut VmCtx, d: u32, v: u32, n: u32) -> u32 {
-    // SAFETY: native code passes its own live context; the instance has a memory.
+/// `memory.grow` of the instance's memory `mem` (any index type: a 32-bit
+/// memory's delta is zero-extended and its maximum is at most 65,536
+/// pages). Returns the old size in pages, or `u64::MAX` (wasm's -1).
+pub(super) extern "C" fn cb_memory_grow(ctx: *mut VmCtx, mem: u32, delta: u64) -> u64 {
+    // SAFETY: native code passes its own live context and a memory index
+    // the validator checked.
     unsafe {
+        let m = memory_addr(ctx, mem);
         let (data, _) = parts(ctx);
-        let m = &mut data.memories[(*ctx).mem as usize].data;
-        match span(d as u64, n as u64, m.len()) {
+        let old = data.memories[m].grow_pages(delta);
+        refresh(ctx, data);
+        old.unwrap_or(u64::MAX)
+    }
+}
+
+/// `memory.fill`; addresses of a 32-bit memory come zero-extended.
+pub(super) extern "C" fn cb_memory_fill(ctx: *mut VmCtx, mem: u32, d: u64, v: u32, n: u64) -> u32 {
+    // SAFETY: native code passes its own live context and a valid index.
+    unsafe {
+        let m = memory_addr(ctx, mem);
+        let (data, _) = parts(ctx);
+        let bytes = &mut data.memories[m].data;
+        match span(d, n, bytes.len()) {
             Some(r) => {
-                m[r].fill(v as u8);
+                bytes[r].fill(v as u8);
                 0
             }
             None => trap(ctx, TrapCode::MemoryOutOfBounds),
@@ -316,37 +380,64 @@ pub(super) extern "C" fn cb_memory_fill(ctx: *mut VmCtx, d: u32, v: u32, n: u32)
     }
 }
 
-pub(super) extern "C" fn cb_memory_copy(ctx: *mut VmCtx, d: u32, s: u32, n: u32) -> u32 {
-    // SAFETY: native code passes its own live context; the instance has a memory.
+/// `memory.copy` from memory `src_mem` to memory `dst_mem` (maybe the
+/// same); operands of 32-bit memories come zero-extended. Both ranges are
+/// checked before any byte moves.
+pub(super) extern "C" fn cb_memory_copy(
+    ctx: *mut VmCtx,
+    dst_mem: u32,
+    src_mem: u32,
+    d: u64,
+    s: u64,
+    n: u64,
+) -> u32 {
+    // SAFETY: native code passes its own live context and valid indices.
     unsafe {
+        let (dm, sm) = (memory_addr(ctx, dst_mem), memory_addr(ctx, src_mem));
         let (data, _) = parts(ctx);
-        let m = &mut data.memories[(*ctx).mem as usize].data;
-        match (
-            span(s as u64, n as u64, m.len()),
-            span(d as u64, n as u64, m.len()),
-        ) {
-            (Some(src), Some(_)) => {
-                m.copy_within(src, d as usize);
-                0
-            }
-            _ => trap(ctx, TrapCode::MemoryOutOfBounds),
+        let src = span(s, n, data.memories[sm].data.len());
+        let dst = span(d, n, data.memories[dm].data.len());
+        let (Some(src), Some(dst)) = (src, dst) else {
+            return trap(ctx, TrapCode::MemoryOutOfBounds);
+        };
+        if dm == sm {
+            data.memories[dm].data.copy_within(src, dst.start);
+        } else {
+            let (to, from) = if dm < sm {
+                let (lo, hi) = data.memories.split_at_mut(sm);
+                (&mut lo[dm], &hi[0])
+            } else {
+                let (lo, hi) = data.memories.split_at_mut(dm);
+                (&mut hi[0], &lo[sm])
+            };
+            to.data[dst].copy_from_slice(&from.data[src]);
         }
+        0
     }
 }
 
-pub(super) extern "C" fn cb_memory_init(ctx: *mut VmCtx, seg: u32, d: u32, s: u32, n: u32) -> u32 {
-    // SAFETY: native code passes its own live context; the instance has a memory.
+/// `memory.init` of memory `mem` from data segment `seg`.
+pub(super) extern "C" fn cb_memory_init(
+    ctx: *mut VmCtx,
+    mem: u32,
+    seg: u32,
+    d: u64,
+    s: u32,
+    n: u32,
+) -> u32 {
+    // SAFETY: native code passes its own live context and valid indices.
     unsafe {
+        let m = memory_addr(ctx, mem);
         let (data, inst) = parts(ctx);
         let seg = data.instances[inst].datas[seg as usize] as usize;
         let bytes = data.datas[seg].bytes.clone();
-        let m = &mut data.memories[(*ctx).mem as usize].data;
+        let target = &mut data.memories[m].data;
         match (
             span(s as u64, n as u64, bytes.len()),
-            span(d as u64, n as u64, m.len()),
+            span(d, n as u64, target.len()),
         ) {
             (Some(src), Some(dst)) => {
-                m[dst].copy_from_slice(&bytes[src]);
+                target[dst].copy_from_slice(&bytes[src]);
                 0
             }
             _ => trap(ctx, TrapCode::MemoryOutOfBounds),
@@ -368,12 +459,20 @@ fn table_addr(data: &StoreData, inst: usize, table: u32) -> usize {
     data.instances[inst].tables[table as usize] as usize
 }
 
-pub(super) extern "C" fn cb_table_get(ctx: *mut VmCtx, table: u32, i: u32, out: *mut u64) -> u32 {
+/// Element `i` of a table's elements, if in bounds (a 64-bit table's
+/// index is never truncated).
+fn element(elements: &[u64], i: u64) -> Option<&u64> {
+    usize::try_from(i).ok().and_then(|i| elements.get(i))
+}
+
+/// `table.get`; indices of a 32-bit table come zero-extended (so do all
+/// the table callbacks' indices, sizes and lengths).
+pub(super) extern "C" fn cb_table_get(ctx: *mut VmCtx, table: u32, i: u64, out: *mut u64) -> u32 {
     // SAFETY: native code passes its own live context and a one-slot buffer.
     unsafe {
         let (data, inst) = parts(ctx);
         let t = table_addr(data, inst, table);
-        match data.tables[t].elements.get(i as usize) {
+        match element(&data.tables[t].elements, i) {
             Some(&v) => {
                 *out = v;
                 0
@@ -383,12 +482,13 @@ pub(super) extern "C" fn cb_table_get(ctx: *mut VmCtx, table: u32, i: u32, out: 
     }
 }
 
-pub(super) extern "C" fn cb_table_set(ctx: *mut VmCtx, table: u32, i: u32, v: u64) -> u32 {
+pub(super) extern "C" fn cb_table_set(ctx: *mut VmCtx, table: u32, i: u64, v: u64) -> u32 {
     // SAFETY: native code passes its own live context.
     unsafe {
         let (data, inst) = parts(ctx);
         let t = table_addr(data, inst, table);
-        match data.tables[t].elements.get_mut(i as usize) {
+        let elements = &mut data.tables[t].elements;
+        match usize::try_from(i).ok().and_then(|i| elements.get_mut(i)) {
             Some(slot) => {
                 *slot = v;
                 0
@@ -398,33 +498,36 @@ pub(super) extern "C" fn cb_table_set(ctx: *mut VmCtx, table: u32, i: u32, v: u6
     }
 }
 
-pub(super) extern "C" fn cb_table_size(ctx: *mut VmCtx, table: u32) -> u32 {
+/// `table.size` as a u64 (narrowed by code for a 32-bit table).
+pub(super) extern "C" fn cb_table_size(ctx: *mut VmCtx, table: u32) -> u64 {
     // SAFETY: native code passes its own live context.
     unsafe {
         let (data, inst) = parts(ctx);
-        data.tables[table_addr(data, inst, table)].size()
+        data.tables[table_addr(data, inst, table)].size() as u64
     }
 }
 
-pub(super) extern "C" fn cb_table_grow(ctx: *mut VmCtx, table: u32, init: u64, n: u32) -> u32 {
+/// `table.grow` by `n` slots: the old size, or u64::MAX (wasm's -1, which
+/// stays -1 when code narrows it for a 32-bit table).
+pub(super) extern "C" fn cb_table_grow(ctx: *mut VmCtx, table: u32, init: u64, n: u64) -> u64 {
     // SAFETY: native code passes its own live context.
     unsafe {
         let (data, inst) = parts(ctx);
         let t = table_addr(data, inst, table);
-        let old = data.tables[t].grow(n, init).unwrap_or(u32::MAX);
+        let old = data.tables[t].grow64(n, init).unwrap_or(u64::MAX);
         // Growing may move the elements that native call_indirect reads.
         refresh(ctx, data);
         old
     }
 }
 
-pub(super) extern "C" fn cb_table_fill(ctx: *mut VmCtx, table: u32, d: u32, v: u64, n: u32) -> u32 {
+pub(super) extern "C" fn cb_table_fill(ctx: *mut VmCtx, table: u32, d: u64, v: u64, n: u64) -> u32 {
     // SAFETY: native code passes its own live context.
     unsafe {
         let (data, inst) = parts(ctx);
         let t = table_addr(data, inst, table);
         let elements = &mut data.tables[t].elements;
-        match span(d as u64, n as u64, elements.len()) {
+        match span(d, n, elements.len()) {
             Some(r) => {
                 elements[r].fill(v);
                 0
@@ -438,9 +541,9 @@ pub(super) extern "C" fn cb_table_copy(
     ctx: *mut VmCtx,
     dst_table: u32,
     src_table: u32,
-    d: u32,
-    s: u32,
-    n: u32,
+    d: u64,
+    s: u64,
+    n: u64,
 ) -> u32 {
     // SAFETY: native code passes its own live context.
     unsafe {
@@ -449,8 +552,8 @@ pub(super) extern "C" fn cb_table_copy(
             table_addr(data, inst, dst_table),
             table_addr(data, inst, src_table),
         );
-        let src = span(s as u64, n as u64, data.tables[st].elements.len());
-        let dst = span(d as u64, n as u64, data.tables[dt].elements.len());
+        let src = span(s, n, data.tables[st].elements.len());
+        let dst = span(d, n, data.tables[dt].elements.len());
         let (Some(src), Some(dst)) = (src, dst) else {
             return trap(ctx, TrapCode::TableOutOfBounds);
         };
@@ -468,7 +571,7 @@ pub(super) extern "C" fn cb_table_init(
     ctx: *mut VmCtx,
     seg: u32,
     table: u32,
-    d: u32,
+    d: u64,
     s: u32,
     n: u32,
 ) -> u32 {
@@ -479,7 +582,7 @@ pub(super) extern "C" fn cb_table_init(
         let seg = data.instances[inst].elems[seg as usize] as usize;
         let items = &data.elems[seg].items;
         let src = span(s as u64, n as u64, items.len());
-        let dst = span(d as u64, n as u64, data.tables[t].elements.len());
+        let dst = span(d, n as u64, data.tables[t].elements.len());
         let (Some(src), Some(dst)) = (src, dst) else {
             return trap(ctx, TrapCode::TableOutOfBounds);
         };

@@ -1,10 +1,10 @@
 //! What native code of one instance reads besides its context: the code
 //! address and canonical type id of each defined function and a view of
-//! each table. Their addresses are baked into the instance's code, so they
+//! each table and each memory. Their addresses are baked into the instance's code, so they
 //! are allocated once, never move, and are freed only with the tier.
 
 use super::compile::IndirectTables;
-use super::ctx::TableView;
+use super::ctx::{MemView, TableView};
 use crate::store::{InstanceId, StoreData};
 use cranelift_module::FuncId;
 use std::ptr::NonNull;
@@ -79,6 +79,8 @@ pub(super) struct InstanceCode {
     pub types: RawTable<u32>,
     /// Base and length per table of the instance, kept by `ctx::refresh`.
     pub views: RawTable<TableView>,
+    /// Base and length per memory of the instance, kept by `ctx::refresh`.
+    pub mems: RawTable<MemView>,
     /// Whether functions compile at their first call.
     pub lazy: bool,
     /// The addresses above, for the compiler; `None` when the instance's
@@ -104,6 +106,7 @@ impl InstanceCode {
             code: RawTable::new(vec![0; func_ids.len()]),
             types: RawTable::new(types),
             views: RawTable::new(vec![TableView::default(); inst.tables.len()]),
+            mems: RawTable::new(vec![MemView::default(); inst.memories.len()]),
             func_ids,
             lazy,
             indirect: None,

@@ -95,6 +95,7 @@ pub(super) fn ensure_compiled(
     let jit = rt.jit.as_mut().expect("an instance was prepared");
     let start = Instant::now();
     let (func_ids, code_table, indirect) = (&ic.func_ids, &ic.code, ic.indirect);
+    let mem_views = ic.mems.as_ptr() as usize;
     let mut compile = || {
         jit.compile_functions(CompileRequest {
             data,
@@ -103,6 +104,7 @@ pub(super) fn ensure_compiled(
             which: &[defined],
             lazy_code: Some(code_table),
             indirect,
+            mem_views,
         })
     };
     // Cranelift on a big function needs a deep stack, and the wasm thread

@@ -1,22 +1,33 @@
 //! The JIT tier: compiles every wasm function to native code with Cranelift.
 //!
 //! * [`compile`] turns one function body into CLIF: `fn(vmctx, fuel, depth,
-//!   params..) -> (status, results..)`. Every trapping condition (bounds, division,
-//!   conversion, call depth, fuel, `unreachable`, and whatever a callback
-//!   reports) is an explicit branch that stores a trap code in the context
-//!   and returns status 1; every caller checks the status after each call
-//!   and returns at once, so a trap unwinds by plain returns to the Rust
-//!   entry point. No signal handler exists and no CLIF trap can fire.
-//! * [`ctx`] is the per-instance VM context (memory base and length, the
-//!   store's global array, fuel, depth, native stack limit, trap slot) and the
-//!   `extern "C"` callbacks for everything that touches store structures:
-//!   `memory.grow/fill/copy/init`, `data.drop`, `table.*`, `elem.drop`,
-//!   calls to imported functions (host or another instance) and
-//!   `call_indirect` to anything but the instance's own compiled functions.
-//!   Direct calls between functions of one instance are native calls, and so
-//!   is `call_indirect` to one of them: native code checks table bounds,
-//!   null and the canonical signature id (in the runtime's order) against
-//!   a table view and per-function type and code tables (`instance_code`).
+//!   params..) -> (status, results..)` in Cranelift's `tail` convention.
+//!   Every trapping condition (bounds, division, conversion, call depth,
+//!   fuel, `unreachable`, and whatever a callback reports) is an explicit
+//!   branch that stores a trap code in the context and returns status 1;
+//!   every caller checks the status after each call and returns at once, so
+//!   a trap unwinds by plain returns to the Rust entry point. No signal
+//!   handler exists and no CLIF trap can fire. SIMD lowers to Cranelift
+//!   vector types (`compile::simd`); `return_call` and
+//!   `return_call_indirect` to a compiled function of the instance are
+//!   Cranelift tail calls, so the callee replaces the caller's frame and
+//!   runs at the caller's depth (to anything else they call through the
+//!   runtime and return its results). Memory access, several memories and
+//!   64-bit memories are in `compile::memory`; table instructions (64-bit
+//!   tables too: indices, sizes and lengths travel as u64) in
+//!   `compile::table`.
+//! * [`ctx`] is the per-instance VM context (memory 0's base and length,
+//!   views of every memory and table, the store's global array, fuel, depth,
+//!   native stack limit, trap slot) and the `extern "C"` callbacks for
+//!   everything that touches store structures: `memory.grow/fill/copy/init`
+//!   (of any memory), `data.drop`, `table.*`, `elem.drop`, calls to
+//!   imported functions (host or another instance) and `call_indirect` to
+//!   anything but the instance's own compiled functions. Direct calls
+//!   between functions of one instance are native calls, and so is
+//!   `call_indirect` to one of them: native code checks table bounds, null
+//!   and the canonical signature id (in the runtime's order) against a table
+//!   view and per-function type and code tables (`instance_code`). Values
+//!   travel between Rust and native code in 64-bit slots, two per `v128`.
 //! * [`codegen`] runs the translation and Cranelift for an instance's
 //!   functions, on helper threads too when the module is large, and builds
 //!   the entry trampolines (one per wasm signature) through which Rust calls
@@ -45,15 +56,17 @@
 //! and global addresses are baked in as constants, which keeps the context
 //! small.
 //!
-//! What stays out of memory inside a function (see [`compile`]): memory base
-//! and length live in SSA variables, re-read from the context only after a
-//! call or callback (only those can grow memory), and functions without
-//! loads or stores keep none. Fuel lives in a register; a compiled function
-//! is `fn(vmctx, fuel, depth, params..) -> (status, results..)`, leaves the
-//! fuel it did not use in the context when it returns or traps (a third
-//! return value would spill through memory in the platform convention), and
-//! callbacks find fuel and their callee's depth in the context. A bounds check is one signed compare of the address
-//! with `len - (offset + size)` (hoistable out of loops), and it is skipped
+//! What stays out of memory inside a function (see [`compile`]): the base
+//! and length of each memory it loads from or stores to live in SSA
+//! variables, re-read only after a call or callback (only those can grow
+//! memory), and functions without loads or stores keep none. Fuel lives in
+//! a register; a compiled function is `fn(vmctx, fuel, depth, params..) ->
+//! (status, results..)`, leaves the fuel it did not use in the context when
+//! it returns or traps (a third return value made tight loops slower), and
+//! callbacks find fuel and their callee's depth in the context. A bounds
+//! check is one compare of the address with a limit computed from the
+//! memory length alone (hoistable out of loops; for a 64-bit memory formed
+//! so that `address + offset` never wraps), and it is skipped
 //! where an earlier check of the same address value with at least the same
 //! reach dominates it: memory never shrinks, so that check still holds.
 //! `TIERDIFF_JIT_DUMP=1` prints each function's CLIF and machine code.
@@ -318,6 +331,10 @@ impl Jit {
         set(&mut flags, "use_colocated_libcalls", "false")?;
         set(&mut flags, "is_pic", "false")?;
         set(&mut flags, "enable_multi_ret_implicit_sret", "true")?;
+        // Cranelift's x64 `return_call` needs frame pointers in the caller.
+        // Compiled code executed the same instructions with them as without
+        // on the benchmark kernels (callgrind), so every function keeps one.
+        set(&mut flags, "preserve_frame_pointers", "true")?;
         let verify = if cfg!(debug_assertions) {
             "true"
         } else {
@@ -426,7 +443,7 @@ impl Jit {
         let mut new_trampolines = Vec::new();
         for index in module.num_imported_funcs..module.funcs.len() as u32 {
             let ty = module.func_type(index);
-            let sig = wasm_signature(ty, self.module.make_signature(), ptr);
+            let sig = wasm_signature(ty, ptr);
             let name = format!("i{}_f{index}", instance.0);
             func_ids.push(
                 self.module
@@ -467,6 +484,7 @@ impl Jit {
             which,
             lazy_code,
             indirect,
+            mem_views,
         } = req;
         let inst = &data.instances[instance.0 as usize];
         let err = |e: cranelift_module::ModuleError| format!("jit tier: {e:?}");
@@ -478,6 +496,7 @@ impl Jit {
             func_ids,
             lazy_code,
             indirect,
+            mem_views,
             callback_ids: &self.callbacks,
             dump: dump_requested(),
         };
@@ -520,6 +539,8 @@ struct CompileRequest<'a> {
     which: &'a [usize],
     lazy_code: Option<&'a instance_code::RawTable<usize>>,
     indirect: Option<compile::IndirectTables>,
+    /// Address of the instance's memory views (`ctx::MemView` per memory).
+    mem_views: usize,
 }
 
 /// (defined number, code address, `call_indirect` type indices) per
@@ -646,6 +667,7 @@ impl Tier for JitTier {
             which,
             lazy_code,
             indirect: ic.indirect,
+            mem_views: ic.mems.as_ptr() as usize,
         })?;
         let (functions, bytes) = if lazy {
             (0, 0)
@@ -683,6 +705,7 @@ impl Tier for JitTier {
         }
         let code_table = ic.code.as_ptr().cast_const();
         let table_views = ic.views.as_ptr();
+        let mem_views = ic.mems.as_ptr();
         rt.instances.insert(instance.0, ic);
         let slot = instance.0 as usize;
         if rt.ctxs.len() <= slot {
@@ -704,6 +727,7 @@ impl Tier for JitTier {
             instance: instance.0,
             code_table,
             table_views,
+            mem_views,
         });
         rt.ctxs[slot] = Box::into_raw(ctx);
         Ok(())
@@ -716,7 +740,7 @@ impl Tier for JitTier {
         args: &[u64],
     ) -> Result<Vec<u64>, Trap> {
         let ty = data.func_type(func);
-        let (np, nr) = (ty.params.len(), ty.results.len());
+        let (np, nr) = (ctx::slots(&ty.params), ctx::slots(&ty.results));
         let mut buf = vec![0u64; np.max(nr).max(1)];
         buf[..np].copy_from_slice(args);
         match self.code(func) {
@@ -816,9 +840,12 @@ impl JitTier {
         for (&instance, ic) in &self.rt.instances {
             let inst = &data.instances[instance as usize];
             let first = inst.module.num_imported_funcs as usize;
-            if ic.code.len() != inst.funcs.len() - first || ic.views.len() != inst.tables.len() {
+            if ic.code.len() != inst.funcs.len() - first
+                || ic.views.len() != inst.tables.len()
+                || ic.mems.len() != inst.memories.len()
+            {
                 bad(format!(
-                    "instance {instance}: code or table views sized wrongly"
+                    "instance {instance}: code, table or memory views sized wrongly"
                 ));
                 continue;
             }
@@ -828,10 +855,15 @@ impl JitTier {
                 .get(instance as usize)
                 .copied()
                 .unwrap_or(std::ptr::null_mut());
-            // SAFETY: contexts are live while the tier is; only two fields are read.
-            let pointers =
-                (!ctx.is_null()).then(|| unsafe { ((*ctx).code_table, (*ctx).table_views) });
-            if pointers != Some((ic.code.as_ptr().cast_const(), ic.views.as_ptr())) {
+            // SAFETY: contexts are live while the tier is; only three fields are read.
+            let pointers = (!ctx.is_null())
+                .then(|| unsafe { ((*ctx).code_table, (*ctx).table_views, (*ctx).mem_views) });
+            let expected = (
+                ic.code.as_ptr().cast_const(),
+                ic.views.as_ptr(),
+                ic.mems.as_ptr(),
+            );
+            if pointers != Some(expected) {
                 bad(format!(
                     "instance {instance}: its context points at other tables"
                 ));
@@ -939,6 +971,62 @@ mod tests {
         assert!(e.contains("compiler panicked: boom"), "{e}");
         let e = jit.guarded(|_| Ok(2)).unwrap_err();
         assert!(e.contains("no more code") && e.contains("boom"), "{e}");
+    }
+
+    #[test]
+    fn the_trap_check_refuses_clif_that_could_trap() {
+        use cranelift_codegen::ir::{types, Function, InstBuilder, MemFlagsData};
+        use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+        let config = Jit::new().unwrap().module.isa().frontend_config();
+        // One function with `load` then `emit`'s instruction; the load is
+        // `notrap` unless `load_flags` says otherwise.
+        let check =
+            |load_flags: MemFlagsData,
+             emit: &dyn Fn(&mut FunctionBuilder<'_>, cranelift_codegen::ir::Value)| {
+                let mut func = Function::new();
+                let mut fctx = FunctionBuilderContext::new();
+                let mut b = FunctionBuilder::new(&mut func, &mut fctx);
+                let block = b.create_block();
+                b.switch_to_block(block);
+                let p = b.ins().iconst(types::I64, 64);
+                let x = b.ins().load(types::F64, load_flags, p, 0);
+                emit(&mut b, x);
+                b.ins().return_(&[]);
+                b.seal_all_blocks();
+                b.finalize(config);
+                codegen::no_trapping_instruction(&func)
+            };
+        let notrap = MemFlagsData::trusted();
+        assert_eq!(
+            check(notrap, &|b, x| {
+                b.ins().fcvt_to_sint_sat(types::I32, x);
+            }),
+            Ok(())
+        );
+        let e = check(MemFlagsData::new(), &|_, _| {}).unwrap_err();
+        assert!(e.contains("load"), "{e}");
+        let e = check(notrap, &|b, x| {
+            b.ins().fcvt_to_sint(types::I32, x);
+        })
+        .unwrap_err();
+        assert!(e.contains("fcvt_to_sint"), "{e}");
+        // A bitcast carries (trapping) memflags but touches no memory.
+        assert_eq!(
+            check(notrap, &|b, x| {
+                let v = b.ins().splat(types::F64X2, x);
+                b.ins().bitcast(types::I8X16, MemFlagsData::new(), v);
+            }),
+            Ok(())
+        );
+        let e = check(notrap, &|b, x| {
+            let c = b
+                .ins()
+                .fcmp(cranelift_codegen::ir::condcodes::FloatCC::Equal, x, x);
+            b.ins()
+                .trapz(c, cranelift_codegen::ir::TrapCode::unwrap_user(1));
+        })
+        .unwrap_err();
+        assert!(e.contains("trapz"), "{e}");
     }
 
     #[test]
