@@ -8,19 +8,41 @@
 //! pending entry; moves toward lower heights (branch values, block results)
 //! are safe in increasing order.
 //!
+//! Fusions: an integer compare feeding `br_if`/`if` becomes one
+//! compare-and-branch; `eqz` is a compare with immediate 0; a constant
+//! right operand becomes an immediate (`x - c` an add of `-c`); an
+//! instruction feeding `local.set` writes the local directly; `local.get`
+//! costs nothing. A loop starts with a fuel charge for entering it from
+//! above; its header is the instruction after it, where backward jumps land.
+//!
 //! # Dev. Note
 //! Pending `local.get` entries are the classic hazard of this design: a
 //! `local.set`/`local.tee` of that local first copies every pending entry
 //! naming it into its temporary, and every block, loop and if start copies
 //! all pending locals out, so a conditional path never has to.
 
-use super::ir::{CmpOp, Instr, LoadKind, Rri, Rrr, Slot, StoreKind, Target};
+use super::ir::{CmpForm, CmpOp, Instr, Slot, Target};
 use super::num::{numeric, Num};
-use super::FuncCode;
+use super::ops::Op;
+use super::shapes::{self as sh, Args};
 use crate::module::Module;
+use crate::types::TypeId;
 use crate::values::NULL_REF;
 use std::collections::HashMap;
-use wasmparser::{BlockType, Operator as Op};
+use wasmparser::{BlockType, Operator as O};
+
+/// One function in register form, before assembly.
+pub(super) struct Translated {
+    pub(super) code: Vec<Instr>,
+    /// Jump tables of `br_table`s; the last entry is the default.
+    pub(super) tables: Vec<Vec<Target>>,
+    /// Parameters + locals + temporaries.
+    pub(super) frame_size: u32,
+    pub(super) params: u32,
+    pub(super) results: u32,
+    /// Initial values of the declared locals (null for references).
+    pub(super) local_init: Vec<u64>,
+}
 
 /// Where a virtual stack entry's value is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,7 +77,7 @@ struct Ctrl {
     height: usize,
     params: usize,
     results: usize,
-    /// A loop's first instruction (its fuel charge).
+    /// A loop's header: the instruction after its fuel charge.
     head: Target,
     fixups: Vec<Fixup>,
     /// The jump taken when an `if`'s condition is false, until `else`/`end` places it.
@@ -73,18 +95,25 @@ impl Ctrl {
     }
 }
 
+/// The right operand of a comparison.
+#[derive(Clone, Copy, Debug)]
+enum Rhs {
+    Slot(Slot),
+    Imm(u64),
+}
+
 /// A branch condition, possibly fused with the comparison that produced it.
 #[derive(Clone, Copy, Debug)]
 enum Cond {
     Nez(Slot),
-    Cmp32(CmpOp, Slot, Slot),
-    Cmp32Imm(CmpOp, Slot, u32),
-    Cmp64(CmpOp, Slot, Slot),
-    Cmp64Imm(CmpOp, Slot, u64),
+    /// A comparison (`wide`: i64) of a slot with `rhs`.
+    Cmp(CmpOp, bool, Slot, Rhs),
 }
 
 struct Translator<'m> {
     module: &'m Module,
+    /// Canonical signature id of each of the module's types.
+    type_ids: &'m [TypeId],
     code: Vec<Instr>,
     tables: Vec<Vec<Target>>,
     stack: Vec<Entry>,
@@ -101,12 +130,17 @@ struct Translator<'m> {
 }
 
 /// Translates defined function `func` of `module`.
-pub(super) fn translate(module: &Module, func: u32) -> Result<FuncCode, String> {
+pub(super) fn translate(
+    module: &Module,
+    type_ids: &[TypeId],
+    func: u32,
+) -> Result<Translated, String> {
     let ty = module.func_type(func);
     let body = &module.bodies[(func - module.num_imported_funcs) as usize];
     let locals = ty.params.len() as u64 + body.locals.len() as u64;
     let mut t = Translator {
         module,
+        type_ids,
         code: Vec::new(),
         tables: Vec::new(),
         stack: Vec::new(),
@@ -135,7 +169,9 @@ pub(super) fn translate(module: &Module, func: u32) -> Result<FuncCode, String> 
             .map_err(|e| format!("func {func}: {}", e.message()))?;
         t.op(op)?;
     }
-    let frame_size = locals + t.max_height as u64;
+    // A frame holds at least the results (a function without parameters
+    // or locals may return values computed in temporaries).
+    let frame_size = (locals + t.max_height as u64).max(ty.results.len() as u64);
     // Slots are u32 and a callee's frame starts inside the caller's: keep
     // well clear of the limit rather than wrap.
     if frame_size > i32::MAX as u64 {
@@ -144,13 +180,12 @@ pub(super) fn translate(module: &Module, func: u32) -> Result<FuncCode, String> 
             i32::MAX
         ));
     }
-    Ok(FuncCode {
-        module_id: module.id,
-        func,
-        code: t.code.into(),
-        tables: t.tables.into_iter().map(Into::into).collect(),
+    Ok(Translated {
+        code: t.code,
+        tables: t.tables,
         frame_size: frame_size as u32,
         params: ty.params.len() as u32,
+        results: ty.results.len() as u32,
         local_init: body
             .locals
             .iter()
@@ -165,14 +200,39 @@ pub(super) fn translate(module: &Module, func: u32) -> Result<FuncCode, String> 
     })
 }
 
+/// The operands of `op` with an immediate right operand `v` (its shape
+/// says whether the immediate is 32 or 64 bits wide).
+fn imm_args(op: Op, dst: Slot, a: Slot, v: u64) -> Args {
+    match op.shape() {
+        sh::Shape::Rri => Args::Rri(sh::Rri {
+            dst,
+            a,
+            imm: v as u32,
+        }),
+        _ => Args::Rrl(sh::Rrl { dst, a, imm: v }),
+    }
+}
+
 impl Translator<'_> {
     fn temp(&self, h: usize) -> Slot {
         (self.locals + h as u64) as Slot
     }
 
-    fn emit(&mut self, i: Instr) -> usize {
-        self.code.push(i);
+    fn emit(&mut self, op: Op, args: Args) -> usize {
+        self.code.push(Instr::new(op, args));
         self.code.len() - 1
+    }
+
+    fn copy(&mut self, dst: Slot, src: Slot) {
+        self.emit(Op::Copy, Args::Rr(sh::Rr { dst, a: src }));
+    }
+
+    fn constant(&mut self, dst: Slot, imm: u64) {
+        self.emit(Op::Const, Args::Rl(sh::Rl { dst, pad: 0, imm }));
+    }
+
+    fn jump(&mut self, to: Target) -> usize {
+        self.emit(Op::Br, Args::Jmp(sh::Jmp { to: to as i32 }))
     }
 
     /// Places a label at the next instruction; peepholes stop here.
@@ -184,9 +244,8 @@ impl Translator<'_> {
     fn patch(&mut self, fixup: Fixup, to: Target) {
         match fixup {
             Fixup::Jump(at) => {
-                *self.code[at]
-                    .target_mut()
-                    .expect("fixups name jump instructions") = to
+                *sh::target_mut(&mut self.code[at].args).expect("fixups name jump instructions") =
+                    to as i32
             }
             Fixup::Table(t, k) => self.tables[t][k] = to,
         }
@@ -214,7 +273,7 @@ impl Translator<'_> {
             Entry::Temp => self.temp(h),
             Entry::Const(val) => {
                 let dst = self.temp(h);
-                self.emit(Instr::Const { dst, val });
+                self.constant(dst, val);
                 dst
             }
         }
@@ -230,8 +289,8 @@ impl Translator<'_> {
         let dst = self.temp(h);
         match self.stack[h] {
             Entry::Temp => return,
-            Entry::Local(src) => self.emit(Instr::Copy { dst, src }),
-            Entry::Const(val) => self.emit(Instr::Const { dst, val }),
+            Entry::Local(src) => self.copy(dst, src),
+            Entry::Const(val) => self.constant(dst, val),
         };
         self.stack[h] = Entry::Temp;
     }
@@ -271,40 +330,44 @@ impl Translator<'_> {
                 Entry::Temp if src == dst => {}
                 Entry::Temp => {
                     let from = self.temp(src + i);
-                    self.emit(Instr::Copy { dst: to, src: from });
+                    self.copy(to, from);
                 }
-                Entry::Local(from) => {
-                    self.emit(Instr::Copy { dst: to, src: from });
-                }
-                Entry::Const(val) => {
-                    self.emit(Instr::Const { dst: to, val });
-                }
+                Entry::Local(from) => self.copy(to, from),
+                Entry::Const(val) => self.constant(to, val),
             }
         }
     }
 
     /// Returns the function's results from the top of the stack.
     fn emit_return(&mut self) {
-        let n = self.results;
-        if n == 1 {
-            let h = self.stack.len() - 1;
-            let src = match self.stack[h] {
-                Entry::Local(i) => i,
-                Entry::Temp => self.temp(h),
-                Entry::Const(val) => {
-                    let dst = self.temp(h);
-                    self.emit(Instr::Const { dst, val });
-                    dst
-                }
-            };
-            self.emit(Instr::ReturnOne { src });
-        } else {
-            let start = self.stack.len() - n;
-            self.copy_top_to(start, n);
-            self.emit(Instr::Return {
-                start: self.temp(start),
-                n: n as u32,
-            });
+        match self.results {
+            0 => {
+                self.emit(Op::Return0, Args::Nil(sh::Nil {}));
+            }
+            1 => {
+                let h = self.stack.len() - 1;
+                let src = match self.stack[h] {
+                    Entry::Local(i) => i,
+                    Entry::Temp => self.temp(h),
+                    Entry::Const(val) => {
+                        let dst = self.temp(h);
+                        self.constant(dst, val);
+                        dst
+                    }
+                };
+                self.emit(Op::Return1, Args::Src(sh::Src { src }));
+            }
+            n => {
+                let start = self.stack.len() - n;
+                self.copy_top_to(start, n);
+                self.emit(
+                    Op::Return,
+                    Args::Ret(sh::Ret {
+                        start: self.temp(start),
+                        n: n as u32,
+                    }),
+                );
+            }
         }
     }
 
@@ -321,9 +384,9 @@ impl Translator<'_> {
         }
         self.copy_top_to(height, arity);
         if kind == Kind::Loop {
-            self.emit(Instr::Br { to: head });
+            self.jump(head);
         } else {
-            let at = self.emit(Instr::Br { to: Target::MAX });
+            let at = self.jump(Target::MAX);
             self.ctrls[idx].fixups.push(Fixup::Jump(at));
         }
     }
@@ -333,11 +396,17 @@ impl Translator<'_> {
     fn cond(&mut self, e: Entry, h: usize) -> Cond {
         if e == Entry::Temp && self.code.len() > self.barrier {
             let t = self.temp(h);
-            let fused = match *self.code.last().expect("non-empty") {
-                Instr::Cmp32 { op, dst, a, b } if dst == t => Some(Cond::Cmp32(op, a, b)),
-                Instr::Cmp32Imm { op, dst, a, imm } if dst == t => Some(Cond::Cmp32Imm(op, a, imm)),
-                Instr::Cmp64 { op, dst, a, b } if dst == t => Some(Cond::Cmp64(op, a, b)),
-                Instr::Cmp64Imm { op, dst, a, imm } if dst == t => Some(Cond::Cmp64Imm(op, a, imm)),
+            let last = *self.code.last().expect("non-empty");
+            let fused = match (CmpOp::of(last.op), last.args) {
+                (Some((c, wide, CmpForm::Value)), Args::Rrr(x)) if x.dst == t => {
+                    Some(Cond::Cmp(c, wide, x.a, Rhs::Slot(x.b)))
+                }
+                (Some((c, wide, CmpForm::ValueImm)), Args::Rri(x)) if x.dst == t => {
+                    Some(Cond::Cmp(c, wide, x.a, Rhs::Imm(x.imm as u64)))
+                }
+                (Some((c, wide, CmpForm::ValueImm)), Args::Rrl(x)) if x.dst == t => {
+                    Some(Cond::Cmp(c, wide, x.a, Rhs::Imm(x.imm)))
+                }
                 _ => None,
             };
             if let Some(c) = fused {
@@ -350,46 +419,39 @@ impl Translator<'_> {
 
     /// Emits a jump taken when `cond` holds (or fails, if `negate`).
     fn jump_if(&mut self, cond: Cond, negate: bool, to: Target) -> usize {
-        let flip = |op: CmpOp| {
-            let op = if crate::fault::active(crate::fault::Fault::FastFusedCmpSignedness) {
-                op.swap_signedness()
-            } else {
-                op
-            };
-            if negate {
-                op.negate()
-            } else {
-                op
+        let to = to as i32;
+        match cond {
+            Cond::Nez(a) => {
+                let op = if negate { Op::BrEqz } else { Op::BrNez };
+                self.emit(op, Args::BrR(sh::BrR { to, a }))
             }
-        };
-        self.emit(match cond {
-            Cond::Nez(c) if negate => Instr::BrEqz { c, to },
-            Cond::Nez(c) => Instr::BrNez { c, to },
-            Cond::Cmp32(op, a, b) => Instr::BrCmp32 {
-                op: flip(op),
-                a,
-                b,
-                to,
-            },
-            Cond::Cmp32Imm(op, a, imm) => Instr::BrCmp32Imm {
-                op: flip(op),
-                a,
-                imm,
-                to,
-            },
-            Cond::Cmp64(op, a, b) => Instr::BrCmp64 {
-                op: flip(op),
-                a,
-                b,
-                to,
-            },
-            Cond::Cmp64Imm(op, a, imm) => Instr::BrCmp64Imm {
-                op: flip(op),
-                a,
-                imm,
-                to,
-            },
-        })
+            Cond::Cmp(c, wide, a, rhs) => {
+                let c = if crate::fault::active(crate::fault::Fault::FastFusedCmpSignedness) {
+                    c.swap_signedness()
+                } else {
+                    c
+                };
+                let c = if negate { c.negate() } else { c };
+                match rhs {
+                    Rhs::Slot(b) => self.emit(
+                        c.op(wide, CmpForm::Branch),
+                        Args::BrRr(sh::BrRr { to, a, b }),
+                    ),
+                    Rhs::Imm(v) if !wide => self.emit(
+                        c.op(wide, CmpForm::BranchImm),
+                        Args::BrRi(sh::BrRi {
+                            to,
+                            a,
+                            imm: v as u32,
+                        }),
+                    ),
+                    Rhs::Imm(imm) => self.emit(
+                        c.op(wide, CmpForm::BranchImm),
+                        Args::BrRl(sh::BrRl { to, a, imm }),
+                    ),
+                }
+            }
+        }
     }
 
     fn block_sig(&self, ty: BlockType) -> (usize, usize) {
@@ -423,84 +485,88 @@ impl Translator<'_> {
         self.ctrls.len() - 1
     }
 
-    fn unop(&mut self, f: impl FnOnce(Slot, Slot) -> Instr) {
+    /// A unary instruction of shape `Rr`.
+    fn unop(&mut self, op: Op) {
         let a = self.pop_slot();
         let dst = self.push_temp();
-        self.emit(f(dst, a));
+        self.emit(op, Args::Rr(sh::Rr { dst, a }));
     }
 
-    /// A binary operation, with an immediate form when the right operand is constant.
-    fn binop(
-        &mut self,
-        reg: impl FnOnce(Slot, Slot, Slot) -> Instr,
-        imm: impl FnOnce(Slot, Slot, u64) -> Instr,
-    ) {
+    /// A binary operation, with the immediate form `imm` when the right
+    /// operand is constant (`neg`: of the negated constant).
+    fn binop(&mut self, op: Op, imm: Option<Op>, neg: bool) {
         let (b, hb) = self.pop();
         let (a, ha) = self.pop();
-        let instr = match b {
-            Entry::Const(v) => {
+        let dst = self.temp(ha);
+        let (op, args) = match (b, imm) {
+            (Entry::Const(v), Some(imm)) => {
                 let a = self.slot(a, ha);
-                imm(self.temp(ha), a, v)
+                let v = if neg { v.wrapping_neg() } else { v };
+                (imm, imm_args(imm, dst, a, v))
             }
             _ => {
                 let b = self.slot(b, hb);
                 let a = self.slot(a, ha);
-                reg(self.temp(ha), a, b)
+                (op, Args::Rrr(sh::Rrr { dst, a, b }))
             }
         };
         self.push(Entry::Temp);
-        self.emit(instr);
+        self.emit(op, args);
     }
 
-    /// A binary operation with both operands in slots.
-    fn binop_regs(&mut self, f: impl FnOnce(Slot, Slot, Slot) -> Instr) {
-        let b = self.pop_slot();
-        let (ea, ha) = self.pop();
-        let a = self.slot(ea, ha);
+    fn load(&mut self, op: Op, m: &wasmparser::MemArg) {
+        let a = self.pop_slot();
         let dst = self.push_temp();
-        self.emit(f(dst, a, b));
-    }
-
-    fn load(&mut self, kind: LoadKind, m: &wasmparser::MemArg) {
-        let offset = m.offset as u32;
-        self.unop(|dst, addr| match kind {
-            LoadKind::I32 => Instr::Load32 { dst, addr, offset },
-            LoadKind::I64 => Instr::Load64 { dst, addr, offset },
-            kind => Instr::Load {
-                kind,
+        self.emit(
+            op,
+            Args::Rri(sh::Rri {
                 dst,
-                addr,
-                offset,
-            },
-        });
+                a,
+                imm: m.offset as u32,
+            }),
+        );
     }
 
-    fn store(&mut self, kind: StoreKind, m: &wasmparser::MemArg) {
+    fn store(&mut self, op: Op, m: &wasmparser::MemArg) {
         let src = self.pop_slot();
         let addr = self.pop_slot();
-        self.emit(Instr::Store {
-            kind,
-            addr,
-            src,
-            offset: m.offset as u32,
-        });
+        self.emit(
+            op,
+            Args::Sto(sh::Sto {
+                addr,
+                src,
+                offset: m.offset as u32,
+            }),
+        );
     }
 
-    /// Pops three operands (deepest first in the result).
-    fn pop3(&mut self) -> (Slot, Slot, Slot) {
+    /// Three operands of a bulk operation with indices `x` and `y`.
+    fn bulk(&mut self, op: Op, x: u32, y: u32) {
         let n = self.pop_slot();
         let s = self.pop_slot();
         let d = self.pop_slot();
-        (d, s, n)
+        self.emit(op, Args::Bulk(sh::Bulk { d, s, n, x, y }));
     }
 
-    fn call(&mut self, params: usize, results: usize, instr: impl FnOnce(Slot) -> Instr) {
+    /// A result from an indexed item.
+    fn get(&mut self, op: Op, idx: u32) {
+        let dst = self.push_temp();
+        self.emit(op, Args::Get(sh::Get { dst, idx }));
+    }
+
+    fn call(
+        &mut self,
+        params: usize,
+        results: usize,
+        args: impl FnOnce(&mut Self, Slot) -> (Op, Args),
+    ) {
         let height = self.stack.len() - params;
         for h in height..self.stack.len() {
             self.materialize(h);
         }
         let base = self.temp(height);
-        self.emit(instr(base));
+        let (op, a) = args(self, base);
+        self.emit(op, a);
         self.stack.truncate(height);
         for _ in 0..results {
             self.push(Entry::Temp);
@@ -515,20 +581,14 @@ impl Translator<'_> {
         }
         match e {
             Entry::Local(src) if src == i => {}
-            Entry::Local(src) => {
-                self.emit(Instr::Copy { dst: i, src });
-            }
-            Entry::Const(val) => {
-                self.emit(Instr::Const { dst: i, val });
-            }
+            Entry::Local(src) => self.copy(i, src),
+            Entry::Const(val) => self.constant(i, val),
             Entry::Temp => {
                 let t = self.temp(h);
                 let retarget = self.code.len() == before && before > self.barrier;
-                match self.code.last_mut().and_then(Instr::dst_mut) {
+                match self.code.last_mut().and_then(|x| sh::dst_mut(&mut x.args)) {
                     Some(dst) if retarget && *dst == t => *dst = i,
-                    _ => {
-                        self.emit(Instr::Copy { dst: i, src: t });
-                    }
+                    _ => self.copy(i, t),
                 }
             }
         }
@@ -537,18 +597,18 @@ impl Translator<'_> {
         }
     }
 
-    fn op(&mut self, op: Op<'_>) -> Result<(), String> {
+    fn op(&mut self, op: O<'_>) -> Result<(), String> {
         if !self.reachable {
             match op {
-                Op::Block { .. } | Op::Loop { .. } | Op::If { .. } => {
+                O::Block { .. } | O::Loop { .. } | O::If { .. } => {
                     self.dead += 1;
                     return Ok(());
                 }
-                Op::End if self.dead > 0 => {
+                O::End if self.dead > 0 => {
                     self.dead -= 1;
                     return Ok(());
                 }
-                Op::Else | Op::End if self.dead == 0 => {}
+                O::Else | O::End if self.dead == 0 => {}
                 _ => return Ok(()),
             }
         }
@@ -557,34 +617,34 @@ impl Translator<'_> {
             return Ok(());
         }
         match op {
-            Op::Unreachable => {
-                self.emit(Instr::Unreachable);
+            O::Unreachable => {
+                self.emit(Op::Unreachable, Args::Nil(sh::Nil {}));
                 self.reachable = false;
             }
-            Op::Nop => {}
-            Op::Block { blockty } => {
+            O::Nop => {}
+            O::Block { blockty } => {
                 self.open(Kind::Block, blockty);
             }
-            Op::Loop { blockty } => {
+            O::Loop { blockty } => {
                 let idx = self.open(Kind::Loop, blockty);
+                self.emit(Op::LoopFuel, Args::Nil(sh::Nil {}));
                 self.ctrls[idx].head = self.bind();
-                self.emit(Instr::LoopFuel);
             }
-            Op::If { blockty } => {
+            O::If { blockty } => {
                 let (e, h) = self.pop();
                 let cond = self.cond(e, h);
                 let idx = self.open(Kind::If, blockty);
                 let at = self.jump_if(cond, true, Target::MAX);
                 self.ctrls[idx].else_jump = Some(at);
             }
-            Op::Else => {
+            O::Else => {
                 let (height, params, results) = {
                     let c = self.ctrls.last().expect("else inside if");
                     (c.height, c.params, c.results)
                 };
                 if self.reachable {
                     self.copy_top_to(height, results);
-                    let at = self.emit(Instr::Br { to: Target::MAX });
+                    let at = self.jump(Target::MAX);
                     self.ctrls
                         .last_mut()
                         .expect("if")
@@ -602,7 +662,7 @@ impl Translator<'_> {
                 }
                 self.reachable = true;
             }
-            Op::End => {
+            O::End => {
                 let c = self.ctrls.pop().expect("end closes a block");
                 if c.kind == Kind::Func {
                     if self.reachable {
@@ -623,12 +683,12 @@ impl Translator<'_> {
                 }
                 self.reachable = true;
             }
-            Op::Br { relative_depth } => {
+            O::Br { relative_depth } => {
                 self.br(relative_depth);
                 self.reachable = false;
             }
-            Op::BrIf { relative_depth } => self.br_if(relative_depth),
-            Op::BrTable { targets } => {
+            O::BrIf { relative_depth } => self.br_if(relative_depth),
+            O::BrTable { targets } => {
                 let depths = targets
                     .targets()
                     .chain(std::iter::once(Ok(targets.default())))
@@ -637,171 +697,149 @@ impl Translator<'_> {
                 self.br_table(&depths);
                 self.reachable = false;
             }
-            Op::Return => {
+            O::Return => {
                 self.emit_return();
                 self.reachable = false;
             }
-            Op::Call { function_index } => {
+            O::Call { function_index } => {
                 let ty = self.module.func_type(function_index);
                 let (p, r) = (ty.params.len(), ty.results.len());
-                self.call(p, r, |base| Instr::Call {
-                    func: function_index,
-                    base,
+                let imported = self.module.num_imported_funcs;
+                self.call(p, r, |_, base| match function_index.checked_sub(imported) {
+                    Some(defined) => (
+                        Op::Call,
+                        Args::Call(sh::Call {
+                            base,
+                            pad: 0,
+                            callee: defined as u64,
+                        }),
+                    ),
+                    None => (
+                        Op::CallIdx,
+                        Args::CallIdx(sh::CallIdx {
+                            base,
+                            func: function_index,
+                        }),
+                    ),
                 });
             }
-            Op::CallIndirect {
+            O::CallIndirect {
                 type_index,
                 table_index,
             } => {
                 let t = &self.module.types[type_index as usize];
                 let (p, r) = (t.params.len(), t.results.len());
+                let ty = self.type_ids[type_index as usize].0;
                 let index = self.pop_slot();
-                self.call(p, r, |base| Instr::CallIndirect {
-                    ty: type_index,
-                    table: table_index,
-                    index,
-                    base,
+                self.call(p, r, |_, base| {
+                    (
+                        Op::CallInd,
+                        Args::CallInd(sh::CallInd {
+                            base,
+                            index,
+                            table: table_index,
+                            ty,
+                        }),
+                    )
                 });
             }
-            Op::Drop => {
+            O::Drop => {
                 self.pop();
             }
-            Op::Select | Op::TypedSelect { .. } => {
+            O::Select | O::TypedSelect { .. } => {
                 let c = self.pop_slot();
                 let b = self.pop_slot();
                 let (ea, ha) = self.pop();
                 let a = self.slot(ea, ha);
                 let dst = self.push_temp();
-                self.emit(Instr::Select { dst, c, a, b });
+                self.emit(Op::Select, Args::Sel(sh::Sel { dst, c, a, b }));
             }
-            Op::LocalGet { local_index } => self.push(Entry::Local(local_index)),
-            Op::LocalSet { local_index } => self.local_set(local_index, false),
-            Op::LocalTee { local_index } => self.local_set(local_index, true),
-            Op::GlobalGet { global_index } => {
-                let dst = self.push_temp();
-                self.emit(Instr::GlobalGet {
-                    dst,
-                    global: global_index,
-                });
-            }
-            Op::GlobalSet { global_index } => {
+            O::LocalGet { local_index } => self.push(Entry::Local(local_index)),
+            O::LocalSet { local_index } => self.local_set(local_index, false),
+            O::LocalTee { local_index } => self.local_set(local_index, true),
+            O::GlobalGet { global_index } => self.get(Op::GlobalGet, global_index),
+            O::GlobalSet { global_index } => {
                 let src = self.pop_slot();
-                self.emit(Instr::GlobalSet {
-                    global: global_index,
-                    src,
-                });
+                self.emit(
+                    Op::GlobalSet,
+                    Args::Put(sh::Put {
+                        src,
+                        idx: global_index,
+                    }),
+                );
             }
-            Op::I32Load { memarg } | Op::F32Load { memarg } => self.load(LoadKind::I32, &memarg),
-            Op::I64Load { memarg } | Op::F64Load { memarg } => self.load(LoadKind::I64, &memarg),
-            Op::I32Load8S { memarg } => self.load(LoadKind::I32S8, &memarg),
-            Op::I32Load8U { memarg } => self.load(LoadKind::I32U8, &memarg),
-            Op::I32Load16S { memarg } => self.load(LoadKind::I32S16, &memarg),
-            Op::I32Load16U { memarg } => self.load(LoadKind::I32U16, &memarg),
-            Op::I64Load8S { memarg } => self.load(LoadKind::I64S8, &memarg),
-            Op::I64Load8U { memarg } => self.load(LoadKind::I64U8, &memarg),
-            Op::I64Load16S { memarg } => self.load(LoadKind::I64S16, &memarg),
-            Op::I64Load16U { memarg } => self.load(LoadKind::I64U16, &memarg),
-            Op::I64Load32S { memarg } => self.load(LoadKind::I64S32, &memarg),
-            Op::I64Load32U { memarg } => self.load(LoadKind::I64U32, &memarg),
-            Op::I32Store { memarg } | Op::F32Store { memarg } | Op::I64Store32 { memarg } => {
-                self.store(StoreKind::B32, &memarg)
+            O::I32Load { memarg } | O::F32Load { memarg } => self.load(Op::I32Load, &memarg),
+            O::I64Load { memarg } | O::F64Load { memarg } => self.load(Op::I64Load, &memarg),
+            O::I32Load8S { memarg } => self.load(Op::I32Load8S, &memarg),
+            O::I32Load8U { memarg } => self.load(Op::I32Load8U, &memarg),
+            O::I32Load16S { memarg } => self.load(Op::I32Load16S, &memarg),
+            O::I32Load16U { memarg } => self.load(Op::I32Load16U, &memarg),
+            O::I64Load8S { memarg } => self.load(Op::I64Load8S, &memarg),
+            O::I64Load8U { memarg } => self.load(Op::I64Load8U, &memarg),
+            O::I64Load16S { memarg } => self.load(Op::I64Load16S, &memarg),
+            O::I64Load16U { memarg } => self.load(Op::I64Load16U, &memarg),
+            O::I64Load32S { memarg } => self.load(Op::I64Load32S, &memarg),
+            O::I64Load32U { memarg } => self.load(Op::I64Load32U, &memarg),
+            O::I32Store { memarg } | O::F32Store { memarg } | O::I64Store32 { memarg } => {
+                self.store(Op::Store32, &memarg)
             }
-            Op::I64Store { memarg } | Op::F64Store { memarg } => {
-                self.store(StoreKind::B64, &memarg)
+            O::I64Store { memarg } | O::F64Store { memarg } => self.store(Op::Store64, &memarg),
+            O::I32Store8 { memarg } | O::I64Store8 { memarg } => self.store(Op::Store8, &memarg),
+            O::I32Store16 { memarg } | O::I64Store16 { memarg } => self.store(Op::Store16, &memarg),
+            O::MemorySize { mem, .. } => self.get(Op::MemorySize, mem),
+            O::MemoryGrow { .. } => self.unop(Op::MemoryGrow),
+            O::MemoryFill { .. } => self.bulk(Op::MemoryFill, 0, 0),
+            O::MemoryCopy { .. } => self.bulk(Op::MemoryCopy, 0, 0),
+            O::MemoryInit { data_index, .. } => self.bulk(Op::MemoryInit, data_index, 0),
+            O::DataDrop { data_index } => {
+                self.emit(Op::DataDrop, Args::Idx(sh::Idx { idx: data_index }));
             }
-            Op::I32Store8 { memarg } | Op::I64Store8 { memarg } => {
-                self.store(StoreKind::B8, &memarg)
-            }
-            Op::I32Store16 { memarg } | Op::I64Store16 { memarg } => {
-                self.store(StoreKind::B16, &memarg)
-            }
-            Op::MemorySize { .. } => {
+            O::I32Const { value } => self.push(Entry::Const(value as u32 as u64)),
+            O::I64Const { value } => self.push(Entry::Const(value as u64)),
+            O::F32Const { value } => self.push(Entry::Const(value.bits() as u64)),
+            O::F64Const { value } => self.push(Entry::Const(value.bits())),
+            O::RefNull { .. } => self.push(Entry::Const(NULL_REF)),
+            O::RefFunc { function_index } => self.get(Op::RefFunc, function_index),
+            O::TableGet { table } => {
+                let a = self.pop_slot();
                 let dst = self.push_temp();
-                self.emit(Instr::MemorySize { dst });
+                self.emit(Op::TableGet, Args::Rri(sh::Rri { dst, a, imm: table }));
             }
-            Op::MemoryGrow { .. } => self.unop(|dst, delta| Instr::MemoryGrow { dst, delta }),
-            Op::MemoryFill { .. } => {
-                let (d, v, n) = self.pop3();
-                self.emit(Instr::MemoryFill { d, v, n });
-            }
-            Op::MemoryCopy { .. } => {
-                let (d, s, n) = self.pop3();
-                self.emit(Instr::MemoryCopy { d, s, n });
-            }
-            Op::MemoryInit { data_index, .. } => {
-                let (d, s, n) = self.pop3();
-                self.emit(Instr::MemoryInit {
-                    seg: data_index,
-                    d,
-                    s,
-                    n,
-                });
-            }
-            Op::DataDrop { data_index } => {
-                self.emit(Instr::DataDrop { seg: data_index });
-            }
-            Op::I32Const { value } => self.push(Entry::Const(value as u32 as u64)),
-            Op::I64Const { value } => self.push(Entry::Const(value as u64)),
-            Op::F32Const { value } => self.push(Entry::Const(value.bits() as u64)),
-            Op::F64Const { value } => self.push(Entry::Const(value.bits())),
-            Op::RefNull { .. } => self.push(Entry::Const(NULL_REF)),
-            Op::RefFunc { function_index } => {
-                let dst = self.push_temp();
-                self.emit(Instr::RefFunc {
-                    dst,
-                    func: function_index,
-                });
-            }
-            Op::TableGet { table } => self.unop(|dst, index| Instr::TableGet { table, dst, index }),
-            Op::TableSet { table } => {
+            O::TableSet { table } => {
                 let src = self.pop_slot();
-                let index = self.pop_slot();
-                self.emit(Instr::TableSet { table, index, src });
+                let addr = self.pop_slot();
+                self.emit(
+                    Op::TableSet,
+                    Args::Sto(sh::Sto {
+                        addr,
+                        src,
+                        offset: table,
+                    }),
+                );
             }
-            Op::TableSize { table } => {
-                let dst = self.push_temp();
-                self.emit(Instr::TableSize { table, dst });
-            }
-            Op::TableGrow { table } => {
+            O::TableSize { table } => self.get(Op::TableSize, table),
+            O::TableGrow { table } => {
                 let n = self.pop_slot();
                 let init = self.pop_slot();
                 let dst = self.push_temp();
-                self.emit(Instr::TableGrow {
-                    table,
-                    dst,
-                    init,
-                    n,
-                });
+                self.emit(
+                    Op::TableGrow,
+                    Args::Grow(sh::Grow {
+                        dst,
+                        init,
+                        n,
+                        table,
+                    }),
+                );
             }
-            Op::TableFill { table } => {
-                let (d, v, n) = self.pop3();
-                self.emit(Instr::TableFill { table, d, v, n });
-            }
-            Op::TableCopy {
+            O::TableFill { table } => self.bulk(Op::TableFill, table, 0),
+            O::TableCopy {
                 dst_table,
                 src_table,
-            } => {
-                let (d, s, n) = self.pop3();
-                self.emit(Instr::TableCopy {
-                    dst_table,
-                    src_table,
-                    d,
-                    s,
-                    n,
-                });
-            }
-            Op::TableInit { elem_index, table } => {
-                let (d, s, n) = self.pop3();
-                self.emit(Instr::TableInit {
-                    seg: elem_index,
-                    table,
-                    d,
-                    s,
-                    n,
-                });
-            }
-            Op::ElemDrop { elem_index } => {
-                self.emit(Instr::ElemDrop { seg: elem_index });
+            } => self.bulk(Op::TableCopy, dst_table, src_table),
+            O::TableInit { elem_index, table } => self.bulk(Op::TableInit, elem_index, table),
+            O::ElemDrop { elem_index } => {
+                self.emit(Op::ElemDrop, Args::Idx(sh::Idx { idx: elem_index }));
             }
             other => return Err(format!("fast tier: unsupported operator {other:?}")),
         }
@@ -835,10 +873,13 @@ impl Translator<'_> {
         let index = self.pop_slot();
         let table = self.tables.len();
         self.tables.push(vec![Target::MAX; depths.len()]);
-        self.emit(Instr::BrTable {
-            index,
-            table: table as u32,
-        });
+        self.emit(
+            Op::BrTable,
+            Args::Table(sh::Table {
+                index,
+                len: table as u32,
+            }),
+        );
         let mut stubs: HashMap<u32, Target> = HashMap::new();
         for (k, &depth) in depths.iter().enumerate() {
             let idx = self.ctrls.len() - 1 - depth as usize;
@@ -868,72 +909,29 @@ impl Translator<'_> {
     fn numeric(&mut self, num: Num) {
         match num {
             Num::Nop => {}
-            Num::Un(f) => self.unop(|dst, a| Instr::Un { f, dst, a }),
-            Num::UnTrap(f) => self.unop(|dst, a| Instr::UnTrap { f, dst, a }),
-            Num::Bin(f) => self.binop(
-                |dst, a, b| Instr::Bin { f, dst, a, b },
-                |dst, a, imm| Instr::BinImm { f, dst, a, imm },
+            Num::Un(op) => self.unop(op),
+            Num::Bin(op, imm) => self.binop(op, imm, false),
+            Num::Sub { reg, add_imm, wide } => {
+                // An i32 constant is held zero-extended: negate it as an i32.
+                if let (false, Some(&Entry::Const(v))) = (wide, self.stack.last()) {
+                    let last = self.stack.len() - 1;
+                    self.stack[last] = Entry::Const((v as u32).wrapping_neg() as u64);
+                    self.binop(reg, Some(add_imm), false);
+                } else {
+                    self.binop(reg, Some(add_imm), true);
+                }
+            }
+            Num::Cmp(c, wide) => self.binop(
+                c.op(wide, CmpForm::Value),
+                Some(c.op(wide, CmpForm::ValueImm)),
+                false,
             ),
-            // Trapping operations keep both operands in slots; they are rare.
-            Num::BinTrap(f) => self.binop_regs(|dst, a, b| Instr::BinTrap { f, dst, a, b }),
-            Num::Alu(reg, Some(imm)) => self.binop(
-                |dst, a, b| reg(Rrr { dst, a, b }),
-                |dst, a, v| imm(Rri { dst, a, imm: v }),
-            ),
-            Num::Alu(reg, None) => self.binop_regs(|dst, a, b| reg(Rrr { dst, a, b })),
-            Num::Cmp32(op) => self.binop(
-                |dst, a, b| Instr::Cmp32 { op, dst, a, b },
-                |dst, a, imm| Instr::Cmp32Imm {
-                    op,
-                    dst,
-                    a,
-                    imm: imm as u32,
-                },
-            ),
-            Num::Cmp64(op) => self.binop(
-                |dst, a, b| Instr::Cmp64 { op, dst, a, b },
-                |dst, a, imm| Instr::Cmp64Imm { op, dst, a, imm },
-            ),
-            Num::Eqz32 => self.unop(|dst, a| Instr::Cmp32Imm {
-                op: CmpOp::Eq,
-                dst,
-                a,
-                imm: 0,
-            }),
-            Num::Eqz64 => self.unop(|dst, a| Instr::Cmp64Imm {
-                op: CmpOp::Eq,
-                dst,
-                a,
-                imm: 0,
-            }),
-            Num::Add32 => self.binop(
-                |dst, a, b| Instr::I32Add { dst, a, b },
-                |dst, a, imm| Instr::I32AddImm {
-                    dst,
-                    a,
-                    imm: imm as u32,
-                },
-            ),
-            Num::Sub32 => self.binop(
-                |dst, a, b| Instr::I32Sub { dst, a, b },
-                |dst, a, imm| Instr::I32AddImm {
-                    dst,
-                    a,
-                    imm: (imm as u32).wrapping_neg(),
-                },
-            ),
-            Num::Add64 => self.binop(
-                |dst, a, b| Instr::I64Add { dst, a, b },
-                |dst, a, imm| Instr::I64AddImm { dst, a, imm },
-            ),
-            Num::Sub64 => self.binop(
-                |dst, a, b| Instr::I64Sub { dst, a, b },
-                |dst, a, imm| Instr::I64AddImm {
-                    dst,
-                    a,
-                    imm: imm.wrapping_neg(),
-                },
-            ),
+            Num::Eqz(wide) => {
+                let a = self.pop_slot();
+                let dst = self.push_temp();
+                let op = CmpOp::Eq.op(wide, CmpForm::ValueImm);
+                self.emit(op, imm_args(op, dst, a, 0));
+            }
         }
     }
 }

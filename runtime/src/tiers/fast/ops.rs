@@ -1,0 +1,565 @@
+//! The instruction table: every instruction of the fast tier, its operand
+//! shape and its handler, one line each.
+//!
+//! [`ops!`] turns each row `Name(Shape) = |s, o| body;` into a variant of
+//! [`Op`] and a handler function whose body sees the hot state `s` (an
+//! [`St`]) and the decoded operands `o`. Bodies are mostly one of the
+//! generic helpers below (`bin`, `load`, `br`, ...), so a new instruction
+//! of an existing shape is one row here plus its lowering in the translator.
+//! Suffix `I`: the right operand is an immediate.
+
+use super::dispatch::{Done, Handler, Ip, Mem, Sp};
+use super::exec::{exit, Ctx, St};
+use super::num;
+use super::shapes::*;
+use super::{bulk, FuncCode};
+use crate::store::PAGE_SIZE;
+use crate::trap::TrapCode;
+use crate::values::{FuncAddr, NULL_REF};
+
+/// A value type as it sits in a raw 64-bit slot (i32 zero-extended, floats as bits).
+pub(super) trait Raw: Copy {
+    fn from_raw(r: u64) -> Self;
+    fn to_raw(self) -> u64;
+}
+
+macro_rules! raw {
+    ($($t:ty: |$r:ident| $from:expr, |$v:ident| $to:expr;)*) => {$(
+        impl Raw for $t {
+            #[inline(always)]
+            fn from_raw($r: u64) -> Self { $from }
+            #[inline(always)]
+            fn to_raw(self) -> u64 { let $v = self; $to }
+        }
+    )*};
+}
+
+raw! {
+    u32: |r| r as u32, |v| v as u64;
+    i32: |r| r as u32 as i32, |v| v as u32 as u64;
+    u64: |r| r, |v| v;
+    i64: |r| r as i64, |v| v as u64;
+    f32: |r| f32::from_bits(r as u32), |v| v.to_bits() as u64;
+    f64: |r| f64::from_bits(r), |v| v.to_bits();
+    bool: |r| r as u32 != 0, |v| v as u64;
+}
+
+/// `dst = f(a)`.
+#[inline(always)]
+fn un<A: Raw, R: Raw>(mut s: St<Rr>, o: Rr, f: impl FnOnce(A) -> R) -> Done {
+    let v = f(A::from_raw(s.get(o.a)));
+    s.set(o.dst, v.to_raw());
+    s.next()
+}
+
+/// `dst = f(a)`, or a trap.
+#[inline(always)]
+fn un_trap<A: Raw, R: Raw>(mut s: St<Rr>, o: Rr, f: impl FnOnce(A) -> Result<R, TrapCode>) -> Done {
+    match f(A::from_raw(s.get(o.a))) {
+        Ok(v) => {
+            s.set(o.dst, v.to_raw());
+            s.next()
+        }
+        Err(code) => s.trap(code),
+    }
+}
+
+/// `dst = f(a, b)`.
+#[inline(always)]
+fn bin<A: Raw, B: Raw, R: Raw>(mut s: St<Rrr>, o: Rrr, f: impl FnOnce(A, B) -> R) -> Done {
+    let v = f(A::from_raw(s.get(o.a)), B::from_raw(s.get(o.b)));
+    s.set(o.dst, v.to_raw());
+    s.next()
+}
+
+/// `dst = f(a, b)`, or a trap.
+#[inline(always)]
+fn bin_trap<A: Raw, B: Raw, R: Raw>(
+    mut s: St<Rrr>,
+    o: Rrr,
+    f: impl FnOnce(A, B) -> Result<R, TrapCode>,
+) -> Done {
+    match f(A::from_raw(s.get(o.a)), B::from_raw(s.get(o.b))) {
+        Ok(v) => {
+            s.set(o.dst, v.to_raw());
+            s.next()
+        }
+        Err(code) => s.trap(code),
+    }
+}
+
+/// `dst = f(a, imm)` with a 32-bit immediate.
+#[inline(always)]
+fn bin_u<A: Raw, B: Raw, R: Raw>(mut s: St<Rri>, o: Rri, f: impl FnOnce(A, B) -> R) -> Done {
+    let v = f(A::from_raw(s.get(o.a)), B::from_raw(o.imm as u64));
+    s.set(o.dst, v.to_raw());
+    s.next()
+}
+
+/// `dst = f(a, imm)` with a 64-bit immediate.
+#[inline(always)]
+fn bin_l<A: Raw, B: Raw, R: Raw>(mut s: St<Rrl>, o: Rrl, f: impl FnOnce(A, B) -> R) -> Done {
+    let v = f(A::from_raw(s.get(o.a)), B::from_raw(o.imm));
+    s.set(o.dst, v.to_raw());
+    s.next()
+}
+
+/// Jumps if `f(a, b)`.
+#[inline(always)]
+fn br<A: Raw, B: Raw>(s: St<BrRr>, o: BrRr, f: impl FnOnce(A, B) -> bool) -> Done {
+    let taken = f(A::from_raw(s.get(o.a)), B::from_raw(s.get(o.b)));
+    s.branch(taken, o.to)
+}
+
+/// Jumps if `f(a, imm)` with a 32-bit immediate.
+#[inline(always)]
+fn br_u<A: Raw, B: Raw>(s: St<BrRi>, o: BrRi, f: impl FnOnce(A, B) -> bool) -> Done {
+    let taken = f(A::from_raw(s.get(o.a)), B::from_raw(o.imm as u64));
+    s.branch(taken, o.to)
+}
+
+/// Jumps if `f(a, imm)` with a 64-bit immediate.
+#[inline(always)]
+fn br_l<A: Raw, B: Raw>(s: St<BrRl>, o: BrRl, f: impl FnOnce(A, B) -> bool) -> Done {
+    let taken = f(A::from_raw(s.get(o.a)), B::from_raw(o.imm));
+    s.branch(taken, o.to)
+}
+
+/// `dst = f(memory[a + offset..][..N])`, bounds checked against memory 0.
+#[inline(always)]
+fn load<const N: usize, R: Raw>(mut s: St<Rri>, o: Rri, f: impl FnOnce([u8; N]) -> R) -> Done {
+    // 33 bits at most: `address + offset` cannot wrap.
+    let ea = s.get(o.a) as u32 as u64 + o.imm as u64;
+    if ea + N as u64 > s.len as u64 {
+        return s.trap(TrapCode::MemoryOutOfBounds);
+    }
+    // SAFETY: `ea + N <= len`, the length of the memory at `mem`.
+    let bytes = unsafe { s.mem.add(ea as usize).cast::<[u8; N]>().read() };
+    s.set(o.dst, f(bytes).to_raw());
+    s.next()
+}
+
+/// `memory[addr + offset..][..N] = f(src)`, bounds checked against memory 0.
+#[inline(always)]
+fn store<const N: usize>(s: St<Sto>, o: Sto, f: impl FnOnce(u64) -> [u8; N]) -> Done {
+    let ea = s.get(o.addr) as u32 as u64 + o.offset as u64;
+    if ea + N as u64 > s.len as u64 {
+        return s.trap(TrapCode::MemoryOutOfBounds);
+    }
+    let bytes = f(s.get(o.src));
+    // SAFETY: `ea + N <= len`, the length of the memory at `mem`.
+    unsafe { s.mem.add(ea as usize).cast::<[u8; N]>().write(bytes) };
+    s.next()
+}
+
+/// `br_table`: the targets follow the operands, two `i32`s per word.
+#[inline(always)]
+fn br_table(s: St<Table>, o: Table) -> Done {
+    let i = (s.get(o.index) as u32).min(o.len - 1);
+    // SAFETY: verified: `len` targets (at least one) follow the operand word.
+    let to = unsafe { s.ip.add(2).cast::<i32>().add(i as usize).read() };
+    s.jump(to)
+}
+
+/// Moves `n` results to the frame's first slots and returns.
+#[inline(always)]
+fn ret_n(s: St<Ret>, o: Ret) -> Done {
+    if o.n > 0 {
+        // Verified: the last result slot is inside the frame.
+        let _ = s.get(o.start + o.n - 1);
+        // SAFETY: source and destination lie inside the frame (verified);
+        // `copy` allows them to overlap.
+        unsafe { std::ptr::copy(s.sp.add(o.start as usize), s.sp, o.n as usize) };
+    }
+    s.ret()
+}
+
+/// `call_indirect`: the fast path to a function of the running instance,
+/// the general path for everything else (host functions, other instances,
+/// and the null and signature checks).
+#[inline(always)]
+fn call_indirect(s: St<CallInd>, o: CallInd) -> Done {
+    let index = s.get(o.index) as u32;
+    let Some(raw) = bulk::table_element(s.cx, o.table, index) else {
+        return s.trap(TrapCode::TableOutOfBounds);
+    };
+    if let Some(code) = s.local_entry(raw, o.ty) {
+        // SAFETY: verified: a call is never the stream's last instruction.
+        let ret = unsafe { s.ip.add(words::<CallInd>()) };
+        let inst = s.cx.inst;
+        return s.enter(code, o.base, ret, inst);
+    }
+    if raw == NULL_REF {
+        return s.trap(TrapCode::IndirectCallToNull);
+    }
+    if !bulk::has_type(s.cx, raw, o.ty) {
+        return s.trap(TrapCode::IndirectCallTypeMismatch);
+    }
+    s.call_slow(FuncAddr(raw as u32), o.base)
+}
+
+macro_rules! ops {
+    ($( $(#[$doc:meta])* $name:ident($shape:ident) = |$s:ident, $o:ident| $body:expr; )*) => {
+        /// Every instruction of the fast tier.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[repr(u16)]
+        pub(super) enum Op { $($(#[$doc])* $name,)* }
+
+        impl Op {
+            /// Every instruction, in table order.
+            #[cfg_attr(not(test), allow(dead_code))]
+            pub(super) const ALL: &'static [Op] = &[$(Op::$name,)*];
+
+            /// The layout of the instruction's operands.
+            pub(super) fn shape(self) -> Shape {
+                match self { $(Op::$name => Shape::$shape,)* }
+            }
+
+            /// The instruction's handler.
+            pub(super) fn handler(self) -> Handler {
+                match self { $(Op::$name => h::$name as Handler,)* }
+            }
+        }
+
+        /// One handler per instruction, named after it.
+        #[allow(non_snake_case, unused_mut)]
+        mod h {
+            use super::*;
+            $(
+                pub(super) fn $name(cx: &mut Ctx, ip: Ip, sp: Sp, mem: Mem, len: usize, fuel: u64) -> Done {
+                    let mut $s = St::<$shape>::new(cx, ip, sp, mem, len, fuel);
+                    // SAFETY: a verified stream pairs each handler with operands of its shape.
+                    let $o: $shape = unsafe { $s.operands() };
+                    $body
+                }
+            )*
+        }
+    };
+}
+
+/// The handler that ends execution (the sentinel frame returns to it).
+pub(super) const fn exit_handler() -> Handler {
+    h::Exit
+}
+
+ops! {
+    // Control.
+    Unreachable(Nil) = |s, _o| s.trap(TrapCode::Unreachable);
+    /// Ends execution normally: only in the sentinel frame's return stream.
+    Exit(Nil) = |s, _o| exit(s.cx, s.fuel);
+    /// Charges fuel for a loop entered from above (backward jumps charge themselves).
+    LoopFuel(Nil) = |s, _o| s.loop_fuel();
+    Br(Jmp) = |s, o| s.jump(o.to);
+    BrNez(BrR) = |s, o| { let t = s.get(o.a) as u32 != 0; s.branch(t, o.to) };
+    BrEqz(BrR) = |s, o| { let t = s.get(o.a) as u32 == 0; s.branch(t, o.to) };
+    BrTable(Table) = |s, o| br_table(s, o);
+    Return(Ret) = |s, o| ret_n(s, o);
+    Return1(Src) = |s, o| { let v = s.get(o.src); s.set(0, v); s.ret() };
+    Return0(Nil) = |s, _o| s.ret();
+    Call(Call) = |s, o| {
+        // SAFETY: verified: a call is never the stream's last instruction.
+        let ret = unsafe { s.ip.add(words::<Call>()) };
+        let inst = s.cx.inst;
+        s.enter(o.callee as *const FuncCode, o.base, ret, inst)
+    };
+    CallIdx(CallIdx) = |s, o| { let f = s.cx.instance().funcs[o.func as usize]; s.call_slow(f, o.base) };
+    CallInd(CallInd) = |s, o| call_indirect(s, o);
+
+    // Data movement.
+    Copy(Rr) = |s, o| { let v = s.get(o.a); s.set(o.dst, v); s.next() };
+    Const(Rl) = |s, o| { s.set(o.dst, o.imm); s.next() };
+    Select(Sel) = |s, o| {
+        let v = if s.get(o.c) as u32 != 0 { s.get(o.a) } else { s.get(o.b) };
+        s.set(o.dst, v);
+        s.next()
+    };
+    GlobalGet(Get) = |s, o| { let v = bulk::global_get(s.cx, o.idx); s.set(o.dst, v); s.next() };
+    GlobalSet(Put) = |s, o| { let v = s.get(o.src); bulk::global_set(s.cx, o.idx, v); s.next() };
+
+    // Memory.
+    I32Load(Rri) = |s, o| load(s, o, u32::from_le_bytes);
+    I64Load(Rri) = |s, o| load(s, o, u64::from_le_bytes);
+    I32Load8S(Rri) = |s, o| load(s, o, |b| i8::from_le_bytes(b) as i32);
+    I32Load8U(Rri) = |s, o| load(s, o, |b| u8::from_le_bytes(b) as u32);
+    I32Load16S(Rri) = |s, o| load(s, o, |b| i16::from_le_bytes(b) as i32);
+    I32Load16U(Rri) = |s, o| load(s, o, |b| u16::from_le_bytes(b) as u32);
+    I64Load8S(Rri) = |s, o| load(s, o, |b| i8::from_le_bytes(b) as i64);
+    I64Load8U(Rri) = |s, o| load(s, o, |b| u8::from_le_bytes(b) as u64);
+    I64Load16S(Rri) = |s, o| load(s, o, |b| i16::from_le_bytes(b) as i64);
+    I64Load16U(Rri) = |s, o| load(s, o, |b| u16::from_le_bytes(b) as u64);
+    I64Load32S(Rri) = |s, o| load(s, o, |b| i32::from_le_bytes(b) as i64);
+    I64Load32U(Rri) = |s, o| load(s, o, |b| u32::from_le_bytes(b) as u64);
+    Store8(Sto) = |s, o| store(s, o, |v| [v as u8]);
+    Store16(Sto) = |s, o| store(s, o, |v| (v as u16).to_le_bytes());
+    Store32(Sto) = |s, o| store(s, o, |v| (v as u32).to_le_bytes());
+    Store64(Sto) = |s, o| store(s, o, |v| v.to_le_bytes());
+    MemorySize(Get) = |s, o| { let pages = (s.len / PAGE_SIZE) as u64; s.set(o.dst, pages); s.next() };
+    MemoryGrow(Rr) = |s, o| { let sp = s.sp; bulk::memory_grow(s.cx, o, sp); s.next_reloading_memory() };
+    MemoryFill(Bulk) = |s, _o| { let r = bulk::memory_fill(s.cx, s.ip, s.sp); s.check(r) };
+    MemoryCopy(Bulk) = |s, _o| { let r = bulk::memory_copy(s.cx, s.ip, s.sp); s.check(r) };
+    MemoryInit(Bulk) = |s, _o| { let r = bulk::memory_init(s.cx, s.ip, s.sp); s.check(r) };
+    DataDrop(Idx) = |s, o| { bulk::data_drop(s.cx, o.idx); s.next() };
+
+    // Tables and references.
+    TableGet(Rri) = |s, o| match bulk::table_element(s.cx, o.imm, s.get(o.a) as u32) {
+        Some(v) => { s.set(o.dst, v); s.next() }
+        None => s.trap(TrapCode::TableOutOfBounds),
+    };
+    TableSet(Sto) = |s, _o| { let r = bulk::table_set(s.cx, s.ip, s.sp); s.check(r) };
+    TableSize(Get) = |s, o| { let n = bulk::table_size(s.cx, o.idx); s.set(o.dst, n); s.next() };
+    TableGrow(Grow) = |s, _o| { bulk::table_grow(s.cx, s.ip, s.sp); s.next() };
+    TableFill(Bulk) = |s, _o| { let r = bulk::table_fill(s.cx, s.ip, s.sp); s.check(r) };
+    TableCopy(Bulk) = |s, _o| { let r = bulk::table_copy(s.cx, s.ip, s.sp); s.check(r) };
+    TableInit(Bulk) = |s, _o| { let r = bulk::table_init(s.cx, s.ip, s.sp); s.check(r) };
+    ElemDrop(Idx) = |s, o| { bulk::elem_drop(s.cx, o.idx); s.next() };
+    RefFunc(Get) = |s, o| { let f = s.cx.instance().funcs[o.idx as usize].0; s.set(o.dst, f as u64); s.next() };
+    RefIsNull(Rr) = |s, o| un(s, o, |a: u64| a == NULL_REF);
+
+    // i32 arithmetic.
+    I32Clz(Rr) = |s, o| un(s, o, |a: u32| a.leading_zeros());
+    I32Ctz(Rr) = |s, o| un(s, o, |a: u32| a.trailing_zeros());
+    I32Popcnt(Rr) = |s, o| un(s, o, |a: u32| a.count_ones());
+    I32Add(Rrr) = |s, o| bin(s, o, |a: u32, b: u32| a.wrapping_add(b));
+    I32Sub(Rrr) = |s, o| bin(s, o, |a: u32, b: u32| a.wrapping_sub(b));
+    I32Mul(Rrr) = |s, o| bin(s, o, |a: u32, b: u32| a.wrapping_mul(b));
+    I32DivS(Rrr) = |s, o| bin_trap(s, o, num::i32_div_s);
+    I32DivU(Rrr) = |s, o| bin_trap(s, o, num::i32_div_u);
+    I32RemS(Rrr) = |s, o| bin_trap(s, o, num::i32_rem_s);
+    I32RemU(Rrr) = |s, o| bin_trap(s, o, num::i32_rem_u);
+    I32And(Rrr) = |s, o| bin(s, o, |a: u32, b: u32| a & b);
+    I32Or(Rrr) = |s, o| bin(s, o, |a: u32, b: u32| a | b);
+    I32Xor(Rrr) = |s, o| bin(s, o, |a: u32, b: u32| a ^ b);
+    I32Shl(Rrr) = |s, o| bin(s, o, |a: u32, b: u32| a.wrapping_shl(b));
+    I32ShrS(Rrr) = |s, o| bin(s, o, |a: i32, b: u32| a.wrapping_shr(b));
+    I32ShrU(Rrr) = |s, o| bin(s, o, |a: u32, b: u32| a.wrapping_shr(b));
+    I32Rotl(Rrr) = |s, o| bin(s, o, |a: u32, b: u32| a.rotate_left(b));
+    I32Rotr(Rrr) = |s, o| bin(s, o, |a: u32, b: u32| a.rotate_right(b));
+    I32AddI(Rri) = |s, o| bin_u(s, o, |a: u32, b: u32| a.wrapping_add(b));
+    I32MulI(Rri) = |s, o| bin_u(s, o, |a: u32, b: u32| a.wrapping_mul(b));
+    I32AndI(Rri) = |s, o| bin_u(s, o, |a: u32, b: u32| a & b);
+    I32OrI(Rri) = |s, o| bin_u(s, o, |a: u32, b: u32| a | b);
+    I32XorI(Rri) = |s, o| bin_u(s, o, |a: u32, b: u32| a ^ b);
+    I32ShlI(Rri) = |s, o| bin_u(s, o, |a: u32, b: u32| a.wrapping_shl(b));
+    I32ShrSI(Rri) = |s, o| bin_u(s, o, |a: i32, b: u32| a.wrapping_shr(b));
+    I32ShrUI(Rri) = |s, o| bin_u(s, o, |a: u32, b: u32| a.wrapping_shr(b));
+    I32RotlI(Rri) = |s, o| bin_u(s, o, |a: u32, b: u32| a.rotate_left(b));
+    I32RotrI(Rri) = |s, o| bin_u(s, o, |a: u32, b: u32| a.rotate_right(b));
+
+    // i64 arithmetic.
+    I64Clz(Rr) = |s, o| un(s, o, |a: u64| a.leading_zeros() as u64);
+    I64Ctz(Rr) = |s, o| un(s, o, |a: u64| a.trailing_zeros() as u64);
+    I64Popcnt(Rr) = |s, o| un(s, o, |a: u64| a.count_ones() as u64);
+    I64Add(Rrr) = |s, o| bin(s, o, |a: u64, b: u64| a.wrapping_add(b));
+    I64Sub(Rrr) = |s, o| bin(s, o, |a: u64, b: u64| a.wrapping_sub(b));
+    I64Mul(Rrr) = |s, o| bin(s, o, |a: u64, b: u64| a.wrapping_mul(b));
+    I64DivS(Rrr) = |s, o| bin_trap(s, o, num::i64_div_s);
+    I64DivU(Rrr) = |s, o| bin_trap(s, o, num::i64_div_u);
+    I64RemS(Rrr) = |s, o| bin_trap(s, o, num::i64_rem_s);
+    I64RemU(Rrr) = |s, o| bin_trap(s, o, num::i64_rem_u);
+    I64And(Rrr) = |s, o| bin(s, o, |a: u64, b: u64| a & b);
+    I64Or(Rrr) = |s, o| bin(s, o, |a: u64, b: u64| a | b);
+    I64Xor(Rrr) = |s, o| bin(s, o, |a: u64, b: u64| a ^ b);
+    I64Shl(Rrr) = |s, o| bin(s, o, |a: u64, b: u64| a.wrapping_shl(b as u32));
+    I64ShrS(Rrr) = |s, o| bin(s, o, |a: i64, b: u64| a.wrapping_shr(b as u32));
+    I64ShrU(Rrr) = |s, o| bin(s, o, num::i64_shr_u);
+    I64Rotl(Rrr) = |s, o| bin(s, o, |a: u64, b: u64| a.rotate_left((b & 63) as u32));
+    I64Rotr(Rrr) = |s, o| bin(s, o, |a: u64, b: u64| a.rotate_right((b & 63) as u32));
+    I64AddI(Rrl) = |s, o| bin_l(s, o, |a: u64, b: u64| a.wrapping_add(b));
+    I64MulI(Rrl) = |s, o| bin_l(s, o, |a: u64, b: u64| a.wrapping_mul(b));
+    I64AndI(Rrl) = |s, o| bin_l(s, o, |a: u64, b: u64| a & b);
+    I64OrI(Rrl) = |s, o| bin_l(s, o, |a: u64, b: u64| a | b);
+    I64XorI(Rrl) = |s, o| bin_l(s, o, |a: u64, b: u64| a ^ b);
+    I64ShlI(Rrl) = |s, o| bin_l(s, o, |a: u64, b: u64| a.wrapping_shl(b as u32));
+    I64ShrSI(Rrl) = |s, o| bin_l(s, o, |a: i64, b: u64| a.wrapping_shr(b as u32));
+    I64ShrUI(Rrl) = |s, o| bin_l(s, o, num::i64_shr_u);
+    I64RotlI(Rrl) = |s, o| bin_l(s, o, |a: u64, b: u64| a.rotate_left((b & 63) as u32));
+    I64RotrI(Rrl) = |s, o| bin_l(s, o, |a: u64, b: u64| a.rotate_right((b & 63) as u32));
+
+    // Integer comparisons: value forms.
+    I32Eq(Rrr) = |s, o| bin(s, o, |a: u32, b: u32| a == b);
+    I32Ne(Rrr) = |s, o| bin(s, o, |a: u32, b: u32| a != b);
+    I32LtS(Rrr) = |s, o| bin(s, o, |a: i32, b: i32| a < b);
+    I32LtU(Rrr) = |s, o| bin(s, o, |a: u32, b: u32| a < b);
+    I32GtS(Rrr) = |s, o| bin(s, o, |a: i32, b: i32| a > b);
+    I32GtU(Rrr) = |s, o| bin(s, o, |a: u32, b: u32| a > b);
+    I32LeS(Rrr) = |s, o| bin(s, o, |a: i32, b: i32| a <= b);
+    I32LeU(Rrr) = |s, o| bin(s, o, |a: u32, b: u32| a <= b);
+    I32GeS(Rrr) = |s, o| bin(s, o, |a: i32, b: i32| a >= b);
+    I32GeU(Rrr) = |s, o| bin(s, o, |a: u32, b: u32| a >= b);
+    I32EqI(Rri) = |s, o| bin_u(s, o, |a: u32, b: u32| a == b);
+    I32NeI(Rri) = |s, o| bin_u(s, o, |a: u32, b: u32| a != b);
+    I32LtSI(Rri) = |s, o| bin_u(s, o, |a: i32, b: i32| a < b);
+    I32LtUI(Rri) = |s, o| bin_u(s, o, |a: u32, b: u32| a < b);
+    I32GtSI(Rri) = |s, o| bin_u(s, o, |a: i32, b: i32| a > b);
+    I32GtUI(Rri) = |s, o| bin_u(s, o, |a: u32, b: u32| a > b);
+    I32LeSI(Rri) = |s, o| bin_u(s, o, |a: i32, b: i32| a <= b);
+    I32LeUI(Rri) = |s, o| bin_u(s, o, |a: u32, b: u32| a <= b);
+    I32GeSI(Rri) = |s, o| bin_u(s, o, |a: i32, b: i32| a >= b);
+    I32GeUI(Rri) = |s, o| bin_u(s, o, |a: u32, b: u32| a >= b);
+    I64Eq(Rrr) = |s, o| bin(s, o, |a: u64, b: u64| a == b);
+    I64Ne(Rrr) = |s, o| bin(s, o, |a: u64, b: u64| a != b);
+    I64LtS(Rrr) = |s, o| bin(s, o, |a: i64, b: i64| a < b);
+    I64LtU(Rrr) = |s, o| bin(s, o, |a: u64, b: u64| a < b);
+    I64GtS(Rrr) = |s, o| bin(s, o, |a: i64, b: i64| a > b);
+    I64GtU(Rrr) = |s, o| bin(s, o, |a: u64, b: u64| a > b);
+    I64LeS(Rrr) = |s, o| bin(s, o, |a: i64, b: i64| a <= b);
+    I64LeU(Rrr) = |s, o| bin(s, o, |a: u64, b: u64| a <= b);
+    I64GeS(Rrr) = |s, o| bin(s, o, |a: i64, b: i64| a >= b);
+    I64GeU(Rrr) = |s, o| bin(s, o, |a: u64, b: u64| a >= b);
+    I64EqI(Rrl) = |s, o| bin_l(s, o, |a: u64, b: u64| a == b);
+    I64NeI(Rrl) = |s, o| bin_l(s, o, |a: u64, b: u64| a != b);
+    I64LtSI(Rrl) = |s, o| bin_l(s, o, |a: i64, b: i64| a < b);
+    I64LtUI(Rrl) = |s, o| bin_l(s, o, |a: u64, b: u64| a < b);
+    I64GtSI(Rrl) = |s, o| bin_l(s, o, |a: i64, b: i64| a > b);
+    I64GtUI(Rrl) = |s, o| bin_l(s, o, |a: u64, b: u64| a > b);
+    I64LeSI(Rrl) = |s, o| bin_l(s, o, |a: i64, b: i64| a <= b);
+    I64LeUI(Rrl) = |s, o| bin_l(s, o, |a: u64, b: u64| a <= b);
+    I64GeSI(Rrl) = |s, o| bin_l(s, o, |a: i64, b: i64| a >= b);
+    I64GeUI(Rrl) = |s, o| bin_l(s, o, |a: u64, b: u64| a >= b);
+
+    // Integer comparisons fused with a branch.
+    BrI32Eq(BrRr) = |s, o| br(s, o, |a: u32, b: u32| a == b);
+    BrI32Ne(BrRr) = |s, o| br(s, o, |a: u32, b: u32| a != b);
+    BrI32LtS(BrRr) = |s, o| br(s, o, |a: i32, b: i32| a < b);
+    BrI32LtU(BrRr) = |s, o| br(s, o, |a: u32, b: u32| a < b);
+    BrI32GtS(BrRr) = |s, o| br(s, o, |a: i32, b: i32| a > b);
+    BrI32GtU(BrRr) = |s, o| br(s, o, |a: u32, b: u32| a > b);
+    BrI32LeS(BrRr) = |s, o| br(s, o, |a: i32, b: i32| a <= b);
+    BrI32LeU(BrRr) = |s, o| br(s, o, |a: u32, b: u32| a <= b);
+    BrI32GeS(BrRr) = |s, o| br(s, o, |a: i32, b: i32| a >= b);
+    BrI32GeU(BrRr) = |s, o| br(s, o, |a: u32, b: u32| a >= b);
+    BrI32EqI(BrRi) = |s, o| br_u(s, o, |a: u32, b: u32| a == b);
+    BrI32NeI(BrRi) = |s, o| br_u(s, o, |a: u32, b: u32| a != b);
+    BrI32LtSI(BrRi) = |s, o| br_u(s, o, |a: i32, b: i32| a < b);
+    BrI32LtUI(BrRi) = |s, o| br_u(s, o, |a: u32, b: u32| a < b);
+    BrI32GtSI(BrRi) = |s, o| br_u(s, o, |a: i32, b: i32| a > b);
+    BrI32GtUI(BrRi) = |s, o| br_u(s, o, |a: u32, b: u32| a > b);
+    BrI32LeSI(BrRi) = |s, o| br_u(s, o, |a: i32, b: i32| a <= b);
+    BrI32LeUI(BrRi) = |s, o| br_u(s, o, |a: u32, b: u32| a <= b);
+    BrI32GeSI(BrRi) = |s, o| br_u(s, o, |a: i32, b: i32| a >= b);
+    BrI32GeUI(BrRi) = |s, o| br_u(s, o, |a: u32, b: u32| a >= b);
+    BrI64Eq(BrRr) = |s, o| br(s, o, |a: u64, b: u64| a == b);
+    BrI64Ne(BrRr) = |s, o| br(s, o, |a: u64, b: u64| a != b);
+    BrI64LtS(BrRr) = |s, o| br(s, o, |a: i64, b: i64| a < b);
+    BrI64LtU(BrRr) = |s, o| br(s, o, |a: u64, b: u64| a < b);
+    BrI64GtS(BrRr) = |s, o| br(s, o, |a: i64, b: i64| a > b);
+    BrI64GtU(BrRr) = |s, o| br(s, o, |a: u64, b: u64| a > b);
+    BrI64LeS(BrRr) = |s, o| br(s, o, |a: i64, b: i64| a <= b);
+    BrI64LeU(BrRr) = |s, o| br(s, o, |a: u64, b: u64| a <= b);
+    BrI64GeS(BrRr) = |s, o| br(s, o, |a: i64, b: i64| a >= b);
+    BrI64GeU(BrRr) = |s, o| br(s, o, |a: u64, b: u64| a >= b);
+    BrI64EqI(BrRl) = |s, o| br_l(s, o, |a: u64, b: u64| a == b);
+    BrI64NeI(BrRl) = |s, o| br_l(s, o, |a: u64, b: u64| a != b);
+    BrI64LtSI(BrRl) = |s, o| br_l(s, o, |a: i64, b: i64| a < b);
+    BrI64LtUI(BrRl) = |s, o| br_l(s, o, |a: u64, b: u64| a < b);
+    BrI64GtSI(BrRl) = |s, o| br_l(s, o, |a: i64, b: i64| a > b);
+    BrI64GtUI(BrRl) = |s, o| br_l(s, o, |a: u64, b: u64| a > b);
+    BrI64LeSI(BrRl) = |s, o| br_l(s, o, |a: i64, b: i64| a <= b);
+    BrI64LeUI(BrRl) = |s, o| br_l(s, o, |a: u64, b: u64| a <= b);
+    BrI64GeSI(BrRl) = |s, o| br_l(s, o, |a: i64, b: i64| a >= b);
+    BrI64GeUI(BrRl) = |s, o| br_l(s, o, |a: u64, b: u64| a >= b);
+
+    // f32.
+    F32Abs(Rr) = |s, o| un(s, o, |a: u32| a & 0x7fff_ffff);
+    F32Neg(Rr) = |s, o| un(s, o, |a: u32| a ^ 0x8000_0000);
+    F32Ceil(Rr) = |s, o| un(s, o, |a: f32| num::q32(a.ceil()));
+    F32Floor(Rr) = |s, o| un(s, o, |a: f32| num::q32(a.floor()));
+    F32Trunc(Rr) = |s, o| un(s, o, |a: f32| num::q32(a.trunc()));
+    F32Nearest(Rr) = |s, o| un(s, o, |a: f32| num::q32(a.round_ties_even()));
+    F32Sqrt(Rr) = |s, o| un(s, o, |a: f32| num::q32(a.sqrt()));
+    F32Add(Rrr) = |s, o| bin(s, o, |a: f32, b: f32| a + b);
+    F32Sub(Rrr) = |s, o| bin(s, o, |a: f32, b: f32| a - b);
+    F32Mul(Rrr) = |s, o| bin(s, o, |a: f32, b: f32| a * b);
+    F32Div(Rrr) = |s, o| bin(s, o, |a: f32, b: f32| a / b);
+    F32Min(Rrr) = |s, o| bin(s, o, num::min32);
+    F32Max(Rrr) = |s, o| bin(s, o, num::max32);
+    F32Copysign(Rrr) = |s, o| bin(s, o, |a: u32, b: u32| (a & 0x7fff_ffff) | (b & 0x8000_0000));
+    F32AddI(Rri) = |s, o| bin_u(s, o, |a: f32, b: f32| a + b);
+    F32SubI(Rri) = |s, o| bin_u(s, o, |a: f32, b: f32| a - b);
+    F32MulI(Rri) = |s, o| bin_u(s, o, |a: f32, b: f32| a * b);
+    F32DivI(Rri) = |s, o| bin_u(s, o, |a: f32, b: f32| a / b);
+    F32Eq(Rrr) = |s, o| bin(s, o, |a: f32, b: f32| a == b);
+    F32Ne(Rrr) = |s, o| bin(s, o, |a: f32, b: f32| a != b);
+    F32Lt(Rrr) = |s, o| bin(s, o, |a: f32, b: f32| a < b);
+    F32Gt(Rrr) = |s, o| bin(s, o, |a: f32, b: f32| a > b);
+    F32Le(Rrr) = |s, o| bin(s, o, |a: f32, b: f32| a <= b);
+    F32Ge(Rrr) = |s, o| bin(s, o, |a: f32, b: f32| a >= b);
+
+    // f64.
+    F64Abs(Rr) = |s, o| un(s, o, |a: u64| a & 0x7fff_ffff_ffff_ffff);
+    F64Neg(Rr) = |s, o| un(s, o, |a: u64| a ^ 0x8000_0000_0000_0000);
+    F64Ceil(Rr) = |s, o| un(s, o, |a: f64| num::q64(a.ceil()));
+    F64Floor(Rr) = |s, o| un(s, o, |a: f64| num::q64(a.floor()));
+    F64Trunc(Rr) = |s, o| un(s, o, |a: f64| num::q64(a.trunc()));
+    F64Nearest(Rr) = |s, o| un(s, o, |a: f64| num::q64(a.round_ties_even()));
+    F64Sqrt(Rr) = |s, o| un(s, o, |a: f64| num::q64(a.sqrt()));
+    F64Add(Rrr) = |s, o| bin(s, o, |a: f64, b: f64| a + b);
+    F64Sub(Rrr) = |s, o| bin(s, o, |a: f64, b: f64| a - b);
+    F64Mul(Rrr) = |s, o| bin(s, o, |a: f64, b: f64| a * b);
+    F64Div(Rrr) = |s, o| bin(s, o, |a: f64, b: f64| a / b);
+    F64Min(Rrr) = |s, o| bin(s, o, num::min64);
+    F64Max(Rrr) = |s, o| bin(s, o, num::max64);
+    F64Copysign(Rrr) = |s, o| bin(s, o, |a: u64, b: u64| (a & !(1 << 63)) | (b & (1 << 63)));
+    F64AddI(Rrl) = |s, o| bin_l(s, o, |a: f64, b: f64| a + b);
+    F64SubI(Rrl) = |s, o| bin_l(s, o, |a: f64, b: f64| a - b);
+    F64MulI(Rrl) = |s, o| bin_l(s, o, |a: f64, b: f64| a * b);
+    F64DivI(Rrl) = |s, o| bin_l(s, o, |a: f64, b: f64| a / b);
+    F64Eq(Rrr) = |s, o| bin(s, o, |a: f64, b: f64| a == b);
+    F64Ne(Rrr) = |s, o| bin(s, o, |a: f64, b: f64| a != b);
+    F64Lt(Rrr) = |s, o| bin(s, o, |a: f64, b: f64| a < b);
+    F64Gt(Rrr) = |s, o| bin(s, o, |a: f64, b: f64| a > b);
+    F64Le(Rrr) = |s, o| bin(s, o, |a: f64, b: f64| a <= b);
+    F64Ge(Rrr) = |s, o| bin(s, o, |a: f64, b: f64| a >= b);
+
+    // Conversions.
+    I32WrapI64(Rr) = |s, o| un(s, o, |a: u64| a as u32);
+    I64ExtendI32S(Rr) = |s, o| un(s, o, |a: i32| a as i64);
+    I32Extend8S(Rr) = |s, o| un(s, o, |a: u32| a as i8 as i32);
+    I32Extend16S(Rr) = |s, o| un(s, o, |a: u32| a as i16 as i32);
+    I64Extend8S(Rr) = |s, o| un(s, o, |a: u64| a as i8 as i64);
+    I64Extend16S(Rr) = |s, o| un(s, o, |a: u64| a as i16 as i64);
+    I64Extend32S(Rr) = |s, o| un(s, o, |a: u64| a as i32 as i64);
+    I32TruncF32S(Rr) = |s, o| un_trap(s, o, |a: f32| num::trunc(a as f64, num::I32_LO, num::I32_HI).map(|v| v as i32));
+    I32TruncF32U(Rr) = |s, o| un_trap(s, o, |a: f32| num::trunc(a as f64, -1.0, num::U32_HI).map(|v| v as u32));
+    I32TruncF64S(Rr) = |s, o| un_trap(s, o, |a: f64| num::trunc(a, num::I32_LO, num::I32_HI).map(|v| v as i32));
+    I32TruncF64U(Rr) = |s, o| un_trap(s, o, |a: f64| num::trunc(a, -1.0, num::U32_HI).map(|v| v as u32));
+    I64TruncF32S(Rr) = |s, o| un_trap(s, o, |a: f32| num::trunc(a as f64, num::I64_LO, num::I64_HI).map(|v| v as i64));
+    I64TruncF32U(Rr) = |s, o| un_trap(s, o, |a: f32| num::trunc(a as f64, -1.0, num::U64_HI).map(|v| v as u64));
+    I64TruncF64S(Rr) = |s, o| un_trap(s, o, |a: f64| num::trunc(a, num::I64_LO, num::I64_HI).map(|v| v as i64));
+    I64TruncF64U(Rr) = |s, o| un_trap(s, o, |a: f64| num::trunc(a, -1.0, num::U64_HI).map(|v| v as u64));
+    // Rust's saturating float-to-int `as` is exactly wasm's trunc_sat.
+    I32TruncSatF32S(Rr) = |s, o| un(s, o, |a: f32| a as i32);
+    I32TruncSatF32U(Rr) = |s, o| un(s, o, |a: f32| a as u32);
+    I32TruncSatF64S(Rr) = |s, o| un(s, o, |a: f64| a as i32);
+    I32TruncSatF64U(Rr) = |s, o| un(s, o, |a: f64| a as u32);
+    I64TruncSatF32S(Rr) = |s, o| un(s, o, |a: f32| a as i64);
+    I64TruncSatF32U(Rr) = |s, o| un(s, o, |a: f32| a as u64);
+    I64TruncSatF64S(Rr) = |s, o| un(s, o, |a: f64| a as i64);
+    I64TruncSatF64U(Rr) = |s, o| un(s, o, |a: f64| a as u64);
+    F32ConvertI32S(Rr) = |s, o| un(s, o, |a: i32| a as f32);
+    F32ConvertI32U(Rr) = |s, o| un(s, o, |a: u32| a as f32);
+    F32ConvertI64S(Rr) = |s, o| un(s, o, |a: i64| a as f32);
+    F32ConvertI64U(Rr) = |s, o| un(s, o, |a: u64| a as f32);
+    F32DemoteF64(Rr) = |s, o| un(s, o, |a: f64| a as f32);
+    F64ConvertI32S(Rr) = |s, o| un(s, o, |a: i32| a as f64);
+    F64ConvertI32U(Rr) = |s, o| un(s, o, |a: u32| a as f64);
+    F64ConvertI64S(Rr) = |s, o| un(s, o, |a: i64| a as f64);
+    F64ConvertI64U(Rr) = |s, o| un(s, o, |a: u64| a as f64);
+    F64PromoteF32(Rr) = |s, o| un(s, o, |a: f32| a as f64);
+}
+
+impl Op {
+    /// Whether execution never continues with the next instruction.
+    pub(super) fn is_terminator(self) -> bool {
+        matches!(
+            self,
+            Op::Unreachable
+                | Op::Exit
+                | Op::Br
+                | Op::BrTable
+                | Op::Return
+                | Op::Return1
+                | Op::Return0
+        )
+    }
+}
