@@ -77,7 +77,6 @@ pub(super) fn assemble(t: Translated, module_id: u64, func: u32) -> FuncCode {
             .map(|(i, &s)| (s as u32, i.op))
             .collect(),
         frame_size: t.frame_size,
-        params: t.params,
         results: t.results,
         local_init: t.local_init.into(),
     }

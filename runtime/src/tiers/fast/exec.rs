@@ -278,13 +278,11 @@ impl<'a, S: Copy> St<'a, S> {
         {
             cx.cur = code;
         }
-        // SAFETY: the callee's frame is inside the register file (above);
-        // its declared locals follow its parameters.
-        unsafe {
-            let locals = callee.add(f.params as usize);
-            for (i, &v) in f.local_init.iter().enumerate() {
-                *locals.add(i) = v;
-            }
+        for &(slot, v) in f.local_init.iter() {
+            debug_assert!(slot < f.frame_size);
+            // SAFETY: the callee's frame is inside the register file (above)
+            // and its locals inside its frame (verified).
+            unsafe { *callee.add(slot as usize) = v };
         }
         dispatch(
             cx,
@@ -616,8 +614,9 @@ pub(super) fn execute(
         regs.resize(need.max(1 << 12), 0);
     }
     regs[..args.len()].copy_from_slice(args);
-    let locals = f.params as usize;
-    regs[locals..locals + f.local_init.len()].copy_from_slice(&f.local_init);
+    for &(slot, v) in f.local_init.iter() {
+        regs[slot as usize] = v;
+    }
     let mut frame_vec = std::mem::take(&mut tier.frames);
     frame_vec.clear();
     frame_vec.reserve(64);

@@ -151,3 +151,43 @@ impl CmpOp {
         }
     }
 }
+
+/// The three address forms of each memory access: a slot plus a constant,
+/// a scaled slot plus a constant, and a constant address.
+const MEM_FORMS: &[[Op; 3]] = &[
+    [Op::I32Load, Op::I32LoadX, Op::I32LoadC],
+    [Op::I64Load, Op::I64LoadX, Op::I64LoadC],
+    [Op::I32Load8S, Op::I32Load8SX, Op::I32Load8SC],
+    [Op::I32Load8U, Op::I32Load8UX, Op::I32Load8UC],
+    [Op::I32Load16S, Op::I32Load16SX, Op::I32Load16SC],
+    [Op::I32Load16U, Op::I32Load16UX, Op::I32Load16UC],
+    [Op::I64Load8S, Op::I64Load8SX, Op::I64Load8SC],
+    [Op::I64Load8U, Op::I64Load8UX, Op::I64Load8UC],
+    [Op::I64Load16S, Op::I64Load16SX, Op::I64Load16SC],
+    [Op::I64Load16U, Op::I64Load16UX, Op::I64Load16UC],
+    [Op::I64Load32S, Op::I64Load32SX, Op::I64Load32SC],
+    [Op::I64Load32U, Op::I64Load32UX, Op::I64Load32UC],
+    [Op::Store8, Op::Store8X, Op::Store8C],
+    [Op::Store16, Op::Store16X, Op::Store16C],
+    [Op::Store32, Op::Store32X, Op::Store32C],
+    [Op::Store64, Op::Store64X, Op::Store64C],
+];
+
+/// How a memory access finds its address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum AddrForm {
+    /// `(slot + add) mod 2^32 + offset`.
+    Plus,
+    /// `((slot << shift) + add) mod 2^32 + offset`.
+    Scaled,
+    /// A constant.
+    Const,
+}
+
+/// The instruction of memory access `op` (its first form) in `form`.
+pub(super) fn mem_op(op: Op, form: AddrForm) -> Op {
+    MEM_FORMS
+        .iter()
+        .find(|r| r[0] == op)
+        .expect("every memory access has its forms")[form as usize]
+}

@@ -72,10 +72,10 @@ pub(crate) struct FuncCode {
     instrs: Box<[(u32, Op)]>,
     /// Parameters + locals + temporaries.
     frame_size: u32,
-    params: u32,
     results: u32,
-    /// Initial values of the declared locals (null for references).
-    local_init: Box<[u64]>,
+    /// Declared locals not provably written before a read, with their
+    /// initial values (null for references).
+    local_init: Box<[(ir::Slot, u64)]>,
 }
 
 /// The code of every defined function of one module. Calls within the
@@ -95,7 +95,30 @@ impl ModuleCode {
 }
 
 impl FuncCode {
-    /// What the executor relies on without checking: instructions tile the
+    /// The stream as text, one instruction a line (`TIERDIFF_FAST_DUMP=1`
+    /// prints every function at translation).
+    fn dump(&self) -> String {
+        let mut out = format!(
+            "fast: module {} func {} ({} slots, {} locals zeroed)\n",
+            self.module_id,
+            self.func,
+            self.frame_size,
+            self.local_init.len()
+        );
+        for &(at, op) in self.instrs.iter() {
+            let at = at as usize;
+            if at + op.shape().words() > self.code.len() {
+                break;
+            }
+            // SAFETY: the instruction's words are inside the stream (above).
+            let args = unsafe { op.shape().decode(self.code.as_ptr().add(at + 1)) };
+            out.push_str(&format!("{at:6}: {op:?} {args:?}\n"));
+        }
+        out
+    }
+
+    /// What the executor relies on without checking: every initialised
+    /// local inside the frame; instructions tile the
     /// stream, each with its own handler and shape; every slot inside the
     /// frame; every branch target an instruction start, and every backward
     /// one a loop header; every callee a function of `module`; and no way to
@@ -270,6 +293,11 @@ impl SideTables {
         let mut funcs = funcs.into_boxed_slice();
         asm::link(&mut funcs);
         let code = ModuleCode { funcs };
+        if std::env::var_os("TIERDIFF_FAST_DUMP").is_some() {
+            for f in code.funcs.iter() {
+                eprintln!("{}", f.dump());
+            }
+        }
         // The executor relies on these invariants without re-checking them.
         let mut violations = Vec::new();
         for f in code.funcs.iter() {

@@ -10,6 +10,7 @@
 
 use super::dispatch::{Done, Handler, Ip, Mem, Sp};
 use super::exec::{exit, Ctx, St};
+use super::ir::Slot;
 use super::num;
 use super::shapes::*;
 use super::{bulk, FuncCode};
@@ -125,28 +126,113 @@ fn br_l<A: Raw, B: Raw>(s: St<BrRl>, o: BrRl, f: impl FnOnce(A, B) -> bool) -> D
     s.branch(taken, o.to)
 }
 
-/// `dst = f(memory[a + offset..][..N])`, bounds checked against memory 0.
+/// The operands of a load: where it reads and which slot it writes.
+trait LoadAt: Copy {
+    fn dst(&self) -> Slot;
+    /// The effective address (33 bits at most: it cannot wrap).
+    fn ea(&self, get: impl Fn(Slot) -> u64) -> u64;
+}
+
+/// The operands of a store: where it writes and which slot it stores.
+trait StoreAt: Copy {
+    fn src(&self) -> Slot;
+    fn ea(&self, get: impl Fn(Slot) -> u64) -> u64;
+}
+
+// A folded add wraps like `i32.add`; adding the offset then takes 33 bits.
+impl LoadAt for Load {
+    #[inline(always)]
+    fn dst(&self) -> Slot {
+        self.dst
+    }
+    #[inline(always)]
+    fn ea(&self, get: impl Fn(Slot) -> u64) -> u64 {
+        (get(self.a) as u32).wrapping_add(self.add) as u64 + self.offset as u64
+    }
+}
+
+impl LoadAt for LoadX {
+    #[inline(always)]
+    fn dst(&self) -> Slot {
+        self.dst
+    }
+    #[inline(always)]
+    fn ea(&self, get: impl Fn(Slot) -> u64) -> u64 {
+        ((get(self.a) as u32) << (self.shift & 31)).wrapping_add(self.add) as u64
+            + self.offset as u64
+    }
+}
+
+impl LoadAt for LoadC {
+    #[inline(always)]
+    fn dst(&self) -> Slot {
+        self.dst
+    }
+    #[inline(always)]
+    fn ea(&self, _: impl Fn(Slot) -> u64) -> u64 {
+        self.ea
+    }
+}
+
+impl StoreAt for Store {
+    #[inline(always)]
+    fn src(&self) -> Slot {
+        self.src
+    }
+    #[inline(always)]
+    fn ea(&self, get: impl Fn(Slot) -> u64) -> u64 {
+        (get(self.addr) as u32).wrapping_add(self.add) as u64 + self.offset as u64
+    }
+}
+
+impl StoreAt for StoreX {
+    #[inline(always)]
+    fn src(&self) -> Slot {
+        self.src
+    }
+    #[inline(always)]
+    fn ea(&self, get: impl Fn(Slot) -> u64) -> u64 {
+        ((get(self.addr) as u32) << (self.shift & 31)).wrapping_add(self.add) as u64
+            + self.offset as u64
+    }
+}
+
+impl StoreAt for StoreC {
+    #[inline(always)]
+    fn src(&self) -> Slot {
+        self.src
+    }
+    #[inline(always)]
+    fn ea(&self, _: impl Fn(Slot) -> u64) -> u64 {
+        self.ea
+    }
+}
+
+/// `dst = f(memory[ea..][..N])`, bounds checked against memory 0.
 #[inline(always)]
-fn load<const N: usize, R: Raw>(mut s: St<Rri>, o: Rri, f: impl FnOnce([u8; N]) -> R) -> Done {
-    // 33 bits at most: `address + offset` cannot wrap.
-    let ea = s.get(o.a) as u32 as u64 + o.imm as u64;
+fn load<T: LoadAt, const N: usize, R: Raw>(
+    mut s: St<T>,
+    o: T,
+    f: impl FnOnce([u8; N]) -> R,
+) -> Done {
+    let ea = o.ea(|x| s.get(x));
     if ea + N as u64 > s.len as u64 {
         return s.trap(TrapCode::MemoryOutOfBounds);
     }
     // SAFETY: `ea + N <= len`, the length of the memory at `mem`.
     let bytes = unsafe { s.mem.add(ea as usize).cast::<[u8; N]>().read() };
-    s.set(o.dst, f(bytes).to_raw());
+    s.set(o.dst(), f(bytes).to_raw());
     s.next()
 }
 
-/// `memory[addr + offset..][..N] = f(src)`, bounds checked against memory 0.
+/// `memory[ea..][..N] = f(src)`, bounds checked against memory 0.
 #[inline(always)]
-fn store<const N: usize>(s: St<Sto>, o: Sto, f: impl FnOnce(u64) -> [u8; N]) -> Done {
-    let ea = s.get(o.addr) as u32 as u64 + o.offset as u64;
+fn store<T: StoreAt, const N: usize>(s: St<T>, o: T, f: impl FnOnce(u64) -> [u8; N]) -> Done {
+    let ea = o.ea(|x| s.get(x));
     if ea + N as u64 > s.len as u64 {
         return s.trap(TrapCode::MemoryOutOfBounds);
     }
-    let bytes = f(s.get(o.src));
+    let bytes = f(s.get(o.src()));
     // SAFETY: `ea + N <= len`, the length of the memory at `mem`.
     unsafe { s.mem.add(ea as usize).cast::<[u8; N]>().write(bytes) };
     s.next()
@@ -276,23 +362,55 @@ ops! {
     GlobalGet(Get) = |s, o| { let v = bulk::global_get(s.cx, o.idx); s.set(o.dst, v); s.next() };
     GlobalSet(Put) = |s, o| { let v = s.get(o.src); bulk::global_set(s.cx, o.idx, v); s.next() };
 
-    // Memory.
-    I32Load(Rri) = |s, o| load(s, o, u32::from_le_bytes);
-    I64Load(Rri) = |s, o| load(s, o, u64::from_le_bytes);
-    I32Load8S(Rri) = |s, o| load(s, o, |b| i8::from_le_bytes(b) as i32);
-    I32Load8U(Rri) = |s, o| load(s, o, |b| u8::from_le_bytes(b) as u32);
-    I32Load16S(Rri) = |s, o| load(s, o, |b| i16::from_le_bytes(b) as i32);
-    I32Load16U(Rri) = |s, o| load(s, o, |b| u16::from_le_bytes(b) as u32);
-    I64Load8S(Rri) = |s, o| load(s, o, |b| i8::from_le_bytes(b) as i64);
-    I64Load8U(Rri) = |s, o| load(s, o, |b| u8::from_le_bytes(b) as u64);
-    I64Load16S(Rri) = |s, o| load(s, o, |b| i16::from_le_bytes(b) as i64);
-    I64Load16U(Rri) = |s, o| load(s, o, |b| u16::from_le_bytes(b) as u64);
-    I64Load32S(Rri) = |s, o| load(s, o, |b| i32::from_le_bytes(b) as i64);
-    I64Load32U(Rri) = |s, o| load(s, o, |b| u32::from_le_bytes(b) as u64);
-    Store8(Sto) = |s, o| store(s, o, |v| [v as u8]);
-    Store16(Sto) = |s, o| store(s, o, |v| (v as u16).to_le_bytes());
-    Store32(Sto) = |s, o| store(s, o, |v| (v as u32).to_le_bytes());
-    Store64(Sto) = |s, o| store(s, o, |v| v.to_le_bytes());
+    // Memory: each access in three address forms (see the shapes).
+    I32Load(Load) = |s, o| load(s, o, u32::from_le_bytes);
+    I32LoadX(LoadX) = |s, o| load(s, o, u32::from_le_bytes);
+    I32LoadC(LoadC) = |s, o| load(s, o, u32::from_le_bytes);
+    I64Load(Load) = |s, o| load(s, o, u64::from_le_bytes);
+    I64LoadX(LoadX) = |s, o| load(s, o, u64::from_le_bytes);
+    I64LoadC(LoadC) = |s, o| load(s, o, u64::from_le_bytes);
+    I32Load8S(Load) = |s, o| load(s, o, |b| i8::from_le_bytes(b) as i32);
+    I32Load8SX(LoadX) = |s, o| load(s, o, |b| i8::from_le_bytes(b) as i32);
+    I32Load8SC(LoadC) = |s, o| load(s, o, |b| i8::from_le_bytes(b) as i32);
+    I32Load8U(Load) = |s, o| load(s, o, |b| u8::from_le_bytes(b) as u32);
+    I32Load8UX(LoadX) = |s, o| load(s, o, |b| u8::from_le_bytes(b) as u32);
+    I32Load8UC(LoadC) = |s, o| load(s, o, |b| u8::from_le_bytes(b) as u32);
+    I32Load16S(Load) = |s, o| load(s, o, |b| i16::from_le_bytes(b) as i32);
+    I32Load16SX(LoadX) = |s, o| load(s, o, |b| i16::from_le_bytes(b) as i32);
+    I32Load16SC(LoadC) = |s, o| load(s, o, |b| i16::from_le_bytes(b) as i32);
+    I32Load16U(Load) = |s, o| load(s, o, |b| u16::from_le_bytes(b) as u32);
+    I32Load16UX(LoadX) = |s, o| load(s, o, |b| u16::from_le_bytes(b) as u32);
+    I32Load16UC(LoadC) = |s, o| load(s, o, |b| u16::from_le_bytes(b) as u32);
+    I64Load8S(Load) = |s, o| load(s, o, |b| i8::from_le_bytes(b) as i64);
+    I64Load8SX(LoadX) = |s, o| load(s, o, |b| i8::from_le_bytes(b) as i64);
+    I64Load8SC(LoadC) = |s, o| load(s, o, |b| i8::from_le_bytes(b) as i64);
+    I64Load8U(Load) = |s, o| load(s, o, |b| u8::from_le_bytes(b) as u64);
+    I64Load8UX(LoadX) = |s, o| load(s, o, |b| u8::from_le_bytes(b) as u64);
+    I64Load8UC(LoadC) = |s, o| load(s, o, |b| u8::from_le_bytes(b) as u64);
+    I64Load16S(Load) = |s, o| load(s, o, |b| i16::from_le_bytes(b) as i64);
+    I64Load16SX(LoadX) = |s, o| load(s, o, |b| i16::from_le_bytes(b) as i64);
+    I64Load16SC(LoadC) = |s, o| load(s, o, |b| i16::from_le_bytes(b) as i64);
+    I64Load16U(Load) = |s, o| load(s, o, |b| u16::from_le_bytes(b) as u64);
+    I64Load16UX(LoadX) = |s, o| load(s, o, |b| u16::from_le_bytes(b) as u64);
+    I64Load16UC(LoadC) = |s, o| load(s, o, |b| u16::from_le_bytes(b) as u64);
+    I64Load32S(Load) = |s, o| load(s, o, |b| i32::from_le_bytes(b) as i64);
+    I64Load32SX(LoadX) = |s, o| load(s, o, |b| i32::from_le_bytes(b) as i64);
+    I64Load32SC(LoadC) = |s, o| load(s, o, |b| i32::from_le_bytes(b) as i64);
+    I64Load32U(Load) = |s, o| load(s, o, |b| u32::from_le_bytes(b) as u64);
+    I64Load32UX(LoadX) = |s, o| load(s, o, |b| u32::from_le_bytes(b) as u64);
+    I64Load32UC(LoadC) = |s, o| load(s, o, |b| u32::from_le_bytes(b) as u64);
+    Store8(Store) = |s, o| store(s, o, |v| [v as u8]);
+    Store8X(StoreX) = |s, o| store(s, o, |v| [v as u8]);
+    Store8C(StoreC) = |s, o| store(s, o, |v| [v as u8]);
+    Store16(Store) = |s, o| store(s, o, |v| (v as u16).to_le_bytes());
+    Store16X(StoreX) = |s, o| store(s, o, |v| (v as u16).to_le_bytes());
+    Store16C(StoreC) = |s, o| store(s, o, |v| (v as u16).to_le_bytes());
+    Store32(Store) = |s, o| store(s, o, |v| (v as u32).to_le_bytes());
+    Store32X(StoreX) = |s, o| store(s, o, |v| (v as u32).to_le_bytes());
+    Store32C(StoreC) = |s, o| store(s, o, |v| (v as u32).to_le_bytes());
+    Store64(Store) = |s, o| store(s, o, |v| v.to_le_bytes());
+    Store64X(StoreX) = |s, o| store(s, o, |v| v.to_le_bytes());
+    Store64C(StoreC) = |s, o| store(s, o, |v| v.to_le_bytes());
     MemorySize(Get) = |s, o| { let pages = (s.len / PAGE_SIZE) as u64; s.set(o.dst, pages); s.next() };
     MemoryGrow(Rr) = |s, o| { let sp = s.sp; bulk::memory_grow(s.cx, o, sp); s.next_reloading_memory() };
     MemoryFill(Bulk) = |s, _o| { let r = bulk::memory_fill(s.cx, s.ip, s.sp); s.check(r) };
@@ -344,6 +462,11 @@ ops! {
     I32ShrUI(Rri) = |s, o| bin_u(s, o, |a: u32, b: u32| a.wrapping_shr(b));
     I32RotlI(Rri) = |s, o| bin_u(s, o, |a: u32, b: u32| a.rotate_left(b));
     I32RotrI(Rri) = |s, o| bin_u(s, o, |a: u32, b: u32| a.rotate_right(b));
+    I32ShlAddI(Lea) = |s, o| {
+        let v = ((s.get(o.a) as u32) << (o.shift & 31)).wrapping_add(o.add);
+        s.set(o.dst, v as u64);
+        s.next()
+    };
 
     // i64 arithmetic.
     I64Clz(Rr) = |s, o| un(s, o, |a: u64| a.leading_zeros() as u64);

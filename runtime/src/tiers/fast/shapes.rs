@@ -175,7 +175,7 @@ shapes! {
     Rr { dst: W, a: R }
     /// A binary operation.
     Rrr { dst: W, a: R, b: R }
-    /// A binary operation with a 32-bit immediate; a load (`imm` is the offset).
+    /// A binary operation with a 32-bit immediate; `table.get` (`imm` is the table).
     Rri { dst: W, a: R, imm: U }
     /// A binary operation with a 64-bit immediate.
     Rrl { dst: W, a: R, imm: L }
@@ -183,7 +183,22 @@ shapes! {
     Rl { dst: W, pad: U, imm: L }
     /// `select`: `dst = c ? a : b`.
     Sel { dst: W, c: R, a: R, b: R }
-    /// A store of `src` at `addr + offset`; `table.set` (offset is the table).
+    /// `dst = ((a << shift) + add) mod 2^32` (an address computed ahead of its use).
+    Lea { dst: W, a: R, add: U, shift: U }
+    /// A load from `(a + add) mod 2^32 + offset` (`add`: an `i32.add` of a
+    /// constant folded into the address).
+    Load { dst: W, a: R, add: U, offset: U }
+    /// A load from `((a << shift) + add) mod 2^32 + offset`.
+    LoadX { dst: W, a: R, add: U, offset: U, shift: U }
+    /// A load from a constant address (`ea`: the address plus the offset).
+    LoadC { dst: W, pad: U, ea: L }
+    /// A store of `src` at `(addr + add) mod 2^32 + offset`.
+    Store { addr: R, src: R, add: U, offset: U }
+    /// A store of `src` at `((addr << shift) + add) mod 2^32 + offset`.
+    StoreX { addr: R, src: R, add: U, offset: U, shift: U }
+    /// A store of `src` at a constant address (`ea`: the address plus the offset).
+    StoreC { src: R, pad: U, ea: L }
+    /// `table.set` of `src` at `index`.
     Sto { addr: R, src: R, offset: U }
     /// A result from an indexed item (global, table size, function reference).
     Get { dst: W, idx: I }
@@ -228,6 +243,10 @@ pub(super) fn dst_mut(args: &mut Args) -> Option<&mut Slot> {
         Args::Rr(x) => Some(&mut x.dst),
         Args::Rrr(x) => Some(&mut x.dst),
         Args::Rri(x) => Some(&mut x.dst),
+        Args::Lea(x) => Some(&mut x.dst),
+        Args::Load(x) => Some(&mut x.dst),
+        Args::LoadX(x) => Some(&mut x.dst),
+        Args::LoadC(x) => Some(&mut x.dst),
         Args::Rrl(x) => Some(&mut x.dst),
         Args::Rl(x) => Some(&mut x.dst),
         Args::Sel(x) => Some(&mut x.dst),

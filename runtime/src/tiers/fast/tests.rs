@@ -23,6 +23,10 @@ const FLOAT_BIN: &[&str] = &["add", "sub", "mul", "div", "min", "max", "copysign
 const FLOAT_CMP: &[&str] = &["eq", "ne", "lt", "gt", "le", "ge"];
 const FLOAT_UN: &[&str] = &["abs", "neg", "ceil", "floor", "trunc", "nearest", "sqrt"];
 
+/// An address `(a & 255) * 4 + 12`, as a shift and an add of constants.
+const SCALED: &str =
+    "(i32.add (i32.shl (i32.and (local.get $a) (i32.const 255)) (i32.const 2)) (i32.const 12))";
+
 /// The body of the loop: every operator, most in each of their forms
 /// (slot or immediate right operand, value or fused branch), on operands
 /// that change every iteration so branches go both ways.
@@ -115,6 +119,8 @@ fn loop_body() -> String {
         line(format!(
             "(drop ({load} offset=4 (i32.and (local.get $a) (i32.const 1023))))"
         ));
+        line(format!("(drop ({load} offset=4 {SCALED}))"));
+        line(format!("(drop ({load} offset=4 (i32.const 16)))"));
     }
     for (store, v) in [
         ("i32.store", "(local.get $a)"),
@@ -126,10 +132,14 @@ fn loop_body() -> String {
         line(format!(
             "({store} offset=8 (i32.and (local.get $a) (i32.const 1023)) {v})"
         ));
+        line(format!("({store} offset=8 {SCALED} {v})"));
+        line(format!("({store} offset=8 (i32.const 24) {v})"));
     }
     b.push_str(
         r#"
-        ;; Data movement, globals, select.
+        ;; Data movement, globals, select; pending shifts and adds computed.
+        (local.set $c (i32.add (i32.shl (local.get $a) (i32.const 2)) (i32.const 8)))
+        (local.set $c (i32.shl (local.get $a) (i32.const 3)))
         (local.set $c (local.get $a))
         (local.set $c (i32.const 5))
         (global.set $g (i64.add (global.get $g) (i64.const 1)))

@@ -12,16 +12,25 @@
 //! compare-and-branch; `eqz` is a compare with immediate 0; a constant
 //! right operand becomes an immediate (`x - c` an add of `-c`); an
 //! instruction feeding `local.set` writes the local directly; `local.get`
-//! costs nothing. A loop starts with a fuel charge for entering it from
+//! costs nothing; `i32.add` and `i32.shl` of a constant stay pending on the
+//! virtual stack until used, so a load or store folds them into its
+//! address (and a constant address into its offset), and a `local.set` or
+//! branch computes them straight into their destination. A loop starts with a fuel charge for entering it from
 //! above; its header is the instruction after it, where backward jumps land.
 //!
 //! # Dev. Note
 //! Pending `local.get` entries are the classic hazard of this design: a
 //! `local.set`/`local.tee` of that local first copies every pending entry
 //! naming it into its temporary, and every block, loop and if start copies
-//! all pending locals out, so a conditional path never has to.
+//! all pending locals out, so a conditional path never has to. A pending
+//! add of a local counts as a read of that local.
+//!
+//! Declared locals are zeroed on entry unless the function provably writes
+//! them before any read: their first mention is a `local.set`/`local.tee`
+//! outside every block, which every later instruction can only be reached
+//! through.
 
-use super::ir::{CmpForm, CmpOp, Instr, Slot, Target};
+use super::ir::{mem_op, AddrForm, CmpForm, CmpOp, Instr, Slot, Target};
 use super::num::{numeric, Num};
 use super::ops::Op;
 use super::shapes::{self as sh, Args};
@@ -38,10 +47,20 @@ pub(super) struct Translated {
     pub(super) tables: Vec<Vec<Target>>,
     /// Parameters + locals + temporaries.
     pub(super) frame_size: u32,
-    pub(super) params: u32,
     pub(super) results: u32,
-    /// Initial values of the declared locals (null for references).
-    pub(super) local_init: Vec<u64>,
+    /// The declared locals to initialise on entry, with their values (null
+    /// for references).
+    pub(super) local_init: Vec<(Slot, u64)>,
+}
+
+/// What the translator knows about a declared local so far.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Use {
+    Unseen,
+    /// Read, or first written inside a block: must start initialised.
+    Init,
+    /// First written outside every block, before any read.
+    Written,
 }
 
 /// Where a virtual stack entry's value is.
@@ -51,6 +70,17 @@ enum Entry {
     Const(u64),
     /// In the entry's own temporary `T(h)`.
     Temp,
+    /// An i32 address computation not yet emitted (see [`Addr`]).
+    Addr(Addr),
+}
+
+/// `((base << shift) + add) mod 2^32`, as `i32.shl` and `i32.add` with
+/// constants compute it; `base` is a local or the entry's own temporary.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Addr {
+    base: Slot,
+    shift: u32,
+    add: u32,
 }
 
 /// A jump whose target is a label not yet placed.
@@ -127,6 +157,9 @@ struct Translator<'m> {
     /// Nesting depth of blocks skipped inside unreachable code.
     dead: u32,
     results: usize,
+    /// Per declared local (after the parameters).
+    uses: Vec<Use>,
+    params: u32,
 }
 
 /// Translates defined function `func` of `module`.
@@ -159,6 +192,8 @@ pub(super) fn translate(
         reachable: true,
         dead: 0,
         results: ty.results.len(),
+        uses: vec![Use::Unseen; body.locals.len()],
+        params: ty.params.len() as u32,
     };
     let reader =
         wasmparser::BinaryReader::new(&module.bytes[body.code.clone()], body.code.start as u64);
@@ -184,16 +219,19 @@ pub(super) fn translate(
         code: t.code,
         tables: t.tables,
         frame_size: frame_size as u32,
-        params: ty.params.len() as u32,
         results: ty.results.len() as u32,
         local_init: body
             .locals
             .iter()
-            .map(|l| {
+            .zip(&t.uses)
+            .enumerate()
+            .filter(|(_, (_, u))| **u != Use::Written)
+            .map(|(i, (l, _))| {
+                let slot = ty.params.len() as Slot + i as Slot;
                 if crate::fault::active(crate::fault::Fault::RefLocalsZero) {
-                    0
+                    (slot, 0)
                 } else {
-                    l.default_raw()
+                    (slot, l.default_raw())
                 }
             })
             .collect(),
@@ -229,6 +267,35 @@ impl Translator<'_> {
 
     fn constant(&mut self, dst: Slot, imm: u64) {
         self.emit(Op::Const, Args::Rl(sh::Rl { dst, pad: 0, imm }));
+    }
+
+    /// Computes a pending address into `dst`.
+    fn address(&mut self, dst: Slot, x: Addr) {
+        let Addr {
+            base: a,
+            shift,
+            add,
+        } = x;
+        match (shift, add) {
+            (0, imm) => self.emit(Op::I32AddI, Args::Rri(sh::Rri { dst, a, imm })),
+            (imm, 0) => self.emit(Op::I32ShlI, Args::Rri(sh::Rri { dst, a, imm })),
+            (shift, add) => self.emit(Op::I32ShlAddI, Args::Lea(sh::Lea { dst, a, add, shift })),
+        };
+    }
+
+    /// Records a mention of local `i` (`write`: by `local.set`/`local.tee`).
+    fn mention(&mut self, i: Slot, write: bool) {
+        let Some(k) = i.checked_sub(self.params) else {
+            return;
+        };
+        let u = &mut self.uses[k as usize];
+        if *u == Use::Unseen {
+            *u = if write && self.ctrls.len() == 1 {
+                Use::Written
+            } else {
+                Use::Init
+            };
+        }
     }
 
     fn jump(&mut self, to: Target) -> usize {
@@ -276,6 +343,11 @@ impl Translator<'_> {
                 self.constant(dst, val);
                 dst
             }
+            Entry::Addr(x) => {
+                let dst = self.temp(h);
+                self.address(dst, x);
+                dst
+            }
         }
     }
 
@@ -291,6 +363,7 @@ impl Translator<'_> {
             Entry::Temp => return,
             Entry::Local(src) => self.copy(dst, src),
             Entry::Const(val) => self.constant(dst, val),
+            Entry::Addr(x) => self.address(dst, x),
         };
         self.stack[h] = Entry::Temp;
     }
@@ -298,7 +371,8 @@ impl Translator<'_> {
     /// Copies out every pending read of local `i` before it is overwritten.
     fn spill_local(&mut self, i: Slot) {
         for h in 0..self.stack.len() {
-            if self.stack[h] == Entry::Local(i) {
+            if matches!(self.stack[h], Entry::Local(l) | Entry::Addr(Addr { base: l, .. }) if l == i)
+            {
                 self.materialize(h);
             }
         }
@@ -308,7 +382,10 @@ impl Translator<'_> {
     /// a spill inside a conditional path never has to happen.
     fn spill_all_locals(&mut self) {
         for h in 0..self.stack.len() {
-            if matches!(self.stack[h], Entry::Local(_)) {
+            let locals = self.locals;
+            if matches!(self.stack[h], Entry::Local(_))
+                || matches!(self.stack[h], Entry::Addr(x) if (x.base as u64) < locals)
+            {
                 self.materialize(h);
             }
         }
@@ -334,6 +411,7 @@ impl Translator<'_> {
                 }
                 Entry::Local(from) => self.copy(to, from),
                 Entry::Const(val) => self.constant(to, val),
+                Entry::Addr(x) => self.address(to, x),
             }
         }
     }
@@ -346,15 +424,7 @@ impl Translator<'_> {
             }
             1 => {
                 let h = self.stack.len() - 1;
-                let src = match self.stack[h] {
-                    Entry::Local(i) => i,
-                    Entry::Temp => self.temp(h),
-                    Entry::Const(val) => {
-                        let dst = self.temp(h);
-                        self.constant(dst, val);
-                        dst
-                    }
-                };
+                let src = self.slot(self.stack[h], h);
                 self.emit(Op::Return1, Args::Src(sh::Src { src }));
             }
             n => {
@@ -514,30 +584,145 @@ impl Translator<'_> {
         self.emit(op, args);
     }
 
-    fn load(&mut self, op: Op, m: &wasmparser::MemArg) {
-        let a = self.pop_slot();
-        let dst = self.push_temp();
-        self.emit(
-            op,
-            Args::Rri(sh::Rri {
-                dst,
-                a,
-                imm: m.offset as u32,
+    /// A memory address: a pending computation, a constant or a slot.
+    fn pop_address(&mut self) -> Result<Addr, u32> {
+        match self.pop() {
+            (Entry::Addr(x), _) => Ok(x),
+            (Entry::Const(c), _) => Err(c as u32),
+            (e, h) => Ok(Addr {
+                base: self.slot(e, h),
+                shift: 0,
+                add: 0,
             }),
-        );
+        }
+    }
+
+    fn load(&mut self, op: Op, m: &wasmparser::MemArg) {
+        let address = self.pop_address();
+        let dst = self.push_temp();
+        let offset = m.offset as u32;
+        let (form, args) = match address {
+            Ok(Addr {
+                base: a,
+                shift: 0,
+                add,
+            }) => (
+                AddrForm::Plus,
+                Args::Load(sh::Load {
+                    dst,
+                    a,
+                    add,
+                    offset,
+                }),
+            ),
+            Ok(Addr {
+                base: a,
+                shift,
+                add,
+            }) => (
+                AddrForm::Scaled,
+                Args::LoadX(sh::LoadX {
+                    dst,
+                    a,
+                    add,
+                    offset,
+                    shift,
+                }),
+            ),
+            Err(c) => (
+                AddrForm::Const,
+                Args::LoadC(sh::LoadC {
+                    dst,
+                    pad: 0,
+                    ea: c as u64 + offset as u64,
+                }),
+            ),
+        };
+        self.emit(mem_op(op, form), args);
     }
 
     fn store(&mut self, op: Op, m: &wasmparser::MemArg) {
         let src = self.pop_slot();
-        let addr = self.pop_slot();
-        self.emit(
-            op,
-            Args::Sto(sh::Sto {
-                addr,
-                src,
-                offset: m.offset as u32,
-            }),
-        );
+        let address = self.pop_address();
+        let offset = m.offset as u32;
+        let (form, args) = match address {
+            Ok(Addr {
+                base: addr,
+                shift: 0,
+                add,
+            }) => (
+                AddrForm::Plus,
+                Args::Store(sh::Store {
+                    addr,
+                    src,
+                    add,
+                    offset,
+                }),
+            ),
+            Ok(Addr {
+                base: addr,
+                shift,
+                add,
+            }) => (
+                AddrForm::Scaled,
+                Args::StoreX(sh::StoreX {
+                    addr,
+                    src,
+                    add,
+                    offset,
+                    shift,
+                }),
+            ),
+            Err(c) => (
+                AddrForm::Const,
+                Args::StoreC(sh::StoreC {
+                    src,
+                    pad: 0,
+                    ea: c as u64 + offset as u64,
+                }),
+            ),
+        };
+        self.emit(mem_op(op, form), args);
+    }
+
+    /// The pending address of the popped entry at height `h`.
+    fn pending(&mut self, e: Entry, h: usize) -> Addr {
+        match e {
+            Entry::Addr(x) => x,
+            e => Addr {
+                base: self.slot(e, h),
+                shift: 0,
+                add: 0,
+            },
+        }
+    }
+
+    /// `i32.add` with a constant right operand: pending on the stack.
+    fn add_const(&mut self, v: u32) {
+        let (e, h) = self.pop();
+        let mut x = self.pending(e, h);
+        x.add = x.add.wrapping_add(v);
+        self.push(Entry::Addr(x));
+    }
+
+    /// `i32.shl` by a constant: pending on the stack when it folds.
+    fn shl_const(&mut self, v: u32) {
+        let (e, h) = self.pop();
+        let mut x = self.pending(e, h);
+        let c = v & 31;
+        if x.shift + c < 32 {
+            x.shift += c;
+            x.add <<= c;
+        } else {
+            let dst = self.temp(h);
+            self.address(dst, x);
+            x = Addr {
+                base: dst,
+                shift: c,
+                add: 0,
+            };
+        }
+        self.push(Entry::Addr(x));
     }
 
     /// Three operands of a bulk operation with indices `x` and `y`.
@@ -579,10 +764,12 @@ impl Translator<'_> {
         if !crate::fault::active(crate::fault::Fault::FastPendingLocal) {
             self.spill_local(i);
         }
+        self.mention(i, true);
         match e {
             Entry::Local(src) if src == i => {}
             Entry::Local(src) => self.copy(i, src),
             Entry::Const(val) => self.constant(i, val),
+            Entry::Addr(x) => self.address(i, x),
             Entry::Temp => {
                 let t = self.temp(h);
                 let retarget = self.code.len() == before && before > self.barrier;
@@ -754,7 +941,10 @@ impl Translator<'_> {
                 let dst = self.push_temp();
                 self.emit(Op::Select, Args::Sel(sh::Sel { dst, c, a, b }));
             }
-            O::LocalGet { local_index } => self.push(Entry::Local(local_index)),
+            O::LocalGet { local_index } => {
+                self.mention(local_index, false);
+                self.push(Entry::Local(local_index));
+            }
             O::LocalSet { local_index } => self.local_set(local_index, false),
             O::LocalTee { local_index } => self.local_set(local_index, true),
             O::GlobalGet { global_index } => self.get(Op::GlobalGet, global_index),
@@ -910,17 +1100,26 @@ impl Translator<'_> {
         match num {
             Num::Nop => {}
             Num::Un(op) => self.unop(op),
-            Num::Bin(op, imm) => self.binop(op, imm, false),
-            Num::Sub { reg, add_imm, wide } => {
-                // An i32 constant is held zero-extended: negate it as an i32.
-                if let (false, Some(&Entry::Const(v))) = (wide, self.stack.last()) {
-                    let last = self.stack.len() - 1;
-                    self.stack[last] = Entry::Const((v as u32).wrapping_neg() as u64);
-                    self.binop(reg, Some(add_imm), false);
-                } else {
-                    self.binop(reg, Some(add_imm), true);
-                }
+            Num::Bin(Op::I32Add, _) if matches!(self.stack.last(), Some(Entry::Const(_))) => {
+                let (Entry::Const(v), _) = self.pop() else {
+                    unreachable!("matched above")
+                };
+                self.add_const(v as u32);
             }
+            Num::Bin(Op::I32Shl, _) if matches!(self.stack.last(), Some(Entry::Const(_))) => {
+                let (Entry::Const(v), _) = self.pop() else {
+                    unreachable!("matched above")
+                };
+                self.shl_const(v as u32);
+            }
+            Num::Bin(op, imm) => self.binop(op, imm, false),
+            Num::Sub { wide: false, .. } if matches!(self.stack.last(), Some(Entry::Const(_))) => {
+                let (Entry::Const(v), _) = self.pop() else {
+                    unreachable!("matched above")
+                };
+                self.add_const((v as u32).wrapping_neg());
+            }
+            Num::Sub { reg, add_imm, wide } => self.binop(reg, Some(add_imm), wide),
             Num::Cmp(c, wide) => self.binop(
                 c.op(wide, CmpForm::Value),
                 Some(c.op(wide, CmpForm::ValueImm)),
