@@ -105,6 +105,18 @@ fn bin_l<A: Raw, B: Raw, R: Raw>(mut s: St<Rrl>, o: Rrl, f: impl FnOnce(A, B) ->
     s.next()
 }
 
+/// `dst = f(a, b, c)`.
+#[inline(always)]
+fn fma<A: Raw, R: Raw>(mut s: St<Fma>, o: Fma, f: impl FnOnce(A, A, A) -> R) -> Done {
+    let v = f(
+        A::from_raw(s.get(o.a)),
+        A::from_raw(s.get(o.b)),
+        A::from_raw(s.get(o.c)),
+    );
+    s.set(o.dst, v.to_raw());
+    s.next()
+}
+
 /// Jumps if `f(a, b)`.
 #[inline(always)]
 fn br<A: Raw, B: Raw>(s: St<BrRr>, o: BrRr, f: impl FnOnce(A, B) -> bool) -> Done {
@@ -353,6 +365,13 @@ ops! {
 
     // Data movement.
     Copy(Rr) = |s, o| { let v = s.get(o.a); s.set(o.dst, v); s.next() };
+    Copy2(Copy2) = |s, o| {
+        let v = s.get(o.s1);
+        s.set(o.d1, v);
+        let v = s.get(o.s2);
+        s.set(o.d2, v);
+        s.next()
+    };
     Const(Rl) = |s, o| { s.set(o.dst, o.imm); s.next() };
     Select(Sel) = |s, o| {
         let v = if s.get(o.c) as u32 != 0 { s.get(o.a) } else { s.get(o.b) };
@@ -581,6 +600,24 @@ ops! {
     BrI64LeUI(BrRl) = |s, o| br_l(s, o, |a: u64, b: u64| a <= b);
     BrI64GeSI(BrRl) = |s, o| br_l(s, o, |a: i64, b: i64| a >= b);
     BrI64GeUI(BrRl) = |s, o| br_l(s, o, |a: u64, b: u64| a >= b);
+
+    // A multiply fused with the add or subtract consuming it; float forms
+    // keep both roundings and the operand order of the unfused pair.
+    I32MulAdd(Fma) = |s, o| fma(s, o, |a: u32, b: u32, c: u32| a.wrapping_mul(b).wrapping_add(c));
+    I32MulIAdd(Fmai) = |s, o| {
+        let v = (s.get(o.a) as u32).wrapping_mul(o.imm).wrapping_add(s.get(o.c) as u32);
+        s.set(o.dst, v as u64);
+        s.next()
+    };
+    I64MulAdd(Fma) = |s, o| fma(s, o, |a: u64, b: u64, c: u64| a.wrapping_mul(b).wrapping_add(c));
+    F32MulAdd(Fma) = |s, o| fma(s, o, |a: f32, b: f32, c: f32| a * b + c);
+    F32AddMul(Fma) = |s, o| fma(s, o, |a: f32, b: f32, c: f32| c + a * b);
+    F32MulSub(Fma) = |s, o| fma(s, o, |a: f32, b: f32, c: f32| a * b - c);
+    F32SubMul(Fma) = |s, o| fma(s, o, |a: f32, b: f32, c: f32| c - a * b);
+    F64MulAdd(Fma) = |s, o| fma(s, o, |a: f64, b: f64, c: f64| a * b + c);
+    F64AddMul(Fma) = |s, o| fma(s, o, |a: f64, b: f64, c: f64| c + a * b);
+    F64MulSub(Fma) = |s, o| fma(s, o, |a: f64, b: f64, c: f64| a * b - c);
+    F64SubMul(Fma) = |s, o| fma(s, o, |a: f64, b: f64, c: f64| c - a * b);
 
     // f32.
     F32Abs(Rr) = |s, o| un(s, o, |a: u32| a & 0x7fff_ffff);

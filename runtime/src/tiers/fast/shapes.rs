@@ -181,6 +181,13 @@ shapes! {
     Rrl { dst: W, a: R, imm: L }
     /// A constant.
     Rl { dst: W, pad: U, imm: L }
+    /// A multiply fused with the add or subtract that consumes it
+    /// (`dst = a * b + c` and kin).
+    Fma { dst: W, a: R, b: R, c: R }
+    /// `dst = a * imm + c`.
+    Fmai { dst: W, a: R, c: R, imm: U }
+    /// Two copies in order: `d1 = s1`, then `d2 = s2`.
+    Copy2 { d1: W, s1: R, d2: W, s2: R }
     /// `select`: `dst = c ? a : b`.
     Sel { dst: W, c: R, a: R, b: R }
     /// `dst = ((a << shift) + add) mod 2^32` (an address computed ahead of its use).
@@ -250,6 +257,8 @@ pub(super) fn dst_mut(args: &mut Args) -> Option<&mut Slot> {
         Args::Rrl(x) => Some(&mut x.dst),
         Args::Rl(x) => Some(&mut x.dst),
         Args::Sel(x) => Some(&mut x.dst),
+        Args::Fma(x) => Some(&mut x.dst),
+        Args::Fmai(x) => Some(&mut x.dst),
         Args::Get(x) => Some(&mut x.dst),
         Args::Grow(x) => Some(&mut x.dst),
         _ => None,
@@ -266,4 +275,10 @@ pub(super) fn target_mut(args: &mut Args) -> Option<&mut i32> {
         Args::BrRl(x) => Some(&mut x.to),
         _ => None,
     }
+}
+
+/// The slot a result-producing instruction writes.
+pub(super) fn dst_of(args: &Args) -> Option<Slot> {
+    let mut a = *args;
+    dst_mut(&mut a).map(|d| *d)
 }

@@ -137,7 +137,21 @@ fn loop_body() -> String {
     }
     b.push_str(
         r#"
+        ;; Multiplies fused with the add or subtract consuming them.
+        (local.set $c (i32.add (i32.mul (local.get $a) (local.get $b)) (local.get $c)))
+        (local.set $c (i32.add (local.get $c) (i32.mul (local.get $a) (i32.const 31))))
+        (drop (i64.add (i64.mul (local.get $x) (local.get $y)) (local.get $y)))
+        (drop (f32.add (f32.mul (local.get $f) (local.get $g)) (local.get $g)))
+        (drop (f32.add (local.get $g) (f32.mul (local.get $f) (local.get $g))))
+        (drop (f32.sub (f32.mul (local.get $f) (local.get $g)) (local.get $g)))
+        (drop (f32.sub (local.get $g) (f32.mul (local.get $f) (local.get $g))))
+        (drop (f64.add (f64.mul (local.get $d) (local.get $e)) (local.get $e)))
+        (drop (f64.add (local.get $e) (f64.mul (local.get $d) (local.get $e))))
+        (drop (f64.sub (f64.mul (local.get $d) (local.get $e)) (local.get $e)))
+        (drop (f64.sub (local.get $e) (f64.mul (local.get $d) (local.get $e))))
         ;; Data movement, globals, select; pending shifts and adds computed.
+        (local.set $t (local.get $a))
+        (local.set $u (local.get $b))
         (local.set $c (i32.add (i32.shl (local.get $a) (i32.const 2)) (i32.const 8)))
         (local.set $c (i32.shl (local.get $a) (i32.const 3)))
         (local.set $c (local.get $a))
@@ -204,7 +218,7 @@ fn all_ops_module() -> String {
       (func $two (result i32 i32) (i32.const 1) (i32.const 2))
       (func $none)
       (func (export "run") (param $n i32) (result i64)
-        (local $a i32) (local $b i32) (local $c i32) (local $k i32)
+        (local $a i32) (local $b i32) (local $c i32) (local $k i32) (local $t i32) (local $u i32)
         (local $x i64) (local $y i64)
         (local $f f32) (local $g f32) (local $d f64) (local $e f64)
         (local.set $b (i32.const 7))

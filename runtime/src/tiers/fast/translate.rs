@@ -261,7 +261,29 @@ impl Translator<'_> {
         self.code.len() - 1
     }
 
+    /// The last instruction, if a peephole may replace it.
+    fn last(&self) -> Option<Instr> {
+        (self.code.len() > self.barrier)
+            .then(|| self.code.last().copied())
+            .flatten()
+    }
+
     fn copy(&mut self, dst: Slot, src: Slot) {
+        if let Some(Instr {
+            op: Op::Copy,
+            args: Args::Rr(first),
+        }) = self.last()
+        {
+            let pair = sh::Copy2 {
+                d1: first.dst,
+                s1: first.a,
+                d2: dst,
+                s2: src,
+            };
+            *self.code.last_mut().expect("a last instruction") =
+                Instr::new(Op::Copy2, Args::Copy2(pair));
+            return;
+        }
         self.emit(Op::Copy, Args::Rr(sh::Rr { dst, a: src }));
     }
 
@@ -575,13 +597,68 @@ impl Translator<'_> {
                 (imm, imm_args(imm, dst, a, v))
             }
             _ => {
+                let (left, right) = (a == Entry::Temp, b == Entry::Temp);
                 let b = self.slot(b, hb);
                 let a = self.slot(a, ha);
-                (op, Args::Rrr(sh::Rrr { dst, a, b }))
+                let x = sh::Rrr { dst, a, b };
+                if let Some((op, args)) = self.fuse_mul(op, x, left, right) {
+                    self.code.pop();
+                    self.push(Entry::Temp);
+                    self.emit(op, args);
+                    return;
+                }
+                (op, Args::Rrr(x))
             }
         };
         self.push(Entry::Temp);
         self.emit(op, args);
+    }
+
+    /// The add or subtract `op` (operands `x`, `left`/`right`: operand a
+    /// temporary) fused with the multiply just emitted that computed one of
+    /// its operands, if that is what happened.
+    fn fuse_mul(&self, op: Op, x: sh::Rrr, left: bool, right: bool) -> Option<(Op, Args)> {
+        let m = self.last()?;
+        let on_left = left && sh::dst_of(&m.args) == Some(x.a);
+        let on_right = right && sh::dst_of(&m.args) == Some(x.b);
+        if !(on_left || on_right) {
+            return None;
+        }
+        let c = if on_left { x.b } else { x.a };
+        let dst = x.dst;
+        let fused = match (m.op, op, on_left) {
+            (Op::I32Mul, Op::I32Add, _) => Op::I32MulAdd,
+            (Op::I64Mul, Op::I64Add, _) => Op::I64MulAdd,
+            (Op::F32Mul, Op::F32Add, true) => Op::F32MulAdd,
+            (Op::F32Mul, Op::F32Add, false) => Op::F32AddMul,
+            (Op::F32Mul, Op::F32Sub, true) => Op::F32MulSub,
+            (Op::F32Mul, Op::F32Sub, false) => Op::F32SubMul,
+            (Op::F64Mul, Op::F64Add, true) => Op::F64MulAdd,
+            (Op::F64Mul, Op::F64Add, false) => Op::F64AddMul,
+            (Op::F64Mul, Op::F64Sub, true) => Op::F64MulSub,
+            (Op::F64Mul, Op::F64Sub, false) => Op::F64SubMul,
+            (Op::I32MulI, Op::I32Add, _) => {
+                let Args::Rri(p) = m.args else { return None };
+                let args = Args::Fmai(sh::Fmai {
+                    dst,
+                    a: p.a,
+                    c,
+                    imm: p.imm,
+                });
+                return Some((Op::I32MulIAdd, args));
+            }
+            _ => return None,
+        };
+        let Args::Rrr(p) = m.args else { return None };
+        Some((
+            fused,
+            Args::Fma(sh::Fma {
+                dst,
+                a: p.a,
+                b: p.b,
+                c,
+            }),
+        ))
     }
 
     /// A memory address: a pending computation, a constant or a slot.
