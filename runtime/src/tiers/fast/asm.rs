@@ -8,7 +8,7 @@
 //! the side-table check can walk it.
 
 use super::dispatch::Handler;
-use super::ir::Target;
+use super::ir::{Start, Target};
 use super::ops::Op;
 use super::shapes::{self as sh, Args};
 use super::translate::Translated;
@@ -62,20 +62,25 @@ pub(super) fn assemble(t: Translated, module_id: u64, func: u32) -> FuncCode {
         }
         debug_assert_eq!(out.len(), starts[n + 1]);
     }
+    let instrs: Box<[Start]> = t
+        .code
+        .iter()
+        .zip(&starts)
+        .map(|(i, &s)| Start {
+            at: s as u32,
+            op: i.op,
+            charge: i.charge,
+        })
+        .collect();
     let mut code = out.into_boxed_slice();
-    for (i, &start) in t.code.iter().zip(&starts) {
-        write_handler(&mut code, start, i.op.handler());
+    for start in instrs.iter() {
+        write_handler(&mut code, start.at as usize, start.handler());
     }
     FuncCode {
         module_id,
         func,
         code,
-        instrs: t
-            .code
-            .iter()
-            .zip(&starts)
-            .map(|(i, &s)| (s as u32, i.op))
-            .collect(),
+        instrs,
         frame_size: t.frame_size,
         results: t.results,
         local_init: t.local_init.into(),
@@ -95,11 +100,11 @@ pub(super) fn link(funcs: &mut [FuncCode]) {
     let base = funcs.as_ptr();
     let n = funcs.len();
     for f in funcs.iter_mut() {
-        for &(at, op) in f.instrs.iter() {
-            if op != Op::Call {
+        for start in f.instrs.iter() {
+            if start.op != Op::Call {
                 continue;
             }
-            let at = at as usize + 1;
+            let at = start.at as usize + 1;
             // SAFETY: a `Call` instruction's operands follow its handler word.
             let mut call: sh::Call = unsafe { f.code.as_ptr().add(at).cast::<sh::Call>().read() };
             if (call.callee as usize) < n {

@@ -176,17 +176,10 @@ impl<'a, S: Copy> St<'a, S> {
         dispatch(self.cx, ip, self.sp, self.mem, self.len, self.fuel)
     }
 
-    /// Jumps `to` words from this instruction. A backward jump enters a
-    /// loop header again and charges one unit of fuel first (verified:
-    /// every backward target is a loop header).
+    /// Jumps `to` words from this instruction. A backward jump lands on a
+    /// loop header, whose handler charges the fuel (verified).
     #[inline(always)]
-    pub(super) fn jump(mut self, to: i32) -> Done {
-        if to <= 0 {
-            if self.fuel == 0 {
-                return self.trap(TrapCode::OutOfFuel);
-            }
-            self.fuel -= 1;
-        }
+    pub(super) fn jump(self, to: i32) -> Done {
         // SAFETY: verified: every target is an instruction start of this stream.
         let ip = unsafe { self.ip.offset(to as isize) };
         dispatch(self.cx, ip, self.sp, self.mem, self.len, self.fuel)
@@ -202,7 +195,7 @@ impl<'a, S: Copy> St<'a, S> {
         }
     }
 
-    /// Charges one unit of fuel (a loop entered from above), then continues.
+    /// Charges one unit of fuel (a loop header), then continues.
     #[inline(always)]
     pub(super) fn loop_fuel(mut self) -> Done {
         if self.fuel == 0 {

@@ -20,12 +20,44 @@ pub(super) type Target = u32;
 pub(super) struct Instr {
     pub(super) op: Op,
     pub(super) args: Args,
+    /// A loop header: charges one unit of fuel before it runs.
+    pub(super) charge: bool,
 }
 
 impl Instr {
     pub(super) fn new(op: Op, args: Args) -> Instr {
         debug_assert_eq!(op.shape(), args.shape(), "{op:?}");
-        Instr { op, args }
+        Instr {
+            op,
+            args,
+            charge: false,
+        }
+    }
+}
+
+/// Where an instruction starts in the stream and what it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Start {
+    /// Word offset of its handler.
+    pub(super) at: u32,
+    pub(super) op: Op,
+    /// Its handler is the fuel-charging twin (a loop header).
+    pub(super) charge: bool,
+}
+
+impl Start {
+    /// Whether entering this instruction charges a unit of fuel.
+    pub(super) fn charges(&self) -> bool {
+        self.charge || self.op == Op::LoopFuel
+    }
+
+    /// The handler this instruction's first word must hold.
+    pub(super) fn handler(&self) -> super::dispatch::Handler {
+        if self.charge {
+            self.op.charging_handler()
+        } else {
+            self.op.handler()
+        }
     }
 }
 

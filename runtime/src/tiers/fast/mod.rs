@@ -56,7 +56,6 @@ use crate::maps::{InternalMap, LookupStats, MapSnapshot, Violation};
 use crate::store::{FuncInst, InstanceId, StoreData};
 use crate::trap::Trap;
 use crate::values::FuncAddr;
-use ops::Op;
 use shapes::Field;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -69,7 +68,7 @@ pub(crate) struct FuncCode {
     /// The code stream (see [`asm`]).
     code: Box<[u64]>,
     /// Every instruction's start (a word offset) and what it is.
-    instrs: Box<[(u32, Op)]>,
+    instrs: Box<[ir::Start]>,
     /// Parameters + locals + temporaries.
     frame_size: u32,
     results: u32,
@@ -105,14 +104,15 @@ impl FuncCode {
             self.frame_size,
             self.local_init.len()
         );
-        for &(at, op) in self.instrs.iter() {
-            let at = at as usize;
+        for start in self.instrs.iter() {
+            let (at, op) = (start.at as usize, start.op);
             if at + op.shape().words() > self.code.len() {
                 break;
             }
             // SAFETY: the instruction's words are inside the stream (above).
             let args = unsafe { op.shape().decode(self.code.as_ptr().add(at + 1)) };
-            out.push_str(&format!("{at:6}: {op:?} {args:?}\n"));
+            let fuel = if start.charge { " (charges fuel)" } else { "" };
+            out.push_str(&format!("{at:6}: {op:?} {args:?}{fuel}\n"));
         }
         out
     }
@@ -121,7 +121,7 @@ impl FuncCode {
     /// local inside the frame; instructions tile the
     /// stream, each with its own handler and shape; every slot inside the
     /// frame; every branch target an instruction start, and every backward
-    /// one a loop header; every callee a function of `module`; and no way to
+    /// one a loop header that charges fuel; every callee a function of `module`; and no way to
     /// run off the end.
     fn verify(&self, module: &ModuleCode, out: &mut Vec<Violation>) {
         let mut bad = |at: usize, what: String| {
@@ -134,22 +134,19 @@ impl FuncCode {
             ))
         };
         let len = self.code.len();
-        if !self
-            .instrs
-            .last()
-            .is_some_and(|&(_, op)| op.is_terminator())
-        {
+        if !self.instrs.last().is_some_and(|s| s.op.is_terminator()) {
             bad(len, "code can run past its last instruction".into());
         }
-        let starts: Vec<usize> = self.instrs.iter().map(|&(at, _)| at as usize).collect();
+        let starts: Vec<usize> = self.instrs.iter().map(|s| s.at as usize).collect();
         let is_start = |w: i64| w >= 0 && starts.binary_search(&(w as usize)).is_ok();
-        let after_loop_fuel = |w: usize| match starts.binary_search(&w) {
-            Ok(k) if k > 0 => self.instrs[k - 1].1 == Op::LoopFuel,
-            _ => false,
+        let charges = |w: usize| {
+            starts
+                .binary_search(&w)
+                .is_ok_and(|k| self.instrs[k].charges())
         };
         let mut expect = 0usize;
-        for &(at, op) in self.instrs.iter() {
-            let at = at as usize;
+        for start in self.instrs.iter() {
+            let (at, op) = (start.at as usize, start.op);
             if at != expect {
                 bad(
                     at,
@@ -162,7 +159,7 @@ impl FuncCode {
                 bad(at, format!("{op:?} runs past the stream's end"));
                 return;
             }
-            if self.code[at] != op.handler() as usize as u64 {
+            if self.code[at] != start.handler() as usize as u64 {
                 bad(at, format!("the handler word is not {op:?}'s"));
             }
             // SAFETY: the instruction's words are inside the stream (above).
@@ -203,8 +200,8 @@ impl FuncCode {
                         at,
                         format!("branch target {to} is not an instruction start"),
                     );
-                } else if t <= 0 && !after_loop_fuel(to as usize) {
-                    bad(at, format!("backward target {to} is not a loop header"));
+                } else if t <= 0 && !charges(to as usize) {
+                    bad(at, format!("backward target {to} does not charge fuel"));
                 }
             }
             match args {

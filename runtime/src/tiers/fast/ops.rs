@@ -9,7 +9,7 @@
 //! Suffix `I`: the right operand is an immediate.
 
 use super::dispatch::{Done, Handler, Ip, Mem, Sp};
-use super::exec::{exit, Ctx, St};
+use super::exec::{exit, trap_out, Ctx, St};
 use super::ir::Slot;
 use super::num;
 use super::shapes::*;
@@ -317,6 +317,27 @@ macro_rules! ops {
             pub(super) fn handler(self) -> Handler {
                 match self { $(Op::$name => h::$name as Handler,)* }
             }
+
+            /// The instruction's twin that first charges one unit of fuel
+            /// (for the first instruction of a loop).
+            pub(super) fn charging_handler(self) -> Handler {
+                match self { $(Op::$name => hc::$name as Handler,)* }
+            }
+        }
+
+        /// The fuel-charging twin of every handler: a loop header charges
+        /// before it runs, so entering a loop costs no extra dispatch.
+        #[allow(non_snake_case)]
+        mod hc {
+            use super::*;
+            $(
+                pub(super) fn $name(cx: &mut Ctx, ip: Ip, sp: Sp, mem: Mem, len: usize, fuel: u64) -> Done {
+                    if fuel == 0 {
+                        return trap_out(cx, TrapCode::OutOfFuel, fuel);
+                    }
+                    h::$name(cx, ip, sp, mem, len, fuel - 1)
+                }
+            )*
         }
 
         /// One handler per instruction, named after it.
@@ -345,7 +366,8 @@ ops! {
     Unreachable(Nil) = |s, _o| s.trap(TrapCode::Unreachable);
     /// Ends execution normally: only in the sentinel frame's return stream.
     Exit(Nil) = |s, _o| exit(s.cx, s.fuel);
-    /// Charges fuel for a loop entered from above (backward jumps charge themselves).
+    /// Charges fuel at a loop header that has no instruction of its own to
+    /// charge with (an empty loop, a loop directly holding another).
     LoopFuel(Nil) = |s, _o| s.loop_fuel();
     Br(Jmp) = |s, o| s.jump(o.to);
     BrNez(BrR) = |s, o| { let t = s.get(o.a) as u32 != 0; s.branch(t, o.to) };

@@ -189,6 +189,7 @@ fn loop_body() -> String {
         (block (br_if 0 (local.get $a)))
         (if (local.get $a) (then (local.set $c (i32.const 1))) (else (local.set $c (i32.const 2))))
         (block (block (br_table 0 1 (i32.and (local.get $a) (i32.const 1)))))
+        (loop)
         (local.set $k (i32.const 2))
         (block $exit
           (loop $in
@@ -343,5 +344,60 @@ fn all_ops_agree_with_the_classic_tier_including_fuel() {
         let classic = outcome(TierKind::Classic, Some(fuel));
         assert_eq!(outcome(TierKind::Fast, Some(fuel)), classic, "fuel {fuel}");
         assert_eq!(classic.0.is_err(), fuel < used, "fuel {fuel}");
+    }
+}
+
+/// Loop headers of every kind charge exactly like the classic tier: loops
+/// nested at the same place, empty loops, a header that is a compare fused
+/// into a branch, an `if`, a call, a block without code, and `br_table`
+/// back into a loop. Every fuel amount up to exhaustion, and beyond.
+#[test]
+fn every_kind_of_loop_header_charges_exactly() {
+    let wat = r#"(module
+      (func $leaf (param i32) (result i32) (local.get 0))
+      (func (export "f") (param $n i32) (result i32) (local $i i32) (local $j i32) (local $s i32)
+        (local.set $i (local.get $n))
+        (loop $outer
+          (loop $inner
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br_if $inner (i32.lt_u (i32.and (local.get $j) (i32.const 3)) (i32.const 2))))
+          (loop)
+          (loop $cmp (br_if $cmp (i32.gt_s (local.tee $j (i32.sub (local.get $j) (i32.const 1))) (i32.const 5))))
+          (loop $if
+            (if (i32.and (local.get $j) (i32.const 1))
+              (then (local.set $j (i32.add (local.get $j) (i32.const 3))) (br $if))))
+          (loop $call
+            (local.set $s (i32.add (local.get $s) (call $leaf (i32.const 1))))
+            (br_if $call (i32.eqz (i32.and (local.get $s) (i32.const 4)))))
+          (loop $blk (block) (local.set $s (i32.add (local.get $s) (i32.const 1))))
+          (block $done
+            (loop $tab
+              (local.set $s (i32.add (local.get $s) (i32.const 1)))
+              (br_table $tab $done (i32.and (local.get $s) (i32.const 1)))))
+          (br_if $outer (local.tee $i (i32.sub (local.get $i) (i32.const 1)))))
+        (i32.add (local.get $s) (local.get $j))))"#;
+    let module = Module::new(&wat::parse_str(wat).unwrap()).unwrap();
+    let outcome = |tier, fuel| {
+        let limits = Limits {
+            fuel,
+            ..Limits::default()
+        };
+        let mut store = Store::new(tier, limits).unwrap();
+        let inst = store.instantiate(&module, &Linker::default()).unwrap();
+        let Some(Extern::Func(f)) = store.export(inst, "f") else {
+            panic!("no export f")
+        };
+        let r = store.invoke(f, &[Val::I32(6)]).map_err(|e| match e {
+            CallError::Trap(t) => t.code,
+            other => panic!("{other}"),
+        });
+        (r, store.fuel())
+    };
+    let plenty = 1 << 40;
+    let used = plenty - outcome(TierKind::Classic, Some(plenty)).1.expect("limited");
+    assert!(used > 50, "{used}");
+    for fuel in (0..used + 3).map(Some).chain([None]) {
+        let classic = outcome(TierKind::Classic, fuel);
+        assert_eq!(outcome(TierKind::Fast, fuel), classic, "fuel {fuel:?}");
     }
 }

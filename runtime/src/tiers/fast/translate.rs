@@ -15,8 +15,13 @@
 //! costs nothing; `i32.add` and `i32.shl` of a constant stay pending on the
 //! virtual stack until used, so a load or store folds them into its
 //! address (and a constant address into its offset), and a `local.set` or
-//! branch computes them straight into their destination. A loop starts with a fuel charge for entering it from
-//! above; its header is the instruction after it, where backward jumps land.
+//! branch computes them straight into their destination; a multiply fuses
+//! with the add or subtract consuming it; adjacent copies merge.
+//!
+//! A loop's first instruction is its header: it charges fuel (its
+//! handler's charging twin), so entering a loop from above or by a
+//! backward jump costs no extra instruction; only an empty loop, or one
+//! whose header would be another loop's too, gets a `LoopFuel` of its own.
 //!
 //! # Dev. Note
 //! Pending `local.get` entries are the classic hazard of this design: a
@@ -107,7 +112,7 @@ struct Ctrl {
     height: usize,
     params: usize,
     results: usize,
-    /// A loop's header: the instruction after its fuel charge.
+    /// A loop's header: its first instruction, which charges fuel.
     head: Target,
     fixups: Vec<Fixup>,
     /// The jump taken when an `if`'s condition is false, until `else`/`end` places it.
@@ -159,6 +164,9 @@ struct Translator<'m> {
     results: usize,
     /// Per declared local (after the parameters).
     uses: Vec<Use>,
+    /// The header of the innermost loop opened: the instruction emitted
+    /// at this index charges fuel.
+    loop_head: Option<usize>,
     params: u32,
 }
 
@@ -193,6 +201,7 @@ pub(super) fn translate(
         dead: 0,
         results: ty.results.len(),
         uses: vec![Use::Unseen; body.locals.len()],
+        loop_head: None,
         params: ty.params.len() as u32,
     };
     let reader =
@@ -257,7 +266,11 @@ impl Translator<'_> {
     }
 
     fn emit(&mut self, op: Op, args: Args) -> usize {
-        self.code.push(Instr::new(op, args));
+        let charge = self.loop_head == Some(self.code.len()) && op != Op::LoopFuel;
+        self.code.push(Instr {
+            charge,
+            ..Instr::new(op, args)
+        });
         self.code.len() - 1
     }
 
@@ -272,6 +285,7 @@ impl Translator<'_> {
         if let Some(Instr {
             op: Op::Copy,
             args: Args::Rr(first),
+            charge,
         }) = self.last()
         {
             let pair = sh::Copy2 {
@@ -280,8 +294,10 @@ impl Translator<'_> {
                 d2: dst,
                 s2: src,
             };
-            *self.code.last_mut().expect("a last instruction") =
-                Instr::new(Op::Copy2, Args::Copy2(pair));
+            *self.code.last_mut().expect("a last instruction") = Instr {
+                charge,
+                ..Instr::new(Op::Copy2, Args::Copy2(pair))
+            };
             return;
         }
         self.emit(Op::Copy, Args::Rr(sh::Rr { dst, a: src }));
@@ -891,8 +907,13 @@ impl Translator<'_> {
             }
             O::Loop { blockty } => {
                 let idx = self.open(Kind::Loop, blockty);
-                self.emit(Op::LoopFuel, Args::Nil(sh::Nil {}));
-                self.ctrls[idx].head = self.bind();
+                if self.loop_head == Some(self.code.len()) {
+                    // An enclosing loop's header would be this one's too.
+                    self.emit(Op::LoopFuel, Args::Nil(sh::Nil {}));
+                }
+                let head = self.bind();
+                self.ctrls[idx].head = head;
+                self.loop_head = Some(head as usize);
             }
             O::If { blockty } => {
                 let (e, h) = self.pop();
@@ -936,6 +957,10 @@ impl Translator<'_> {
                 }
                 if self.reachable {
                     self.copy_top_to(c.height, c.results);
+                }
+                if c.kind == Kind::Loop && c.head as usize == self.code.len() {
+                    // An empty loop still charges when entered.
+                    self.emit(Op::LoopFuel, Args::Nil(sh::Nil {}));
                 }
                 let here = self.bind();
                 for f in c.fixups.iter().copied().chain(c.else_jump.map(Fixup::Jump)) {
