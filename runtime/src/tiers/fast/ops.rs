@@ -175,6 +175,20 @@ impl LoadAt for LoadX {
     }
 }
 
+impl LoadAt for LoadI {
+    #[inline(always)]
+    fn dst(&self) -> Slot {
+        self.dst
+    }
+    #[inline(always)]
+    fn ea(&self, get: impl Fn(Slot) -> u64) -> u64 {
+        (get(self.p) as u32)
+            .wrapping_add((get(self.a) as u32) << (self.shift & 31))
+            .wrapping_add(self.add) as u64
+            + self.offset as u64
+    }
+}
+
 impl LoadAt for LoadC {
     #[inline(always)]
     fn dst(&self) -> Slot {
@@ -205,6 +219,20 @@ impl StoreAt for StoreX {
     #[inline(always)]
     fn ea(&self, get: impl Fn(Slot) -> u64) -> u64 {
         ((get(self.addr) as u32) << (self.shift & 31)).wrapping_add(self.add) as u64
+            + self.offset as u64
+    }
+}
+
+impl StoreAt for StoreI {
+    #[inline(always)]
+    fn src(&self) -> Slot {
+        self.src
+    }
+    #[inline(always)]
+    fn ea(&self, get: impl Fn(Slot) -> u64) -> u64 {
+        (get(self.p) as u32)
+            .wrapping_add((get(self.addr) as u32) << (self.shift & 31))
+            .wrapping_add(self.add) as u64
             + self.offset as u64
     }
 }
@@ -403,55 +431,71 @@ ops! {
     GlobalGet(Get) = |s, o| { let v = bulk::global_get(s.cx, o.idx); s.set(o.dst, v); s.next() };
     GlobalSet(Put) = |s, o| { let v = s.get(o.src); bulk::global_set(s.cx, o.idx, v); s.next() };
 
-    // Memory: each access in three address forms (see the shapes).
+    // Memory: each access in four address forms (see the shapes).
     I32Load(Load) = |s, o| load(s, o, u32::from_le_bytes);
     I32LoadX(LoadX) = |s, o| load(s, o, u32::from_le_bytes);
     I32LoadC(LoadC) = |s, o| load(s, o, u32::from_le_bytes);
+    I32LoadI(LoadI) = |s, o| load(s, o, u32::from_le_bytes);
     I64Load(Load) = |s, o| load(s, o, u64::from_le_bytes);
     I64LoadX(LoadX) = |s, o| load(s, o, u64::from_le_bytes);
     I64LoadC(LoadC) = |s, o| load(s, o, u64::from_le_bytes);
+    I64LoadI(LoadI) = |s, o| load(s, o, u64::from_le_bytes);
     I32Load8S(Load) = |s, o| load(s, o, |b| i8::from_le_bytes(b) as i32);
     I32Load8SX(LoadX) = |s, o| load(s, o, |b| i8::from_le_bytes(b) as i32);
     I32Load8SC(LoadC) = |s, o| load(s, o, |b| i8::from_le_bytes(b) as i32);
+    I32Load8SI(LoadI) = |s, o| load(s, o, |b| i8::from_le_bytes(b) as i32);
     I32Load8U(Load) = |s, o| load(s, o, |b| u8::from_le_bytes(b) as u32);
     I32Load8UX(LoadX) = |s, o| load(s, o, |b| u8::from_le_bytes(b) as u32);
     I32Load8UC(LoadC) = |s, o| load(s, o, |b| u8::from_le_bytes(b) as u32);
+    I32Load8UI(LoadI) = |s, o| load(s, o, |b| u8::from_le_bytes(b) as u32);
     I32Load16S(Load) = |s, o| load(s, o, |b| i16::from_le_bytes(b) as i32);
     I32Load16SX(LoadX) = |s, o| load(s, o, |b| i16::from_le_bytes(b) as i32);
     I32Load16SC(LoadC) = |s, o| load(s, o, |b| i16::from_le_bytes(b) as i32);
+    I32Load16SI(LoadI) = |s, o| load(s, o, |b| i16::from_le_bytes(b) as i32);
     I32Load16U(Load) = |s, o| load(s, o, |b| u16::from_le_bytes(b) as u32);
     I32Load16UX(LoadX) = |s, o| load(s, o, |b| u16::from_le_bytes(b) as u32);
     I32Load16UC(LoadC) = |s, o| load(s, o, |b| u16::from_le_bytes(b) as u32);
+    I32Load16UI(LoadI) = |s, o| load(s, o, |b| u16::from_le_bytes(b) as u32);
     I64Load8S(Load) = |s, o| load(s, o, |b| i8::from_le_bytes(b) as i64);
     I64Load8SX(LoadX) = |s, o| load(s, o, |b| i8::from_le_bytes(b) as i64);
     I64Load8SC(LoadC) = |s, o| load(s, o, |b| i8::from_le_bytes(b) as i64);
+    I64Load8SI(LoadI) = |s, o| load(s, o, |b| i8::from_le_bytes(b) as i64);
     I64Load8U(Load) = |s, o| load(s, o, |b| u8::from_le_bytes(b) as u64);
     I64Load8UX(LoadX) = |s, o| load(s, o, |b| u8::from_le_bytes(b) as u64);
     I64Load8UC(LoadC) = |s, o| load(s, o, |b| u8::from_le_bytes(b) as u64);
+    I64Load8UI(LoadI) = |s, o| load(s, o, |b| u8::from_le_bytes(b) as u64);
     I64Load16S(Load) = |s, o| load(s, o, |b| i16::from_le_bytes(b) as i64);
     I64Load16SX(LoadX) = |s, o| load(s, o, |b| i16::from_le_bytes(b) as i64);
     I64Load16SC(LoadC) = |s, o| load(s, o, |b| i16::from_le_bytes(b) as i64);
+    I64Load16SI(LoadI) = |s, o| load(s, o, |b| i16::from_le_bytes(b) as i64);
     I64Load16U(Load) = |s, o| load(s, o, |b| u16::from_le_bytes(b) as u64);
     I64Load16UX(LoadX) = |s, o| load(s, o, |b| u16::from_le_bytes(b) as u64);
     I64Load16UC(LoadC) = |s, o| load(s, o, |b| u16::from_le_bytes(b) as u64);
+    I64Load16UI(LoadI) = |s, o| load(s, o, |b| u16::from_le_bytes(b) as u64);
     I64Load32S(Load) = |s, o| load(s, o, |b| i32::from_le_bytes(b) as i64);
     I64Load32SX(LoadX) = |s, o| load(s, o, |b| i32::from_le_bytes(b) as i64);
     I64Load32SC(LoadC) = |s, o| load(s, o, |b| i32::from_le_bytes(b) as i64);
+    I64Load32SI(LoadI) = |s, o| load(s, o, |b| i32::from_le_bytes(b) as i64);
     I64Load32U(Load) = |s, o| load(s, o, |b| u32::from_le_bytes(b) as u64);
     I64Load32UX(LoadX) = |s, o| load(s, o, |b| u32::from_le_bytes(b) as u64);
     I64Load32UC(LoadC) = |s, o| load(s, o, |b| u32::from_le_bytes(b) as u64);
+    I64Load32UI(LoadI) = |s, o| load(s, o, |b| u32::from_le_bytes(b) as u64);
     Store8(Store) = |s, o| store(s, o, |v| [v as u8]);
     Store8X(StoreX) = |s, o| store(s, o, |v| [v as u8]);
     Store8C(StoreC) = |s, o| store(s, o, |v| [v as u8]);
+    Store8I(StoreI) = |s, o| store(s, o, |v| [v as u8]);
     Store16(Store) = |s, o| store(s, o, |v| (v as u16).to_le_bytes());
     Store16X(StoreX) = |s, o| store(s, o, |v| (v as u16).to_le_bytes());
     Store16C(StoreC) = |s, o| store(s, o, |v| (v as u16).to_le_bytes());
+    Store16I(StoreI) = |s, o| store(s, o, |v| (v as u16).to_le_bytes());
     Store32(Store) = |s, o| store(s, o, |v| (v as u32).to_le_bytes());
     Store32X(StoreX) = |s, o| store(s, o, |v| (v as u32).to_le_bytes());
     Store32C(StoreC) = |s, o| store(s, o, |v| (v as u32).to_le_bytes());
+    Store32I(StoreI) = |s, o| store(s, o, |v| (v as u32).to_le_bytes());
     Store64(Store) = |s, o| store(s, o, |v| v.to_le_bytes());
     Store64X(StoreX) = |s, o| store(s, o, |v| v.to_le_bytes());
     Store64C(StoreC) = |s, o| store(s, o, |v| v.to_le_bytes());
+    Store64I(StoreI) = |s, o| store(s, o, |v| v.to_le_bytes());
     MemorySize(Get) = |s, o| { let pages = (s.len / PAGE_SIZE) as u64; s.set(o.dst, pages); s.next() };
     MemoryGrow(Rr) = |s, o| { let sp = s.sp; bulk::memory_grow(s.cx, o, sp); s.next_reloading_memory() };
     MemoryFill(Bulk) = |s, _o| { let r = bulk::memory_fill(s.cx, s.ip, s.sp); s.check(r) };
@@ -503,6 +547,19 @@ ops! {
     I32ShrUI(Rri) = |s, o| bin_u(s, o, |a: u32, b: u32| a.wrapping_shr(b));
     I32RotlI(Rri) = |s, o| bin_u(s, o, |a: u32, b: u32| a.rotate_left(b));
     I32RotrI(Rri) = |s, o| bin_u(s, o, |a: u32, b: u32| a.rotate_right(b));
+    I32AddI2(Add2) = |s, o| {
+        let v = (s.get(o.a) as u32).wrapping_add(o.imm) as u64;
+        s.set(o.dst, v);
+        s.set(o.dst2, v);
+        s.next()
+    };
+    I32AddShlAddI(Lea2) = |s, o| {
+        let v = (s.get(o.p) as u32)
+            .wrapping_add((s.get(o.a) as u32) << (o.shift & 31))
+            .wrapping_add(o.add);
+        s.set(o.dst, v as u64);
+        s.next()
+    };
     I32ShlAddI(Lea) = |s, o| {
         let v = ((s.get(o.a) as u32) << (o.shift & 31)).wrapping_add(o.add);
         s.set(o.dst, v as u64);

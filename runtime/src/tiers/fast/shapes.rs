@@ -186,23 +186,31 @@ shapes! {
     Fma { dst: W, a: R, b: R, c: R }
     /// `dst = a * imm + c`.
     Fmai { dst: W, a: R, c: R, imm: U }
+    /// `dst = dst2 = a + imm` (an add whose result is also copied).
+    Add2 { dst: W, dst2: W, a: R, imm: U }
     /// Two copies in order: `d1 = s1`, then `d2 = s2`.
     Copy2 { d1: W, s1: R, d2: W, s2: R }
     /// `select`: `dst = c ? a : b`.
     Sel { dst: W, c: R, a: R, b: R }
     /// `dst = ((a << shift) + add) mod 2^32` (an address computed ahead of its use).
     Lea { dst: W, a: R, add: U, shift: U }
+    /// `dst = (p + (a << shift) + add) mod 2^32`.
+    Lea2 { dst: W, p: R, a: R, add: U, shift: U }
     /// A load from `(a + add) mod 2^32 + offset` (`add`: an `i32.add` of a
     /// constant folded into the address).
     Load { dst: W, a: R, add: U, offset: U }
     /// A load from `((a << shift) + add) mod 2^32 + offset`.
     LoadX { dst: W, a: R, add: U, offset: U, shift: U }
+    /// A load from `(p + (a << shift) + add) mod 2^32 + offset`.
+    LoadI { dst: W, p: R, a: R, add: U, offset: U, shift: U }
     /// A load from a constant address (`ea`: the address plus the offset).
     LoadC { dst: W, pad: U, ea: L }
     /// A store of `src` at `(addr + add) mod 2^32 + offset`.
     Store { addr: R, src: R, add: U, offset: U }
     /// A store of `src` at `((addr << shift) + add) mod 2^32 + offset`.
     StoreX { addr: R, src: R, add: U, offset: U, shift: U }
+    /// A store of `src` at `(p + (addr << shift) + add) mod 2^32 + offset`.
+    StoreI { addr: R, src: R, p: R, add: U, offset: U, shift: U }
     /// A store of `src` at a constant address (`ea`: the address plus the offset).
     StoreC { src: R, pad: U, ea: L }
     /// `table.set` of `src` at `index`.
@@ -253,6 +261,8 @@ pub(super) fn dst_mut(args: &mut Args) -> Option<&mut Slot> {
         Args::Lea(x) => Some(&mut x.dst),
         Args::Load(x) => Some(&mut x.dst),
         Args::LoadX(x) => Some(&mut x.dst),
+        Args::LoadI(x) => Some(&mut x.dst),
+        Args::Lea2(x) => Some(&mut x.dst),
         Args::LoadC(x) => Some(&mut x.dst),
         Args::Rrl(x) => Some(&mut x.dst),
         Args::Rl(x) => Some(&mut x.dst),

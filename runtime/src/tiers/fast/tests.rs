@@ -27,6 +27,10 @@ const FLOAT_UN: &[&str] = &["abs", "neg", "ceil", "floor", "trunc", "nearest", "
 const SCALED: &str =
     "(i32.add (i32.shl (i32.and (local.get $a) (i32.const 255)) (i32.const 2)) (i32.const 12))";
 
+/// An address `$k + ($b & 255) * 8 + 4`: a local plus a scaled local.
+const INDEXED: &str =
+    "(i32.add (local.get $k) (i32.add (i32.shl (local.get $b) (i32.const 3)) (i32.const 4)))";
+
 /// The body of the loop: every operator, most in each of their forms
 /// (slot or immediate right operand, value or fused branch), on operands
 /// that change every iteration so branches go both ways.
@@ -121,6 +125,7 @@ fn loop_body() -> String {
         ));
         line(format!("(drop ({load} offset=4 {SCALED}))"));
         line(format!("(drop ({load} offset=4 (i32.const 16)))"));
+        line(format!("(drop ({load} offset=4 {INDEXED}))"));
     }
     for (store, v) in [
         ("i32.store", "(local.get $a)"),
@@ -134,6 +139,7 @@ fn loop_body() -> String {
         ));
         line(format!("({store} offset=8 {SCALED} {v})"));
         line(format!("({store} offset=8 (i32.const 24) {v})"));
+        line(format!("({store} offset=8 {INDEXED} {v})"));
     }
     b.push_str(
         r#"
@@ -152,8 +158,11 @@ fn loop_body() -> String {
         ;; Data movement, globals, select; pending shifts and adds computed.
         (local.set $t (local.get $a))
         (local.set $u (local.get $b))
+        (local.set $u (local.tee $t (i32.add (local.get $t) (i32.const 3))))
         (local.set $c (i32.add (i32.shl (local.get $a) (i32.const 2)) (i32.const 8)))
         (local.set $c (i32.shl (local.get $a) (i32.const 3)))
+        (local.set $c (i32.add (local.get $k) (i32.shl (local.get $a) (i32.const 3))))
+        (local.set $c (i32.add (local.get $k) (local.get $a)))
         (local.set $c (local.get $a))
         (local.set $c (i32.const 5))
         (global.set $g (i64.add (global.get $g) (i64.const 1)))

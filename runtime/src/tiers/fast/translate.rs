@@ -12,10 +12,10 @@
 //! compare-and-branch; `eqz` is a compare with immediate 0; a constant
 //! right operand becomes an immediate (`x - c` an add of `-c`); an
 //! instruction feeding `local.set` writes the local directly; `local.get`
-//! costs nothing; `i32.add` and `i32.shl` of a constant stay pending on the
-//! virtual stack until used, so a load or store folds them into its
-//! address (and a constant address into its offset), and a `local.set` or
-//! branch computes them straight into their destination; a multiply fuses
+//! costs nothing; `i32.add` and `i32.shl` of a constant, and `i32.add` of a
+//! local, stay pending on the virtual stack until used, so a load or store
+//! folds them into its address (and a constant address into its offset),
+//! and a `local.set` or branch computes them straight into their destination; a multiply fuses
 //! with the add or subtract consuming it; adjacent copies merge.
 //!
 //! A loop's first instruction is its header: it charges fuel (its
@@ -79,13 +79,32 @@ enum Entry {
     Addr(Addr),
 }
 
-/// `((base << shift) + add) mod 2^32`, as `i32.shl` and `i32.add` with
-/// constants compute it; `base` is a local or the entry's own temporary.
+/// `(plus + (base << shift) + add) mod 2^32`, as `i32.shl` and `i32.add`
+/// of constants, and `i32.add` of a local, compute it. `base` and `plus`
+/// are locals or the entry's own temporary (never a temporary above it,
+/// which a later push would overwrite).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Addr {
     base: Slot,
     shift: u32,
     add: u32,
+    plus: Option<Slot>,
+}
+
+impl Addr {
+    fn slot(base: Slot) -> Addr {
+        Addr {
+            base,
+            shift: 0,
+            add: 0,
+            plus: None,
+        }
+    }
+
+    /// Whether computing it reads slot `i`.
+    fn reads(&self, i: Slot) -> bool {
+        self.base == i || self.plus == Some(i)
+    }
 }
 
 /// A jump whose target is a label not yet placed.
@@ -283,6 +302,27 @@ impl Translator<'_> {
 
     fn copy(&mut self, dst: Slot, src: Slot) {
         if let Some(Instr {
+            op: Op::I32AddI,
+            args: Args::Rri(add),
+            charge,
+        }) = self.last()
+        {
+            if add.dst == src {
+                // `x = a + c; y = x` (a `local.tee` then `local.set`).
+                let both = sh::Add2 {
+                    dst: add.dst,
+                    dst2: dst,
+                    a: add.a,
+                    imm: add.imm,
+                };
+                *self.code.last_mut().expect("a last instruction") = Instr {
+                    charge,
+                    ..Instr::new(Op::I32AddI2, Args::Add2(both))
+                };
+                return;
+            }
+        }
+        if let Some(Instr {
             op: Op::Copy,
             args: Args::Rr(first),
             charge,
@@ -313,11 +353,25 @@ impl Translator<'_> {
             base: a,
             shift,
             add,
+            plus,
         } = x;
-        match (shift, add) {
-            (0, imm) => self.emit(Op::I32AddI, Args::Rri(sh::Rri { dst, a, imm })),
-            (imm, 0) => self.emit(Op::I32ShlI, Args::Rri(sh::Rri { dst, a, imm })),
-            (shift, add) => self.emit(Op::I32ShlAddI, Args::Lea(sh::Lea { dst, a, add, shift })),
+        match (plus, shift, add) {
+            (None, 0, imm) => self.emit(Op::I32AddI, Args::Rri(sh::Rri { dst, a, imm })),
+            (None, imm, 0) => self.emit(Op::I32ShlI, Args::Rri(sh::Rri { dst, a, imm })),
+            (None, shift, add) => {
+                self.emit(Op::I32ShlAddI, Args::Lea(sh::Lea { dst, a, add, shift }))
+            }
+            (Some(p), 0, 0) => self.emit(Op::I32Add, Args::Rrr(sh::Rrr { dst, a: p, b: a })),
+            (Some(p), shift, add) => self.emit(
+                Op::I32AddShlAddI,
+                Args::Lea2(sh::Lea2 {
+                    dst,
+                    p,
+                    a,
+                    add,
+                    shift,
+                }),
+            ),
         };
     }
 
@@ -409,8 +463,12 @@ impl Translator<'_> {
     /// Copies out every pending read of local `i` before it is overwritten.
     fn spill_local(&mut self, i: Slot) {
         for h in 0..self.stack.len() {
-            if matches!(self.stack[h], Entry::Local(l) | Entry::Addr(Addr { base: l, .. }) if l == i)
-            {
+            let reads = match self.stack[h] {
+                Entry::Local(l) => l == i,
+                Entry::Addr(x) => x.reads(i),
+                _ => false,
+            };
+            if reads {
                 self.materialize(h);
             }
         }
@@ -419,11 +477,15 @@ impl Translator<'_> {
     /// Copies out every pending local read: done at block starts, so that
     /// a spill inside a conditional path never has to happen.
     fn spill_all_locals(&mut self) {
+        let locals = self.locals;
+        let local = move |s: Slot| (s as u64) < locals;
         for h in 0..self.stack.len() {
-            let locals = self.locals;
-            if matches!(self.stack[h], Entry::Local(_))
-                || matches!(self.stack[h], Entry::Addr(x) if (x.base as u64) < locals)
-            {
+            let reads = match self.stack[h] {
+                Entry::Local(_) => true,
+                Entry::Addr(x) => local(x.base) || x.plus.is_some_and(local),
+                _ => false,
+            };
+            if reads {
                 self.materialize(h);
             }
         }
@@ -682,11 +744,7 @@ impl Translator<'_> {
         match self.pop() {
             (Entry::Addr(x), _) => Ok(x),
             (Entry::Const(c), _) => Err(c as u32),
-            (e, h) => Ok(Addr {
-                base: self.slot(e, h),
-                shift: 0,
-                add: 0,
-            }),
+            (e, h) => Ok(Addr::slot(self.slot(e, h))),
         }
     }
 
@@ -699,6 +757,7 @@ impl Translator<'_> {
                 base: a,
                 shift: 0,
                 add,
+                plus: None,
             }) => (
                 AddrForm::Plus,
                 Args::Load(sh::Load {
@@ -712,10 +771,27 @@ impl Translator<'_> {
                 base: a,
                 shift,
                 add,
+                plus: None,
             }) => (
                 AddrForm::Scaled,
                 Args::LoadX(sh::LoadX {
                     dst,
+                    a,
+                    add,
+                    offset,
+                    shift,
+                }),
+            ),
+            Ok(Addr {
+                base: a,
+                shift,
+                add,
+                plus: Some(p),
+            }) => (
+                AddrForm::Indexed,
+                Args::LoadI(sh::LoadI {
+                    dst,
+                    p,
                     a,
                     add,
                     offset,
@@ -743,6 +819,7 @@ impl Translator<'_> {
                 base: addr,
                 shift: 0,
                 add,
+                plus: None,
             }) => (
                 AddrForm::Plus,
                 Args::Store(sh::Store {
@@ -756,11 +833,28 @@ impl Translator<'_> {
                 base: addr,
                 shift,
                 add,
+                plus: None,
             }) => (
                 AddrForm::Scaled,
                 Args::StoreX(sh::StoreX {
                     addr,
                     src,
+                    add,
+                    offset,
+                    shift,
+                }),
+            ),
+            Ok(Addr {
+                base: addr,
+                shift,
+                add,
+                plus: Some(p),
+            }) => (
+                AddrForm::Indexed,
+                Args::StoreI(sh::StoreI {
+                    addr,
+                    src,
+                    p,
                     add,
                     offset,
                     shift,
@@ -782,11 +876,7 @@ impl Translator<'_> {
     fn pending(&mut self, e: Entry, h: usize) -> Addr {
         match e {
             Entry::Addr(x) => x,
-            e => Addr {
-                base: self.slot(e, h),
-                shift: 0,
-                add: 0,
-            },
+            e => Addr::slot(self.slot(e, h)),
         }
     }
 
@@ -803,19 +893,56 @@ impl Translator<'_> {
         let (e, h) = self.pop();
         let mut x = self.pending(e, h);
         let c = v & 31;
-        if x.shift + c < 32 {
+        if x.plus.is_none() && x.shift + c < 32 {
             x.shift += c;
             x.add <<= c;
         } else {
             let dst = self.temp(h);
             self.address(dst, x);
             x = Addr {
-                base: dst,
                 shift: c,
-                add: 0,
+                ..Addr::slot(dst)
             };
         }
         self.push(Entry::Addr(x));
+    }
+
+    /// `i32.add` of two non-constant operands: pending on the stack when
+    /// one is a local and the other a local, the entry's own temporary, or
+    /// a pending shift and add of one. Returns whether it stayed pending.
+    fn add_slots(&mut self) -> bool {
+        let n = self.stack.len();
+        let (a, b, h) = (self.stack[n - 2], self.stack[n - 1], n - 2);
+        let own = self.temp(h);
+        let local = |s: Slot| (s as u64) < self.locals;
+        // A multiply just computed into the temporary fuses with the add instead.
+        let fresh_mul = a == Entry::Temp
+            && self.last().is_some_and(|m| {
+                matches!(m.op, Op::I32Mul | Op::I32MulI) && sh::dst_of(&m.args) == Some(own)
+            });
+        let x = match (a, b) {
+            _ if fresh_mul => return false,
+            (Entry::Local(i), Entry::Local(j)) => Addr {
+                plus: Some(j),
+                ..Addr::slot(i)
+            },
+            (Entry::Temp, Entry::Local(j)) => Addr {
+                plus: Some(j),
+                ..Addr::slot(own)
+            },
+            (Entry::Addr(x), Entry::Local(j)) if x.plus.is_none() => Addr { plus: Some(j), ..x },
+            (Entry::Local(i), Entry::Addr(x)) if x.plus.is_none() && local(x.base) => {
+                Addr { plus: Some(i), ..x }
+            }
+            (Entry::Temp, Entry::Addr(x)) if x.plus.is_none() && local(x.base) => Addr {
+                plus: Some(own),
+                ..x
+            },
+            _ => return false,
+        };
+        self.stack.truncate(h);
+        self.push(Entry::Addr(x));
+        true
     }
 
     /// Three operands of a bulk operation with indices `x` and `y`.
@@ -1208,6 +1335,7 @@ impl Translator<'_> {
                 };
                 self.add_const(v as u32);
             }
+            Num::Bin(Op::I32Add, _) if self.add_slots() => {}
             Num::Bin(Op::I32Shl, _) if matches!(self.stack.last(), Some(Entry::Const(_))) => {
                 let (Entry::Const(v), _) = self.pop() else {
                     unreachable!("matched above")
