@@ -176,8 +176,8 @@ impl<'a, S: Copy> St<'a, S> {
         dispatch(self.cx, ip, self.sp, self.mem, self.len, self.fuel)
     }
 
-    /// Jumps `to` words from this instruction. A backward jump lands on a
-    /// loop header, whose handler charges the fuel (verified).
+    /// Jumps `to` words from this instruction. Entering a loop charges no
+    /// fuel here: the loop header's handler does.
     #[inline(always)]
     pub(super) fn jump(self, to: i32) -> Done {
         // SAFETY: verified: every target is an instruction start of this stream.

@@ -46,11 +46,6 @@ pub(super) struct Start {
 }
 
 impl Start {
-    /// Whether entering this instruction charges a unit of fuel.
-    pub(super) fn charges(&self) -> bool {
-        self.charge || self.op == Op::LoopFuel
-    }
-
     /// The handler this instruction's first word must hold.
     pub(super) fn handler(&self) -> super::dispatch::Handler {
         if self.charge {

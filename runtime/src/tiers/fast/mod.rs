@@ -49,6 +49,7 @@ mod ops;
 mod shapes;
 #[cfg(test)]
 mod tests;
+mod thread;
 mod translate;
 
 use super::{Tier, TierKind};
@@ -120,8 +121,7 @@ impl FuncCode {
     /// What the executor relies on without checking: every initialised
     /// local inside the frame; instructions tile the
     /// stream, each with its own handler and shape; every slot inside the
-    /// frame; every branch target an instruction start, and every backward
-    /// one a loop header that charges fuel; every callee a function of `module`; and no way to
+    /// frame; every branch target an instruction start; every callee a function of `module`; and no way to
     /// run off the end.
     fn verify(&self, module: &ModuleCode, out: &mut Vec<Violation>) {
         let mut bad = |at: usize, what: String| {
@@ -139,11 +139,6 @@ impl FuncCode {
         }
         let starts: Vec<usize> = self.instrs.iter().map(|s| s.at as usize).collect();
         let is_start = |w: i64| w >= 0 && starts.binary_search(&(w as usize)).is_ok();
-        let charges = |w: usize| {
-            starts
-                .binary_search(&w)
-                .is_ok_and(|k| self.instrs[k].charges())
-        };
         let mut expect = 0usize;
         for start in self.instrs.iter() {
             let (at, op) = (start.at as usize, start.op);
@@ -200,8 +195,6 @@ impl FuncCode {
                         at,
                         format!("branch target {to} is not an instruction start"),
                     );
-                } else if t <= 0 && !charges(to as usize) {
-                    bad(at, format!("backward target {to} does not charge fuel"));
                 }
             }
             match args {
@@ -284,7 +277,8 @@ impl SideTables {
         let module = &inst.module;
         let mut funcs = Vec::with_capacity(module.bodies.len());
         for index in module.num_imported_funcs..module.funcs.len() as u32 {
-            let t = translate::translate(module, &inst.type_ids, index)?;
+            let mut t = translate::translate(module, &inst.type_ids, index)?;
+            thread::thread(&mut t.code, &mut t.tables);
             funcs.push(asm::assemble(t, module.id, index));
         }
         let mut funcs = funcs.into_boxed_slice();

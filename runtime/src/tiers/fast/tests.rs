@@ -358,13 +358,15 @@ fn all_ops_agree_with_the_classic_tier_including_fuel() {
 
 /// Loop headers of every kind charge exactly like the classic tier: loops
 /// nested at the same place, empty loops, a header that is a compare fused
-/// into a branch, an `if`, a call, a block without code, and `br_table`
-/// back into a loop. Every fuel amount up to exhaustion, and beyond.
+/// into a branch, an `if`, a call, a block without code, `br_table` back
+/// into a loop, and a `switch` loop whose jumps back are threaded (replaced
+/// by copies of its header). Every fuel amount up to exhaustion, and beyond.
 #[test]
 fn every_kind_of_loop_header_charges_exactly() {
     let wat = r#"(module
       (func $leaf (param i32) (result i32) (local.get 0))
-      (func (export "f") (param $n i32) (result i32) (local $i i32) (local $j i32) (local $s i32)
+      (func (export "f") (param $n i32) (result i32)
+        (local $i i32) (local $j i32) (local $s i32) (local $k i32)
         (local.set $i (local.get $n))
         (loop $outer
           (loop $inner
@@ -383,6 +385,16 @@ fn every_kind_of_loop_header_charges_exactly() {
             (loop $tab
               (local.set $s (i32.add (local.get $s) (i32.const 1)))
               (br_table $tab $done (i32.and (local.get $s) (i32.const 1)))))
+          (local.set $k (i32.const 5))
+          (block $swdone
+            (loop $sw
+              (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+              (block $odd
+                (block $even (br_table $even $odd (i32.and (local.get $k) (i32.const 1))))
+                (br_if $swdone (i32.eqz (local.get $k)))
+                (br $sw))
+              (local.set $s (i32.add (local.get $s) (i32.const 1)))
+              (br $sw)))
           (br_if $outer (local.tee $i (i32.sub (local.get $i) (i32.const 1)))))
         (i32.add (local.get $s) (local.get $j))))"#;
     let module = Module::new(&wat::parse_str(wat).unwrap()).unwrap();
