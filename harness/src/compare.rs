@@ -30,6 +30,10 @@ pub enum FindingKind {
     InstantiateMismatch,
     ValidationMismatch,
     ReferenceDisagreement,
+    /// A reference engine's own bug: wasmi differed from every tier and the
+    /// tie-breaker (or a known-bug rewrite) sided with the tiers. Reported,
+    /// not a failure (unless `--strict`).
+    ReferenceBug,
     Crash,
 }
 
@@ -45,8 +49,15 @@ impl FindingKind {
             FindingKind::InstantiateMismatch => "instantiate-mismatch",
             FindingKind::ValidationMismatch => "validation-mismatch",
             FindingKind::ReferenceDisagreement => "reference-disagreement",
+            FindingKind::ReferenceBug => "reference-bug",
             FindingKind::Crash => "crash",
         }
+    }
+
+    /// Whether a finding of this kind fails a run: everything but a
+    /// reference engine's own bug.
+    pub fn is_failure(self) -> bool {
+        self != FindingKind::ReferenceBug
     }
 }
 
@@ -66,6 +77,10 @@ pub struct Finding {
     pub observed: BTreeMap<String, String>,
     /// One sentence a person can act on.
     pub message: String,
+    /// The finer signature a grouped finding came from (a reference bug
+    /// keeps the disagreement's own signature here).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
 }
 
 impl Finding {
@@ -85,6 +100,7 @@ impl Finding {
             call_index: None,
             observed,
             message,
+            variant: None,
         }
     }
 
@@ -186,8 +202,8 @@ pub struct CaseOptions {
     pub keep_going: bool,
     /// Instantiate with WASI imports, each engine with a fresh state made
     /// from this (deterministic) configuration. Without explicit calls a
-    /// module exporting `_start` then runs just `_start`; stdout, stderr
-    /// and exit code are compared after every call.
+    /// module exporting a WASI entry (`_start` of type `[] -> []`) then runs
+    /// just that; stdout, stderr and exit code are compared after every call.
     pub wasi: Option<WasiConfig>,
 }
 
@@ -268,7 +284,7 @@ pub fn run_case_with(
         None => {
             let module = Module::new(wasm)
                 .expect("every engine accepted it, and the tiers share this loader");
-            match module.export("_start") {
+            match plan::wasi_entry(&module) {
                 Some(_) if options.wasi.is_some() => vec![PlannedCall {
                     export: "_start".into(),
                     args: Vec::new(),
@@ -724,6 +740,26 @@ mod tests {
             "zero divisor traps: {:?}",
             out.per_engine
         );
+    }
+
+    /// wasmi reports an element segment past its table as a table error;
+    /// it is read as the trap it is, so the case is compared, not inconclusive.
+    #[test]
+    fn an_element_segment_out_of_bounds_traps_in_every_engine() {
+        let wat = r#"(module (table 2 funcref) (func $f) (elem (i32.const 1) func $f $f))"#;
+        let out = run_case(
+            &wat::parse_str(wat).unwrap(),
+            &engines(),
+            crate::generate::case_limits(),
+        );
+        assert!(!out.inconclusive);
+        assert!(out.findings.is_empty(), "{:#?}", out.findings);
+        for r in out.instantiate.values() {
+            assert_eq!(
+                *r,
+                InstantiateResult::Trapped(tierdiff_runtime::TrapCode::TableOutOfBounds)
+            );
+        }
     }
 
     #[test]

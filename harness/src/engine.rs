@@ -1,7 +1,8 @@
 //! The differential contract: an [`Engine`] instantiates a module, an
 //! [`EngineInstance`] calls exports and exposes exported state. One impl per
 //! runtime tier (discovered through `TierKind::implemented()`) plus the
-//! wasmi reference engine; adding an engine touches [`build`] and one file.
+//! reference engines (wasmi, and wasmtime as the tie-breaker); adding an
+//! engine touches [`build`] and one file.
 
 use crate::outcome::{CallResult, InstantiateResult, Value, WasiOutput, INVALID_EXTERNREF};
 use crate::reference::WasmiEngine;
@@ -67,7 +68,7 @@ pub fn wasi_output(state: &Mutex<WasiState>) -> WasiOutput {
     }
 }
 
-/// Names of every engine this build can run: implemented tiers, then `wasmi`.
+/// The engines a run uses by default: implemented tiers, then `wasmi`.
 pub fn available() -> Vec<String> {
     let mut names: Vec<String> = TierKind::implemented()
         .iter()
@@ -77,10 +78,26 @@ pub fn available() -> Vec<String> {
     names
 }
 
+/// Every engine name [`build`] accepts: [`available`] plus the tie-breaker.
+pub fn known() -> Vec<String> {
+    let mut names = available();
+    names.extend(TIEBREAKER.map(str::to_string));
+    names
+}
+
+/// The second reference engine that settles wasmi disagreements, if built.
+pub const TIEBREAKER: Option<&str> = if cfg!(feature = "wasmtime") {
+    Some("wasmtime")
+} else {
+    None
+};
+
 /// Builds an engine by name.
 pub fn build(name: &str) -> Option<Box<dyn Engine>> {
     match name {
         "wasmi" => Some(Box::new(WasmiEngine)),
+        #[cfg(feature = "wasmtime")]
+        "wasmtime" => Some(Box::new(crate::reference::WasmtimeEngine)),
         other => {
             let tier = TierKind::parse(other).filter(|t| t.is_implemented())?;
             Some(Box::new(TierEngine { tier }))
@@ -143,6 +160,7 @@ impl TierInstance {
             Value::I64(x) => Val::I64(x),
             Value::F32(b) => Val::F32(b),
             Value::F64(b) => Val::F64(b),
+            Value::V128(v) => Val::V128(v),
             Value::FuncRef(_) => Val::FuncRef(None),
             Value::ExternRef(None) => Val::ExternRef(None),
             Value::ExternRef(Some(p)) => self.store.extern_ref(p),
@@ -155,6 +173,7 @@ impl TierInstance {
             Val::I64(x) => Value::I64(x),
             Val::F32(b) => Value::F32(b),
             Val::F64(b) => Value::F64(b),
+            Val::V128(v) => Value::V128(v),
             Val::FuncRef(None) => Value::FuncRef(None),
             Val::FuncRef(Some(addr)) => {
                 let funcs = &self.store.data().instances[self.instance.0 as usize].funcs;

@@ -1,23 +1,32 @@
 //! The fuzz run: generate cases from a seed, run each through every engine,
 //! and keep every finding on disk.
 //!
-//! The supervisor (the `tierdiff fuzz` process) runs cases in a worker
-//! process (`tierdiff fuzz-worker`), which reports each finished case as a
-//! JSON line. Before each case the worker writes the module to
-//! `inflight/`; if the worker dies (a bad JIT access, an abort), the
-//! supervisor records that case as a `crash` finding and starts a new worker
-//! after it. Panics inside an engine are caught in the worker itself.
+//! The supervisor (the `tierdiff fuzz` process) runs cases in `--jobs N`
+//! worker processes (`tierdiff fuzz-worker`). Worker `k` runs the shard's
+//! cases `k, k + N, k + 2N, ...`; a case's module depends only on the seed,
+//! the shard and its index, so a run of a fixed count finds the same things
+//! with any N. Each worker reports every finished case as a JSON line on its
+//! stdout and writes the module it is about to run to its own `inflight/`
+//! folder first; if a worker dies (a bad JIT access, an abort), the
+//! supervisor records that case as a `crash` finding and starts the worker
+//! again after it. Panics inside an engine are caught in the worker itself.
+//!
+//! Findings are written by the worker that sees them, under a lock, and a
+//! signature's folder always ends up holding its lowest case; the report
+//! lists the lowest few cases of every signature as examples, whose modules
+//! the supervisor regenerates at the end (see [`write_examples`]).
 
-use crate::compare::{self, CaseOutcome, Finding, FindingKind};
+use crate::compare::{self, CaseOptions, CaseOutcome, Finding, FindingKind};
 use crate::engine::{self, Engine};
 use crate::generate::{self, Generator};
 use crate::plan::SplitMix;
-use crate::report::{self, FindingEntry, FindingRecord, Report};
+use crate::report::{self, FindingEntry, FindingExample, FindingRecord, Report};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 /// What to run.
@@ -38,6 +47,18 @@ pub struct FuzzConfig {
     /// Shrink each new finding (kept beside the original as shrunk.wasm).
     #[serde(default)]
     pub shrink: bool,
+    /// Worker processes (ignored in process: one thread runs every case).
+    #[serde(default = "one")]
+    pub jobs: u64,
+}
+
+fn one() -> u64 {
+    1
+}
+
+/// Worker processes by default: one per available core.
+pub fn default_jobs() -> u64 {
+    std::thread::available_parallelism().map_or(1, |n| n.get() as u64)
 }
 
 /// The input bytes of case `index` (an index within the shard).
@@ -69,36 +90,56 @@ fn build_engines(names: &[String]) -> Vec<Box<dyn Engine>> {
         .collect()
 }
 
-/// Runs cases `start..` of the shard until `count` ran or `deadline` passed,
-/// handing each record to `sink`. Findings are written before the sink sees them.
+/// Which cases one runner takes: `start, start + stride, ...` below `end`.
+#[derive(Clone, Copy, Debug)]
+pub struct Lane {
+    pub start: u64,
+    pub stride: u64,
+    pub end: Option<u64>,
+}
+
+impl Lane {
+    fn contains(&self, index: u64) -> bool {
+        self.end.is_none_or(|e| index < e)
+    }
+}
+
+/// Runs the cases of `lane` until they ran out or `deadline` passed,
+/// handing each record to `sink`. Findings are written before the sink sees
+/// them; the module about to run sits in `inflight` first.
 pub fn run_cases(
     config: &FuzzConfig,
-    start: u64,
-    count: Option<u64>,
+    lane: Lane,
     deadline: Option<Instant>,
+    inflight: &Path,
     sink: &mut dyn FnMut(&CaseRecord),
 ) -> std::io::Result<()> {
     let engines = build_engines(&config.engines);
-    let inflight = config.out.join("inflight");
-    std::fs::create_dir_all(&inflight)?;
-    let mut index = start;
-    loop {
-        if count.is_some_and(|c| index >= start + c)
-            || deadline.is_some_and(|d| Instant::now() >= d)
-        {
-            return Ok(());
-        }
+    std::fs::create_dir_all(inflight)?;
+    let mut index = lane.start;
+    while lane.contains(index) && deadline.is_none_or(|d| Instant::now() < d) {
         let t = Instant::now();
         let input = case_input(config, index);
         let generated = generate::module_from_bytes(&input);
         let generate_s = t.elapsed().as_secs_f64();
         // On disk before it runs: a crash of the whole process cannot lose it.
         std::fs::write(inflight.join("module.wasm"), &generated.wasm)?;
-        std::fs::write(inflight.join("case.json"), serde_json::json!({ "index": index, "generator": generated.generator, "input_hex": hex(&input) }).to_string())?;
-        let mut outcome = compare::run_case(&generated.wasm, &engines, generate::case_limits());
-        mark_known_reference_bugs(&mut outcome, &generated.wasm, &engines);
+        std::fs::write(
+            inflight.join("case.json"),
+            serde_json::json!({ "index": index, "generator": generated.generator, "input_hex": hex(&input) })
+                .to_string(),
+        )?;
+        let limits = generate::case_limits();
+        let mut outcome = compare::run_case(&generated.wasm, &engines, limits);
+        crate::triage::settle(
+            &mut outcome,
+            &generated.wasm,
+            &engines,
+            limits,
+            &CaseOptions::default(),
+        );
         for f in &outcome.findings {
-            let (dir, new) = save_finding(
+            let (dir, written) = save_finding(
                 config,
                 f.clone(),
                 index,
@@ -106,7 +147,7 @@ pub fn run_cases(
                 &input,
                 &generated.wasm,
             )?;
-            if new && config.shrink {
+            if written && config.shrink && f.kind.is_failure() {
                 shrink_into(&dir, f, &generated.wasm, &engines)?;
             }
         }
@@ -116,7 +157,27 @@ pub fn run_cases(
             generate_s,
             outcome,
         });
-        index += 1;
+        index += lane.stride;
+    }
+    Ok(())
+}
+
+fn finding_record(
+    config: &FuzzConfig,
+    finding: Finding,
+    case: u64,
+    generator: Generator,
+    input: &[u8],
+) -> FindingRecord {
+    let dir = config.out.join("findings").join(&finding.signature);
+    FindingRecord {
+        finding,
+        seed: config.seed,
+        case,
+        generator: format!("{generator:?}"),
+        input_hex: hex(input),
+        replay: format!("tierdiff run {}", dir.join("module.wasm").display()),
+        fault: config.fault.clone(),
     }
 }
 
@@ -128,66 +189,29 @@ fn save_finding(
     input: &[u8],
     wasm: &[u8],
 ) -> std::io::Result<(PathBuf, bool)> {
-    let dir_hint = config.out.join("findings").join(&finding.signature);
-    let record = FindingRecord {
-        finding,
-        seed: config.seed,
-        case,
-        generator: format!("{generator:?}"),
-        input_hex: hex(input),
-        replay: format!("tierdiff run {}", dir_hint.join("module.wasm").display()),
-        fault: config.fault.clone(),
-    };
+    let record = finding_record(config, finding, case, generator, input);
     report::write_finding(&config.out, &record, wasm)
 }
 
-/// Tags reference disagreements that are a known wasmi bug (confirmed by
-/// [`crate::triage`]), so they group apart from the ones a person still has
-/// to look at.
-fn mark_known_reference_bugs(outcome: &mut CaseOutcome, wasm: &[u8], engines: &[Box<dyn Engine>]) {
-    if !outcome.has_reference_disagreement() {
-        return;
-    }
-    let Some((tag, note)) = crate::triage::known_wasmi_bug(wasm, engines, generate::case_limits())
-    else {
-        return;
-    };
-    for f in outcome
-        .findings
-        .iter_mut()
-        .filter(|f| f.kind == FindingKind::ReferenceDisagreement)
-    {
-        f.signature = format!("{},{tag}", f.signature);
-        f.message.push_str(&format!(" ({note})"));
-    }
-}
-
-/// Attempts spent on shrinking each new finding during a fuzz run.
-const FUZZ_SHRINK_ATTEMPTS: u32 = 300;
-
-/// Writes `shrunk.wasm`/`shrunk.wat` beside a new finding (the original stays).
+/// Writes `shrunk.wasm`/`.wat`/`.json` beside a new finding (the original stays).
 fn shrink_into(
     dir: &Path,
     f: &Finding,
     wasm: &[u8],
     engines: &[Box<dyn Engine>],
 ) -> std::io::Result<()> {
-    match crate::shrink::shrink(wasm, engines, f.kind, &f.engines, FUZZ_SHRINK_ATTEMPTS) {
-        Ok(s) => {
-            std::fs::write(dir.join("shrunk.wasm"), &s.wasm)?;
-            std::fs::write(
-                dir.join("shrunk.wat"),
-                wasmprinter::print_bytes(&s.wasm).unwrap_or_default(),
-            )?;
-            eprintln!(
-                "shrunk {}: {} -> {} bytes",
-                f.signature, s.input_size, s.output_size
-            );
-        }
+    match crate::shrink::shrink_saved(dir, f, wasm, engines) {
+        Ok(s) => eprintln!(
+            "shrunk {}: {} -> {} instructions, {} -> {} bytes",
+            f.signature, s.before.instructions, s.after.instructions, s.before.bytes, s.after.bytes
+        ),
         Err(e) => eprintln!("could not shrink {}: {e}", f.signature),
     }
     Ok(())
 }
+
+/// Example cases kept per signature in the report (the lowest indices).
+pub const EXAMPLES: usize = 5;
 
 /// Aggregates case records into the report.
 struct Tally {
@@ -217,8 +241,22 @@ impl Tally {
     }
 
     fn note(&mut self, config: &FuzzConfig, f: &Finding, case: u64) {
+        let shard = format!("{}/{}", config.shard.0, config.shard.1);
+        let example = FindingExample {
+            case,
+            shard: shard.clone(),
+            variant: f.variant.clone(),
+        };
         match self.by_signature.get(&f.signature) {
-            Some(&i) => self.report.findings[i].count += 1,
+            Some(&i) => {
+                let entry = &mut self.report.findings[i];
+                entry.count += 1;
+                if case < entry.first_case {
+                    entry.first_case = case;
+                    entry.message = f.message.clone();
+                }
+                entry.add_example(example, EXAMPLES);
+            }
             None => {
                 self.by_signature
                     .insert(f.signature.clone(), self.report.findings.len());
@@ -228,6 +266,7 @@ impl Tally {
                     engines: f.engines.clone(),
                     count: 1,
                     first_case: case,
+                    shard,
                     dir: config
                         .out
                         .join("findings")
@@ -235,14 +274,15 @@ impl Tally {
                         .display()
                         .to_string(),
                     message: f.message.clone(),
+                    examples: vec![example],
                 });
             }
         }
     }
 }
 
-/// Runs the whole fuzz session (supervising workers unless `in_process`)
-/// and writes the reports. Returns the report.
+/// Runs the whole fuzz session (supervising `config.jobs` workers unless
+/// `in_process`) and writes the reports. Returns the report.
 pub fn run(
     config: &FuzzConfig,
     command_line: Vec<String>,
@@ -253,6 +293,7 @@ pub fn run(
     select_fault(config.fault.as_deref())?;
     let started = Instant::now();
     let deadline = config.time.map(|t| started + t);
+    let jobs = if in_process { 1 } else { config.jobs.max(1) };
     let mut tally = Tally {
         report: Report {
             tool: "tierdiff".into(),
@@ -261,6 +302,7 @@ pub fn run(
             seed: config.seed,
             shard: format!("{}/{}", config.shard.0, config.shard.1),
             engines: config.engines.clone(),
+            jobs,
             ..Report::default()
         },
         by_signature: BTreeMap::new(),
@@ -269,117 +311,242 @@ pub fn run(
         tally.add(config, rec);
         progress.inc(1);
         let elapsed = started.elapsed().as_secs_f64().max(1e-9);
+        let (failures, reference_bugs) = tally.report.finding_counts();
         progress.set_message(format!(
-            "{:.0} cases/s, {} findings",
+            "{:.0} cases/s, {failures} findings, {reference_bugs} reference bugs",
             tally.report.cases as f64 / elapsed,
-            tally.report.findings.len()
         ));
     };
     if in_process {
-        run_cases(config, 0, config.iterations, deadline, &mut |rec| {
+        let lane = Lane {
+            start: 0,
+            stride: 1,
+            end: config.iterations,
+        };
+        let inflight = config.out.join("inflight");
+        run_cases(config, lane, deadline, &inflight, &mut |rec| {
             on_case(&mut tally, rec)
         })?;
     } else {
-        supervise(config, deadline, &mut tally, &mut on_case)?;
+        supervise(config, jobs, deadline, &mut tally, &mut on_case)?;
     }
     let r = &mut tally.report;
     r.elapsed_s = started.elapsed().as_secs_f64();
     r.cases_per_s = r.cases as f64 / r.elapsed_s.max(1e-9);
+    r.findings.sort_by(|a, b| a.signature.cmp(&b.signature));
+    write_examples(config, r)?;
     report::write_all(&config.out, r)?;
     let _ = std::fs::remove_dir_all(config.out.join("inflight"));
+    let _ = std::fs::remove_file(config.out.join(".findings.lock"));
     Ok(tally.report)
 }
 
-fn supervise(
+/// Writes every listed example case's module (regenerated from the seed,
+/// shard and index) under its finding's `examples/` folder.
+fn write_examples(config: &FuzzConfig, report: &Report) -> std::io::Result<()> {
+    for entry in &report.findings {
+        let dir = Path::new(&entry.dir).join("examples");
+        for ex in entry.examples.iter().skip(1) {
+            std::fs::create_dir_all(&dir)?;
+            let wasm = generate::module_from_bytes(&case_input(config, ex.case)).wasm;
+            std::fs::write(dir.join(report::example_file_name(ex)), wasm)?;
+        }
+    }
+    Ok(())
+}
+
+/// One worker process and where it stands in its lane.
+struct Worker {
+    child: Child,
+    /// The next case it will run.
+    next: u64,
+    /// Deaths in a row without a finished case between them.
+    fruitless_deaths: u32,
+}
+
+/// What a worker's reader thread passes on.
+enum Event {
+    Record(usize, Box<CaseRecord>),
+    Ended(usize),
+}
+
+fn spawn_worker(
     config: &FuzzConfig,
+    id: usize,
+    lane: Lane,
     deadline: Option<Instant>,
-    tally: &mut Tally,
-    on_case: &mut dyn FnMut(&mut Tally, &CaseRecord),
-) -> std::io::Result<()> {
-    let exe = std::env::current_exe()?;
-    let mut next = 0u64;
-    let mut fruitless_restarts = 0;
-    loop {
-        let remaining = config.iterations.map(|n| n.saturating_sub(next));
-        if remaining == Some(0) || deadline.is_some_and(|d| Instant::now() >= d) {
-            return Ok(());
-        }
-        let mut cmd = Command::new(&exe);
-        cmd.arg("fuzz-worker")
-            .arg("--config")
-            .arg(serde_json::to_string(config).expect("config serialises"))
-            .arg("--start")
-            .arg(next.to_string());
-        if let Some(n) = remaining {
-            cmd.arg("--count").arg(n.to_string());
-        }
-        if let Some(d) = deadline {
-            cmd.arg("--millis").arg(
-                d.saturating_duration_since(Instant::now())
-                    .as_millis()
-                    .to_string(),
-            );
-        }
-        let mut child = cmd
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()?;
-        let stdout = child.stdout.take().expect("piped");
-        let before = next;
+    events: &mpsc::Sender<Event>,
+) -> std::io::Result<Child> {
+    let mut cmd = Command::new(std::env::current_exe()?);
+    cmd.arg("fuzz-worker")
+        .arg("--config")
+        .arg(serde_json::to_string(config).expect("config serialises"))
+        .arg("--worker")
+        .arg(id.to_string())
+        .arg("--start")
+        .arg(lane.start.to_string());
+    if let Some(end) = lane.end {
+        cmd.arg("--end").arg(end.to_string());
+    }
+    if let Some(d) = deadline {
+        cmd.arg("--millis").arg(
+            d.saturating_duration_since(Instant::now())
+                .as_millis()
+                .to_string(),
+        );
+    }
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()?;
+    let stdout = child.stdout.take().expect("piped");
+    let events = events.clone();
+    std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines() {
-            let line = line?;
+            let Ok(line) = line else { break };
             match serde_json::from_str::<CaseRecord>(&line) {
                 Ok(rec) => {
-                    next = rec.index + 1;
-                    on_case(tally, &rec);
+                    if events.send(Event::Record(id, Box::new(rec))).is_err() {
+                        return;
+                    }
                 }
                 Err(e) => eprintln!("tierdiff: ignoring a malformed worker line ({e}): {line}"),
             }
         }
-        let status = child.wait()?;
-        if status.success() {
-            return Ok(());
-        }
-        // The worker died inside case `next`: record it and go on after it.
-        let killed = next;
-        let wasm =
-            std::fs::read(config.out.join("inflight").join("module.wasm")).unwrap_or_default();
-        let input = case_input(config, killed);
-        let generator = generate::module_from_bytes(&input).generator;
-        let message = format!("the worker process died ({status}) while running case {killed}");
-        let finding = Finding {
-            kind: FindingKind::Crash,
-            signature: compare::signature(FindingKind::Crash, &config.engines, "process"),
-            engines: config.engines.clone(),
-            call: None,
-            call_index: None,
-            observed: BTreeMap::new(),
-            message: message.clone(),
-        };
-        save_finding(config, finding.clone(), killed, generator, &input, &wasm)?;
-        tally.note(config, &finding, killed);
-        tally.report.worker_restarts += 1;
-        tally.report.cases += 1;
-        eprintln!("tierdiff: {message}; restarting the worker after it");
-        next = killed + 1;
-        fruitless_restarts = if next == before + 1 {
-            fruitless_restarts + 1
+        let _ = events.send(Event::Ended(id));
+    });
+    Ok(child)
+}
+
+/// The inflight folder of worker `id`.
+fn inflight_dir(config: &FuzzConfig, id: usize) -> PathBuf {
+    config.out.join("inflight").join(format!("worker-{id}"))
+}
+
+fn supervise(
+    config: &FuzzConfig,
+    jobs: u64,
+    deadline: Option<Instant>,
+    tally: &mut Tally,
+    on_case: &mut dyn FnMut(&mut Tally, &CaseRecord),
+) -> std::io::Result<()> {
+    let (tx, rx) = mpsc::channel();
+    let lane_from = |start: u64| Lane {
+        start,
+        stride: jobs,
+        end: config.iterations,
+    };
+    let mut workers: Vec<Option<Worker>> = Vec::new();
+    for id in 0..jobs as usize {
+        let lane = lane_from(id as u64);
+        workers.push(if lane.contains(lane.start) {
+            Some(Worker {
+                child: spawn_worker(config, id, lane, deadline, &tx)?,
+                next: lane.start,
+                fruitless_deaths: 0,
+            })
         } else {
-            0
-        };
-        if fruitless_restarts >= 50 {
-            return Err(std::io::Error::other(
-                "the worker died on 50 cases in a row; giving up",
-            ));
+            None
+        });
+    }
+    while workers.iter().any(Option::is_some) {
+        let event = rx.recv().expect("the supervisor holds a sender");
+        match event {
+            Event::Record(id, rec) => {
+                if let Some(w) = workers[id].as_mut() {
+                    w.next = rec.index + jobs;
+                    w.fruitless_deaths = 0;
+                }
+                on_case(tally, &rec);
+            }
+            Event::Ended(id) => {
+                let Some(mut w) = workers[id].take() else {
+                    continue;
+                };
+                let status = w.child.wait()?;
+                if status.success() {
+                    continue;
+                }
+                let killed = died_in(config, id, w.next);
+                let lane = lane_from(killed);
+                if !lane.contains(killed) {
+                    // It died after its last case: nothing was lost.
+                    continue;
+                }
+                record_crash(config, id, killed, &status.to_string(), tally)?;
+                w.fruitless_deaths += 1;
+                if w.fruitless_deaths >= 50 {
+                    return Err(std::io::Error::other(format!(
+                        "worker {id} died on 50 cases in a row; giving up"
+                    )));
+                }
+                let next = killed + jobs;
+                let lane = lane_from(next);
+                if lane.contains(next) && deadline.is_none_or(|d| Instant::now() < d) {
+                    w.child = spawn_worker(config, id, lane, deadline, &tx)?;
+                    w.next = next;
+                    workers[id] = Some(w);
+                }
+            }
         }
+    }
+    Ok(())
+}
+
+/// The case a dead worker was running: the one its inflight folder names,
+/// if that is not older than the next case it was due to run.
+fn died_in(config: &FuzzConfig, id: usize, next: u64) -> u64 {
+    let named = std::fs::read_to_string(inflight_dir(config, id).join("case.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .and_then(|v| v["index"].as_u64());
+    match named {
+        Some(i) if i >= next => i,
+        _ => next,
     }
 }
 
-/// The worker side: runs cases and prints one JSON line per finished case.
+/// Saves the case a worker died in as a `crash` finding.
+fn record_crash(
+    config: &FuzzConfig,
+    id: usize,
+    killed: u64,
+    status: &str,
+    tally: &mut Tally,
+) -> std::io::Result<()> {
+    let input = case_input(config, killed);
+    let generated = generate::module_from_bytes(&input);
+    let message = format!("the worker process died ({status}) while running case {killed}");
+    let finding = Finding {
+        kind: FindingKind::Crash,
+        signature: compare::signature(FindingKind::Crash, &config.engines, "process"),
+        engines: config.engines.clone(),
+        call: None,
+        call_index: None,
+        observed: BTreeMap::new(),
+        message: message.clone(),
+        variant: None,
+    };
+    save_finding(
+        config,
+        finding.clone(),
+        killed,
+        generated.generator,
+        &input,
+        &generated.wasm,
+    )?;
+    tally.note(config, &finding, killed);
+    tally.report.worker_restarts += 1;
+    tally.report.cases += 1;
+    eprintln!("tierdiff: worker {id}: {message}; restarting the worker after it");
+    Ok(())
+}
+
+/// The worker side: runs its lane and prints one JSON line per finished case.
 pub fn worker(
     config: &FuzzConfig,
-    start: u64,
-    count: Option<u64>,
+    id: usize,
+    lane: Lane,
     millis: Option<u64>,
 ) -> std::io::Result<()> {
     select_fault(config.fault.as_deref())?;
@@ -387,18 +554,24 @@ pub fn worker(
     let deadline = millis.map(|m| Instant::now() + Duration::from_millis(m));
     let stdout = std::io::stdout();
     let mut err = None;
-    run_cases(config, start, count, deadline, &mut |rec| {
-        let mut lock = stdout.lock();
-        if let Err(e) = writeln!(
-            lock,
-            "{}",
-            serde_json::to_string(rec).expect("records serialise")
-        )
-        .and_then(|_| lock.flush())
-        {
-            err.get_or_insert(e);
-        }
-    })?;
+    run_cases(
+        config,
+        lane,
+        deadline,
+        &inflight_dir(config, id),
+        &mut |rec| {
+            let mut lock = stdout.lock();
+            if let Err(e) = writeln!(
+                lock,
+                "{}",
+                serde_json::to_string(rec).expect("records serialise")
+            )
+            .and_then(|_| lock.flush())
+            {
+                err.get_or_insert(e);
+            }
+        },
+    )?;
     err.map_or(Ok(()), Err)
 }
 
@@ -461,6 +634,7 @@ mod tests {
             out: PathBuf::new(),
             fault: None,
             shrink: false,
+            jobs: 1,
         };
         let a = case_input(&c, 0);
         c.shard = (2, 2);

@@ -53,14 +53,19 @@ fn one_line(s: &str) -> String {
 
 /// Parses an argument written as `TYPE:VALUE`: `i32:7`, `i64:-1`,
 /// `f32:1.5`, `f64:-0x1p-1`, `f32:nan`, `f64:nan:0x4`, `f32:inf`,
-/// `funcref:null`, `externref:null` or `externref:N` (a host object with
-/// payload N; the same N is the same object). Floats use the spec text syntax.
+/// `v128:0x` and up to 32 hex digits (the 128-bit number, lane 0 in the
+/// lowest bits), `v128:SHAPE:L0,L1,..` with one lane per lane of `i8x16`,
+/// `i16x8`, `i32x4`, `i64x2`, `f32x4` or `f64x2` (e.g.
+/// `v128:f32x4:nan,-0,inf,1.5`), `funcref:null`, `externref:null` or
+/// `externref:N` (a host object with payload N; the same N is the same
+/// object). Numbers use the spec text syntax.
 pub fn parse_arg(text: &str) -> Result<Value, InputError> {
     let bad = |why: &str| {
-        InputError(format!("argument {text:?}: {why} (expected TYPE:VALUE, e.g. i32:7, f64:-0x1p-1, externref:null)"))
+        InputError(format!("argument {text:?}: {why} (expected TYPE:VALUE, e.g. i32:7, f64:-0x1p-1, v128:i32x4:1,2,3,-1, externref:null)"))
     };
     let (ty, value) = text.split_once(':').ok_or_else(|| bad("missing ':'"))?;
     match ty {
+        "v128" => parse_v128(value).map(Value::V128).map_err(|why| bad(&why)),
         "i32" | "i64" | "f32" | "f64" => {
             let src = format!("{ty}.const {value}");
             let buf = wast::parser::ParseBuffer::new(&src).map_err(|_| bad("not a number"))?;
@@ -89,6 +94,45 @@ pub fn parse_arg(text: &str) -> Result<Value, InputError> {
     }
 }
 
+/// The value part of a `v128:` argument.
+fn parse_v128(value: &str) -> Result<u128, String> {
+    if let Some(hex) = value.strip_prefix("0x") {
+        if hex.is_empty() || hex.len() > 32 {
+            return Err("v128:0x takes 1 to 32 hex digits".into());
+        }
+        return u128::from_str_radix(hex, 16).map_err(|_| "not a hex number".into());
+    }
+    let (shape, lanes) = value
+        .split_once(':')
+        .ok_or("v128 takes 0x<hex> or SHAPE:LANES (e.g. i32x4:1,2,3,-1)")?;
+    let count = match shape {
+        "i8x16" => 16,
+        "i16x8" => 8,
+        "i32x4" | "f32x4" => 4,
+        "i64x2" | "f64x2" => 2,
+        _ => {
+            return Err(format!(
+                "unknown lane shape {shape:?} (i8x16, i16x8, i32x4, i64x2, f32x4, f64x2)"
+            ))
+        }
+    };
+    let lanes: Vec<&str> = lanes.split(',').collect();
+    if lanes.len() != count {
+        return Err(format!(
+            "{shape} takes {count} lanes, given {}",
+            lanes.len()
+        ));
+    }
+    let src = format!("v128.const {shape} {}", lanes.join(" "));
+    let buf = wast::parser::ParseBuffer::new(&src).map_err(|_| "bad lane value".to_string())?;
+    match wast::parser::parse::<wast::core::WastArgCore>(&buf)
+        .map_err(|_| "bad lane value".to_string())?
+    {
+        wast::core::WastArgCore::V128(v) => Ok(u128::from_le_bytes(v.to_le_bytes())),
+        _ => Err("bad lane value".into()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -113,11 +157,38 @@ mod tests {
         assert_eq!(p("externref:null"), "externref:null");
         assert_eq!(p("externref:4"), "externref:4");
         assert_eq!(p("funcref:null"), "funcref:null");
+        assert!(matches!(parse_arg("v128:0x1").unwrap(), Value::V128(1)));
+        assert_eq!(
+            p("v128:i32x4:1,2,3,-1"),
+            "v128:0xffffffff000000030000000200000001"
+        );
+        assert!(matches!(
+            parse_arg("v128:f32x4:nan,-0,inf,1.5").unwrap(),
+            Value::V128(v) if v == 0x3fc0_0000_7f80_0000_8000_0000_7fc0_0000
+        ));
+        assert!(matches!(
+            parse_arg("v128:i8x16:-1,0,0,0,0,0,0,0,0,0,0,0,0,0,0,255").unwrap(),
+            Value::V128(v) if v == 0xff00_0000_0000_0000_0000_0000_0000_00ff
+        ));
+        let round = parse_arg("v128:i64x2:-2,7").unwrap().to_string();
+        assert_eq!(p(&round), round, "Display reads back");
     }
 
     #[test]
     fn rejects_bad_arguments_with_a_reason() {
-        for bad in ["7", "i32:seven", "u8:1", "externref:x", "funcref:3"] {
+        for bad in [
+            "7",
+            "i32:seven",
+            "u8:1",
+            "externref:x",
+            "funcref:3",
+            "v128:1",
+            "v128:0x",
+            "v128:i32x4:1,2,3",
+            "v128:i32x3:1,2,3",
+            "v128:f32x4:a,b,c,d",
+            "v128:0x123456789012345678901234567890123",
+        ] {
             let err = parse_arg(bad).unwrap_err().to_string();
             assert!(err.contains(bad), "{err}");
         }

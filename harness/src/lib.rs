@@ -1,12 +1,15 @@
 //! tierdiff: differential testing of the tierdiff-runtime tiers.
 //!
-//! * [`engine`] / [`reference`]: one narrow interface over every tier and wasmi.
+//! * [`engine`] / [`reference`]: one narrow interface over every tier and
+//!   the reference engines (wasmi; wasmtime as the tie-breaker).
 //! * [`generate`] and [`plan`]: modules from fuzz input, and the calls to make.
 //! * [`compare`] runs one case through every engine and names the findings
-//!   ([`outcome`] holds what engines did); [`fuzz`] and [`report`] run and
-//!   record whole sessions.
+//!   ([`outcome`] holds what engines did); [`triage`] settles whose bug a
+//!   reference disagreement is; [`fuzz`], [`report`] and [`merge`] run,
+//!   record and join whole sessions.
 //! * [`corpus`], [`replay`], [`shrink`] and [`targets`]: saved cases, and the
-//!   code the cargo-fuzz targets share with `tierdiff replay`.
+//!   code the cargo-fuzz targets share with `tierdiff replay`; [`reduce`] is
+//!   the reducer behind [`shrink`].
 //! * [`spec`] runs the official spec testsuite (or any `.wast`) per tier;
 //!   [`bench`] times kernels; [`input`] reads user input; [`cli`] is the CLI.
 
@@ -18,8 +21,10 @@ pub mod engine;
 pub mod fuzz;
 pub mod generate;
 pub mod input;
+pub mod merge;
 pub mod outcome;
 pub mod plan;
+pub mod reduce;
 pub mod reference;
 pub mod replay;
 pub mod report;

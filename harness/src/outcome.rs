@@ -15,6 +15,9 @@ pub enum Value {
     /// Bits, so NaN payloads survive serialisation.
     F32(u32),
     F64(u64),
+    /// Lanes little-endian (lane 0 in the lowest bits); serialised as a
+    /// `0x` hex string, since JSON numbers cannot hold 128 bits everywhere.
+    V128(#[serde(with = "hex_u128")] u128),
     /// `None` is null; `Some(None)` a function whose index this engine cannot name.
     FuncRef(Option<Option<u32>>),
     /// `None` is null; `Some(payload)` the host object's payload.
@@ -26,9 +29,12 @@ pub const INVALID_EXTERNREF: u64 = u64::MAX;
 
 impl Value {
     /// Equality as the harness compares: any NaN equals any NaN; funcref
-    /// indices only when both engines can name them.
+    /// indices only when both engines can name them; a `v128` is equal
+    /// bit for bit, or lane by lane as `f32x4` or as `f64x2` with any NaN
+    /// lane equal to any NaN lane (see [`v128_same`]).
     pub fn same(&self, other: &Value) -> bool {
         match (*self, *other) {
+            (Value::V128(a), Value::V128(b)) => v128_same(a, b),
             (Value::F32(a), Value::F32(b)) => {
                 a == b || (f32::from_bits(a).is_nan() && f32::from_bits(b).is_nan())
             }
@@ -47,6 +53,7 @@ impl Value {
             (Value::I64(a), Value::I64(b)) => a == b,
             (Value::F32(a), Value::F32(b)) => a == b,
             (Value::F64(a), Value::F64(b)) => a == b,
+            (Value::V128(a), Value::V128(b)) => a == b,
             (Value::FuncRef(a), Value::FuncRef(b)) => a == b,
             (Value::ExternRef(a), Value::ExternRef(b)) => a == b,
             _ => false,
@@ -60,6 +67,7 @@ impl Value {
             Value::I64(_) => "i64",
             Value::F32(_) => "f32",
             Value::F64(_) => "f64",
+            Value::V128(_) => "v128",
             Value::FuncRef(_) => "funcref",
             Value::ExternRef(_) => "externref",
         }
@@ -73,6 +81,7 @@ impl fmt::Display for Value {
             Value::I64(v) => write!(f, "i64:{v}"),
             Value::F32(b) => write!(f, "f32:{}", tierdiff_runtime::text::format_f32(b)),
             Value::F64(b) => write!(f, "f64:{}", tierdiff_runtime::text::format_f64(b)),
+            Value::V128(v) => write!(f, "v128:0x{v:032x}"),
             Value::FuncRef(None) => write!(f, "funcref:null"),
             Value::FuncRef(Some(Some(i))) => write!(f, "funcref:func{i}"),
             Value::FuncRef(Some(None)) => write!(f, "funcref:func"),
@@ -80,6 +89,44 @@ impl fmt::Display for Value {
             Value::ExternRef(Some(INVALID_EXTERNREF)) => write!(f, "externref:INVALID"),
             Value::ExternRef(Some(p)) => write!(f, "externref:{p}"),
         }
+    }
+}
+
+/// Whether two `v128` results agree as the harness judges them.
+///
+/// The spec lets a float lane's NaN result be any canonical or arithmetic
+/// NaN, so two correct engines may differ in a NaN lane's bits, and a
+/// result's type does not say its lane shape. Two values agree when their
+/// bits are equal, or when viewed as `f32x4` (or as `f64x2`) every lane is
+/// either bit-equal or NaN in both. A wrong non-NaN lane is never accepted
+/// in either view; the price is that an integer lane whose two values both
+/// happen to be NaN patterns of the same float view counts as equal.
+/// Memory and globals are still compared byte for byte, which is why
+/// generated modules canonicalise NaNs.
+pub fn v128_same(a: u128, b: u128) -> bool {
+    let f32_lanes = (0..4).all(|i| {
+        let (x, y) = ((a >> (32 * i)) as u32, (b >> (32 * i)) as u32);
+        x == y || (f32::from_bits(x).is_nan() && f32::from_bits(y).is_nan())
+    });
+    let f64_lanes = (0..2).all(|i| {
+        let (x, y) = ((a >> (64 * i)) as u64, (b >> (64 * i)) as u64);
+        x == y || (f64::from_bits(x).is_nan() && f64::from_bits(y).is_nan())
+    });
+    a == b || f32_lanes || f64_lanes
+}
+
+/// Serde for a `u128` as a `0x`-prefixed hex string.
+mod hex_u128 {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &u128, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&format!("0x{v:032x}"))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u128, D::Error> {
+        let text = String::deserialize(d)?;
+        let digits = text.strip_prefix("0x").unwrap_or(&text);
+        u128::from_str_radix(digits, 16).map_err(serde::de::Error::custom)
     }
 }
 

@@ -17,6 +17,18 @@ pub struct PlannedCall {
     pub args: Vec<Value>,
 }
 
+/// The WASI command entry: an exported `_start` taking and returning
+/// nothing. A `_start` of any other type is an ordinary export, planned by
+/// its signature like every other.
+pub fn wasi_entry(module: &Module) -> Option<&tierdiff_runtime::module::Export> {
+    module.export("_start").filter(|e| {
+        e.kind == ExportKind::Func && {
+            let ty = module.func_type(e.index);
+            ty.params.is_empty() && ty.results.is_empty()
+        }
+    })
+}
+
 /// Argument sets per exported function.
 const SETS: usize = 3;
 /// Upper bound on calls per module, so huge export lists stay cheap.
@@ -59,10 +71,38 @@ fn zero(ty: ValType) -> Value {
         ValType::I64 => Value::I64(0),
         ValType::F32 => Value::F32(0),
         ValType::F64 => Value::F64(0),
+        ValType::V128 => Value::V128(0),
         ValType::FuncRef => Value::FuncRef(None),
         ValType::ExternRef => Value::ExternRef(None),
     }
 }
+
+/// `v128` edge values: lanes at the edges of every shape (integer minima
+/// and maxima per lane width, float NaN, ±0, ±inf, subnormals, values out of
+/// the integer range for saturating truncation).
+const V128_EDGES: [u128; 14] = [
+    0,
+    u128::MAX,
+    0x8080_8080_8080_8080_8080_8080_8080_8080,
+    0x7f7f_7f7f_7f7f_7f7f_7f7f_7f7f_7f7f_7f7f,
+    0x8000_7fff_8000_7fff_ffff_0001_0000_8000,
+    0x8000_0000_7fff_ffff_ffff_ffff_0000_0001,
+    0x8000_0000_0000_0000_7fff_ffff_ffff_ffff,
+    // f32x4: NaN, -0, +inf, -inf
+    0xff80_0000_7f80_0000_8000_0000_7fc0_0000,
+    // f64x2: NaN, -0
+    0x8000_0000_0000_0000_7ff8_0000_0000_0000,
+    // f32x4: 1.5, -2.5, smallest subnormal, largest finite
+    0x7f7f_ffff_0000_0001_c020_0000_3fc0_0000,
+    // f32x4 beyond i32/u32 range: 3e9, -3e9, 4.5e9, -0.75
+    0xbf40_0000_4f86_1c46_cf32_d05e_4f32_d05e,
+    // f64x2: 1e19 (beyond i64), -1.5
+    0xbff8_0000_0000_0000_43e1_5af1_d78b_58c4,
+    // i8x16 lane indices in and out of range (swizzle), ascending
+    0x1f1e_1d1c_1b1a_1918_1110_0f0e_0302_0100,
+    // i16x8: lanes near the narrowing bounds (±128, ±255, ±32768)
+    0x8000_7fff_ff01_00ff_ff80_0080_ff7f_007f,
+];
 
 /// The `i`-th edge value of a type (cycling).
 pub fn edge(ty: ValType, i: usize) -> Value {
@@ -95,6 +135,7 @@ pub fn edge(ty: ValType, i: usize) -> Value {
         ValType::I64 => Value::I64(I64[i % I64.len()]),
         ValType::F32 => Value::F32(F32[i % F32.len()]),
         ValType::F64 => Value::F64(F64[i % F64.len()]),
+        ValType::V128 => Value::V128(V128_EDGES[i % V128_EDGES.len()]),
         ValType::FuncRef => Value::FuncRef(None),
         ValType::ExternRef => [
             Value::ExternRef(None),
@@ -128,6 +169,15 @@ fn random(ty: ValType, rng: &mut SplitMix) -> Value {
             (((bits % 2_000) as f64) / 8.0 - 100.0).to_bits()
         } else {
             bits
+        }),
+        ValType::V128 => Value::V128(if small {
+            // Small i16 lanes: values near zero in every lane shape.
+            (0..8).fold(0u128, |v, lane| {
+                let x = (bits >> (lane * 8)) as u8 as i8 as i16 as u16;
+                v | (x as u128) << (16 * lane)
+            })
+        } else {
+            (bits as u128) << 64 | rng.next_u64() as u128
         }),
         ValType::FuncRef => Value::FuncRef(None),
         ValType::ExternRef => Value::ExternRef(if bits.is_multiple_of(3) {

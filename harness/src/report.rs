@@ -1,10 +1,36 @@
 //! What a fuzz run leaves behind: `report.json`, `summary.md`, `junit.xml`
 //! and one folder per unique finding (`findings/<signature>/`).
+//!
+//! Reference bugs (wasmi's own, see [`crate::triage`]) are listed apart from
+//! the findings that fail a run; in JUnit they are skipped test cases, so a
+//! CI dashboard shows them without turning red.
 
 use crate::compare::{EngineCounts, Finding};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+/// One case that showed a finding.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FindingExample {
+    pub case: u64,
+    /// The shard the case index belongs to (`K/N`).
+    #[serde(default)]
+    pub shard: String,
+    /// The finer signature of this occurrence, for grouped findings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
+}
+
+/// The file name of an example case's module under `examples/`; the shard
+/// is part of it so that merged shards never collide.
+pub fn example_file_name(example: &FindingExample) -> String {
+    format!(
+        "shard-{}-case-{}.wasm",
+        example.shard.replace('/', "of"),
+        example.case
+    )
+}
 
 /// One unique finding in the report.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -14,10 +40,37 @@ pub struct FindingEntry {
     pub engines: Vec<String>,
     /// How many cases showed this signature.
     pub count: u64,
+    /// The lowest case index that showed it (within `shard`). Its module
+    /// is in `dir`.
     pub first_case: u64,
-    /// Folder with module.wasm, module.wat and finding.json.
+    #[serde(default)]
+    pub shard: String,
+    /// Folder with module.wasm, module.wat and finding.json (the first
+    /// case), and `examples/case-N.wasm` for the other examples.
     pub dir: String,
     pub message: String,
+    /// The lowest few cases that showed it, first case first.
+    #[serde(default)]
+    pub examples: Vec<FindingExample>,
+}
+
+impl FindingEntry {
+    /// Whether this finding fails a run (everything but a reference bug,
+    /// and those too when `strict`).
+    pub fn fails(&self, strict: bool) -> bool {
+        strict || self.kind != crate::compare::FindingKind::ReferenceBug.name()
+    }
+
+    /// Keeps `example` if it is among the lowest `max` cases.
+    pub fn add_example(&mut self, example: FindingExample, max: usize) {
+        let key = |e: &FindingExample| (e.shard.clone(), e.case);
+        if self.examples.iter().any(|e| key(e) == key(&example)) {
+            return;
+        }
+        self.examples.push(example);
+        self.examples.sort_by_key(key);
+        self.examples.truncate(max);
+    }
 }
 
 /// The run's machine-readable report.
@@ -29,6 +82,9 @@ pub struct Report {
     pub seed: u64,
     pub shard: String,
     pub engines: Vec<String>,
+    /// Worker processes the run used.
+    #[serde(default)]
+    pub jobs: u64,
     pub cases: u64,
     pub calls: u64,
     pub elapsed_s: f64,
@@ -41,6 +97,34 @@ pub struct Report {
     /// Seconds spent per phase (generation, instantiate.<engine>, execute.<engine>, compare).
     pub timing: BTreeMap<String, f64>,
     pub findings: Vec<FindingEntry>,
+    /// The shard reports a `tierdiff merge` joined (empty for a single run).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub merged_from: Vec<MergedShard>,
+}
+
+/// One shard report inside a merged report.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct MergedShard {
+    pub dir: String,
+    pub seed: u64,
+    pub shard: String,
+    pub jobs: u64,
+    pub cases: u64,
+    pub elapsed_s: f64,
+}
+
+impl Report {
+    /// Unique findings that fail a run, and unique reference bugs.
+    pub fn finding_counts(&self) -> (usize, usize) {
+        let failures = self.findings.iter().filter(|f| f.fails(false)).count();
+        (failures, self.findings.len() - failures)
+    }
+
+    /// The run's exit code: 1 if any finding fails it (with `strict`,
+    /// reference bugs too), else 0.
+    pub fn exit_code(&self, strict: bool) -> u8 {
+        u8::from(self.findings.iter().any(|f| f.fails(strict)))
+    }
 }
 
 /// Everything saved for one finding.
@@ -58,25 +142,43 @@ pub struct FindingRecord {
     pub fault: Option<String>,
 }
 
-/// Writes a finding's folder unless one with its signature exists.
-/// Returns the folder and whether it was new.
+/// Writes a finding's folder, unless one with its signature already holds a
+/// lower case: parallel workers meet here (under a lock file), and the
+/// folder ends up with the signature's lowest case whatever the order.
+/// Returns the folder and whether this record was written.
 pub fn write_finding(
     out: &Path,
     record: &FindingRecord,
     wasm: &[u8],
 ) -> std::io::Result<(PathBuf, bool)> {
-    let dir = out.join("findings").join(&record.finding.signature);
-    if dir.join("finding.json").exists() {
+    let findings = out.join("findings");
+    std::fs::create_dir_all(&findings)?;
+    // Lock and staging folder sit beside findings/, which holds only findings.
+    let lock = std::fs::File::create(out.join(".findings.lock"))?;
+    lock.lock()?;
+    let dir = findings.join(&record.finding.signature);
+    let existing = std::fs::read_to_string(dir.join("finding.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str::<FindingRecord>(&t).ok());
+    if existing.is_some_and(|e| e.case <= record.case) {
         return Ok((dir, false));
     }
-    std::fs::create_dir_all(&dir)?;
+    // Build the folder beside its final place, then swap it in, so a crash
+    // midway never leaves a half-written finding under the signature.
+    let staging = out.join(format!(".staging-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&staging);
+    std::fs::create_dir_all(&staging)?;
     // The module first: it is what a later crash must not lose.
-    std::fs::write(dir.join("module.wasm"), wasm)?;
+    std::fs::write(staging.join("module.wasm"), wasm)?;
     let wat = wasmprinter::print_bytes(wasm)
         .unwrap_or_else(|e| format!(";; wasmprinter could not print this module: {e}\n"));
-    std::fs::write(dir.join("module.wat"), wat)?;
+    std::fs::write(staging.join("module.wat"), wat)?;
     let json = serde_json::to_string_pretty(record).expect("records serialise");
-    std::fs::write(dir.join("finding.json"), json)?;
+    std::fs::write(staging.join("finding.json"), json)?;
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir)?;
+    }
+    std::fs::rename(&staging, &dir)?;
     Ok((dir, true))
 }
 
@@ -94,21 +196,47 @@ pub fn write_all(out: &Path, report: &Report) -> std::io::Result<()> {
 /// The one-paragraph summary a person reads first.
 pub fn summary_line(report: &Report) -> String {
     let total: u64 = report.findings.iter().map(|f| f.count).sum();
+    let (failures, reference_bugs) = report.finding_counts();
     format!(
-        "{} cases ({} calls) in {:.1}s, {:.1} cases/s, engines {}; {} unique findings ({} in all), {} inconclusive, {} worker restarts.",
+        "{} cases ({} calls) in {:.1}s, {:.1} cases/s on {} worker(s), engines {}; {} unique findings ({} cases in all): {} failing, {} reference-engine bugs; {} inconclusive, {} worker restarts.",
         report.cases,
         report.calls,
         report.elapsed_s,
         report.cases_per_s,
+        report.jobs.max(1),
         report.engines.join(","),
         report.findings.len(),
         total,
+        failures,
+        reference_bugs,
         report.inconclusive,
         report.worker_restarts
     )
 }
 
-fn summary_markdown(r: &Report) -> String {
+fn finding_table(s: &mut String, findings: &[&FindingEntry]) {
+    s.push_str("| signature | count | first case | examples | folder |\n|---|---|---|---|---|\n");
+    for f in findings {
+        let examples: Vec<String> = f
+            .examples
+            .iter()
+            .map(|e| format!("{} ({})", e.case, e.shard))
+            .collect();
+        s.push_str(&format!(
+            "| `{}` | {} | {} ({}) | {} | `{}` |\n",
+            f.signature,
+            f.count,
+            f.first_case,
+            f.shard,
+            examples.join(", "),
+            f.dir
+        ));
+    }
+}
+
+/// summary.md: the summary line, failing findings, reference bugs, and
+/// outcomes per engine.
+pub fn summary_markdown(r: &Report) -> String {
     let mut s = format!(
         "# tierdiff fuzz report\n\n{}\n\nSeed `{}`, shard `{}`, command `{}`.\n\n",
         summary_line(r),
@@ -116,17 +244,18 @@ fn summary_markdown(r: &Report) -> String {
         r.shard,
         r.command_line.join(" ")
     );
-    if r.findings.is_empty() {
-        s.push_str("No findings.\n");
+    let failing: Vec<&FindingEntry> = r.findings.iter().filter(|f| f.fails(false)).collect();
+    let reference: Vec<&FindingEntry> = r.findings.iter().filter(|f| !f.fails(false)).collect();
+    if failing.is_empty() {
+        s.push_str("No failing findings.\n");
     } else {
-        s.push_str("| signature | count | first case | folder |\n|---|---|---|---|\n");
-        for f in &r.findings {
-            s.push_str(&format!(
-                "| `{}` | {} | {} | `{}` |\n",
-                f.signature, f.count, f.first_case, f.dir
-            ));
-        }
+        s.push_str("## Findings\n\n");
+        finding_table(&mut s, &failing);
         s.push_str("\nReplay one with `tierdiff run <folder>/module.wasm`.\n");
+    }
+    if !reference.is_empty() {
+        s.push_str("\n## Reference-engine bugs (not failures)\n\nwasmi differed from every tier and the tie-breaker sided with the tiers (or a known-bug rewrite confirmed it); grouped by root cause.\n\n");
+        finding_table(&mut s, &reference);
     }
     s.push_str("\n## Outcomes per engine\n\n| engine | returned | trapped | exhausted | crashed |\n|---|---|---|---|---|\n");
     for (e, c) in &r.per_engine {
@@ -145,11 +274,13 @@ fn xml_escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-fn junit_xml(r: &Report) -> String {
+/// junit.xml: one test case per unique finding; reference bugs are
+/// skipped test cases, every other finding a failure.
+pub fn junit_xml(r: &Report) -> String {
+    let (failures, skipped) = r.finding_counts();
     let tests = r.findings.len().max(1);
     let mut s = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"tierdiff-fuzz\" tests=\"{tests}\" failures=\"{}\" time=\"{:.3}\">\n",
-        r.findings.len(),
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"tierdiff-fuzz\" tests=\"{tests}\" failures=\"{failures}\" skipped=\"{skipped}\" time=\"{:.3}\">\n",
         r.elapsed_s
     );
     if r.findings.is_empty() {
@@ -159,13 +290,15 @@ fn junit_xml(r: &Report) -> String {
         ));
     }
     for f in &r.findings {
+        let tag = if f.fails(false) { "failure" } else { "skipped" };
         s.push_str(&format!(
-            "  <testcase classname=\"tierdiff.fuzz.{}\" name=\"{}\">\n    <failure message=\"{}\">{} case(s); first case {}; see {}</failure>\n  </testcase>\n",
+            "  <testcase classname=\"tierdiff.fuzz.{}\" name=\"{}\">\n    <{tag} message=\"{}\">{} case(s); first case {} (shard {}); see {}</{tag}>\n  </testcase>\n",
             xml_escape(&f.kind),
             xml_escape(&f.signature),
             xml_escape(&f.message),
             f.count,
             f.first_case,
+            xml_escape(&f.shard),
             xml_escape(&f.dir)
         ));
     }

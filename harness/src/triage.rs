@@ -1,5 +1,22 @@
-//! Known bugs of the reference engine, confirmed per finding rather than
-//! guessed from a pattern.
+//! Deciding whose bug a reference disagreement is.
+//!
+//! When every tier agrees and wasmi differs (a `reference-disagreement`, or
+//! wasmi alone crashing), [`settle`] re-runs the case with wasmtime as a
+//! second, independent reference:
+//!
+//! * wasmtime sides with the tiers: wasmi's own bug, a `reference-bug`
+//!   (reported, not a failure);
+//! * wasmtime sides with wasmi (or differs from the tiers too): it stays a
+//!   `reference-disagreement`, a likely common-mode bug of ours;
+//! * wasmtime cannot tell (its own limits ran out, or the build left it out):
+//!   only a known-bug rewrite below can still confirm a wasmi bug.
+//!
+//! Reference bugs are grouped by root cause: a known pattern's tag, or for
+//! an unknown one what differed with value types left out (one wasmi bug
+//! shows up with every result type).
+//!
+//! The known wasmi 2.0.0 bugs are confirmed per finding rather than guessed
+//! from a pattern.
 //!
 //! wasmi 2.0.0 miscompiles `select` when its condition is `i32.eqz`,
 //! `i32.eq x 0` or `i32.ne x 0` applied directly to a local (see
@@ -17,8 +34,8 @@
 //! `loop` that takes parameters (a no-op in the spec, but it makes wasmi save
 //! every pending `local.get` before the block starts).
 
-use crate::compare;
-use crate::engine::Engine;
+use crate::compare::{self, CaseOptions, CaseOutcome, Finding, FindingKind};
+use crate::engine::{self, Engine};
 use tierdiff_runtime::Limits;
 
 /// Appended to a confirmed finding's signature.
@@ -118,6 +135,163 @@ pub fn known_wasmi_bug(
     None
 }
 
+/// What the tie-breaking reference made of a case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TieBreak {
+    /// It agreed with every tier on every call and on the state.
+    SidesWithTiers,
+    /// It differed from the tiers too.
+    DiffersFromTiers,
+    /// Its own limits ran out, or it could not run the case.
+    Inconclusive,
+    /// This build has no tie-breaker (`--no-default-features`).
+    Unavailable,
+}
+
+impl TieBreak {
+    fn describe(self) -> &'static str {
+        match self {
+            TieBreak::SidesWithTiers => "wasmtime sides with the tiers",
+            TieBreak::DiffersFromTiers => "wasmtime differs from the tiers as well",
+            TieBreak::Inconclusive => "wasmtime could not decide (its own limits)",
+            TieBreak::Unavailable => "no tie-breaker in this build",
+        }
+    }
+}
+
+/// Re-runs the case in the first tier and the tie-breaking reference.
+pub fn tie_break(
+    wasm: &[u8],
+    engines: &[Box<dyn Engine>],
+    limits: Limits,
+    options: &CaseOptions,
+) -> TieBreak {
+    let Some(tiebreaker) = engine::TIEBREAKER.and_then(engine::build) else {
+        return TieBreak::Unavailable;
+    };
+    let Some(tier) = engines
+        .iter()
+        .find(|e| !e.is_reference())
+        .and_then(|e| engine::build(e.name()))
+    else {
+        return TieBreak::Unavailable;
+    };
+    let options = CaseOptions {
+        calls: options.calls.clone(),
+        wasi: options.wasi.clone(),
+        ..CaseOptions::default()
+    };
+    let outcome = compare::run_case_with(wasm, &[tier, tiebreaker], limits, options);
+    if outcome
+        .findings
+        .iter()
+        .any(|f| f.kind != FindingKind::InvariantViolation)
+    {
+        TieBreak::DiffersFromTiers
+    } else if outcome.inconclusive {
+        TieBreak::Inconclusive
+    } else {
+        TieBreak::SidesWithTiers
+    }
+}
+
+/// Whether a finding says a reference engine alone differed or crashed.
+fn blames_a_reference(f: &Finding, engines: &[Box<dyn Engine>]) -> bool {
+    let is_reference = |name: &String| {
+        engines
+            .iter()
+            .any(|e| e.name() == name.as_str() && e.is_reference())
+    };
+    match f.kind {
+        FindingKind::ReferenceDisagreement => true,
+        FindingKind::Crash => !f.engines.is_empty() && f.engines.iter().all(is_reference),
+        _ => false,
+    }
+}
+
+/// A reference bug's root-cause group when no known pattern names it: what
+/// differed, with value types left out (`returned-i32` and `returned-f64`
+/// are one bug). `detail` is the finding signature's third part.
+pub fn root_cause(kind: FindingKind, detail: &str) -> String {
+    if kind == FindingKind::Crash {
+        return format!("crash-{detail}");
+    }
+    let coarse: Vec<String> = detail
+        .split(',')
+        .map(|part| match part.split_once("=returned") {
+            Some((who, _)) => format!("{who}=returned"),
+            None => part.to_string(),
+        })
+        .collect();
+    format!("unknown,{}", coarse.join(","))
+}
+
+/// The signature's third part (after `kind:engines:`).
+fn signature_detail(signature: &str) -> &str {
+    signature.splitn(3, ':').nth(2).unwrap_or_default()
+}
+
+/// Settles the case's reference disagreements and reference-only crashes:
+/// each becomes a `reference-bug` grouped by root cause when the
+/// tie-breaker (or a known-bug rewrite) clears the tiers, and otherwise
+/// stays a failure with the tie-breaker's view in its message. Does nothing
+/// (and runs nothing) when there is no such finding.
+pub fn settle(
+    outcome: &mut CaseOutcome,
+    wasm: &[u8],
+    engines: &[Box<dyn Engine>],
+    limits: Limits,
+    options: &CaseOptions,
+) {
+    if !outcome
+        .findings
+        .iter()
+        .any(|f| blames_a_reference(f, engines))
+    {
+        return;
+    }
+    let tie = tie_break(wasm, engines, limits, options);
+    let known = if outcome.has_reference_disagreement() && options.calls.is_none() {
+        known_wasmi_bug(wasm, engines, limits)
+    } else {
+        None
+    };
+    for f in outcome.findings.iter_mut() {
+        if !blames_a_reference(f, engines) {
+            continue;
+        }
+        let pattern = known.filter(|_| f.kind == FindingKind::ReferenceDisagreement);
+        let cleared = match tie {
+            TieBreak::SidesWithTiers => true,
+            TieBreak::DiffersFromTiers => false,
+            TieBreak::Inconclusive | TieBreak::Unavailable => pattern.is_some(),
+        };
+        let mut note = tie.describe().to_string();
+        if let Some((tag, why)) = pattern {
+            note = format!("{note}; {why} ({tag})");
+        }
+        if !cleared {
+            f.message = format!("{} ({note})", f.message);
+            continue;
+        }
+        let group = match pattern {
+            Some((tag, _)) => tag.to_string(),
+            None => root_cause(f.kind, signature_detail(&f.signature)),
+        };
+        let blamed: Vec<String> = f
+            .engines
+            .iter()
+            .filter(|e| *e != "tiers")
+            .cloned()
+            .collect();
+        f.variant = Some(f.signature.clone());
+        f.signature = compare::signature(FindingKind::ReferenceBug, &blamed, &group);
+        f.kind = FindingKind::ReferenceBug;
+        f.engines = blamed;
+        f.message = format!("reference bug: {} ({note})", f.message);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,5 +345,167 @@ mod tests {
             wat::parse_str(r#"(module (func (export "f") (param i32) (result i32) local.get 0))"#)
                 .unwrap();
         assert_eq!(tag(&plain[..]), None);
+    }
+
+    #[test]
+    fn root_causes_ignore_value_types() {
+        let kind = FindingKind::ReferenceDisagreement;
+        let a = root_cause(kind, "call,tiers=returned-i32,wasmi=returned-i32");
+        let b = root_cause(kind, "call,tiers=returned-f64-i64,wasmi=returned-f64-i64");
+        assert_eq!(a, b);
+        assert_eq!(a, "unknown,call,tiers=returned,wasmi=returned");
+        assert_ne!(
+            a,
+            root_cause(kind, "call,tiers=returned-i32,wasmi=integer-divide-by-zero")
+        );
+        assert_eq!(root_cause(FindingKind::Crash, "call"), "crash-call");
+    }
+
+    /// A stand-in for wasmi that answers one more than the truth for every
+    /// i32 result: a reference bug no known pattern describes.
+    struct OffByOne;
+
+    struct OffByOneInstance(Box<dyn crate::engine::EngineInstance>);
+
+    impl Engine for OffByOne {
+        fn name(&self) -> &str {
+            "wasmi"
+        }
+        fn is_reference(&self) -> bool {
+            true
+        }
+        fn instantiate_wasi(
+            &self,
+            bytes: &[u8],
+            limits: Limits,
+            wasi: Option<&tierdiff_runtime::wasi::WasiConfig>,
+        ) -> Result<Box<dyn crate::engine::EngineInstance>, crate::outcome::InstantiateResult>
+        {
+            let inner = crate::reference::WasmiEngine.instantiate_wasi(bytes, limits, wasi)?;
+            Ok(Box::new(OffByOneInstance(inner)))
+        }
+    }
+
+    impl crate::engine::EngineInstance for OffByOneInstance {
+        fn call(
+            &mut self,
+            export: &str,
+            args: &[crate::outcome::Value],
+        ) -> crate::outcome::CallResult {
+            use crate::outcome::{CallResult, Value};
+            match self.0.call(export, args) {
+                CallResult::Returned(v) => CallResult::Returned(
+                    v.into_iter()
+                        .map(|x| match x {
+                            Value::I32(n) => Value::I32(n.wrapping_add(1)),
+                            other => other,
+                        })
+                        .collect(),
+                ),
+                other => other,
+            }
+        }
+        fn globals(&mut self) -> Vec<(String, crate::outcome::Value)> {
+            self.0.globals()
+        }
+        fn memories(&mut self) -> Vec<(String, Vec<u8>)> {
+            self.0.memories()
+        }
+        fn tables(&mut self) -> Vec<(String, Vec<crate::outcome::Value>)> {
+            self.0.tables()
+        }
+        fn violations(&self) -> Vec<tierdiff_runtime::Violation> {
+            self.0.violations()
+        }
+        fn shared_map_snapshots(&self) -> Vec<tierdiff_runtime::MapSnapshot> {
+            self.0.shared_map_snapshots()
+        }
+    }
+
+    fn tiers_and(reference: Box<dyn Engine>) -> Vec<Box<dyn Engine>> {
+        let mut engines: Vec<Box<dyn Engine>> = crate::corpus::all_engines()
+            .into_iter()
+            .filter(|e| !e.is_reference())
+            .collect();
+        engines.push(reference);
+        engines
+    }
+
+    #[cfg(feature = "wasmtime")]
+    #[test]
+    fn an_unknown_reference_disagreement_cleared_by_wasmtime_is_a_reference_bug() {
+        let wasm = wat::parse_str(
+            r#"(module (func (export "add") (param i32 i32) (result i32)
+                local.get 0 local.get 1 i32.add))"#,
+        )
+        .unwrap();
+        let engines = tiers_and(Box::new(OffByOne));
+        let limits = Limits::default();
+        let mut outcome = compare::run_case(&wasm, &engines, limits);
+        assert!(
+            outcome.has_reference_disagreement(),
+            "{:?}",
+            outcome.findings
+        );
+        assert_eq!(
+            known_wasmi_bug(&wasm, &engines, limits),
+            None,
+            "no known pattern"
+        );
+        assert_eq!(
+            tie_break(&wasm, &engines, limits, &CaseOptions::default()),
+            TieBreak::SidesWithTiers
+        );
+        settle(
+            &mut outcome,
+            &wasm,
+            &engines,
+            limits,
+            &CaseOptions::default(),
+        );
+        let [f] = &outcome.findings[..] else {
+            panic!("{:?}", outcome.findings)
+        };
+        assert_eq!(f.kind, FindingKind::ReferenceBug);
+        assert!(!f.kind.is_failure());
+        assert_eq!(
+            f.signature,
+            "reference-bug:wasmi:unknown,call,tiers=returned,wasmi=returned"
+        );
+        assert_eq!(f.engines, ["wasmi"]);
+        assert!(f
+            .variant
+            .as_deref()
+            .is_some_and(|v| v.starts_with("reference-disagreement:tiers-vs-wasmi:")));
+        assert!(
+            f.message.contains("wasmtime sides with the tiers"),
+            "{}",
+            f.message
+        );
+    }
+
+    /// Without the tie-breaker only a known-bug rewrite can clear the tiers:
+    /// an unknown disagreement stays a failure.
+    #[cfg(not(feature = "wasmtime"))]
+    #[test]
+    fn without_wasmtime_an_unknown_disagreement_stays_a_failure() {
+        let wasm = wat::parse_str(
+            r#"(module (func (export "add") (param i32 i32) (result i32)
+                local.get 0 local.get 1 i32.add))"#,
+        )
+        .unwrap();
+        let engines = tiers_and(Box::new(OffByOne));
+        let limits = Limits::default();
+        let mut outcome = compare::run_case(&wasm, &engines, limits);
+        settle(
+            &mut outcome,
+            &wasm,
+            &engines,
+            limits,
+            &CaseOptions::default(),
+        );
+        let f = &outcome.findings[0];
+        assert_eq!(f.kind, FindingKind::ReferenceDisagreement);
+        assert!(f.message.contains("no tie-breaker"), "{}", f.message);
     }
 }

@@ -185,11 +185,41 @@ fn spec_json_for_one_file() {
         String::from_utf8_lossy(&out.stderr)
     );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
-    assert_eq!(v["suite"], "wasm-v2");
+    // The default suite: the core files and every proposal the runtime accepts.
+    assert!(
+        v["suite"].as_str().unwrap().starts_with("wasm-v2"),
+        "{}",
+        v["suite"]
+    );
     let classic = &v["tiers"]["classic"];
     assert_eq!(classic["failed"], 0);
     assert!(classic["passed"].as_u64().unwrap() > 50);
     assert_eq!(classic["files"]["nop.wast"]["failed"], 0);
+}
+
+#[test]
+fn spec_runs_a_proposal_suite_by_name() {
+    // Extended constants need nothing from the tiers (the store evaluates
+    // them), so this suite passes in every tier already.
+    let out = tierdiff(&["spec", "--suite", "extended-const", "--json"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(v["suite"], "extended-const");
+    for tier in ["classic", "fast", "jit"] {
+        let t = &v["tiers"][tier];
+        assert_eq!(t["failed"], 0, "{tier}: {stderr}");
+        assert!(t["passed"].as_u64().unwrap() > 200, "{tier}");
+        assert!(t["files"]["extended-const/global.wast"].is_object(), "{t}");
+    }
+    assert_bad_input(
+        &tierdiff(&["spec", "--suite", "simd,nope"]),
+        &["--suite", "nope", "memory64"],
+    );
+    assert_bad_input(
+        &tierdiff(&["spec", "--suite", "simd", "--file", "no_such_file"]),
+        &["no_such_file", "simd"],
+    );
 }
 
 #[test]
@@ -279,5 +309,64 @@ fn shrink_writes_beside_the_input_and_never_over_it() {
     assert!(
         input.with_file_name("case.v1.json").is_file()
             && input.with_file_name("case.v1.wat").is_file()
+    );
+}
+
+#[test]
+fn run_without_invoke_ends_an_endless_loop_with_the_fuzzers_limits() {
+    let file = temp_file(
+        "spin.wat",
+        br#"(module (func (export "spin") (result i32) (loop (br 0)) i32.const 1))"#,
+    );
+    let start = std::time::Instant::now();
+    let out = tierdiff(&["run", file.to_str().unwrap(), "--json"]);
+    assert!(start.elapsed().as_secs() < 30, "{:?}", start.elapsed());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for call in v["calls"].as_array().unwrap() {
+        for tier in ["classic", "fast", "jit"] {
+            assert_eq!(call["engines"][tier]["trap"], "out-of-fuel", "{call}");
+        }
+    }
+    assert!(
+        stderr.contains("--fuel"),
+        "a hint says how to lift the limit: {stderr}"
+    );
+    assert_bad_input(
+        &tierdiff(&["run", file.to_str().unwrap(), "--fuel", "lots"]),
+        &["--fuel", "unlimited"],
+    );
+    // `--fuel N` sets it: with 5 units the loop header runs out after 4 iterations.
+    let out = tierdiff(&["run", file.to_str().unwrap(), "--fuel", "5", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["calls"][0]["engines"]["classic"]["trap"], "out-of-fuel");
+}
+
+#[test]
+fn a_start_export_with_parameters_is_planned_by_its_signature() {
+    // `_start` is the WASI entry only when it takes and returns nothing; here
+    // it is an ordinary export, even though the module imports WASI.
+    let file = temp_file(
+        "start-params.wat",
+        br#"(module
+            (import "wasi_snapshot_preview1" "proc_exit" (func (param i32)))
+            (memory (export "memory") 1)
+            (func (export "_start") (param i32) (result i32) local.get 0))"#,
+    );
+    let out = tierdiff(&["run", file.to_str().unwrap(), "--json"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let calls = v["calls"].as_array().unwrap();
+    assert_eq!(calls.len(), 3, "three argument sets: {v}");
+    for call in calls {
+        assert_eq!(call["args"].as_array().unwrap().len(), 1, "{call}");
+        assert_eq!(call["agree"], true, "{call}");
+    }
+    assert_eq!(v["findings"].as_array().unwrap().len(), 0, "{v}");
+    assert_bad_input(
+        &tierdiff(&["run", file.to_str().unwrap(), "--wasi-real"]),
+        &["start-params.wat", "_start"],
     );
 }

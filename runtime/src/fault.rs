@@ -32,11 +32,17 @@ pub enum Fault {
     JitI32RotrAsRotl,
     /// JIT, control flow: `br_if` branches when its condition is zero.
     JitBrIfInverted,
+    /// Common mode (the store), extended constants: `i32.sub`/`i64.sub` in a
+    /// constant expression adds.
+    ConstSubAsAdd,
+    /// Common mode (the store's call boundary), SIMD: a `v128` argument
+    /// passed to wasm has its two 64-bit halves swapped.
+    V128ArgHalvesSwapped,
 }
 
 impl Fault {
     /// Every fault.
-    pub const ALL: [Fault; 11] = [
+    pub const ALL: [Fault; 13] = [
         Fault::RefLocalsZero,
         Fault::GrowIgnoresMax,
         Fault::ClassicRemSSign,
@@ -48,6 +54,8 @@ impl Fault {
         Fault::ClassicAbortOnGrow,
         Fault::JitI32RotrAsRotl,
         Fault::JitBrIfInverted,
+        Fault::ConstSubAsAdd,
+        Fault::V128ArgHalvesSwapped,
     ];
 
     /// The name used on the command line.
@@ -64,6 +72,8 @@ impl Fault {
             Fault::ClassicAbortOnGrow => "classic-abort-on-grow",
             Fault::JitI32RotrAsRotl => "jit-i32-rotr-as-rotl",
             Fault::JitBrIfInverted => "jit-br-if-inverted",
+            Fault::ConstSubAsAdd => "const-sub-as-add",
+            Fault::V128ArgHalvesSwapped => "v128-arg-halves-swapped",
         }
     }
 

@@ -1,9 +1,13 @@
 //! Decoding and validation: one immutable, shared [`Module`] per binary.
 //!
-//! Validation uses wasmparser with exactly the WebAssembly 2.0 feature set
-//! minus SIMD. A module that is valid only with a later proposal is rejected
-//! with `unsupported feature: X`, so users can tell "we do not do that yet"
-//! apart from "your module is broken".
+//! Validation uses wasmparser with exactly the features every tier
+//! implements ([`supported_features`]). A module that is valid only with a
+//! later proposal is rejected with `unsupported feature: X`, so users can
+//! tell "we do not do that yet" apart from "your module is broken".
+//!
+//! The decoder already understands what comes next (v128 values, extended
+//! constant expressions, 64-bit and multiple memories): a feature is turned
+//! on in [`supported_features`] once every tier runs it.
 
 use crate::types::FuncType;
 use crate::values::ValType;
@@ -19,23 +23,34 @@ pub enum LoadError {
     /// The binary does not decode or does not validate.
     #[error("invalid module: {0}")]
     Invalid(String),
-    /// The module is valid only with a proposal we do not implement yet.
+    /// The module is valid only with proposals we do not implement yet
+    /// (their names, comma-separated).
     #[error("unsupported feature: {0}")]
-    Unsupported(&'static str),
+    Unsupported(String),
 }
 
-/// The features every tier implements: WebAssembly 2.0 without SIMD.
+/// The features every tier implements: WebAssembly 2.0 without SIMD, and
+/// extended constant expressions (the store evaluates them for every tier).
 pub fn supported_features() -> WasmFeatures {
-    WasmFeatures::WASM2.difference(WasmFeatures::SIMD)
+    WasmFeatures::WASM2
+        .difference(WasmFeatures::SIMD)
+        .union(WasmFeatures::EXTENDED_CONST)
+}
+
+/// Every feature the decoder can represent, supported or not yet: what a
+/// tier under development may opt into with [`Module::new_with_features`].
+pub fn decodable_features() -> WasmFeatures {
+    WasmFeatures::WASM2
+        .union(WasmFeatures::TAIL_CALL)
+        .union(WasmFeatures::EXTENDED_CONST)
+        .union(WasmFeatures::MULTI_MEMORY)
+        .union(WasmFeatures::MEMORY64)
 }
 
 /// Proposals we recognise but reject, each with the wasmparser flags it needs.
 const UNSUPPORTED: &[(&str, WasmFeatures)] = &[
     ("SIMD", WasmFeatures::SIMD),
-    (
-        "relaxed SIMD",
-        WasmFeatures::SIMD.union(WasmFeatures::RELAXED_SIMD),
-    ),
+    ("relaxed SIMD", WasmFeatures::RELAXED_SIMD),
     ("threads", WasmFeatures::THREADS),
     ("memory64", WasmFeatures::MEMORY64),
     ("multi-memory", WasmFeatures::MULTI_MEMORY),
@@ -61,15 +76,20 @@ const UNSUPPORTED: &[(&str, WasmFeatures)] = &[
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TableType {
     pub elem: ValType,
-    pub min: u32,
-    pub max: Option<u32>,
+    pub min: u64,
+    pub max: Option<u64>,
+    /// A 64-bit table (memory64 proposal): its indices, sizes and lengths are
+    /// i64, and `call_indirect` through it takes an i64 index.
+    pub index64: bool,
 }
 
 /// A memory's type, in 64 KiB pages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MemoryType {
-    pub min: u32,
-    pub max: Option<u32>,
+    pub min: u64,
+    pub max: Option<u64>,
+    /// A 64-bit memory (memory64): addresses, sizes and offsets are i64.
+    pub index64: bool,
 }
 
 /// A global's type.
@@ -115,16 +135,71 @@ pub struct Export {
     pub index: u32,
 }
 
-/// A constant expression as WebAssembly 2.0 allows it.
+/// One instruction of a constant expression.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ConstExpr {
+pub enum ConstOp {
     I32(i32),
     I64(i64),
     F32(u32),
     F64(u64),
+    V128(u128),
     RefNull(ValType),
     RefFunc(u32),
     GlobalGet(u32),
+    /// Extended constant expressions: integer arithmetic on the two values below.
+    Binary(ConstBinOp),
+}
+
+/// The arithmetic extended constant expressions allow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConstBinOp {
+    I32Add,
+    I32Sub,
+    I32Mul,
+    I64Add,
+    I64Sub,
+    I64Mul,
+}
+
+impl ConstBinOp {
+    /// Applies the operation to two raw slots (wrapping, as in wasm).
+    pub fn apply(self, a: u64, b: u64) -> u64 {
+        let (a32, b32) = (a as u32, b as u32);
+        let op = match self {
+            ConstBinOp::I32Sub if crate::fault::active(crate::fault::Fault::ConstSubAsAdd) => {
+                ConstBinOp::I32Add
+            }
+            ConstBinOp::I64Sub if crate::fault::active(crate::fault::Fault::ConstSubAsAdd) => {
+                ConstBinOp::I64Add
+            }
+            other => other,
+        };
+        match op {
+            ConstBinOp::I32Add => a32.wrapping_add(b32) as u64,
+            ConstBinOp::I32Sub => a32.wrapping_sub(b32) as u64,
+            ConstBinOp::I32Mul => a32.wrapping_mul(b32) as u64,
+            ConstBinOp::I64Add => a.wrapping_add(b),
+            ConstBinOp::I64Sub => a.wrapping_sub(b),
+            ConstBinOp::I64Mul => a.wrapping_mul(b),
+        }
+    }
+}
+
+/// A constant expression: its instructions in order, evaluated on a stack
+/// (one instruction in WebAssembly 2.0; arithmetic with extended constants).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConstExpr(Vec<ConstOp>);
+
+impl ConstExpr {
+    /// An expression of one instruction.
+    pub fn single(op: ConstOp) -> ConstExpr {
+        ConstExpr(vec![op])
+    }
+
+    /// The instructions, in order.
+    pub fn ops(&self) -> &[ConstOp] {
+        &self.0
+    }
 }
 
 /// A defined function's body.
@@ -192,9 +267,20 @@ pub struct Module {
 static NEXT_MODULE_ID: AtomicU64 = AtomicU64::new(1);
 
 impl Module {
-    /// Decodes and validates a binary.
+    /// Decodes and validates a binary with the [`supported_features`].
     pub fn new(bytes: &[u8]) -> Result<Arc<Module>, LoadError> {
-        validate(bytes)?;
+        Module::new_with_features(bytes, supported_features())
+    }
+
+    /// Decodes and validates with a feature set of one's own, at most the
+    /// [`decodable_features`]: for tests of a tier that runs a proposal
+    /// before every tier does. Modules loaded this way may not run in every
+    /// tier.
+    pub fn new_with_features(
+        bytes: &[u8],
+        features: WasmFeatures,
+    ) -> Result<Arc<Module>, LoadError> {
+        validate(bytes, features.intersection(decodable_features()))?;
         decode(bytes)
             .map(Arc::new)
             .map_err(|e| LoadError::Invalid(e.0))
@@ -211,18 +297,38 @@ impl Module {
     }
 }
 
-fn validate(bytes: &[u8]) -> Result<(), LoadError> {
-    let err = match Validator::new_with_features(supported_features()).validate_all(bytes) {
+fn validate(bytes: &[u8], supported: WasmFeatures) -> Result<(), LoadError> {
+    let valid_with = |features: WasmFeatures| {
+        Validator::new_with_features(features)
+            .validate_all(bytes)
+            .is_ok()
+    };
+    let err = match Validator::new_with_features(supported).validate_all(bytes) {
         Ok(_) => return Ok(()),
         Err(e) => e,
     };
-    for (name, extra) in UNSUPPORTED {
-        let features = supported_features().union(*extra);
-        if Validator::new_with_features(features)
-            .validate_all(bytes)
-            .is_ok()
-        {
-            return Err(LoadError::Unsupported(name));
+    let missing: Vec<&(&str, WasmFeatures)> = UNSUPPORTED
+        .iter()
+        .filter(|(_, extra)| !supported.contains(*extra))
+        .collect();
+    // One proposal is the common case; a module may need several.
+    if let Some((name, _)) = missing
+        .iter()
+        .find(|(_, extra)| valid_with(supported.union(*extra)))
+    {
+        return Err(LoadError::Unsupported(name.to_string()));
+    }
+    let all = missing
+        .iter()
+        .fold(supported, |f, (_, extra)| f.union(*extra));
+    if valid_with(all) {
+        let needed: Vec<&str> = missing
+            .iter()
+            .filter(|(_, extra)| !valid_with(all.difference(extra.difference(supported))))
+            .map(|(name, _)| *name)
+            .collect();
+        if !needed.is_empty() {
+            return Err(LoadError::Unsupported(needed.join(", ")));
         }
     }
     Err(LoadError::Invalid(err.message().to_string()))
@@ -235,7 +341,7 @@ fn val_type(ty: wasmparser::ValType) -> DecodeResult<ValType> {
         wasmparser::ValType::F32 => ValType::F32,
         wasmparser::ValType::F64 => ValType::F64,
         wasmparser::ValType::Ref(r) => ref_type(r)?,
-        wasmparser::ValType::V128 => return Err(unsupported("v128")),
+        wasmparser::ValType::V128 => ValType::V128,
     })
 }
 
@@ -266,18 +372,26 @@ fn unsupported(what: &str) -> DecodeError {
 }
 
 fn table_type(t: wasmparser::TableType) -> DecodeResult<TableType> {
+    if t.shared {
+        return Err(unsupported("shared table"));
+    }
     Ok(TableType {
         elem: ref_type(t.element_type)?,
-        min: t.initial as u32,
-        max: t.maximum.map(|m| m as u32),
+        min: t.initial,
+        max: t.maximum,
+        index64: t.table64,
     })
 }
 
-fn memory_type(m: wasmparser::MemoryType) -> MemoryType {
-    MemoryType {
-        min: m.initial as u32,
-        max: m.maximum.map(|m| m as u32),
+fn memory_type(m: wasmparser::MemoryType) -> DecodeResult<MemoryType> {
+    if m.shared || m.page_size_log2.is_some() {
+        return Err(unsupported("memory type"));
     }
+    Ok(MemoryType {
+        min: m.initial,
+        max: m.maximum,
+        index64: m.memory64,
+    })
 }
 
 fn global_type(g: wasmparser::GlobalType) -> DecodeResult<GlobalType> {
@@ -290,21 +404,29 @@ fn global_type(g: wasmparser::GlobalType) -> DecodeResult<GlobalType> {
 fn const_expr(expr: &wasmparser::ConstExpr<'_>) -> DecodeResult<ConstExpr> {
     use wasmparser::Operator as Op;
     let mut reader = expr.get_operators_reader();
-    let value = match reader.read()? {
-        Op::I32Const { value } => ConstExpr::I32(value),
-        Op::I64Const { value } => ConstExpr::I64(value),
-        Op::F32Const { value } => ConstExpr::F32(value.bits()),
-        Op::F64Const { value } => ConstExpr::F64(value.bits()),
-        Op::RefNull { hty } => ConstExpr::RefNull(ref_type(
-            wasmparser::RefType::new(true, hty).ok_or_else(|| unsupported("heap type"))?,
-        )?),
-        Op::RefFunc { function_index } => ConstExpr::RefFunc(function_index),
-        Op::GlobalGet { global_index } => ConstExpr::GlobalGet(global_index),
-        _ => return Err(unsupported("constant expression")),
-    };
-    match reader.read()? {
-        Op::End => Ok(value),
-        _ => Err(unsupported("extended constant expression")),
+    let mut ops = Vec::with_capacity(1);
+    loop {
+        let op = match reader.read()? {
+            Op::End => return Ok(ConstExpr(ops)),
+            Op::I32Const { value } => ConstOp::I32(value),
+            Op::I64Const { value } => ConstOp::I64(value),
+            Op::F32Const { value } => ConstOp::F32(value.bits()),
+            Op::F64Const { value } => ConstOp::F64(value.bits()),
+            Op::V128Const { value } => ConstOp::V128(u128::from_le_bytes(*value.bytes())),
+            Op::RefNull { hty } => ConstOp::RefNull(ref_type(
+                wasmparser::RefType::new(true, hty).ok_or_else(|| unsupported("heap type"))?,
+            )?),
+            Op::RefFunc { function_index } => ConstOp::RefFunc(function_index),
+            Op::GlobalGet { global_index } => ConstOp::GlobalGet(global_index),
+            Op::I32Add => ConstOp::Binary(ConstBinOp::I32Add),
+            Op::I32Sub => ConstOp::Binary(ConstBinOp::I32Sub),
+            Op::I32Mul => ConstOp::Binary(ConstBinOp::I32Mul),
+            Op::I64Add => ConstOp::Binary(ConstBinOp::I64Add),
+            Op::I64Sub => ConstOp::Binary(ConstBinOp::I64Sub),
+            Op::I64Mul => ConstOp::Binary(ConstBinOp::I64Mul),
+            _ => return Err(unsupported("constant expression")),
+        };
+        ops.push(op);
     }
 }
 
@@ -364,7 +486,7 @@ fn decode(bytes: &[u8]) -> DecodeResult<Module> {
                             ImportKind::Table(t)
                         }
                         wasmparser::TypeRef::Memory(mt) => {
-                            let mt = memory_type(mt);
+                            let mt = memory_type(mt)?;
                             m.memories.push(mt);
                             m.num_imported_memories += 1;
                             ImportKind::Memory(mt)
@@ -400,7 +522,7 @@ fn decode(bytes: &[u8]) -> DecodeResult<Module> {
             }
             Payload::MemorySection(reader) => {
                 for mt in reader {
-                    m.memories.push(memory_type(mt?));
+                    m.memories.push(memory_type(mt?)?);
                 }
             }
             Payload::GlobalSection(reader) => {
@@ -435,7 +557,7 @@ fn decode(bytes: &[u8]) -> DecodeResult<Module> {
                         wasmparser::ElementItems::Functions(r) => (
                             ValType::FuncRef,
                             r.into_iter()
-                                .map(|f| f.map(ConstExpr::RefFunc))
+                                .map(|f| f.map(|f| ConstExpr::single(ConstOp::RefFunc(f))))
                                 .collect::<Result<Vec<_>, _>>()?,
                         ),
                         wasmparser::ElementItems::Expressions(ty, r) => {
@@ -520,7 +642,7 @@ mod tests {
     #[test]
     fn simd_is_reported_as_unsupported() {
         let err = load(r#"(module (func (result v128) v128.const i64x2 0 0))"#).unwrap_err();
-        assert_eq!(err, LoadError::Unsupported("SIMD"));
+        assert_eq!(err, LoadError::Unsupported("SIMD".into()));
         assert_eq!(err.to_string(), "unsupported feature: SIMD");
     }
 

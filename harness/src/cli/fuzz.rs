@@ -25,9 +25,16 @@ pub(super) struct FuzzArgs {
     /// Report folder (default: a fresh folder under reports/).
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Run cases in this process instead of a supervised worker process.
-    #[arg(long)]
+    /// Supervised worker processes (default: one per available core). The
+    /// cases are the same for any number: only the speed changes.
+    #[arg(long, short = 'j')]
+    jobs: Option<u64>,
+    /// Run cases in this process instead of supervised worker processes.
+    #[arg(long, conflicts_with = "jobs")]
     in_process: bool,
+    /// Fail (exit 1) on reference-engine bugs too, not only on real findings.
+    #[arg(long)]
+    strict: bool,
     /// Inject a deliberate runtime bug (builds with the fault-injection feature only).
     #[arg(long)]
     fault: Option<String>,
@@ -63,13 +70,16 @@ pub(super) fn cmd_fuzz(a: FuzzArgs) -> Result<ExitCode, InputError> {
         (None, Some(_)) => None,
         (None, None) => Some(2000),
     };
-    let available = crate::engine::available();
-    let engines = a.engines.unwrap_or_else(|| available.clone());
-    if let Some(bad) = engines.iter().find(|e| !available.contains(e)) {
+    let known = crate::engine::known();
+    let engines = a.engines.unwrap_or_else(crate::engine::available);
+    if let Some(bad) = engines.iter().find(|e| !known.contains(e)) {
         return Err(InputError(format!(
             "--engines: {bad:?} is not available (available: {})",
-            available.join(", ")
+            known.join(", ")
         )));
+    }
+    if a.jobs == Some(0) {
+        return Err(InputError("--jobs: at least 1".into()));
     }
     if engines.is_empty() {
         return Err(InputError("--engines: name at least one engine".into()));
@@ -103,12 +113,18 @@ pub(super) fn cmd_fuzz(a: FuzzArgs) -> Result<ExitCode, InputError> {
         out: out.clone(),
         fault: a.fault,
         shrink: a.shrink,
+        jobs: a.jobs.unwrap_or_else(crate::fuzz::default_jobs),
     };
     eprintln!(
-        "tierdiff fuzz: seed {seed}, shard {}/{}, engines {}, writing to {}",
+        "tierdiff fuzz: seed {seed}, shard {}/{}, engines {}, {}, writing to {}",
         config.shard.0,
         config.shard.1,
         config.engines.join(","),
+        if a.in_process {
+            "in process".to_string()
+        } else {
+            format!("{} worker(s)", config.jobs)
+        },
         out.display()
     );
     let progress = match iterations {
@@ -137,9 +153,5 @@ pub(super) fn cmd_fuzz(a: FuzzArgs) -> Result<ExitCode, InputError> {
             serde_json::to_string(&report).expect("reports serialise")
         );
     }
-    Ok(ExitCode::from(if report.findings.is_empty() {
-        0
-    } else {
-        1
-    }))
+    Ok(ExitCode::from(report.exit_code(a.strict)))
 }

@@ -5,6 +5,7 @@
 //! passed / nothing found, 1 failures or findings, 2 bad usage or bad input.
 
 mod fuzz;
+mod merge;
 mod replay;
 mod run;
 mod shrink;
@@ -40,20 +41,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Minimise a finding (folder, finding.json or module), keeping its kind and engines.
-    Shrink {
-        /// A finding folder, its finding.json, or a .wasm/.wat module.
-        file: PathBuf,
-        /// Output path without extension (default: <folder>/shrunk or <file>.shrunk).
-        #[arg(short = 'o', long)]
-        out: Option<PathBuf>,
-        /// Also write a ready-to-review regression case corpus/regressions/NAME.{wat,json}.
-        #[arg(long)]
-        into: Option<PathBuf>,
-        /// Shrink attempts.
-        #[arg(long, default_value_t = 1000)]
-        attempts: u32,
-    },
+    /// Minimise a finding (folder, finding.json or module), keeping its signature.
+    Shrink(shrink::ShrinkArgs),
     /// Benchmark kernels on every tier and the reference engines.
     Bench(crate::bench::BenchArgs),
     /// Internal: the worker process a fuzz run supervises.
@@ -61,19 +50,39 @@ enum Command {
     FuzzWorker {
         #[arg(long)]
         config: String,
+        /// Which worker this is (names its inflight folder).
+        #[arg(long)]
+        worker: usize,
+        /// First case index; the worker then steps by the config's `jobs`.
         #[arg(long)]
         start: u64,
+        /// Case index to stop before.
         #[arg(long)]
-        count: Option<u64>,
+        end: Option<u64>,
         #[arg(long)]
         millis: Option<u64>,
     },
-    /// Run the WebAssembly 2.0 spec testsuite (or your own .wast files) through the tiers.
+    /// Merge the reports of several fuzz runs (shards) into one report folder.
+    Merge(merge::MergeArgs),
+    /// Internal: judges shrink attempts in a process of its own (for findings that kill it).
+    #[command(hide = true)]
+    ShrinkWorker {
+        #[arg(long)]
+        fault: Option<String>,
+    },
+    /// Run the spec testsuite (WebAssembly 2.0 and proposals), or your own .wast files, through the tiers.
     Spec {
         /// Tier to run: classic, fast, jit or all (every implemented tier).
         #[arg(long, default_value = "all")]
         tier: String,
-        /// Run only this file of the built-in suite (e.g. i32.wast or i32).
+        /// Built-in suites, comma-separated: default (the WebAssembly 2.0
+        /// core files plus every proposal the runtime accepts), core, all,
+        /// or proposals: simd, tail-call, extended-const, multi-memory,
+        /// memory64 (runnable by name before the runtime accepts them).
+        #[arg(long)]
+        suite: Option<String>,
+        /// Run only this file of the selected suites (e.g. i32.wast, i32, or
+        /// simd/simd_lane.wast).
         #[arg(long)]
         file: Option<String>,
         /// Print one JSON object on stdout instead of the table.
@@ -108,16 +117,14 @@ fn cli_main() -> ExitCode {
         Command::Fuzz(args) => fuzz::cmd_fuzz(args),
         Command::Replay { paths, json } => replay::cmd_replay(&paths, json),
         Command::Bench(args) => crate::bench::cmd_bench(&args),
-        Command::Shrink {
-            file,
-            out,
-            into,
-            attempts,
-        } => shrink::cmd_shrink(&file, out, into, attempts),
+        Command::Shrink(args) => shrink::cmd_shrink(args),
+        Command::ShrinkWorker { fault } => return shrink::cmd_shrink_worker(fault.as_deref()),
+        Command::Merge(args) => merge::cmd_merge(args),
         Command::FuzzWorker {
             config,
+            worker,
             start,
-            count,
+            end,
             millis,
         } => {
             let config: crate::fuzz::FuzzConfig = match serde_json::from_str(&config) {
@@ -127,7 +134,12 @@ fn cli_main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            match crate::fuzz::worker(&config, start, count, millis) {
+            let lane = crate::fuzz::Lane {
+                start,
+                stride: config.jobs.max(1),
+                end,
+            };
+            match crate::fuzz::worker(&config, worker, lane, millis) {
                 Ok(()) => return ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("tierdiff worker: {e}");
@@ -137,10 +149,11 @@ fn cli_main() -> ExitCode {
         }
         Command::Spec {
             tier,
+            suite,
             file,
             json,
             paths,
-        } => spec::cmd_spec(&tier, file.as_deref(), json, &paths),
+        } => spec::cmd_spec(&tier, suite.as_deref(), file.as_deref(), json, &paths),
         Command::Run(args) => run::cmd_run(args),
     };
     match result {

@@ -14,7 +14,9 @@ use super::parse_tiers;
 pub(super) struct RunArgs {
     /// A .wasm or .wat file.
     file: PathBuf,
-    /// Export to call; without it, every exported function is called with zero arguments.
+    /// Export to call; without it, a WASI program runs `_start` and any other
+    /// module has every exported function called with the fuzzer's argument
+    /// sets (zeros, edge values, pseudo-random values).
     #[arg(long)]
     invoke: Option<String>,
     /// Arguments as TYPE:VALUE (i32:7, f64:-0x1p-1, externref:null, externref:3);
@@ -34,9 +36,12 @@ pub(super) struct RunArgs {
     /// Tier to run: classic, fast, jit or all.
     #[arg(long, default_value = "all")]
     tier: String,
-    /// Fuel for the call (default unlimited).
+    /// Fuel: a number of units (one per function entry and loop iteration)
+    /// or `unlimited`. Default: the fuzzer's limits (fuel and call depth)
+    /// for calls without --invoke, so a run always ends; unlimited with
+    /// --invoke and for --wasi-real.
     #[arg(long)]
-    fuel: Option<u64>,
+    fuel: Option<String>,
     /// Print one JSON object on stdout.
     #[arg(long)]
     json: bool,
@@ -104,8 +109,22 @@ fn run_wasi_real(
         parse_tiers(&a.tier)?[0]
     };
     let engine = crate::engine::build(tier.name()).expect("implemented tier");
+    let entry = match a.invoke.as_deref() {
+        Some(name) => name,
+        None => {
+            let module = tierdiff_runtime::Module::new(bytes)
+                .map_err(|e| InputError(format!("{}: {e}", a.file.display())))?;
+            if crate::plan::wasi_entry(&module).is_none() {
+                return Err(InputError(format!(
+                    "{}: --wasi-real needs a WASI entry: an exported `_start` taking and returning nothing (or --invoke NAME)",
+                    a.file.display()
+                )));
+            }
+            "_start"
+        }
+    };
     let limits = tierdiff_runtime::Limits {
-        fuel: a.fuel,
+        fuel: parse_fuel(a.fuel.as_deref())?.unwrap_or(None),
         ..tierdiff_runtime::Limits::default()
     };
     let mut instance = engine
@@ -117,7 +136,7 @@ fn run_wasi_real(
             ))
         })?;
     let start = std::time::Instant::now();
-    let result = instance.call(a.invoke.as_deref().unwrap_or("_start"), &[]);
+    let result = instance.call(entry, &[]);
     let _ = std::io::Write::flush(&mut std::io::stdout());
     eprintln!(
         "tierdiff: {} {} in {tier} after {:.3}s",
@@ -142,15 +161,51 @@ fn wasi_real_exit_code(result: &crate::outcome::CallResult) -> u8 {
 /// Exit code of `run --wasi-real` when the program traps.
 const WASI_REAL_TRAP_EXIT: u8 = 134;
 
+/// `--fuel`: `None` when not given, else `Some(None)` for `unlimited` or
+/// `Some(Some(n))`.
+fn parse_fuel(text: Option<&str>) -> Result<Option<Option<u64>>, InputError> {
+    match text {
+        None => Ok(None),
+        Some("unlimited") => Ok(Some(None)),
+        Some(t) => t.parse().map(|n| Some(Some(n))).map_err(|_| {
+            InputError(format!(
+                "--fuel {t:?}: expected a number of units or `unlimited`"
+            ))
+        }),
+    }
+}
+
+/// The limits of a comparing run: the fuzzer's fuel and call depth for
+/// calls without --invoke (every run ends), nothing extra with it; the
+/// memory and table bounds stay the runtime's defaults, so real modules
+/// fit. `--fuel` overrides the fuel either way.
+fn run_limits(invoke: Option<&str>, fuel: Option<Option<u64>>) -> tierdiff_runtime::Limits {
+    let defaults = tierdiff_runtime::Limits::default();
+    let base = if invoke.is_some() {
+        defaults
+    } else {
+        let fuzz = crate::generate::case_limits();
+        tierdiff_runtime::Limits {
+            fuel: fuzz.fuel,
+            max_call_depth: fuzz.max_call_depth,
+            ..defaults
+        }
+    };
+    tierdiff_runtime::Limits {
+        fuel: fuel.unwrap_or(base.fuel),
+        ..base
+    }
+}
+
 pub(super) fn cmd_run(a: RunArgs) -> Result<ExitCode, InputError> {
-    let (file, invoke, args, tier, fuel, json) = (
+    let (file, invoke, args, tier, json) = (
         a.file.as_path(),
         a.invoke.as_deref(),
         a.args.as_slice(),
         a.tier.as_str(),
-        a.fuel,
         a.json,
     );
+    let fuel = parse_fuel(a.fuel.as_deref())?;
     // `all` means every engine: the implemented tiers and the reference.
     let engines: Vec<String> = if tier == "all" {
         crate::engine::available()
@@ -203,17 +258,16 @@ pub(super) fn cmd_run(a: RunArgs) -> Result<ExitCode, InputError> {
         }
         None => None,
     };
-    let limits = tierdiff_runtime::Limits {
-        fuel,
-        ..tierdiff_runtime::Limits::default()
-    };
+    let limits = run_limits(invoke, fuel);
     let options = crate::compare::CaseOptions {
         calls,
         keep_rows: true,
         keep_going: true,
         wasi,
     };
-    let outcome = crate::compare::run_case_with(&module.bytes, &engines, limits, options);
+    let mut outcome =
+        crate::compare::run_case_with(&module.bytes, &engines, limits, options.clone());
+    crate::triage::settle(&mut outcome, &module.bytes, &engines, limits, &options);
     if let Some((name, r)) = outcome
         .instantiate
         .iter()
@@ -304,11 +358,21 @@ pub(super) fn cmd_run(a: RunArgs) -> Result<ExitCode, InputError> {
             println!("(inconclusive: an engine hit a limit of its own)");
         }
     }
-    Ok(ExitCode::from(if outcome.findings.is_empty() {
-        0
-    } else {
-        1
-    }))
+    let out_of_fuel = outcome.rows.iter().any(|row| {
+        row.results.values().any(|r| {
+            matches!(r, crate::outcome::CallResult::Trapped(c) if *c == tierdiff_runtime::TrapCode::OutOfFuel)
+        })
+    });
+    if out_of_fuel {
+        eprintln!(
+            "tierdiff: a call ran out of fuel ({}); --fuel N or --fuel unlimited changes that",
+            limits
+                .fuel
+                .map_or("unlimited".to_string(), |f| format!("{f} units"))
+        );
+    }
+    let fails = outcome.findings.iter().any(|f| f.kind.is_failure());
+    Ok(ExitCode::from(u8::from(fails)))
 }
 
 /// One engine's answer to one call, for `--json`.

@@ -1,17 +1,37 @@
-//! `tierdiff shrink`: minimise a finding.
+//! `tierdiff shrink`: minimise a finding, showing progress, and say in one
+//! paragraph what came out.
 
 use crate::input::{self, InputError};
+use crate::reduce::Budget;
+use crate::shrink::{self, with_ext};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
-pub(super) fn cmd_shrink(
-    file: &Path,
+#[derive(clap::Args)]
+pub struct ShrinkArgs {
+    /// A finding folder, its finding.json, or a .wasm/.wat module.
+    file: PathBuf,
+    /// Output path without extension (default: <folder>/shrunk or <file>.shrunk).
+    #[arg(short = 'o', long)]
     out: Option<PathBuf>,
+    /// Also write a ready-to-review regression case corpus/regressions/NAME.{wat,json}.
+    #[arg(long)]
     into: Option<PathBuf>,
-    attempts: u32,
-) -> Result<ExitCode, InputError> {
-    use crate::compare::{CaseOptions, FindingKind};
+    /// Seconds to spend at most.
+    #[arg(long, default_value_t = 60)]
+    time: u64,
+    /// Candidates to run at most.
+    #[arg(long, default_value_t = 20_000)]
+    attempts: u64,
+}
+
+/// Attempts of each wasm-shrink pass.
+const WASM_SHRINK_ATTEMPTS: u32 = 200;
+
+pub(super) fn cmd_shrink(a: ShrinkArgs) -> Result<ExitCode, InputError> {
+    let file = a.file.as_path();
     let dir = if file.is_dir() {
         Some(file.to_path_buf())
     } else if file.file_name().is_some_and(|n| n == "finding.json") {
@@ -19,43 +39,56 @@ pub(super) fn cmd_shrink(
     } else {
         None
     };
-    let (wasm, recorded) = match &dir {
-        Some(d) => {
-            let wasm = std::fs::read(d.join("module.wasm")).map_err(|e| {
-                InputError(format!("{}: cannot read module.wasm: {e}", d.display()))
-            })?;
-            let text = std::fs::read_to_string(d.join("finding.json")).map_err(|e| {
-                InputError(format!("{}: cannot read finding.json: {e}", d.display()))
-            })?;
-            let record: crate::report::FindingRecord = serde_json::from_str(&text)
-                .map_err(|e| InputError(format!("{}: bad finding.json: {e}", d.display())))?;
-            (wasm, Some((record.finding.kind, record.finding.engines)))
-        }
-        None => (input::load_module(file)?.bytes.to_vec(), None),
-    };
+    let bad = |why: String| InputError(format!("{}: {why}", file.display()));
     let engines = crate::corpus::all_engines();
-    let (kind, between): (FindingKind, Vec<String>) = match recorded {
-        Some(k) => k,
+    let (wasm, finding, fault) = match &dir {
+        Some(d) => {
+            let wasm = std::fs::read(d.join("module.wasm"))
+                .map_err(|e| bad(format!("cannot read module.wasm: {e}")))?;
+            let text = std::fs::read_to_string(d.join("finding.json"))
+                .map_err(|e| bad(format!("cannot read finding.json: {e}")))?;
+            let record: crate::report::FindingRecord =
+                serde_json::from_str(&text).map_err(|e| bad(format!("bad finding.json: {e}")))?;
+            (wasm, record.finding, record.fault)
+        }
         None => {
-            let outcome = crate::compare::run_case(&wasm, &engines, crate::shrink::shrink_limits());
-            let f = outcome.findings.first().ok_or_else(|| {
-                InputError(format!(
-                    "{}: no finding to shrink (every engine agrees)",
-                    file.display()
-                ))
-            })?;
-            (f.kind, f.engines.clone())
+            let wasm = input::load_module(file)?.bytes.to_vec();
+            let finding = shrink::first_finding(&wasm, &engines)
+                .ok_or_else(|| bad("no finding to shrink (every engine agrees)".into()))?;
+            (wasm, finding, None)
         }
     };
+    if let Some(name) = &fault {
+        shrink::select_fault(name)
+            .map_err(|e| bad(format!("the finding was made with --fault {name}: {e}")))?;
+    }
     eprintln!(
-        "shrinking a {} finding between {} ({} bytes)...",
-        kind.name(),
-        between.join(" and "),
-        wasm.len()
+        "shrinking {} ({} bytes{})...",
+        finding.signature,
+        wasm.len(),
+        fault
+            .as_deref()
+            .map_or(String::new(), |f| format!(", fault {f}"))
     );
-    let shrunk = crate::shrink::shrink(&wasm, &engines, kind, &between, attempts)
-        .map_err(|e| InputError(format!("{}: {e}", file.display())))?;
-    let base = out.unwrap_or_else(|| match &dir {
+    let progress = indicatif::ProgressBar::new_spinner();
+    progress.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} [{elapsed}] {msg}")
+            .expect("valid template"),
+    );
+    progress.enable_steady_tick(Duration::from_millis(200));
+    let options = shrink::Options {
+        budget: Budget {
+            time: Duration::from_secs(a.time),
+            attempts: a.attempts,
+            wasm_shrink_attempts: WASM_SHRINK_ATTEMPTS,
+        },
+        fault: fault.clone(),
+        worker: std::env::current_exe().ok(),
+    };
+    let shrunk = shrink::shrink(&wasm, &finding, &engines, &options, &progress);
+    progress.finish_and_clear();
+    let shrunk = shrunk.map_err(bad)?;
+    let base = a.out.unwrap_or_else(|| match &dir {
         Some(d) => d.join("shrunk"),
         None => file.with_file_name(format!(
             "{}.shrunk",
@@ -63,104 +96,122 @@ pub(super) fn cmd_shrink(
                 .map_or_else(|| "module".into(), |s| s.to_string_lossy())
         )),
     });
-    let wat = wasmprinter::print_bytes(&shrunk.wasm).unwrap_or_default();
-    let write = |path: PathBuf, bytes: &[u8]| {
-        std::fs::write(&path, bytes).map_err(|e| InputError(format!("{}: {e}", path.display())))
-    };
-    write(with_ext(&base, "wasm"), &shrunk.wasm)?;
-    write(with_ext(&base, "wat"), wat.as_bytes())?;
+    shrink::write(&base, &shrunk, fault.as_deref())
+        .map_err(|e| InputError(format!("{}: {e}", base.display())))?;
+    println!("{}", shrink::summary(&shrunk));
     println!(
-        "{} bytes -> {} bytes ({:.0}%): {}",
-        shrunk.input_size,
-        shrunk.output_size,
-        100.0 * shrunk.output_size as f64 / shrunk.input_size.max(1) as f64,
-        with_ext(&base, "wasm").display()
+        "written: {} (module), {} (text), {} (calls; `tierdiff replay` runs it)",
+        with_ext(&base, "wasm").display(),
+        with_ext(&base, "wat").display(),
+        with_ext(&base, "json").display()
     );
-    if let Some(into) = into {
-        let outcome = crate::compare::run_case_with(
-            &shrunk.wasm,
-            &engines,
-            crate::shrink::shrink_limits(),
-            CaseOptions {
-                keep_rows: true,
-                ..CaseOptions::default()
-            },
-        );
-        let calls = outcome
-            .rows
-            .iter()
-            .map(|row| {
-                let expected = majority(&row.results);
-                let args = row.call.args.iter().map(|a| a.to_string()).collect();
-                match expected {
-                    crate::outcome::CallResult::Returned(v) => crate::corpus::CallSpec {
-                        invoke: row.call.export.clone(),
-                        args,
-                        expect: Some(v.iter().map(|x| x.to_string()).collect()),
-                        trap: None,
-                        exit: None,
-                    },
-                    crate::outcome::CallResult::Trapped(c) => crate::corpus::CallSpec {
-                        invoke: row.call.export.clone(),
-                        args,
-                        expect: None,
-                        trap: Some(c.name().to_string()),
-                        exit: None,
-                    },
-                    crate::outcome::CallResult::Exited(code) => crate::corpus::CallSpec {
-                        invoke: row.call.export.clone(),
-                        args,
-                        expect: None,
-                        trap: None,
-                        exit: Some(code),
-                    },
-                    crate::outcome::CallResult::Crashed(_) => crate::corpus::CallSpec {
-                        invoke: row.call.export.clone(),
-                        args,
-                        expect: None,
-                        trap: Some("host-error".into()),
-                        exit: None,
-                    },
-                }
-            })
-            .collect();
-        let limits = crate::shrink::shrink_limits();
-        let spec = crate::corpus::CaseSpec {
-            description: format!(
-                "shrunk {} finding between {}; REVIEW: expectations are the majority result",
-                kind.name(),
-                between.join(" and ")
-            ),
-            bug_class: kind.name().to_string(),
-            origin: format!("tierdiff shrink {}", file.display()),
-            limits: Some(crate::corpus::LimitsSpec {
-                fuel: limits.fuel,
-                max_call_depth: Some(limits.max_call_depth),
-                max_memory_pages: Some(limits.max_memory_pages),
-                max_table_elements: Some(limits.max_table_elements),
-            }),
-            skip_reference: None,
-            wasi: None,
-            calls,
-            globals: Default::default(),
-        };
-        if let Some(parent) = into.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| InputError(format!("{}: {e}", parent.display())))?;
-        }
-        write(with_ext(&into, "wat"), wat.as_bytes())?;
-        write(
-            with_ext(&into, "json"),
-            serde_json::to_string_pretty(&spec)
-                .expect("serialises")
-                .as_bytes(),
-        )?;
+    if let Some(into) = a.into {
+        let path = write_case(&into, &shrunk, &finding, fault.as_deref(), file, &engines)?;
         println!(
             "regression case: {} (review its expectations before committing)",
-            with_ext(&into, "json").display()
+            path.display()
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes `<into>.wat` and `<into>.json`: the shrunk module and its calls,
+/// expecting what most engines do. A faulted finding's expectations come
+/// from the runtime without the fault.
+fn write_case(
+    into: &Path,
+    shrunk: &shrink::Shrunk,
+    finding: &crate::compare::Finding,
+    fault: Option<&str>,
+    file: &Path,
+    engines: &[Box<dyn crate::engine::Engine>],
+) -> Result<PathBuf, InputError> {
+    use crate::outcome::CallResult;
+    if fault.is_some() {
+        tierdiff_runtime::fault::set(None).expect("clearing a fault never fails");
+    } else if crate::reduce::Target::of(finding).is_process_crash() {
+        return Err(InputError(format!(
+            "{}: --into: the shrunk case kills the process, so its expectations cannot be taken from a run; write them by hand",
+            file.display()
+        )));
+    }
+    let limits = shrink::shrink_limits();
+    let outcome = crate::compare::run_case_with(
+        &shrunk.case.wasm,
+        engines,
+        limits,
+        crate::compare::CaseOptions {
+            calls: Some(shrunk.case.calls.clone()),
+            keep_rows: true,
+            keep_going: true,
+            ..Default::default()
+        },
+    );
+    let calls = outcome
+        .rows
+        .iter()
+        .map(|row| {
+            let args = row.call.args.iter().map(|a| a.to_string()).collect();
+            let mut spec = crate::corpus::CallSpec {
+                invoke: row.call.export.clone(),
+                args,
+                expect: None,
+                trap: None,
+                exit: None,
+            };
+            match majority(&row.results) {
+                CallResult::Returned(v) => {
+                    spec.expect = Some(v.iter().map(|x| x.to_string()).collect())
+                }
+                CallResult::Trapped(c) => spec.trap = Some(c.name().to_string()),
+                CallResult::Exited(code) => spec.exit = Some(code),
+                CallResult::Crashed(_) => spec.trap = Some("host-error".into()),
+            }
+            spec
+        })
+        .collect();
+    let expectations = match fault {
+        Some(f) => format!("the runtime without the fault {f} (the finding needs --fault {f})"),
+        None => "the majority result".to_string(),
+    };
+    let spec = crate::corpus::CaseSpec {
+        description: format!(
+            "shrunk {} finding between {}; REVIEW: expectations are {expectations}",
+            finding.kind.name(),
+            finding.engines.join(" and ")
+        ),
+        bug_class: finding.kind.name().to_string(),
+        origin: format!("tierdiff shrink {}", file.display()),
+        limits: Some(crate::corpus::LimitsSpec {
+            fuel: limits.fuel,
+            max_call_depth: Some(limits.max_call_depth),
+            max_memory_pages: Some(limits.max_memory_pages),
+            max_table_elements: Some(limits.max_table_elements),
+        }),
+        skip_reference: None,
+        wasi: None,
+        calls,
+        globals: Default::default(),
+    };
+    let write = |path: PathBuf, bytes: &[u8]| {
+        std::fs::write(&path, bytes).map_err(|e| InputError(format!("{}: {e}", path.display())))
+    };
+    if let Some(parent) = into.parent() {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| InputError(format!("{}: {e}", parent.display())))?;
+    }
+    write(
+        with_ext(into, "wat"),
+        shrink::wat_of(&shrunk.case.wasm).as_bytes(),
+    )?;
+    let json = with_ext(into, "json");
+    write(
+        json.clone(),
+        serde_json::to_string_pretty(&spec)
+            .expect("serialises")
+            .as_bytes(),
+    )?;
+    Ok(json)
 }
 
 /// The result most engines gave (ties go to the earliest in engine order).
@@ -173,11 +224,19 @@ fn majority(results: &BTreeMap<String, crate::outcome::CallResult>) -> crate::ou
         .unwrap_or(crate::outcome::CallResult::Returned(vec![]))
 }
 
-/// `base` with `.ext` appended (never replacing a dot already in the name,
-/// so `x.shrunk` becomes `x.shrunk.wasm`, not `x.wasm`).
-fn with_ext(base: &Path, ext: &str) -> PathBuf {
-    let mut name = base.as_os_str().to_owned();
-    name.push(".");
-    name.push(ext);
-    PathBuf::from(name)
+/// The hidden `shrink-worker` command: judges attempts sent on stdin.
+pub(super) fn cmd_shrink_worker(fault: Option<&str>) -> ExitCode {
+    if let Some(name) = fault {
+        if let Err(e) = shrink::select_fault(name) {
+            eprintln!("tierdiff shrink-worker: {e}");
+            return ExitCode::from(2);
+        }
+    }
+    match crate::reduce::oracle::serve() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tierdiff shrink-worker: {e}");
+            ExitCode::from(3)
+        }
+    }
 }

@@ -12,34 +12,35 @@ use crate::spec::{self, Counts, FileResult, TierReport, WastSource};
 
 pub(super) fn cmd_spec(
     tier: &str,
+    suites: Option<&str>,
     file: Option<&str>,
     json: bool,
     paths: &[PathBuf],
 ) -> Result<ExitCode, InputError> {
     let tiers = parse_tiers(tier)?;
     let (suite, sources) = if paths.is_empty() {
-        let mut all = spec::builtin_suite();
+        let (name, mut all) = select_suites(suites.unwrap_or("default"))?;
         if let Some(f) = file {
             let want = if f.ends_with(".wast") {
                 f.to_string()
             } else {
                 format!("{f}.wast")
             };
-            all.retain(|s| s.name == want);
+            all.retain(|s| s.name == want || s.name.rsplit('/').next() == Some(want.as_str()));
             if all.is_empty() {
                 return Err(InputError(format!(
-                    "--file {f}: no such file in the wasm-v2 suite"
+                    "--file {f}: no such file in the {name} suite"
                 )));
             }
         }
-        ("wasm-v2", all)
+        (name, all)
     } else {
-        if file.is_some() {
+        if file.is_some() || suites.is_some() {
             return Err(InputError(
-                "--file selects from the built-in suite; it cannot be combined with paths".into(),
+                "--file and --suite select from the built-in suites; they cannot be combined with paths".into(),
             ));
         }
-        ("files", collect_wast(paths)?)
+        ("files".to_string(), collect_wast(paths)?)
     };
     let mut report: BTreeMap<&str, TierReport> = BTreeMap::new();
     let mut failures_shown = 0;
@@ -138,6 +139,52 @@ fn print_spec_table(report: &BTreeMap<&str, TierReport>) {
     }
 }
 
+/// `--suite`: comma-separated names among `default` (the core 2.0 files
+/// and every proposal the loader accepts), `core`, `all` (core and every
+/// proposal) and the proposal names of [`spec::PROPOSALS`]. Returns the
+/// suite's name for reports (`wasm-v2`, `wasm-v2+simd`, `simd`, ...) and
+/// its files.
+fn select_suites(text: &str) -> Result<(String, Vec<WastSource>), InputError> {
+    let mut names: Vec<&str> = Vec::new();
+    for part in text.split(',') {
+        let expanded: Vec<&str> = match part {
+            "default" => std::iter::once("core")
+                .chain(spec::default_proposals())
+                .collect(),
+            "all" => std::iter::once("core")
+                .chain(spec::PROPOSALS.iter().map(|(n, _, _)| *n))
+                .collect(),
+            "core" => vec!["core"],
+            p if spec::PROPOSALS.iter().any(|(n, _, _)| *n == p) => vec![p],
+            other => {
+                let known: Vec<&str> = spec::PROPOSALS.iter().map(|(n, _, _)| *n).collect();
+                return Err(InputError(format!(
+                    "--suite {other:?}: unknown (default, core, all, {})",
+                    known.join(", ")
+                )));
+            }
+        };
+        for n in expanded {
+            if !names.contains(&n) {
+                names.push(n);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    for n in &names {
+        match *n {
+            "core" => files.extend(spec::core_suite()),
+            p => files.extend(spec::proposal_suite(p).expect("checked above")),
+        }
+    }
+    let label = names
+        .iter()
+        .map(|n| if *n == "core" { "wasm-v2" } else { n })
+        .collect::<Vec<_>>()
+        .join("+");
+    Ok((label, files))
+}
+
 /// Expands files and directories (recursively) into `.wast` sources.
 fn collect_wast(paths: &[PathBuf]) -> Result<Vec<WastSource>, InputError> {
     let mut files = Vec::new();
@@ -160,10 +207,7 @@ fn collect_wast(paths: &[PathBuf]) -> Result<Vec<WastSource>, InputError> {
         .map(|f| {
             let text = std::fs::read_to_string(&f)
                 .map_err(|e| InputError(format!("{}: cannot read: {e}", f.display())))?;
-            Ok(WastSource {
-                name: f.display().to_string(),
-                text,
-            })
+            Ok(WastSource::new(f.display().to_string(), text))
         })
         .collect()
 }

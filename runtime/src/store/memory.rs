@@ -19,8 +19,14 @@ pub struct MemInst {
 impl MemInst {
     /// Allocates `ty.min` zeroed pages, or `None` when that exceeds `limit_pages`.
     pub fn new(ty: MemoryType, limit_pages: u32) -> Option<MemInst> {
-        let max_pages = ty.max.unwrap_or(65_536).min(limit_pages).min(65_536);
-        (ty.min <= max_pages).then(|| MemInst {
+        // A 32-bit memory never exceeds 4 GiB; a 64-bit one only the limit.
+        let index_max = if ty.index64 { u64::MAX } else { 65_536 };
+        let max_pages = ty
+            .max
+            .unwrap_or(index_max)
+            .min(index_max)
+            .min(limit_pages as u64) as u32;
+        (ty.min <= max_pages as u64).then(|| MemInst {
             data: vec![0; ty.min as usize * PAGE_SIZE],
             max_pages,
             ty,
@@ -34,12 +40,18 @@ impl MemInst {
 
     /// Grows by `delta` pages; returns the old size, or `None` (wasm's -1).
     pub fn grow(&mut self, delta: u32) -> Option<u32> {
-        let old = self.pages();
+        self.grow_pages(delta as u64).map(|old| old as u32)
+    }
+
+    /// [`MemInst::grow`] with a 64-bit page count, as `memory.grow` on a
+    /// 64-bit memory takes it.
+    pub fn grow_pages(&mut self, delta: u64) -> Option<u64> {
+        let old = self.pages() as u64;
         let new = old.checked_add(delta)?;
         let limit = if crate::fault::active(crate::fault::Fault::GrowIgnoresMax) {
             65_536
         } else {
-            self.max_pages
+            self.max_pages as u64
         };
         if new > limit {
             return None;
@@ -52,8 +64,15 @@ impl MemInst {
     /// Computed in 64 bits so `addr + offset` cannot wrap.
     #[inline]
     pub fn range(&self, addr: u32, offset: u64, len: usize) -> Option<std::ops::Range<usize>> {
-        let start = addr as u64 + offset;
-        let end = start + len as u64;
+        self.range64(addr as u64, offset, len)
+    }
+
+    /// [`MemInst::range`] for a 64-bit address: the sums are checked, so an
+    /// address near 2^64 can never wrap into bounds.
+    #[inline]
+    pub fn range64(&self, addr: u64, offset: u64, len: usize) -> Option<std::ops::Range<usize>> {
+        let start = addr.checked_add(offset)?;
+        let end = start.checked_add(len as u64)?;
         (end <= self.data.len() as u64).then_some(start as usize..end as usize)
     }
 }
@@ -69,8 +88,8 @@ pub struct TableInst {
 impl TableInst {
     /// Allocates `ty.min` null slots, or `None` when that exceeds `limit`.
     pub fn new(ty: TableType, limit: u32) -> Option<TableInst> {
-        let max = ty.max.unwrap_or(u32::MAX).min(limit);
-        (ty.min <= max).then(|| TableInst {
+        let max = ty.max.unwrap_or(u64::MAX).min(limit as u64) as u32;
+        (ty.min <= max as u64).then(|| TableInst {
             elements: vec![crate::values::NULL_REF; ty.min as usize],
             max,
             ty,
@@ -84,13 +103,26 @@ impl TableInst {
 
     /// Grows by `delta` slots filled with `init`; returns the old size or `None`.
     pub fn grow(&mut self, delta: u32, init: u64) -> Option<u32> {
-        let old = self.size();
+        self.grow64(delta as u64, init).map(|old| old as u32)
+    }
+
+    /// [`TableInst::grow`] with a 64-bit delta, as `table.grow` on a 64-bit
+    /// table takes it.
+    pub fn grow64(&mut self, delta: u64, init: u64) -> Option<u64> {
+        let old = self.size() as u64;
         let new = old.checked_add(delta)?;
-        if new > self.max {
+        if new > self.max as u64 {
             return None;
         }
         self.elements.resize(new as usize, init);
         Some(old)
+    }
+
+    /// The slot range `[start, start + len)` if it lies inside the table
+    /// (checked, so a 64-bit index can never wrap into bounds).
+    pub fn range64(&self, start: u64, len: u64) -> Option<std::ops::Range<usize>> {
+        let end = start.checked_add(len)?;
+        (end <= self.elements.len() as u64).then_some(start as usize..end as usize)
     }
 
     /// Element type of the table.
@@ -99,11 +131,14 @@ impl TableInst {
     }
 }
 
-/// A global variable holding one raw slot.
+/// A global variable holding one raw slot, or two for a `v128`.
 #[derive(Debug, Clone)]
 pub struct GlobalInst {
     pub ty: GlobalType,
+    /// The value's slot (a `v128`'s low 64 bits).
     pub value: u64,
+    /// A `v128`'s high 64 bits; 0 for every other type.
+    pub hi: u64,
 }
 
 /// An element segment instance; dropping it empties it.

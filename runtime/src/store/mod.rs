@@ -14,12 +14,13 @@ pub use memory::{DataInst, ElemInst, GlobalInst, MemInst, TableInst, PAGE_SIZE};
 use crate::limits::Limits;
 use crate::maps::{ExternRefMap, InternalMap, MapSnapshot, Violation};
 use crate::module::{
-    ConstExpr, ExportKind, GlobalType, ImportKind, MemoryType, Module, SegmentMode, TableType,
+    ConstExpr, ConstOp, ExportKind, GlobalType, ImportKind, MemoryType, Module, SegmentMode,
+    TableType,
 };
 use crate::tiers::{self, Tier, TierKind};
 use crate::trap::{Trap, TrapCode};
 use crate::types::{FuncType, TypeId, TypeRegistry};
-use crate::values::{FuncAddr, Val, ValType, NULL_REF};
+use crate::values::{self, FuncAddr, Val, ValType, NULL_REF};
 use std::fmt;
 use std::sync::Arc;
 use thiserror::Error;
@@ -148,7 +149,8 @@ impl StoreData {
         }
     }
 
-    /// Runs a host function with raw slots, the way tiers call them.
+    /// Runs a host function with raw slots, the way tiers call them (a
+    /// `v128` argument or result takes two slots, low half first).
     pub fn call_host(
         &mut self,
         addr: FuncAddr,
@@ -158,12 +160,12 @@ impl StoreData {
         let FuncInst::Host { ty, func, .. } = self.funcs[addr.0 as usize].clone() else {
             unreachable!("call_host on a wasm function");
         };
-        let vals: Vec<Val> = ty
-            .params
-            .iter()
-            .zip(args)
-            .map(|(&t, &raw)| Val::from_raw(t, raw))
-            .collect();
+        let vals = values::from_slots(&ty.params, args).ok_or_else(|| {
+            Trap::host(format!(
+                "host function of type {ty} called with {} slots",
+                args.len()
+            ))
+        })?;
         let results = func(
             &mut HostCaller {
                 data: self,
@@ -178,19 +180,35 @@ impl StoreData {
                 "host function returned {results:?}, expected {ty}"
             )));
         }
-        Ok(results.iter().map(Val::to_raw).collect())
+        Ok(values::to_slots(&results))
     }
 
-    fn eval_const(&self, inst: &InstanceData, expr: ConstExpr) -> u64 {
-        match expr {
-            ConstExpr::I32(v) => v as u32 as u64,
-            ConstExpr::I64(v) => v as u64,
-            ConstExpr::F32(b) => b as u64,
-            ConstExpr::F64(b) => b,
-            ConstExpr::RefNull(_) => NULL_REF,
-            ConstExpr::RefFunc(i) => inst.funcs[i as usize].0 as u64,
-            ConstExpr::GlobalGet(i) => self.globals[inst.globals[i as usize] as usize].value,
+    /// Evaluates a constant expression to its value's slots: `(low, high)`,
+    /// the high half 0 for every type but `v128`.
+    fn eval_const(&self, inst: &InstanceData, expr: &ConstExpr) -> (u64, u64) {
+        let mut stack: Vec<(u64, u64)> = Vec::with_capacity(2);
+        for op in expr.ops() {
+            let value = match *op {
+                ConstOp::I32(v) => (v as u32 as u64, 0),
+                ConstOp::I64(v) => (v as u64, 0),
+                ConstOp::F32(b) => (b as u64, 0),
+                ConstOp::F64(b) => (b, 0),
+                ConstOp::V128(v) => (v as u64, (v >> 64) as u64),
+                ConstOp::RefNull(_) => (NULL_REF, 0),
+                ConstOp::RefFunc(i) => (inst.funcs[i as usize].0 as u64, 0),
+                ConstOp::GlobalGet(i) => {
+                    let g = &self.globals[inst.globals[i as usize] as usize];
+                    (g.value, g.hi)
+                }
+                ConstOp::Binary(bin) => {
+                    let (b, _) = stack.pop().expect("validated constant expression");
+                    let (a, _) = stack.pop().expect("validated constant expression");
+                    (bin.apply(a, b), 0)
+                }
+            };
+            stack.push(value);
         }
+        stack.pop().expect("validated constant expression")
     }
 }
 
@@ -290,9 +308,12 @@ impl Store {
 
     /// Adds a global.
     pub fn alloc_global(&mut self, ty: GlobalType, value: Val) -> u32 {
+        let mut slots = Vec::with_capacity(2);
+        value.push_slots(&mut slots);
         self.data.globals.push(GlobalInst {
             ty,
-            value: value.to_raw(),
+            value: slots[0],
+            hi: slots.get(1).copied().unwrap_or(0),
         });
         self.data.globals.len() as u32 - 1
     }
@@ -358,11 +379,14 @@ impl Store {
                 }
                 (ImportKind::Table(want), Extern::Table(a)) => {
                     let t = &self.data.tables[a as usize];
-                    t.elem() == want.elem && limits_match(t.size(), t.ty.max, want.min, want.max)
+                    t.elem() == want.elem
+                        && t.ty.index64 == want.index64
+                        && limits_match(t.size() as u64, t.ty.max, want.min, want.max)
                 }
                 (ImportKind::Memory(want), Extern::Memory(a)) => {
                     let m = &self.data.memories[a as usize];
-                    limits_match(m.pages(), m.ty.max, want.min, want.max)
+                    m.ty.index64 == want.index64
+                        && limits_match(m.pages() as u64, m.ty.max, want.min, want.max)
                 }
                 (ImportKind::Global(want), Extern::Global(a)) => {
                     self.data.globals[a as usize].ty == *want
@@ -415,14 +439,17 @@ impl Store {
         let new_mems = &module.memories[module.num_imported_memories as usize..];
         if let Some(t) = new_tables
             .iter()
-            .find(|t| t.min > limits.max_table_elements)
+            .find(|t| t.min > limits.max_table_elements as u64)
         {
             return Err(InstantiateError::Resource(format!(
                 "table of {} elements exceeds the limit of {}",
                 t.min, limits.max_table_elements
             )));
         }
-        if let Some(m) = new_mems.iter().find(|m| m.min > limits.max_memory_pages) {
+        if let Some(m) = new_mems
+            .iter()
+            .find(|m| m.min > limits.max_memory_pages as u64)
+        {
             return Err(InstantiateError::Resource(format!(
                 "memory of {} pages exceeds the limit of {}",
                 m.min, limits.max_memory_pages
@@ -452,15 +479,15 @@ impl Store {
         }
         for (i, init) in module.global_inits.iter().enumerate() {
             let ty = module.globals[module.num_imported_globals as usize + i];
-            let value = self.data.eval_const(&inst, *init);
-            self.data.globals.push(GlobalInst { ty, value });
+            let (value, hi) = self.data.eval_const(&inst, init);
+            self.data.globals.push(GlobalInst { ty, value, hi });
             inst.globals.push(self.data.globals.len() as u32 - 1);
         }
         for seg in &module.elems {
             let items = seg
                 .items
                 .iter()
-                .map(|e| self.data.eval_const(&inst, *e))
+                .map(|e| self.data.eval_const(&inst, e).0)
                 .collect();
             self.data.elems.push(ElemInst {
                 elem: seg.elem,
@@ -493,20 +520,20 @@ impl Store {
         let module = inst.module.clone();
         for (i, seg) in module.elems.iter().enumerate() {
             let addr = self.data.instances[id.0 as usize].elems[i] as usize;
-            match seg.mode {
+            match &seg.mode {
                 SegmentMode::Active { index, offset } => {
                     let inst = &self.data.instances[id.0 as usize];
-                    let table = inst.tables[index as usize] as usize;
-                    let offset = self.data.eval_const(inst, offset) as u32 as usize;
+                    let table = inst.tables[*index as usize] as usize;
+                    // A 32-bit table's offset is an i32, a 64-bit table's an i64.
+                    let offset = match self.data.tables[table].ty.index64 {
+                        true => self.data.eval_const(inst, offset).0,
+                        false => self.data.eval_const(inst, offset).0 as u32 as u64,
+                    };
                     let items = std::mem::take(&mut self.data.elems[addr].items);
-                    let t = &mut self.data.tables[table].elements;
-                    if offset
-                        .checked_add(items.len())
-                        .is_none_or(|end| end > t.len())
-                    {
-                        return Err(TrapCode::TableOutOfBounds.into());
-                    }
-                    t[offset..offset + items.len()].copy_from_slice(&items);
+                    let range = self.data.tables[table]
+                        .range64(offset, items.len() as u64)
+                        .ok_or(TrapCode::TableOutOfBounds)?;
+                    self.data.tables[table].elements[range].copy_from_slice(&items);
                 }
                 SegmentMode::Declared => self.data.elems[addr].items.clear(),
                 SegmentMode::Passive => {}
@@ -514,14 +541,19 @@ impl Store {
         }
         for (i, seg) in module.datas.iter().enumerate() {
             let addr = self.data.instances[id.0 as usize].datas[i] as usize;
-            if let SegmentMode::Active { index, offset } = seg.mode {
+            if let SegmentMode::Active { index, offset } = &seg.mode {
                 let inst = &self.data.instances[id.0 as usize];
-                let mem = inst.memories[index as usize] as usize;
-                let offset = self.data.eval_const(inst, offset) as u32;
+                let mem = inst.memories[*index as usize] as usize;
+                let m = &self.data.memories[mem];
+                // A 32-bit memory's offset is an i32, a 64-bit memory's an i64.
+                let offset = match m.ty.index64 {
+                    true => self.data.eval_const(inst, offset).0,
+                    false => self.data.eval_const(inst, offset).0 as u32 as u64,
+                };
                 let bytes = std::mem::replace(&mut self.data.datas[addr].bytes, Arc::from(&[][..]));
                 let m = &mut self.data.memories[mem];
                 let range = m
-                    .range(offset, 0, bytes.len())
+                    .range64(offset, 0, bytes.len())
                     .ok_or(TrapCode::MemoryOutOfBounds)?;
                 m.data[range].copy_from_slice(&bytes);
             }
@@ -566,14 +598,19 @@ impl Store {
                 "function takes {ty}, called with {arg_types:?}"
             )));
         }
-        let raw: Vec<u64> = args.iter().map(Val::to_raw).collect();
+        let mut raw = values::to_slots(args);
+        if crate::fault::active(crate::fault::Fault::V128ArgHalvesSwapped) {
+            swap_v128_halves(&ty.params, &mut raw);
+        }
         let results = self.call_raw(func, &raw).map_err(CallError::Trap)?;
-        Ok(ty
-            .results
-            .iter()
-            .zip(results)
-            .map(|(&t, r)| self.outgoing(t, r, "result"))
-            .collect())
+        let mut at = 0;
+        let mut out = Vec::with_capacity(ty.results.len());
+        for &t in &ty.results {
+            let next = at + t.slots();
+            out.push(self.outgoing(t, &results[at..next], "result"));
+            at = next;
+        }
+        Ok(out)
     }
 
     fn call_raw(&mut self, func: FuncAddr, args: &[u64]) -> Result<Vec<u64>, Trap> {
@@ -583,19 +620,19 @@ impl Store {
         }
     }
 
-    /// Converts a raw slot leaving wasm, checking externrefs against the map.
-    fn outgoing(&mut self, ty: ValType, raw: u64, context: &str) -> Val {
+    /// Converts a value's slots leaving wasm, checking externrefs against the map.
+    fn outgoing(&mut self, ty: ValType, slots: &[u64], context: &str) -> Val {
         if ty == ValType::ExternRef {
-            self.data.extern_refs.observe_outgoing(raw, context);
+            self.data.extern_refs.observe_outgoing(slots[0], context);
         }
-        Val::from_raw(ty, raw)
+        Val::from_slots(ty, slots)
     }
 
     /// Reads a global (externrefs are checked against the map).
     pub fn global_get(&mut self, addr: u32) -> Val {
         let g = &self.data.globals[addr as usize];
-        let (ty, raw) = (g.ty.ty, g.value);
-        self.outgoing(ty, raw, "global value")
+        let (ty, slots) = (g.ty.ty, [g.value, g.hi]);
+        self.outgoing(ty, &slots[..ty.slots()], "global value")
     }
 
     /// Reads every slot of a table (externrefs are checked against the map).
@@ -603,7 +640,7 @@ impl Store {
         let t = &self.data.tables[addr as usize];
         let (ty, raws) = (t.elem(), t.elements.clone());
         raws.into_iter()
-            .map(|r| self.outgoing(ty, r, "table slot"))
+            .map(|r| self.outgoing(ty, &[r], "table slot"))
             .collect()
     }
 
@@ -634,12 +671,23 @@ impl Store {
     }
 }
 
+/// The `v128-arg-halves-swapped` fault: swaps each v128 argument's halves.
+fn swap_v128_halves(params: &[ValType], raw: &mut [u64]) {
+    let mut at = 0;
+    for t in params {
+        if *t == ValType::V128 {
+            raw.swap(at, at + 1);
+        }
+        at += t.slots();
+    }
+}
+
 /// Import subtyping of limits: the provided size and maximum fit the wanted ones.
 fn limits_match(
-    have_min: u32,
-    have_max: Option<u32>,
-    want_min: u32,
-    want_max: Option<u32>,
+    have_min: u64,
+    have_max: Option<u64>,
+    want_min: u64,
+    want_max: Option<u64>,
 ) -> bool {
     have_min >= want_min
         && match (have_max, want_max) {

@@ -41,6 +41,7 @@ pub fn define(store: &mut Store, linker: &mut Linker) {
             elem: FuncRef,
             min: 10,
             max: Some(20),
+            index64: false,
         })
         .expect("spectest table fits any limit");
     linker.define("spectest", "table", Extern::Table(table));
@@ -48,6 +49,7 @@ pub fn define(store: &mut Store, linker: &mut Linker) {
         .alloc_memory(MemoryType {
             min: 1,
             max: Some(2),
+            index64: false,
         })
         .expect("spectest memory fits any limit");
     linker.define("spectest", "memory", Extern::Memory(memory));

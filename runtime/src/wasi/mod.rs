@@ -440,7 +440,7 @@ pub fn define(
         let state = state.clone();
         let fname = name.clone();
         let func = Arc::new(move |caller: &mut HostCaller<'_>, args: &[Val]| {
-            let raw: Vec<u64> = args.iter().map(Val::to_raw).collect();
+            let raw = crate::values::to_slots(args);
             let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
             let memory = exported_memory(caller.data, caller.memory);
             let out = match memory {
@@ -454,10 +454,14 @@ pub fn define(
                 None => dispatch(&fname, &mut s, &mut [], &raw, &results),
             };
             match out {
+                // One raw word per result; a stub's v128 result is all zeros.
                 Ok(raw) => Ok(results
                     .iter()
                     .zip(raw)
-                    .map(|(&t, r)| Val::from_raw(t, r))
+                    .map(|(&t, r)| match t {
+                        ValType::V128 => Val::V128(r as u128),
+                        _ => Val::from_raw(t, r),
+                    })
                     .collect()),
                 Err(Exit(code)) => Err(Trap::exit(code)),
             }

@@ -36,6 +36,7 @@ pub(super) fn clif_type(t: ValType) -> Type {
         ValType::I64 | ValType::FuncRef | ValType::ExternRef => types::I64,
         ValType::F32 => types::F32,
         ValType::F64 => types::F64,
+        ValType::V128 => types::I8X16,
     }
 }
 

@@ -6,16 +6,14 @@
 //! themselves (wasm-smith's `ensure_termination`) and a wasmi-only
 //! exhaustion is inconclusive, never a finding.
 
+use super::{reference_fuel, runtime_supports};
 use crate::engine::{Engine, EngineInstance};
 use crate::outcome::{CallResult, InstantiateResult, Value, WasiOutput};
 use std::sync::{Arc, Mutex};
 use tierdiff_runtime::wasi::{self, WasiConfig, WasiState};
 use tierdiff_runtime::{Limits, MapSnapshot, TrapCode, Violation};
 use wasmi::{ExternRef, Nullable, Ref, StoreLimits, StoreLimitsBuilder};
-
-/// Fuel for wasmi so that hand-made modules without their own termination
-/// cannot hang a run; running out is reported as exhaustion.
-const WASMI_FUEL: u64 = 2_000_000_000;
+use wasmparser::WasmFeatures;
 
 /// The wasmi engine.
 pub struct WasmiEngine;
@@ -41,12 +39,14 @@ impl Engine for WasmiEngine {
     ) -> Result<Box<dyn EngineInstance>, InstantiateResult> {
         let mut config = wasmi::Config::default();
         config
-            .wasm_tail_call(false)
-            .wasm_extended_const(false)
-            .wasm_multi_memory(false)
-            .wasm_memory64(false)
-            .wasm_wide_arithmetic(false)
-            .wasm_custom_page_sizes(false)
+            .wasm_tail_call(runtime_supports(WasmFeatures::TAIL_CALL))
+            .wasm_extended_const(runtime_supports(WasmFeatures::EXTENDED_CONST))
+            .wasm_multi_memory(runtime_supports(WasmFeatures::MULTI_MEMORY))
+            .wasm_memory64(runtime_supports(WasmFeatures::MEMORY64))
+            .wasm_wide_arithmetic(runtime_supports(WasmFeatures::WIDE_ARITHMETIC))
+            .wasm_custom_page_sizes(runtime_supports(WasmFeatures::CUSTOM_PAGE_SIZES))
+            .wasm_simd(runtime_supports(WasmFeatures::SIMD))
+            .wasm_relaxed_simd(runtime_supports(WasmFeatures::RELAXED_SIMD))
             .consume_fuel(true)
             .set_max_recursion_depth(limits.max_call_depth as usize);
         let engine = wasmi::Engine::new(&config);
@@ -63,12 +63,9 @@ impl Engine for WasmiEngine {
             },
         );
         store.limiter(|s| &mut s.limits);
-        // Our fuel counts calls and loop iterations; wasmi's counts
-        // instructions. A generous multiple keeps wasmi a backstop, not a judge.
-        let fuel = limits
-            .fuel
-            .map_or(WASMI_FUEL, |f| f.saturating_mul(10_000).min(WASMI_FUEL));
-        store.set_fuel(fuel).expect("fuel is enabled");
+        store
+            .set_fuel(reference_fuel(&limits))
+            .expect("fuel is enabled");
         let mut linker = wasmi::Linker::<HostState>::new(&engine);
         let state = wasi.map(WasiState::shared);
         if let Some(state) = &state {
@@ -83,6 +80,11 @@ impl Engine for WasmiEngine {
             })),
             Err(e) => Err(match e.as_trap_code() {
                 Some(code) => InstantiateResult::Trapped(map_trap(code)),
+                // wasmi reports an active element segment past its table as a
+                // table error, not a trap; the spec says it traps, as our tiers do.
+                None if e.to_string().starts_with("out of bounds table access") => {
+                    InstantiateResult::Trapped(TrapCode::TableOutOfBounds)
+                }
                 None if e.to_string().contains("import") => {
                     InstantiateResult::Unlinkable(e.to_string())
                 }
@@ -158,6 +160,7 @@ fn wasmi_type(t: tierdiff_runtime::ValType) -> wasmi::ValType {
         T::I64 => wasmi::ValType::I64,
         T::F32 => wasmi::ValType::F32,
         T::F64 => wasmi::ValType::F64,
+        T::V128 => wasmi::ValType::V128,
         T::FuncRef => wasmi::ValType::FuncRef,
         T::ExternRef => wasmi::ValType::ExternRef,
     }
@@ -170,6 +173,7 @@ fn our_type(t: wasmi::ValType) -> tierdiff_runtime::ValType {
         wasmi::ValType::I64 => T::I64,
         wasmi::ValType::F32 => T::F32,
         wasmi::ValType::F64 => T::F64,
+        wasmi::ValType::V128 => T::V128,
         wasmi::ValType::FuncRef => T::FuncRef,
         _ => T::ExternRef,
     }
@@ -236,6 +240,7 @@ impl WasmiInstance {
             Value::I64(x) => wasmi::Val::I64(x),
             Value::F32(b) => wasmi::Val::F32(wasmi::F32::from_bits(b)),
             Value::F64(b) => wasmi::Val::F64(wasmi::F64::from_bits(b)),
+            Value::V128(v) => wasmi::Val::V128(v.into()),
             Value::FuncRef(_) => wasmi::Val::FuncRef(Nullable::Null),
             Value::ExternRef(None) => wasmi::Val::ExternRef(Nullable::Null),
             Value::ExternRef(Some(p)) => {
@@ -250,10 +255,10 @@ impl WasmiInstance {
             wasmi::Val::I64(x) => Value::I64(*x),
             wasmi::Val::F32(f) => Value::F32(f.to_bits()),
             wasmi::Val::F64(f) => Value::F64(f.to_bits()),
+            wasmi::Val::V128(v) => Value::V128(v.as_u128()),
             wasmi::Val::FuncRef(Nullable::Null) => Value::FuncRef(None),
             wasmi::Val::FuncRef(Nullable::Val(_)) => Value::FuncRef(Some(None)),
             wasmi::Val::ExternRef(r) => self.externref_out(r),
-            other => panic!("wasmi returned a value outside WebAssembly 2.0: {other:?}"),
         }
     }
 
