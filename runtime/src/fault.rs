@@ -38,11 +38,14 @@ pub enum Fault {
     /// Common mode (the store's call boundary), SIMD: a `v128` argument
     /// passed to wasm has its two 64-bit halves swapped.
     V128ArgHalvesSwapped,
+    /// Fast, SIMD: `i8x16.swizzle` takes an out-of-range lane index modulo
+    /// 16 instead of giving 0.
+    FastSwizzleLaneWrap,
 }
 
 impl Fault {
     /// Every fault.
-    pub const ALL: [Fault; 13] = [
+    pub const ALL: [Fault; 14] = [
         Fault::RefLocalsZero,
         Fault::GrowIgnoresMax,
         Fault::ClassicRemSSign,
@@ -56,6 +59,7 @@ impl Fault {
         Fault::JitBrIfInverted,
         Fault::ConstSubAsAdd,
         Fault::V128ArgHalvesSwapped,
+        Fault::FastSwizzleLaneWrap,
     ];
 
     /// The name used on the command line.
@@ -74,6 +78,7 @@ impl Fault {
             Fault::JitBrIfInverted => "jit-br-if-inverted",
             Fault::ConstSubAsAdd => "const-sub-as-add",
             Fault::V128ArgHalvesSwapped => "v128-arg-halves-swapped",
+            Fault::FastSwizzleLaneWrap => "fast-swizzle-lane-wrap",
         }
     }
 

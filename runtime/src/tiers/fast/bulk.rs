@@ -91,6 +91,39 @@ pub(super) fn global_set(cx: &Ctx, idx: u32, v: u64) {
     unsafe { *global(cx, idx) = v }
 }
 
+fn global_inst(cx: &Ctx, idx: u32) -> *mut crate::store::GlobalInst {
+    let g = cx.instance().globals[idx as usize] as usize;
+    // SAFETY: the store outlives the call; the pointer is used at once.
+    let data = unsafe { &mut *cx.data };
+    &mut data.globals[g]
+}
+
+/// A `v128` global's value (low half in `value`, high in `hi`).
+#[inline(never)]
+pub(super) fn global_get_v(cx: &Ctx, idx: u32) -> u128 {
+    // SAFETY: `global_inst` points at a live global.
+    let g = unsafe { &*global_inst(cx, idx) };
+    g.value as u128 | (g.hi as u128) << 64
+}
+
+#[inline(never)]
+pub(super) fn global_set_v(cx: &Ctx, idx: u32, v: u128) {
+    // SAFETY: `global_inst` points at a live global.
+    let g = unsafe { &mut *global_inst(cx, idx) };
+    g.value = v as u64;
+    g.hi = (v >> 64) as u64;
+}
+
+/// Base and length of memory `mem` of the running instance (not memory 0,
+/// which the handlers keep in registers).
+#[inline(never)]
+pub(super) fn memory_view(cx: &mut Ctx, mem: u32) -> (super::dispatch::Mem, usize) {
+    let m = cx.instance().memories[mem as usize] as usize;
+    // SAFETY: no other store reference is alive in a slow path.
+    let d = &mut unsafe { cx.store() }.memories[m].data;
+    (d.as_mut_ptr(), d.len())
+}
+
 /// `memory.grow`; the handler reloads the memory base and length after it.
 #[inline(never)]
 pub(super) fn memory_grow(cx: &mut Ctx, o: Rr, sp: Sp) {

@@ -167,6 +167,29 @@ impl<'a, S: Copy> St<'a, S> {
         unsafe { *self.sp.add(s as usize) = v }
     }
 
+    /// Reads the `v128` in slots `s`, `s + 1` of the running frame.
+    #[inline(always)]
+    pub(super) fn get_v(&self, s: Slot) -> u128 {
+        #[cfg(debug_assertions)]
+        self.cx.check_slot(self.sp, s + 1);
+        // SAFETY: verified: `s + 1` is below the frame size (a `Q` field),
+        // and `enter` made the register file cover the frame.
+        let (lo, hi) = unsafe { (*self.sp.add(s as usize), *self.sp.add(s as usize + 1)) };
+        lo as u128 | (hi as u128) << 64
+    }
+
+    /// Writes the `v128` in slots `s`, `s + 1` of the running frame.
+    #[inline(always)]
+    pub(super) fn set_v(&mut self, s: Slot, v: u128) {
+        #[cfg(debug_assertions)]
+        self.cx.check_slot(self.sp, s + 1);
+        // SAFETY: as in `get_v`.
+        unsafe {
+            *self.sp.add(s as usize) = v as u64;
+            *self.sp.add(s as usize + 1) = (v >> 64) as u64;
+        }
+    }
+
     /// Continues with the next instruction.
     #[inline(always)]
     pub(super) fn next(self) -> Done {
@@ -529,7 +552,10 @@ fn prepare_call(
     // SAFETY: no other store reference is alive in a slow path.
     let data = unsafe { cx.store() };
     let (params, results) = match &data.funcs[addr.0 as usize] {
-        FuncInst::Host { ty, .. } => (ty.params.len(), ty.results.len()),
+        FuncInst::Host { ty, .. } => (
+            ty.params.iter().map(|t| t.slots()).sum::<usize>(),
+            ty.results.iter().map(|t| t.slots()).sum::<usize>(),
+        ),
         FuncInst::Wasm { instance, .. } => {
             let inst = instance.0;
             // SAFETY: the side tables outlive the call.

@@ -47,6 +47,7 @@ mod ir;
 mod num;
 mod ops;
 mod shapes;
+mod simd;
 #[cfg(test)]
 mod tests;
 mod thread;
@@ -177,6 +178,10 @@ impl FuncCode {
                 Field::Slot(s) if s >= self.frame_size => bad(
                     at,
                     format!("slot {s} outside the frame of {}", self.frame_size),
+                ),
+                Field::Pair(s) if s as u64 + 1 >= self.frame_size as u64 => bad(
+                    at,
+                    format!("v128 slot {s} outside the frame of {}", self.frame_size),
                 ),
                 Field::Base(b) if b > self.frame_size => bad(
                     at,

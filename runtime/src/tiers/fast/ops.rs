@@ -13,6 +13,10 @@ use super::exec::{exit, trap_out, Ctx, St};
 use super::ir::Slot;
 use super::num;
 use super::shapes::*;
+use super::simd::{
+    self, all_true, bitmask, cmp, count, lane, low, map, narrow, pairs, splat, widen, widen2,
+    with_lane, zip,
+};
 use super::{bulk, FuncCode};
 use crate::store::PAGE_SIZE;
 use crate::trap::TrapCode;
@@ -322,6 +326,119 @@ fn call_indirect(s: St<CallInd>, o: CallInd) -> Done {
         return s.trap(TrapCode::IndirectCallTypeMismatch);
     }
     s.call_slow(FuncAddr(raw as u32), o.base)
+}
+
+/// `dst = f(a)` on `v128`s.
+#[inline(always)]
+fn v1(mut s: St<V1>, o: V1, f: impl FnOnce(u128) -> u128) -> Done {
+    let v = f(s.get_v(o.a));
+    s.set_v(o.dst, v);
+    s.next()
+}
+
+/// `dst = f(a, b)` on `v128`s.
+#[inline(always)]
+fn v2(mut s: St<V2>, o: V2, f: impl FnOnce(u128, u128) -> u128) -> Done {
+    let v = f(s.get_v(o.a), s.get_v(o.b));
+    s.set_v(o.dst, v);
+    s.next()
+}
+
+/// `dst = f(a, b, c)` on `v128`s.
+#[inline(always)]
+fn v3(mut s: St<V3>, o: V3, f: impl FnOnce(u128, u128, u128) -> u128) -> Done {
+    let v = f(s.get_v(o.a), s.get_v(o.b), s.get_v(o.c));
+    s.set_v(o.dst, v);
+    s.next()
+}
+
+/// `dst = f(a, n)`: a lane shift by a scalar count.
+#[inline(always)]
+fn vshift(mut s: St<VShift>, o: VShift, f: impl FnOnce(u128, u64) -> u128) -> Done {
+    let v = f(s.get_v(o.a), s.get(o.n));
+    s.set_v(o.dst, v);
+    s.next()
+}
+
+/// `dst = f(a)`: a `v128` from a scalar.
+#[inline(always)]
+fn vsplat(mut s: St<VSplat>, o: VSplat, f: impl FnOnce(u64) -> u128) -> Done {
+    let v = f(s.get(o.a));
+    s.set_v(o.dst, v);
+    s.next()
+}
+
+/// `dst = f(a, lane)`: a scalar from a `v128`.
+#[inline(always)]
+fn vout(mut s: St<VOut>, o: VOut, f: impl FnOnce(u128, usize) -> u64) -> Done {
+    let v = f(s.get_v(o.a), o.lane as usize);
+    s.set(o.dst, v);
+    s.next()
+}
+
+/// `dst = f(a, x, lane)`: a lane replaced.
+#[inline(always)]
+fn vrep(mut s: St<VRep>, o: VRep, f: impl FnOnce(u128, u64, usize) -> u128) -> Done {
+    let v = f(s.get_v(o.a), s.get(o.x), o.lane as usize);
+    s.set_v(o.dst, v);
+    s.next()
+}
+
+/// Where an `n`-byte access at `addr + offset` starts in a memory of
+/// `len` bytes, if it lies inside (computed without wrapping).
+#[inline(always)]
+fn span(addr: u64, offset: u64, n: usize, len: usize) -> Option<usize> {
+    let ea = addr.checked_add(offset)?;
+    (n <= len && ea <= (len - n) as u64).then_some(ea as usize)
+}
+
+/// The address operand of an access: the slot's low 32 bits on a 32-bit memory.
+#[inline(always)]
+fn addr_of(raw: u64, wide: u32) -> u64 {
+    if wide != 0 {
+        raw
+    } else {
+        raw as u32 as u64
+    }
+}
+
+/// Base and length of memory `mem` of the running instance (memory 0 is in registers).
+#[inline(always)]
+fn view<S: Copy>(s: &mut St<S>, mem: u32) -> (Mem, usize) {
+    if mem == 0 {
+        (s.mem, s.len)
+    } else {
+        bulk::memory_view(s.cx, mem)
+    }
+}
+
+/// A `v128` load of `N` bytes: `v = f(bytes, x)`.
+#[inline(always)]
+fn vload<const N: usize>(mut s: St<VMem>, o: VMem, f: impl FnOnce([u8; N], u128) -> u128) -> Done {
+    let addr = addr_of(s.get(o.a), o.wide);
+    let (mem, len) = view(&mut s, o.mem);
+    let Some(at) = span(addr, o.offset, N, len) else {
+        return s.trap(TrapCode::MemoryOutOfBounds);
+    };
+    // SAFETY: `at + N <= len`, the length of the memory at `mem`.
+    let bytes = unsafe { mem.add(at).cast::<[u8; N]>().read() };
+    let x = s.get_v(o.x);
+    s.set_v(o.v, f(bytes, x));
+    s.next()
+}
+
+/// A `v128` store of `N` bytes, `f(v)`.
+#[inline(always)]
+fn vstore<const N: usize>(mut s: St<VMem>, o: VMem, f: impl FnOnce(u128) -> [u8; N]) -> Done {
+    let addr = addr_of(s.get(o.a), o.wide);
+    let (mem, len) = view(&mut s, o.mem);
+    let Some(at) = span(addr, o.offset, N, len) else {
+        return s.trap(TrapCode::MemoryOutOfBounds);
+    };
+    let bytes = f(s.get_v(o.v));
+    // SAFETY: `at + N <= len`, the length of the memory at `mem`.
+    unsafe { mem.add(at).cast::<[u8; N]>().write(bytes) };
+    s.next()
 }
 
 macro_rules! ops {
@@ -785,6 +902,246 @@ ops! {
     F64ConvertI64S(Rr) = |s, o| un(s, o, |a: i64| a as f64);
     F64ConvertI64U(Rr) = |s, o| un(s, o, |a: u64| a as f64);
     F64PromoteF32(Rr) = |s, o| un(s, o, |a: f32| a as f64);
+
+    // SIMD (v128 in two slots, low half first).
+    V128Const(VConst) = |s, o| { s.set_v(o.dst, o.lo as u128 | (o.hi as u128) << 64); s.next() };
+    I8x16Shuffle(VShuf) = |s, o| { let v = simd::shuffle(s.get_v(o.a), s.get_v(o.b), o.lo as u128 | (o.hi as u128) << 64); s.set_v(o.dst, v); s.next() };
+    GlobalGetV(VGet) = |s, o| { let v = bulk::global_get_v(s.cx, o.idx); s.set_v(o.dst, v); s.next() };
+    GlobalSetV(VPut) = |s, o| { let v = s.get_v(o.src); bulk::global_set_v(s.cx, o.idx, v); s.next() };
+    V128Load(VMem) = |s, o| vload::<16>(s, o, |b: [u8; 16], _| u128::from_le_bytes(b));
+    V128Load8x8S(VMem) = |s, o| vload::<8>(s, o, |b: [u8; 8], _| widen(u64::from_le_bytes(b) as u128, 0, |x: i8| x as i16));
+    V128Load8x8U(VMem) = |s, o| vload::<8>(s, o, |b: [u8; 8], _| widen(u64::from_le_bytes(b) as u128, 0, |x: u8| x as u16));
+    V128Load16x4S(VMem) = |s, o| vload::<8>(s, o, |b: [u8; 8], _| widen(u64::from_le_bytes(b) as u128, 0, |x: i16| x as i32));
+    V128Load16x4U(VMem) = |s, o| vload::<8>(s, o, |b: [u8; 8], _| widen(u64::from_le_bytes(b) as u128, 0, |x: u16| x as u32));
+    V128Load32x2S(VMem) = |s, o| vload::<8>(s, o, |b: [u8; 8], _| widen(u64::from_le_bytes(b) as u128, 0, |x: i32| x as i64));
+    V128Load32x2U(VMem) = |s, o| vload::<8>(s, o, |b: [u8; 8], _| widen(u64::from_le_bytes(b) as u128, 0, |x: u32| x as u64));
+    V128Load8Splat(VMem) = |s, o| vload::<1>(s, o, |b: [u8; 1], _| splat(b[0]));
+    V128Load16Splat(VMem) = |s, o| vload::<2>(s, o, |b: [u8; 2], _| splat(u16::from_le_bytes(b)));
+    V128Load32Splat(VMem) = |s, o| vload::<4>(s, o, |b: [u8; 4], _| splat(u32::from_le_bytes(b)));
+    V128Load64Splat(VMem) = |s, o| vload::<8>(s, o, |b: [u8; 8], _| splat(u64::from_le_bytes(b)));
+    V128Load32Zero(VMem) = |s, o| vload::<4>(s, o, |b: [u8; 4], _| u32::from_le_bytes(b) as u128);
+    V128Load64Zero(VMem) = |s, o| vload::<8>(s, o, |b: [u8; 8], _| u64::from_le_bytes(b) as u128);
+    V128Load8Lane(VMem) = |s, o| { let l = o.lane as usize; vload::<1>(s, o, move |b, x| with_lane(x, l, u8::from_le_bytes(b))) };
+    V128Load16Lane(VMem) = |s, o| { let l = o.lane as usize; vload::<2>(s, o, move |b, x| with_lane(x, l, u16::from_le_bytes(b))) };
+    V128Load32Lane(VMem) = |s, o| { let l = o.lane as usize; vload::<4>(s, o, move |b, x| with_lane(x, l, u32::from_le_bytes(b))) };
+    V128Load64Lane(VMem) = |s, o| { let l = o.lane as usize; vload::<8>(s, o, move |b, x| with_lane(x, l, u64::from_le_bytes(b))) };
+    V128Store(VMem) = |s, o| vstore::<16>(s, o, |v| v.to_le_bytes());
+    V128Store8Lane(VMem) = |s, o| { let l = o.lane as usize; vstore(s, o, move |v| lane::<u8>(v, l).to_le_bytes()) };
+    V128Store16Lane(VMem) = |s, o| { let l = o.lane as usize; vstore(s, o, move |v| lane::<u16>(v, l).to_le_bytes()) };
+    V128Store32Lane(VMem) = |s, o| { let l = o.lane as usize; vstore(s, o, move |v| lane::<u32>(v, l).to_le_bytes()) };
+    V128Store64Lane(VMem) = |s, o| { let l = o.lane as usize; vstore(s, o, move |v| lane::<u64>(v, l).to_le_bytes()) };
+    V128Not(V1) = |s, o| v1(s, o, |a| !a);
+    V128And(V2) = |s, o| v2(s, o, |a, b| a & b);
+    V128AndNot(V2) = |s, o| v2(s, o, |a, b| a & !b);
+    V128Or(V2) = |s, o| v2(s, o, |a, b| a | b);
+    V128Xor(V2) = |s, o| v2(s, o, |a, b| a ^ b);
+    V128Bitselect(V3) = |s, o| v3(s, o, |a, b, c| (a & c) | (b & !c));
+    V128AnyTrue(VOut) = |s, o| vout(s, o, |v, _| (v != 0) as u64);
+    I8x16Swizzle(V2) = |s, o| v2(s, o, simd::swizzle);
+    I8x16Splat(VSplat) = |s, o| vsplat(s, o, |x| splat::<u8>(x as u8));
+    I8x16ReplaceLane(VRep) = |s, o| vrep(s, o, |v, x, l| with_lane::<u8>(v, l, x as u8));
+    I16x8Splat(VSplat) = |s, o| vsplat(s, o, |x| splat::<u16>(x as u16));
+    I16x8ReplaceLane(VRep) = |s, o| vrep(s, o, |v, x, l| with_lane::<u16>(v, l, x as u16));
+    I32x4Splat(VSplat) = |s, o| vsplat(s, o, |x| splat::<u32>(x as u32));
+    I32x4ReplaceLane(VRep) = |s, o| vrep(s, o, |v, x, l| with_lane::<u32>(v, l, x as u32));
+    I64x2Splat(VSplat) = |s, o| vsplat(s, o, |x| splat::<u64>(x));
+    I64x2ReplaceLane(VRep) = |s, o| vrep(s, o, |v, x, l| with_lane::<u64>(v, l, x));
+    F32x4Splat(VSplat) = |s, o| vsplat(s, o, |x| splat::<u32>(x as u32));
+    F32x4ReplaceLane(VRep) = |s, o| vrep(s, o, |v, x, l| with_lane::<u32>(v, l, x as u32));
+    F64x2Splat(VSplat) = |s, o| vsplat(s, o, |x| splat::<u64>(x));
+    F64x2ReplaceLane(VRep) = |s, o| vrep(s, o, |v, x, l| with_lane::<u64>(v, l, x));
+    I8x16ExtractLaneS(VOut) = |s, o| vout(s, o, |v, l| lane::<i8>(v, l) as i32 as u32 as u64);
+    I8x16ExtractLaneU(VOut) = |s, o| vout(s, o, |v, l| lane::<u8>(v, l) as u64);
+    I16x8ExtractLaneS(VOut) = |s, o| vout(s, o, |v, l| lane::<i16>(v, l) as i32 as u32 as u64);
+    I16x8ExtractLaneU(VOut) = |s, o| vout(s, o, |v, l| lane::<u16>(v, l) as u64);
+    I32x4ExtractLane(VOut) = |s, o| vout(s, o, |v, l| lane::<u32>(v, l) as u64);
+    I64x2ExtractLane(VOut) = |s, o| vout(s, o, |v, l| lane::<u64>(v, l));
+    F32x4ExtractLane(VOut) = |s, o| vout(s, o, |v, l| lane::<u32>(v, l) as u64);
+    F64x2ExtractLane(VOut) = |s, o| vout(s, o, |v, l| lane::<u64>(v, l));
+    I8x16Eq(V2) = |s, o| v2(s, o, |a, b| cmp(a, b, |x: u8, y: u8| x == y));
+    I8x16Ne(V2) = |s, o| v2(s, o, |a, b| cmp(a, b, |x: u8, y: u8| x != y));
+    I8x16LtS(V2) = |s, o| v2(s, o, |a, b| cmp(a, b, |x: i8, y: i8| x < y));
+    I8x16LtU(V2) = |s, o| v2(s, o, |a, b| cmp(a, b, |x: u8, y: u8| x < y));
+    I8x16GtS(V2) = |s, o| v2(s, o, |a, b| cmp(a, b, |x: i8, y: i8| x > y));
+    I8x16GtU(V2) = |s, o| v2(s, o, |a, b| cmp(a, b, |x: u8, y: u8| x > y));
+    I8x16LeS(V2) = |s, o| v2(s, o, |a, b| cmp(a, b, |x: i8, y: i8| x <= y));
+    I8x16LeU(V2) = |s, o| v2(s, o, |a, b| cmp(a, b, |x: u8, y: u8| x <= y));
+    I8x16GeS(V2) = |s, o| v2(s, o, |a, b| cmp(a, b, |x: i8, y: i8| x >= y));
+    I8x16GeU(V2) = |s, o| v2(s, o, |a, b| cmp(a, b, |x: u8, y: u8| x >= y));
+    I16x8Eq(V2) = |s, o| v2(s, o, |a, b| cmp(a, b, |x: u16, y: u16| x == y));
+    I16x8Ne(V2) = |s, o| v2(s, o, |a, b| cmp(a, b, |x: u16, y: u16| x != y));
+    I16x8LtS(V2) = |s, o| v2(s, o, |a, b| cmp(a, b, |x: i16, y: i16| x < y));
+    I16x8LtU(V2) = |s, o| v2(s, o, |a, b| cmp(a, b, |x: u16, y: u16| x < y));
+    I16x8GtS(V2) = |s, o| v2(s, o, |a, b| cmp(a, b, |x: i16, y: i16| x > y));
+    I16x8GtU(V2) = |s, o| v2(s, o, |a, b| cmp(a, b, |x: u16, y: u16| x > y));
+    I16x8LeS(V2) = |s, o| v2(s, o, |a, b| cmp(a, b, |x: i16, y: i16| x <= y));
+    I16x8LeU(V2) = |s, o| v2(s, o, |a, b| cmp(a, b, |x: u16, y: u16| x <= y));
+    I16x8GeS(V2) = |s, o| v2(s, o, |a, b| cmp(a, b, |x: i16, y: i16| x >= y));
+    I16x8GeU(V2) = |s, o| v2(s, o, |a, b| cmp(a, b, |x: u16, y: u16| x >= y));
+    I32x4Eq(V2) = |s, o| v2(s, o, |a, b| cmp(a, b, |x: u32, y: u32| x == y));
+    I32x4Ne(V2) = |s, o| v2(s, o, |a, b| cmp(a, b, |x: u32, y: u32| x != y));
+    I32x4LtS(V2) = |s, o| v2(s, o, |a, b| cmp(a, b, |x: i32, y: i32| x < y));
+    I32x4LtU(V2) = |s, o| v2(s, o, |a, b| cmp(a, b, |x: u32, y: u32| x < y));
+    I32x4GtS(V2) = |s, o| v2(s, o, |a, b| cmp(a, b, |x: i32, y: i32| x > y));
+    I32x4GtU(V2) = |s, o| v2(s, o, |a, b| cmp(a, b, |x: u32, y: u32| x > y));
+    I32x4LeS(V2) = |s, o| v2(s, o, |a, b| cmp(a, b, |x: i32, y: i32| x <= y));
+    I32x4LeU(V2) = |s, o| v2(s, o, |a, b| cmp(a, b, |x: u32, y: u32| x <= y));
+    I32x4GeS(V2) = |s, o| v2(s, o, |a, b| cmp(a, b, |x: i32, y: i32| x >= y));
+    I32x4GeU(V2) = |s, o| v2(s, o, |a, b| cmp(a, b, |x: u32, y: u32| x >= y));
+    I64x2Eq(V2) = |s, o| v2(s, o, |a, b| cmp(a, b, |x: u64, y: u64| x == y));
+    I64x2Ne(V2) = |s, o| v2(s, o, |a, b| cmp(a, b, |x: u64, y: u64| x != y));
+    I64x2LtS(V2) = |s, o| v2(s, o, |a, b| cmp(a, b, |x: i64, y: i64| x < y));
+    I64x2GtS(V2) = |s, o| v2(s, o, |a, b| cmp(a, b, |x: i64, y: i64| x > y));
+    I64x2LeS(V2) = |s, o| v2(s, o, |a, b| cmp(a, b, |x: i64, y: i64| x <= y));
+    I64x2GeS(V2) = |s, o| v2(s, o, |a, b| cmp(a, b, |x: i64, y: i64| x >= y));
+    F32x4Eq(V2) = |s, o| v2(s, o, |a, b| cmp(a, b, |x: f32, y: f32| x == y));
+    F32x4Ne(V2) = |s, o| v2(s, o, |a, b| cmp(a, b, |x: f32, y: f32| x != y));
+    F32x4Lt(V2) = |s, o| v2(s, o, |a, b| cmp(a, b, |x: f32, y: f32| x < y));
+    F32x4Gt(V2) = |s, o| v2(s, o, |a, b| cmp(a, b, |x: f32, y: f32| x > y));
+    F32x4Le(V2) = |s, o| v2(s, o, |a, b| cmp(a, b, |x: f32, y: f32| x <= y));
+    F32x4Ge(V2) = |s, o| v2(s, o, |a, b| cmp(a, b, |x: f32, y: f32| x >= y));
+    F64x2Eq(V2) = |s, o| v2(s, o, |a, b| cmp(a, b, |x: f64, y: f64| x == y));
+    F64x2Ne(V2) = |s, o| v2(s, o, |a, b| cmp(a, b, |x: f64, y: f64| x != y));
+    F64x2Lt(V2) = |s, o| v2(s, o, |a, b| cmp(a, b, |x: f64, y: f64| x < y));
+    F64x2Gt(V2) = |s, o| v2(s, o, |a, b| cmp(a, b, |x: f64, y: f64| x > y));
+    F64x2Le(V2) = |s, o| v2(s, o, |a, b| cmp(a, b, |x: f64, y: f64| x <= y));
+    F64x2Ge(V2) = |s, o| v2(s, o, |a, b| cmp(a, b, |x: f64, y: f64| x >= y));
+    I8x16Abs(V1) = |s, o| v1(s, o, |a| map(a, |x: i8| x.wrapping_abs()));
+    I8x16Neg(V1) = |s, o| v1(s, o, |a| map(a, |x: i8| x.wrapping_neg()));
+    I8x16AllTrue(VOut) = |s, o| vout(s, o, |v, _| all_true::<i8>(v) as u64);
+    I8x16Bitmask(VOut) = |s, o| vout(s, o, |v, _| bitmask::<i8>(v) as u64);
+    I8x16Shl(VShift) = |s, o| vshift(s, o, |a, n| { let c = count(n, 8); map(a, |x: u8| x << c) });
+    I8x16ShrS(VShift) = |s, o| vshift(s, o, |a, n| { let c = count(n, 8); map(a, |x: i8| x >> c) });
+    I8x16ShrU(VShift) = |s, o| vshift(s, o, |a, n| { let c = count(n, 8); map(a, |x: u8| x >> c) });
+    I8x16Add(V2) = |s, o| v2(s, o, |a, b| zip(a, b, |x: u8, y: u8| x.wrapping_add(y)));
+    I8x16Sub(V2) = |s, o| v2(s, o, |a, b| zip(a, b, |x: u8, y: u8| x.wrapping_sub(y)));
+    I8x16AddSatS(V2) = |s, o| v2(s, o, |a, b| zip(a, b, |x: i8, y: i8| x.saturating_add(y)));
+    I8x16AddSatU(V2) = |s, o| v2(s, o, |a, b| zip(a, b, |x: u8, y: u8| x.saturating_add(y)));
+    I8x16SubSatS(V2) = |s, o| v2(s, o, |a, b| zip(a, b, |x: i8, y: i8| x.saturating_sub(y)));
+    I8x16SubSatU(V2) = |s, o| v2(s, o, |a, b| zip(a, b, |x: u8, y: u8| x.saturating_sub(y)));
+    I8x16AvgrU(V2) = |s, o| v2(s, o, |a, b| zip(a, b, |x: u8, y: u8| ((x as u32 + y as u32 + 1) >> 1) as u8));
+    I8x16MinS(V2) = |s, o| v2(s, o, |a, b| zip(a, b, |x: i8, y: i8| x.min(y)));
+    I8x16MinU(V2) = |s, o| v2(s, o, |a, b| zip(a, b, |x: u8, y: u8| x.min(y)));
+    I8x16MaxS(V2) = |s, o| v2(s, o, |a, b| zip(a, b, |x: i8, y: i8| x.max(y)));
+    I8x16MaxU(V2) = |s, o| v2(s, o, |a, b| zip(a, b, |x: u8, y: u8| x.max(y)));
+    I16x8Abs(V1) = |s, o| v1(s, o, |a| map(a, |x: i16| x.wrapping_abs()));
+    I16x8Neg(V1) = |s, o| v1(s, o, |a| map(a, |x: i16| x.wrapping_neg()));
+    I16x8AllTrue(VOut) = |s, o| vout(s, o, |v, _| all_true::<i16>(v) as u64);
+    I16x8Bitmask(VOut) = |s, o| vout(s, o, |v, _| bitmask::<i16>(v) as u64);
+    I16x8Shl(VShift) = |s, o| vshift(s, o, |a, n| { let c = count(n, 16); map(a, |x: u16| x << c) });
+    I16x8ShrS(VShift) = |s, o| vshift(s, o, |a, n| { let c = count(n, 16); map(a, |x: i16| x >> c) });
+    I16x8ShrU(VShift) = |s, o| vshift(s, o, |a, n| { let c = count(n, 16); map(a, |x: u16| x >> c) });
+    I16x8Add(V2) = |s, o| v2(s, o, |a, b| zip(a, b, |x: u16, y: u16| x.wrapping_add(y)));
+    I16x8Sub(V2) = |s, o| v2(s, o, |a, b| zip(a, b, |x: u16, y: u16| x.wrapping_sub(y)));
+    I16x8Mul(V2) = |s, o| v2(s, o, |a, b| zip(a, b, |x: u16, y: u16| x.wrapping_mul(y)));
+    I16x8AddSatS(V2) = |s, o| v2(s, o, |a, b| zip(a, b, |x: i16, y: i16| x.saturating_add(y)));
+    I16x8AddSatU(V2) = |s, o| v2(s, o, |a, b| zip(a, b, |x: u16, y: u16| x.saturating_add(y)));
+    I16x8SubSatS(V2) = |s, o| v2(s, o, |a, b| zip(a, b, |x: i16, y: i16| x.saturating_sub(y)));
+    I16x8SubSatU(V2) = |s, o| v2(s, o, |a, b| zip(a, b, |x: u16, y: u16| x.saturating_sub(y)));
+    I16x8AvgrU(V2) = |s, o| v2(s, o, |a, b| zip(a, b, |x: u16, y: u16| ((x as u32 + y as u32 + 1) >> 1) as u16));
+    I16x8MinS(V2) = |s, o| v2(s, o, |a, b| zip(a, b, |x: i16, y: i16| x.min(y)));
+    I16x8MinU(V2) = |s, o| v2(s, o, |a, b| zip(a, b, |x: u16, y: u16| x.min(y)));
+    I16x8MaxS(V2) = |s, o| v2(s, o, |a, b| zip(a, b, |x: i16, y: i16| x.max(y)));
+    I16x8MaxU(V2) = |s, o| v2(s, o, |a, b| zip(a, b, |x: u16, y: u16| x.max(y)));
+    I32x4Abs(V1) = |s, o| v1(s, o, |a| map(a, |x: i32| x.wrapping_abs()));
+    I32x4Neg(V1) = |s, o| v1(s, o, |a| map(a, |x: i32| x.wrapping_neg()));
+    I32x4AllTrue(VOut) = |s, o| vout(s, o, |v, _| all_true::<i32>(v) as u64);
+    I32x4Bitmask(VOut) = |s, o| vout(s, o, |v, _| bitmask::<i32>(v) as u64);
+    I32x4Shl(VShift) = |s, o| vshift(s, o, |a, n| { let c = count(n, 32); map(a, |x: u32| x << c) });
+    I32x4ShrS(VShift) = |s, o| vshift(s, o, |a, n| { let c = count(n, 32); map(a, |x: i32| x >> c) });
+    I32x4ShrU(VShift) = |s, o| vshift(s, o, |a, n| { let c = count(n, 32); map(a, |x: u32| x >> c) });
+    I32x4Add(V2) = |s, o| v2(s, o, |a, b| zip(a, b, |x: u32, y: u32| x.wrapping_add(y)));
+    I32x4Sub(V2) = |s, o| v2(s, o, |a, b| zip(a, b, |x: u32, y: u32| x.wrapping_sub(y)));
+    I32x4Mul(V2) = |s, o| v2(s, o, |a, b| zip(a, b, |x: u32, y: u32| x.wrapping_mul(y)));
+    I32x4MinS(V2) = |s, o| v2(s, o, |a, b| zip(a, b, |x: i32, y: i32| x.min(y)));
+    I32x4MinU(V2) = |s, o| v2(s, o, |a, b| zip(a, b, |x: u32, y: u32| x.min(y)));
+    I32x4MaxS(V2) = |s, o| v2(s, o, |a, b| zip(a, b, |x: i32, y: i32| x.max(y)));
+    I32x4MaxU(V2) = |s, o| v2(s, o, |a, b| zip(a, b, |x: u32, y: u32| x.max(y)));
+    I64x2Abs(V1) = |s, o| v1(s, o, |a| map(a, |x: i64| x.wrapping_abs()));
+    I64x2Neg(V1) = |s, o| v1(s, o, |a| map(a, |x: i64| x.wrapping_neg()));
+    I64x2AllTrue(VOut) = |s, o| vout(s, o, |v, _| all_true::<i64>(v) as u64);
+    I64x2Bitmask(VOut) = |s, o| vout(s, o, |v, _| bitmask::<i64>(v) as u64);
+    I64x2Shl(VShift) = |s, o| vshift(s, o, |a, n| { let c = count(n, 64); map(a, |x: u64| x << c) });
+    I64x2ShrS(VShift) = |s, o| vshift(s, o, |a, n| { let c = count(n, 64); map(a, |x: i64| x >> c) });
+    I64x2ShrU(VShift) = |s, o| vshift(s, o, |a, n| { let c = count(n, 64); map(a, |x: u64| x >> c) });
+    I64x2Add(V2) = |s, o| v2(s, o, |a, b| zip(a, b, |x: u64, y: u64| x.wrapping_add(y)));
+    I64x2Sub(V2) = |s, o| v2(s, o, |a, b| zip(a, b, |x: u64, y: u64| x.wrapping_sub(y)));
+    I64x2Mul(V2) = |s, o| v2(s, o, |a, b| zip(a, b, |x: u64, y: u64| x.wrapping_mul(y)));
+    I8x16Popcnt(V1) = |s, o| v1(s, o, |a| map(a, |x: u8| x.count_ones() as u8));
+    I8x16NarrowI16x8S(V2) = |s, o| v2(s, o, |a, b| narrow(a, b, |x: i16| x.clamp(-128, 127) as i8));
+    I8x16NarrowI16x8U(V2) = |s, o| v2(s, o, |a, b| narrow(a, b, |x: i16| x.clamp(0, 255) as u8));
+    I16x8NarrowI32x4S(V2) = |s, o| v2(s, o, |a, b| narrow(a, b, |x: i32| x.clamp(-32768, 32767) as i16));
+    I16x8NarrowI32x4U(V2) = |s, o| v2(s, o, |a, b| narrow(a, b, |x: i32| x.clamp(0, 65535) as u16));
+    I16x8Q15MulrSatS(V2) = |s, o| v2(s, o, |a, b| zip(a, b, simd::q15mulr));
+    I32x4DotI16x8S(V2) = |s, o| v2(s, o, simd::dot);
+    I16x8ExtendLowI8x16S(V1) = |s, o| v1(s, o, |a| widen(a, 0, |x: i8| x as i16));
+    I16x8ExtendHighI8x16S(V1) = |s, o| v1(s, o, |a| widen(a, 8, |x: i8| x as i16));
+    I16x8ExtMulLowI8x16S(V2) = |s, o| v2(s, o, |a, b| widen2(a, b, 0, |x: i8, y: i8| (x as i16).wrapping_mul(y as i16)));
+    I16x8ExtMulHighI8x16S(V2) = |s, o| v2(s, o, |a, b| widen2(a, b, 8, |x: i8, y: i8| (x as i16).wrapping_mul(y as i16)));
+    I16x8ExtAddPairwiseI8x16S(V1) = |s, o| v1(s, o, |a| pairs(a, |x: i8, y: i8| (x as i16).wrapping_add(y as i16)));
+    I16x8ExtendLowI8x16U(V1) = |s, o| v1(s, o, |a| widen(a, 0, |x: u8| x as u16));
+    I16x8ExtendHighI8x16U(V1) = |s, o| v1(s, o, |a| widen(a, 8, |x: u8| x as u16));
+    I16x8ExtMulLowI8x16U(V2) = |s, o| v2(s, o, |a, b| widen2(a, b, 0, |x: u8, y: u8| (x as u16).wrapping_mul(y as u16)));
+    I16x8ExtMulHighI8x16U(V2) = |s, o| v2(s, o, |a, b| widen2(a, b, 8, |x: u8, y: u8| (x as u16).wrapping_mul(y as u16)));
+    I16x8ExtAddPairwiseI8x16U(V1) = |s, o| v1(s, o, |a| pairs(a, |x: u8, y: u8| (x as u16).wrapping_add(y as u16)));
+    I32x4ExtendLowI16x8S(V1) = |s, o| v1(s, o, |a| widen(a, 0, |x: i16| x as i32));
+    I32x4ExtendHighI16x8S(V1) = |s, o| v1(s, o, |a| widen(a, 4, |x: i16| x as i32));
+    I32x4ExtMulLowI16x8S(V2) = |s, o| v2(s, o, |a, b| widen2(a, b, 0, |x: i16, y: i16| (x as i32).wrapping_mul(y as i32)));
+    I32x4ExtMulHighI16x8S(V2) = |s, o| v2(s, o, |a, b| widen2(a, b, 4, |x: i16, y: i16| (x as i32).wrapping_mul(y as i32)));
+    I32x4ExtAddPairwiseI16x8S(V1) = |s, o| v1(s, o, |a| pairs(a, |x: i16, y: i16| (x as i32).wrapping_add(y as i32)));
+    I32x4ExtendLowI16x8U(V1) = |s, o| v1(s, o, |a| widen(a, 0, |x: u16| x as u32));
+    I32x4ExtendHighI16x8U(V1) = |s, o| v1(s, o, |a| widen(a, 4, |x: u16| x as u32));
+    I32x4ExtMulLowI16x8U(V2) = |s, o| v2(s, o, |a, b| widen2(a, b, 0, |x: u16, y: u16| (x as u32).wrapping_mul(y as u32)));
+    I32x4ExtMulHighI16x8U(V2) = |s, o| v2(s, o, |a, b| widen2(a, b, 4, |x: u16, y: u16| (x as u32).wrapping_mul(y as u32)));
+    I32x4ExtAddPairwiseI16x8U(V1) = |s, o| v1(s, o, |a| pairs(a, |x: u16, y: u16| (x as u32).wrapping_add(y as u32)));
+    I64x2ExtendLowI32x4S(V1) = |s, o| v1(s, o, |a| widen(a, 0, |x: i32| x as i64));
+    I64x2ExtendHighI32x4S(V1) = |s, o| v1(s, o, |a| widen(a, 2, |x: i32| x as i64));
+    I64x2ExtMulLowI32x4S(V2) = |s, o| v2(s, o, |a, b| widen2(a, b, 0, |x: i32, y: i32| (x as i64).wrapping_mul(y as i64)));
+    I64x2ExtMulHighI32x4S(V2) = |s, o| v2(s, o, |a, b| widen2(a, b, 2, |x: i32, y: i32| (x as i64).wrapping_mul(y as i64)));
+    I64x2ExtendLowI32x4U(V1) = |s, o| v1(s, o, |a| widen(a, 0, |x: u32| x as u64));
+    I64x2ExtendHighI32x4U(V1) = |s, o| v1(s, o, |a| widen(a, 2, |x: u32| x as u64));
+    I64x2ExtMulLowI32x4U(V2) = |s, o| v2(s, o, |a, b| widen2(a, b, 0, |x: u32, y: u32| (x as u64).wrapping_mul(y as u64)));
+    I64x2ExtMulHighI32x4U(V2) = |s, o| v2(s, o, |a, b| widen2(a, b, 2, |x: u32, y: u32| (x as u64).wrapping_mul(y as u64)));
+    F32x4Ceil(V1) = |s, o| v1(s, o, |a| map(a, |x: f32| num::q32(x.ceil())));
+    F32x4Floor(V1) = |s, o| v1(s, o, |a| map(a, |x: f32| num::q32(x.floor())));
+    F32x4Trunc(V1) = |s, o| v1(s, o, |a| map(a, |x: f32| num::q32(x.trunc())));
+    F32x4Nearest(V1) = |s, o| v1(s, o, |a| map(a, |x: f32| num::q32(x.round_ties_even())));
+    F32x4Sqrt(V1) = |s, o| v1(s, o, |a| map(a, |x: f32| num::q32(x.sqrt())));
+    F32x4Abs(V1) = |s, o| v1(s, o, |a| map(a, |x: u32| x & 0x7fff_ffff));
+    F32x4Neg(V1) = |s, o| v1(s, o, |a| map(a, |x: u32| x ^ !0x7fff_ffff));
+    F32x4Add(V2) = |s, o| v2(s, o, |a, b| zip(a, b, |x: f32, y: f32| x + y));
+    F32x4Sub(V2) = |s, o| v2(s, o, |a, b| zip(a, b, |x: f32, y: f32| x - y));
+    F32x4Mul(V2) = |s, o| v2(s, o, |a, b| zip(a, b, |x: f32, y: f32| x * y));
+    F32x4Div(V2) = |s, o| v2(s, o, |a, b| zip(a, b, |x: f32, y: f32| x / y));
+    F32x4Min(V2) = |s, o| v2(s, o, |a, b| zip(a, b, |x: f32, y: f32| num::min32(x, y)));
+    F32x4Max(V2) = |s, o| v2(s, o, |a, b| zip(a, b, |x: f32, y: f32| num::max32(x, y)));
+    F32x4PMin(V2) = |s, o| v2(s, o, |a, b| zip(a, b, simd::pmin::<f32>));
+    F32x4PMax(V2) = |s, o| v2(s, o, |a, b| zip(a, b, simd::pmax::<f32>));
+    F64x2Ceil(V1) = |s, o| v1(s, o, |a| map(a, |x: f64| num::q64(x.ceil())));
+    F64x2Floor(V1) = |s, o| v1(s, o, |a| map(a, |x: f64| num::q64(x.floor())));
+    F64x2Trunc(V1) = |s, o| v1(s, o, |a| map(a, |x: f64| num::q64(x.trunc())));
+    F64x2Nearest(V1) = |s, o| v1(s, o, |a| map(a, |x: f64| num::q64(x.round_ties_even())));
+    F64x2Sqrt(V1) = |s, o| v1(s, o, |a| map(a, |x: f64| num::q64(x.sqrt())));
+    F64x2Abs(V1) = |s, o| v1(s, o, |a| map(a, |x: u64| x & 0x7fff_ffff_ffff_ffff));
+    F64x2Neg(V1) = |s, o| v1(s, o, |a| map(a, |x: u64| x ^ !0x7fff_ffff_ffff_ffff));
+    F64x2Add(V2) = |s, o| v2(s, o, |a, b| zip(a, b, |x: f64, y: f64| x + y));
+    F64x2Sub(V2) = |s, o| v2(s, o, |a, b| zip(a, b, |x: f64, y: f64| x - y));
+    F64x2Mul(V2) = |s, o| v2(s, o, |a, b| zip(a, b, |x: f64, y: f64| x * y));
+    F64x2Div(V2) = |s, o| v2(s, o, |a, b| zip(a, b, |x: f64, y: f64| x / y));
+    F64x2Min(V2) = |s, o| v2(s, o, |a, b| zip(a, b, |x: f64, y: f64| num::min64(x, y)));
+    F64x2Max(V2) = |s, o| v2(s, o, |a, b| zip(a, b, |x: f64, y: f64| num::max64(x, y)));
+    F64x2PMin(V2) = |s, o| v2(s, o, |a, b| zip(a, b, simd::pmin::<f64>));
+    F64x2PMax(V2) = |s, o| v2(s, o, |a, b| zip(a, b, simd::pmax::<f64>));
+    I32x4TruncSatF32x4S(V1) = |s, o| v1(s, o, |a| map(a, |x: f32| x as i32));
+    I32x4TruncSatF32x4U(V1) = |s, o| v1(s, o, |a| map(a, |x: f32| x as u32));
+    F32x4ConvertI32x4S(V1) = |s, o| v1(s, o, |a| map(a, |x: i32| x as f32));
+    F32x4ConvertI32x4U(V1) = |s, o| v1(s, o, |a| map(a, |x: u32| x as f32));
+    I32x4TruncSatF64x2SZero(V1) = |s, o| v1(s, o, |a| low(a, 2, |x: f64| x as i32));
+    I32x4TruncSatF64x2UZero(V1) = |s, o| v1(s, o, |a| low(a, 2, |x: f64| x as u32));
+    F64x2ConvertLowI32x4S(V1) = |s, o| v1(s, o, |a| widen(a, 0, |x: i32| x as f64));
+    F64x2ConvertLowI32x4U(V1) = |s, o| v1(s, o, |a| widen(a, 0, |x: u32| x as f64));
+    F32x4DemoteF64x2Zero(V1) = |s, o| v1(s, o, |a| low(a, 2, |x: f64| x as f32));
+    F64x2PromoteLowF32x4(V1) = |s, o| v1(s, o, |a| widen(a, 0, |x: f32| x as f64));
 }
 
 impl Op {

@@ -15,7 +15,8 @@
 //! instruction in the stream), `I` an index into the instance or module
 //! (checked by the handler that uses it), `U` a 32-bit immediate, `L` a
 //! 64-bit immediate, `F` a callee (a defined function index while
-//! translating, a pointer to its code in the stream).
+//! translating, a pointer to its code in the stream), `Q` a `v128` in
+//! two consecutive slots (read or written; the first slot named).
 
 use super::ir::Slot;
 
@@ -30,12 +31,15 @@ pub(super) enum Kind {
     U,
     L,
     F,
+    Q,
 }
 
 /// One field an instruction refers to, for the side-table checks.
 #[derive(Clone, Copy, Debug)]
 pub(super) enum Field {
     Slot(Slot),
+    /// A `v128`: this slot and the next.
+    Pair(Slot),
     Base(Slot),
     Target(i32),
     Callee(u64),
@@ -66,6 +70,9 @@ macro_rules! field_type {
     (F) => {
         u64
     };
+    (Q) => {
+        Slot
+    };
 }
 
 macro_rules! field_ref {
@@ -83,6 +90,9 @@ macro_rules! field_ref {
     };
     (F, $v:expr) => {
         Some(Field::Callee($v))
+    };
+    (Q, $v:expr) => {
+        Some(Field::Pair($v))
     };
     ($k:ident, $v:expr) => {
         None
@@ -249,6 +259,32 @@ shapes! {
     Bulk { d: R, s: R, n: R, x: I, y: I }
     /// `table.grow`.
     Grow { dst: W, init: R, n: R, table: I }
+    /// A `v128` unary operation.
+    V1 { dst: Q, a: Q }
+    /// A `v128` binary operation.
+    V2 { dst: Q, a: Q, b: Q }
+    /// `v128.bitselect`.
+    V3 { dst: Q, a: Q, b: Q, c: Q }
+    /// A lane shift by a scalar count.
+    VShift { dst: Q, a: Q, n: R }
+    /// A splat of a scalar.
+    VSplat { dst: Q, a: R }
+    /// A scalar from a `v128` (lane extraction, tests, bitmasks).
+    VOut { dst: W, a: Q, lane: U }
+    /// A lane replaced by a scalar.
+    VRep { dst: Q, a: Q, x: R, lane: U }
+    /// `i8x16.shuffle` (lane indices little-endian in `lo`, `hi`).
+    VShuf { dst: Q, a: Q, b: Q, pad: U, lo: L, hi: L }
+    /// A `v128` constant.
+    VConst { dst: Q, pad: U, lo: L, hi: L }
+    /// A `v128` memory access of memory `mem` at `a + offset` (`wide`: a
+    /// 64-bit memory); `v` the loaded or stored value, `x` the vector a
+    /// lane load starts from.
+    VMem { v: Q, a: R, x: Q, mem: I, lane: U, wide: U, offset: L }
+    /// A `v128` global read (`global.get`).
+    VGet { dst: Q, idx: I }
+    /// A `v128` global write (`global.set`).
+    VPut { src: Q, idx: I }
 }
 
 /// The slot a result-producing instruction writes, so the translator can

@@ -277,14 +277,46 @@ fn all_ops_store(tier: TierKind, limits: Limits) -> (Store, crate::FuncAddr) {
     (store, run)
 }
 
-/// Every instruction of the table that the all-ops module does not produce.
+/// A module whose `run(n)` runs every SIMD instruction `n` times (the
+/// classic tier is not compared here: it is a witness of its own).
+fn simd_ops_module() -> String {
+    format!(
+        r#"(module
+      (memory 1)
+      (global $gv (mut v128) (v128.const i64x2 1 2))
+      (func (export "run") (param $n i32) (result i64)
+        (local $a i32) (local $x i64) (local $f f32) (local $d f64) (local $v v128) (local $w v128)
+        (local.set $w (v128.const i32x4 1 -2 3 -4))
+        (loop $top
+          (local.set $a (local.get $n))
+          (local.set $x (i64.extend_i32_u (local.get $n)))
+          (local.set $f (f32.convert_i32_u (local.get $n)))
+          (local.set $d (f64.convert_i32_u (local.get $n)))
+          (local.set $v (i32x4.splat (local.get $n)))
+          (local.set $w (i8x16.shuffle 0 17 2 19 4 21 6 23 8 25 10 27 12 29 14 31 (local.get $v) (local.get $w)))
+          (global.set $gv (i64x2.add (global.get $gv) (local.get $w)))
+          {body}
+          (br_if $top (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+        (i64x2.extract_lane 0 (global.get $gv))))"#,
+        body = include_str!("simd_ops.wat")
+    )
+}
+
+fn simd_module() -> Arc<Module> {
+    let bytes = wat::parse_str(simd_ops_module()).unwrap();
+    Module::new_with_features(&bytes, crate::module::decodable_features()).unwrap()
+}
+
+/// Every instruction of the table that the all-ops modules do not produce.
 fn ops_not_covered() -> Vec<Op> {
-    let module = Module::new(&wat::parse_str(all_ops_module()).unwrap()).unwrap();
-    let type_ids: Vec<TypeId> = (0..module.types.len() as u32).map(TypeId).collect();
     let mut seen = HashSet::new();
-    for f in module.num_imported_funcs..module.funcs.len() as u32 {
-        let t = translate::translate(&module, &type_ids, f).expect("translates");
-        seen.extend(t.code.iter().map(|i| i.op));
+    let scalar = Module::new(&wat::parse_str(all_ops_module()).unwrap()).unwrap();
+    for module in [scalar, simd_module()] {
+        let type_ids: Vec<TypeId> = (0..module.types.len() as u32).map(TypeId).collect();
+        for f in module.num_imported_funcs..module.funcs.len() as u32 {
+            let t = translate::translate(&module, &type_ids, f).expect("translates");
+            seen.extend(t.code.iter().map(|i| i.op));
+        }
     }
     // `Unreachable` ends execution; `Exit` runs once per call, outside loops.
     Op::ALL
@@ -318,6 +350,25 @@ fn dispatch_never_grows_the_native_stack() {
         "dispatch: {}",
         if TAIL_DISPATCH { "tail calls" } else { "loop" }
     );
+    assert!(matches!(result.as_deref(), Ok([Val::I64(_)])), "{result:?}");
+}
+
+/// The same guard for every SIMD handler.
+#[test]
+fn simd_dispatch_never_grows_the_native_stack() {
+    let mut store = Store::new(TierKind::Fast, Limits::default()).expect("tier");
+    let inst = store
+        .instantiate(&simd_module(), &Linker::default())
+        .unwrap();
+    let Some(Extern::Func(run)) = store.export(inst, "run") else {
+        panic!("no export run")
+    };
+    let result = std::thread::Builder::new()
+        .stack_size(256 << 10)
+        .spawn(move || store.invoke(run, &[Val::I32(100_000)]))
+        .expect("thread starts")
+        .join()
+        .expect("no panic");
     assert!(matches!(result.as_deref(), Ok([Val::I64(_)])), "{result:?}");
 }
 

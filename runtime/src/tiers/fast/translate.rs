@@ -35,13 +35,15 @@
 //! outside every block, which every later instruction can only be reached
 //! through.
 
+mod vector;
+
 use super::ir::{mem_op, AddrForm, CmpForm, CmpOp, Instr, Slot, Target};
 use super::num::{numeric, Num};
 use super::ops::Op;
 use super::shapes::{self as sh, Args};
 use crate::module::Module;
 use crate::types::TypeId;
-use crate::values::NULL_REF;
+use crate::values::{ValType, NULL_REF};
 use std::collections::HashMap;
 use wasmparser::{BlockType, Operator as O};
 
@@ -131,6 +133,10 @@ struct Ctrl {
     height: usize,
     params: usize,
     results: usize,
+    /// Per result slot: whether it is a `v128`'s high half.
+    rmarks: Vec<bool>,
+    /// Per parameter slot, likewise.
+    pmarks: Vec<bool>,
     /// A loop's header: its first instruction, which charges fuel.
     head: Target,
     fixups: Vec<Fixup>,
@@ -171,7 +177,12 @@ struct Translator<'m> {
     code: Vec<Instr>,
     tables: Vec<Vec<Target>>,
     stack: Vec<Entry>,
+    /// Per stack entry: whether it is a `v128`'s high half (a `v128` is two
+    /// entries, low half first, in consecutive slots).
+    hi: Vec<bool>,
     ctrls: Vec<Ctrl>,
+    /// Each local's first slot and whether it is a `v128`.
+    local_slot: Vec<(Slot, bool)>,
     /// Parameters plus declared locals: the first temporary's slot.
     locals: u64,
     max_height: usize,
@@ -197,18 +208,30 @@ pub(super) fn translate(
 ) -> Result<Translated, String> {
     let ty = module.func_type(func);
     let body = &module.bodies[(func - module.num_imported_funcs) as usize];
-    let locals = ty.params.len() as u64 + body.locals.len() as u64;
+    let mut local_slot = Vec::with_capacity(ty.params.len() + body.locals.len());
+    let mut locals = 0u64;
+    for t in ty.params.iter().chain(body.locals.iter()) {
+        local_slot.push((locals as Slot, *t == ValType::V128));
+        locals += t.slots() as u64;
+    }
+    if locals > i32::MAX as u64 {
+        return Err(format!("func {func}: too many locals for the fast tier"));
+    }
+    let result_slots: usize = ty.results.iter().map(|t| t.slots()).sum();
     let mut t = Translator {
         module,
         type_ids,
         code: Vec::new(),
         tables: Vec::new(),
         stack: Vec::new(),
+        hi: Vec::new(),
         ctrls: vec![Ctrl {
             kind: Kind::Func,
             height: 0,
             params: 0,
-            results: ty.results.len(),
+            results: result_slots,
+            rmarks: marks(&ty.results),
+            pmarks: Vec::new(),
             head: 0,
             fixups: Vec::new(),
             else_jump: None,
@@ -218,8 +241,9 @@ pub(super) fn translate(
         barrier: 0,
         reachable: true,
         dead: 0,
-        results: ty.results.len(),
+        results: result_slots,
         uses: vec![Use::Unseen; body.locals.len()],
+        local_slot,
         loop_head: None,
         params: ty.params.len() as u32,
     };
@@ -234,7 +258,7 @@ pub(super) fn translate(
     }
     // A frame holds at least the results (a function without parameters
     // or locals may return values computed in temporaries).
-    let frame_size = (locals + t.max_height as u64).max(ty.results.len() as u64);
+    let frame_size = (locals + t.max_height as u64).max(result_slots as u64);
     // Slots are u32 and a callee's frame starts inside the caller's: keep
     // well clear of the limit rather than wrap.
     if frame_size > i32::MAX as u64 {
@@ -247,23 +271,37 @@ pub(super) fn translate(
         code: t.code,
         tables: t.tables,
         frame_size: frame_size as u32,
-        results: ty.results.len() as u32,
+        results: result_slots as u32,
         local_init: body
             .locals
             .iter()
             .zip(&t.uses)
             .enumerate()
             .filter(|(_, (_, u))| **u != Use::Written)
-            .map(|(i, (l, _))| {
-                let slot = ty.params.len() as Slot + i as Slot;
-                if crate::fault::active(crate::fault::Fault::RefLocalsZero) {
-                    (slot, 0)
+            .flat_map(|(i, (l, _))| {
+                let slot = t.local_slot[ty.params.len() + i].0;
+                let v = if crate::fault::active(crate::fault::Fault::RefLocalsZero) {
+                    0
                 } else {
-                    (slot, l.default_raw())
-                }
+                    l.default_raw()
+                };
+                (0..l.slots() as Slot).map(move |k| (slot + k, v))
             })
             .collect(),
     })
+}
+
+/// Slots taken by values of types `tys`.
+fn slots(tys: &[ValType]) -> usize {
+    tys.iter().map(|t| t.slots()).sum()
+}
+
+/// Per slot of values of types `tys`: whether it is a `v128`'s high half.
+fn marks(tys: &[ValType]) -> Vec<bool> {
+    tys.iter()
+        .flat_map(|t| [Some(false), (*t == ValType::V128).then_some(true)])
+        .flatten()
+        .collect()
 }
 
 /// The operands of `op` with an immediate right operand `v` (its shape
@@ -412,7 +450,87 @@ impl Translator<'_> {
 
     fn push(&mut self, e: Entry) {
         self.stack.push(e);
+        self.hi.push(false);
         self.max_height = self.max_height.max(self.stack.len());
+    }
+
+    /// Pushes a `v128`'s high half (its low half was pushed just before).
+    fn push_hi(&mut self, e: Entry) {
+        self.push(e);
+        *self.hi.last_mut().expect("just pushed") = true;
+    }
+
+    /// Pushes temporaries for values whose slots are marked `marks`.
+    fn push_temps(&mut self, marks: &[bool]) {
+        for &m in marks {
+            if m {
+                self.push_hi(Entry::Temp);
+            } else {
+                self.push(Entry::Temp);
+            }
+        }
+    }
+
+    fn truncate(&mut self, h: usize) {
+        self.stack.truncate(h);
+        self.hi.truncate(h);
+    }
+
+    /// Whether the top of the stack is a `v128`.
+    fn top_is_v128(&self) -> bool {
+        self.hi.last() == Some(&true)
+    }
+
+    /// Pushes a `v128` temporary; returns its first slot.
+    fn push_v(&mut self) -> Slot {
+        let h = self.stack.len();
+        self.push(Entry::Temp);
+        self.push_hi(Entry::Temp);
+        self.temp(h)
+    }
+
+    /// Puts entry `e` into slot `dst` (`T(h)` of a temporary is its own).
+    fn put(&mut self, dst: Slot, e: Entry, h: usize) {
+        match e {
+            Entry::Temp if self.temp(h) == dst => {}
+            Entry::Temp => {
+                let src = self.temp(h);
+                self.copy(dst, src)
+            }
+            Entry::Local(src) if src == dst => {}
+            Entry::Local(src) => self.copy(dst, src),
+            Entry::Const(val) => self.constant(dst, val),
+            Entry::Addr(x) => self.address(dst, x),
+        }
+    }
+
+    /// Pops a `v128`: the first of two consecutive slots holding it.
+    fn pop_v(&mut self) -> Slot {
+        let (hi, h1) = self.pop();
+        let (lo, h0) = self.pop();
+        debug_assert_eq!(h1, h0 + 1);
+        match (lo, hi) {
+            (Entry::Local(a), Entry::Local(b)) if b == a + 1 => a,
+            (Entry::Const(lo), Entry::Const(hi)) => {
+                let dst = self.temp(h0);
+                self.emit(
+                    Op::V128Const,
+                    Args::VConst(sh::VConst {
+                        dst,
+                        pad: 0,
+                        lo,
+                        hi,
+                    }),
+                );
+                dst
+            }
+            _ => {
+                let dst = self.temp(h0);
+                self.put(dst, lo, h0);
+                self.put(dst + 1, hi, h1);
+                dst
+            }
+        }
     }
 
     fn push_temp(&mut self) -> Slot {
@@ -422,6 +540,7 @@ impl Translator<'_> {
 
     fn pop(&mut self) -> (Entry, usize) {
         let e = self.stack.pop().expect("validated: operand present");
+        self.hi.pop();
         (e, self.stack.len())
     }
 
@@ -624,20 +743,23 @@ impl Translator<'_> {
         }
     }
 
-    fn block_sig(&self, ty: BlockType) -> (usize, usize) {
+    /// The slot marks of a block's parameters and results.
+    fn block_sig(&self, ty: BlockType) -> (Vec<bool>, Vec<bool>) {
         match ty {
-            BlockType::Empty => (0, 0),
-            BlockType::Type(_) => (0, 1),
+            BlockType::Empty => (Vec::new(), Vec::new()),
+            BlockType::Type(t) if t == wasmparser::ValType::V128 => (Vec::new(), vec![false, true]),
+            BlockType::Type(_) => (Vec::new(), vec![false]),
             BlockType::FuncType(i) => {
                 let t = &self.module.types[i as usize];
-                (t.params.len(), t.results.len())
+                (marks(&t.params), marks(&t.results))
             }
         }
     }
 
     /// Opens a block: pending locals copied out, parameters in their slots.
     fn open(&mut self, kind: Kind, ty: BlockType) -> usize {
-        let (params, results) = self.block_sig(ty);
+        let (pmarks, rmarks) = self.block_sig(ty);
+        let (params, results) = (pmarks.len(), rmarks.len());
         self.spill_all_locals();
         let height = self.stack.len() - params;
         for h in height..self.stack.len() {
@@ -648,6 +770,8 @@ impl Translator<'_> {
             height,
             params,
             results,
+            pmarks,
+            rmarks,
             head: 0,
             fixups: Vec::new(),
             else_jump: None,
@@ -940,7 +1064,7 @@ impl Translator<'_> {
             },
             _ => return false,
         };
-        self.stack.truncate(h);
+        self.truncate(h);
         self.push(Entry::Addr(x));
         true
     }
@@ -962,7 +1086,7 @@ impl Translator<'_> {
     fn call(
         &mut self,
         params: usize,
-        results: usize,
+        results: &[bool],
         args: impl FnOnce(&mut Self, Slot) -> (Op, Args),
     ) {
         let height = self.stack.len() - params;
@@ -972,19 +1096,21 @@ impl Translator<'_> {
         let base = self.temp(height);
         let (op, a) = args(self, base);
         self.emit(op, a);
-        self.stack.truncate(height);
-        for _ in 0..results {
-            self.push(Entry::Temp);
-        }
+        self.truncate(height);
+        self.push_temps(results);
     }
 
-    fn local_set(&mut self, i: u32, tee: bool) {
+    fn local_set(&mut self, index: u32, tee: bool) {
+        let (i, wide) = self.local_slot[index as usize];
+        if wide {
+            return self.local_set_v(index, i, tee);
+        }
         let (e, h) = self.pop();
         let before = self.code.len();
         if !crate::fault::active(crate::fault::Fault::FastPendingLocal) {
             self.spill_local(i);
         }
-        self.mention(i, true);
+        self.mention(index, true);
         match e {
             Entry::Local(src) if src == i => {}
             Entry::Local(src) => self.copy(i, src),
@@ -1001,6 +1127,38 @@ impl Translator<'_> {
         }
         if tee {
             self.push(Entry::Local(i));
+        }
+    }
+
+    /// `local.set`/`local.tee` of `v128` local `index` (slots `i`, `i + 1`).
+    fn local_set_v(&mut self, index: u32, i: Slot, tee: bool) {
+        let (hi, h1) = self.pop();
+        let (lo, h0) = self.pop();
+        self.spill_local(i);
+        self.spill_local(i + 1);
+        self.mention(index, true);
+        match (lo, hi) {
+            (Entry::Const(lo), Entry::Const(hi)) => {
+                self.emit(
+                    Op::V128Const,
+                    Args::VConst(sh::VConst {
+                        dst: i,
+                        pad: 0,
+                        lo,
+                        hi,
+                    }),
+                );
+            }
+            _ => {
+                // The halves are a pair (two temporaries, or another
+                // local's two slots): writing one cannot clobber the other.
+                self.put(i, lo, h0);
+                self.put(i + 1, hi, h1);
+            }
+        }
+        if tee {
+            self.push(Entry::Local(i));
+            self.push_hi(Entry::Local(i + 1));
         }
     }
 
@@ -1021,6 +1179,9 @@ impl Translator<'_> {
         }
         if let Some(num) = numeric(&op) {
             self.numeric(num);
+            return Ok(());
+        }
+        if self.simd(&op) {
             return Ok(());
         }
         match op {
@@ -1050,9 +1211,9 @@ impl Translator<'_> {
                 self.ctrls[idx].else_jump = Some(at);
             }
             O::Else => {
-                let (height, params, results) = {
+                let (height, pmarks, results) = {
                     let c = self.ctrls.last().expect("else inside if");
-                    (c.height, c.params, c.results)
+                    (c.height, c.pmarks.clone(), c.results)
                 };
                 if self.reachable {
                     self.copy_top_to(height, results);
@@ -1068,10 +1229,8 @@ impl Translator<'_> {
                 c.kind = Kind::Else;
                 let else_jump = c.else_jump.take().expect("if has an else jump");
                 self.patch(Fixup::Jump(else_jump), here);
-                self.stack.truncate(height);
-                for _ in 0..params {
-                    self.push(Entry::Temp);
-                }
+                self.truncate(height);
+                self.push_temps(&pmarks);
                 self.reachable = true;
             }
             O::End => {
@@ -1093,10 +1252,8 @@ impl Translator<'_> {
                 for f in c.fixups.iter().copied().chain(c.else_jump.map(Fixup::Jump)) {
                     self.patch(f, here);
                 }
-                self.stack.truncate(c.height);
-                for _ in 0..c.results {
-                    self.push(Entry::Temp);
-                }
+                self.truncate(c.height);
+                self.push_temps(&c.rmarks);
                 self.reachable = true;
             }
             O::Br { relative_depth } => {
@@ -1119,24 +1276,26 @@ impl Translator<'_> {
             }
             O::Call { function_index } => {
                 let ty = self.module.func_type(function_index);
-                let (p, r) = (ty.params.len(), ty.results.len());
+                let (p, r) = (slots(&ty.params), marks(&ty.results));
                 let imported = self.module.num_imported_funcs;
-                self.call(p, r, |_, base| match function_index.checked_sub(imported) {
-                    Some(defined) => (
-                        Op::Call,
-                        Args::Call(sh::Call {
-                            base,
-                            pad: 0,
-                            callee: defined as u64,
-                        }),
-                    ),
-                    None => (
-                        Op::CallIdx,
-                        Args::CallIdx(sh::CallIdx {
-                            base,
-                            func: function_index,
-                        }),
-                    ),
+                self.call(p, &r, |_, base| {
+                    match function_index.checked_sub(imported) {
+                        Some(defined) => (
+                            Op::Call,
+                            Args::Call(sh::Call {
+                                base,
+                                pad: 0,
+                                callee: defined as u64,
+                            }),
+                        ),
+                        None => (
+                            Op::CallIdx,
+                            Args::CallIdx(sh::CallIdx {
+                                base,
+                                func: function_index,
+                            }),
+                        ),
+                    }
                 });
             }
             O::CallIndirect {
@@ -1144,10 +1303,10 @@ impl Translator<'_> {
                 table_index,
             } => {
                 let t = &self.module.types[type_index as usize];
-                let (p, r) = (t.params.len(), t.results.len());
+                let (p, r) = (slots(&t.params), marks(&t.results));
                 let ty = self.type_ids[type_index as usize].0;
                 let index = self.pop_slot();
-                self.call(p, r, |_, base| {
+                self.call(p, &r, |_, base| {
                     (
                         Op::CallInd,
                         Args::CallInd(sh::CallInd {
@@ -1160,7 +1319,43 @@ impl Translator<'_> {
                 });
             }
             O::Drop => {
+                if self.top_is_v128() {
+                    self.pop();
+                }
                 self.pop();
+            }
+            O::Select | O::TypedSelect { .. }
+                if self.stack.len() >= 2 && self.hi[self.hi.len() - 2] =>
+            {
+                // A `v128` select: two selects, one per half.
+                let c = self.pop_slot();
+                let (b1, hb1) = self.pop();
+                let (b0, hb0) = self.pop();
+                let (a1, ha1) = self.pop();
+                let (a0, ha0) = self.pop();
+                let b1 = self.slot(b1, hb1);
+                let b0 = self.slot(b0, hb0);
+                let a1 = self.slot(a1, ha1);
+                let a0 = self.slot(a0, ha0);
+                let dst = self.push_v();
+                self.emit(
+                    Op::Select,
+                    Args::Sel(sh::Sel {
+                        dst,
+                        c,
+                        a: a0,
+                        b: b0,
+                    }),
+                );
+                self.emit(
+                    Op::Select,
+                    Args::Sel(sh::Sel {
+                        dst: dst + 1,
+                        c,
+                        a: a1,
+                        b: b1,
+                    }),
+                );
             }
             O::Select | O::TypedSelect { .. } => {
                 let c = self.pop_slot();
@@ -1172,7 +1367,11 @@ impl Translator<'_> {
             }
             O::LocalGet { local_index } => {
                 self.mention(local_index, false);
-                self.push(Entry::Local(local_index));
+                let (slot, wide) = self.local_slot[local_index as usize];
+                self.push(Entry::Local(slot));
+                if wide {
+                    self.push_hi(Entry::Local(slot + 1));
+                }
             }
             O::LocalSet { local_index } => self.local_set(local_index, false),
             O::LocalTee { local_index } => self.local_set(local_index, true),
