@@ -41,11 +41,14 @@ pub enum Fault {
     /// Fast, SIMD: `i8x16.swizzle` takes an out-of-range lane index modulo
     /// 16 instead of giving 0.
     FastSwizzleLaneWrap,
+    /// Fast, multiple memories: `memory.copy` between two memories checks
+    /// the destination range against the source memory's length.
+    FastCopyWrongMemoryLength,
 }
 
 impl Fault {
     /// Every fault.
-    pub const ALL: [Fault; 14] = [
+    pub const ALL: [Fault; 15] = [
         Fault::RefLocalsZero,
         Fault::GrowIgnoresMax,
         Fault::ClassicRemSSign,
@@ -60,6 +63,7 @@ impl Fault {
         Fault::ConstSubAsAdd,
         Fault::V128ArgHalvesSwapped,
         Fault::FastSwizzleLaneWrap,
+        Fault::FastCopyWrongMemoryLength,
     ];
 
     /// The name used on the command line.
@@ -79,6 +83,7 @@ impl Fault {
             Fault::ConstSubAsAdd => "const-sub-as-add",
             Fault::V128ArgHalvesSwapped => "v128-arg-halves-swapped",
             Fault::FastSwizzleLaneWrap => "fast-swizzle-lane-wrap",
+            Fault::FastCopyWrongMemoryLength => "fast-copy-wrong-memory-length",
         }
     }
 

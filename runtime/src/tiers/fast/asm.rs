@@ -101,7 +101,7 @@ pub(super) fn link(funcs: &mut [FuncCode]) {
     let n = funcs.len();
     for f in funcs.iter_mut() {
         for start in f.instrs.iter() {
-            if start.op != Op::Call {
+            if start.op != Op::Call && start.op != Op::ReturnCall {
                 continue;
             }
             let at = start.at as usize + 1;

@@ -10,7 +10,7 @@
 use super::dispatch::{Ip, Sp};
 use super::exec::Ctx;
 use super::ir::Slot;
-use super::shapes::{Bulk, Grow, Rr, Sto};
+use super::shapes::{Bulk, Grow, Sto};
 use crate::trap::TrapCode;
 use crate::types::TypeId;
 use std::sync::Arc;
@@ -54,11 +54,40 @@ fn table_addr(cx: &Ctx, table: u32) -> usize {
 
 /// Element `index` of the running instance's table `table`, if in bounds.
 #[inline(always)]
-pub(super) fn table_element(cx: &Ctx, table: u32, index: u32) -> Option<u64> {
+pub(super) fn table_element(cx: &Ctx, table: u32, index: u64) -> Option<u64> {
     let t = table_addr(cx, table);
     // SAFETY: a shared view of the store, used only within this function.
     let data = unsafe { &*cx.data };
-    data.tables[t].elements.get(index as usize).copied()
+    let index = usize::try_from(index).ok()?;
+    data.tables[t].elements.get(index).copied()
+}
+
+/// An index, size or length operand: all 64 bits for a 64-bit memory or
+/// table (`wide`), the low 32 otherwise.
+#[inline(always)]
+fn operand(raw: u64, wide: bool) -> u64 {
+    if wide {
+        raw
+    } else {
+        raw as u32 as u64
+    }
+}
+
+/// The store address of the running instance's memory `mem`, and whether
+/// it is a 64-bit memory.
+fn memory(cx: &Ctx, mem: u32) -> (usize, bool) {
+    let m = cx.instance().memories[mem as usize] as usize;
+    // SAFETY: a shared view of the store, used only within this function.
+    let data = unsafe { &*cx.data };
+    (m, data.memories[m].ty.index64)
+}
+
+/// Whether the running instance's table `table` is a 64-bit table.
+fn table_wide(cx: &Ctx, table: u32) -> bool {
+    let t = table_addr(cx, table);
+    // SAFETY: a shared view of the store, used only within this function.
+    let data = unsafe { &*cx.data };
+    data.tables[t].ty.index64
 }
 
 /// Whether store function `raw` (not null) has canonical signature `ty`.
@@ -126,41 +155,74 @@ pub(super) fn memory_view(cx: &mut Ctx, mem: u32) -> (super::dispatch::Mem, usiz
 
 /// `memory.grow`; the handler reloads the memory base and length after it.
 #[inline(never)]
-pub(super) fn memory_grow(cx: &mut Ctx, o: Rr, sp: Sp) {
+/// (Scalars in and out: see the module docs.) Returns the old size in
+/// pages, or -1 of the memory's index type.
+pub(super) fn memory_grow(cx: &mut Ctx, mem: u32, delta: u64) -> u64 {
+    let (m, wide) = memory(cx, mem);
     // SAFETY: no other store reference is alive in a slow path.
     let data = unsafe { cx.store() };
-    let old = data.memories[cx.mem_idx].grow(rd(sp, o.a) as u32);
-    wr(sp, o.dst, old.map_or(u32::MAX, |o| o) as u64);
+    if wide {
+        data.memories[m].grow_pages(delta).unwrap_or(u64::MAX)
+    } else {
+        data.memories[m].grow(delta as u32).map_or(u32::MAX, |o| o) as u64
+    }
+}
+
+/// `memory.size` of memory `mem` (in pages).
+#[inline(never)]
+pub(super) fn memory_size(cx: &mut Ctx, mem: u32) -> u64 {
+    let (m, _) = memory(cx, mem);
+    // SAFETY: no other store reference is alive in a slow path.
+    (unsafe { cx.store() }.memories[m].data.len() / crate::store::PAGE_SIZE) as u64
 }
 
 #[inline(never)]
 pub(super) fn memory_fill(cx: &mut Ctx, ip: Ip, sp: Sp) -> Result<(), TrapCode> {
     let o: Bulk = operands(ip);
+    let (mem, wide) = memory(cx, o.x);
     let (d, v, n) = (
-        rd(sp, o.d) as u32 as u64,
+        operand(rd(sp, o.d), wide),
         rd(sp, o.s) as u8,
-        rd(sp, o.n) as u32 as u64,
+        operand(rd(sp, o.n), wide),
     );
     // SAFETY: no other store reference is alive in a slow path.
-    let m = &mut unsafe { cx.store() }.memories[cx.mem_idx].data;
+    let m = &mut unsafe { cx.store() }.memories[mem].data;
     let dst = span(d, n, m.len()).map_err(|_| TrapCode::MemoryOutOfBounds)?;
     m[dst].fill(v);
     Ok(())
 }
 
 #[inline(never)]
+/// `memory.copy`: `x` is the destination memory, `y` the source; the
+/// length has the smaller index type of the two.
 pub(super) fn memory_copy(cx: &mut Ctx, ip: Ip, sp: Sp) -> Result<(), TrapCode> {
     let o: Bulk = operands(ip);
+    let ((dm, dw), (sm, sw)) = (memory(cx, o.x), memory(cx, o.y));
     let (d, s, n) = (
-        rd(sp, o.d) as u32 as u64,
-        rd(sp, o.s) as u32 as u64,
-        rd(sp, o.n) as u32 as u64,
+        operand(rd(sp, o.d), dw),
+        operand(rd(sp, o.s), sw),
+        operand(rd(sp, o.n), dw && sw),
     );
     // SAFETY: no other store reference is alive in a slow path.
-    let m = &mut unsafe { cx.store() }.memories[cx.mem_idx].data;
-    let src = span(s, n, m.len()).map_err(|_| TrapCode::MemoryOutOfBounds)?;
-    span(d, n, m.len()).map_err(|_| TrapCode::MemoryOutOfBounds)?;
-    m.copy_within(src, d as usize);
+    let mems = &mut unsafe { cx.store() }.memories;
+    let src = span(s, n, mems[sm].data.len()).map_err(|_| TrapCode::MemoryOutOfBounds)?;
+    let dst_len = if crate::fault::active(crate::fault::Fault::FastCopyWrongMemoryLength) {
+        mems[sm].data.len()
+    } else {
+        mems[dm].data.len()
+    };
+    let dst = span(d, n, dst_len).map_err(|_| TrapCode::MemoryOutOfBounds)?;
+    if dm == sm {
+        mems[dm].data.copy_within(src, dst.start);
+    } else {
+        let bytes = mems[sm].data[src].to_vec();
+        // Under the fault the range may lie past the destination's end:
+        // the copy is clipped there (a wrong result, never a wild write).
+        let m = &mut mems[dm].data;
+        let end = dst.end.min(m.len());
+        let start = dst.start.min(end);
+        m[start..end].copy_from_slice(&bytes[..end - start]);
+    }
     Ok(())
 }
 
@@ -168,13 +230,13 @@ pub(super) fn memory_copy(cx: &mut Ctx, ip: Ip, sp: Sp) -> Result<(), TrapCode> 
 #[inline(never)]
 pub(super) fn memory_init(cx: &mut Ctx, ip: Ip, sp: Sp) -> Result<(), TrapCode> {
     let o: Bulk = operands(ip);
+    let (mem, wide) = memory(cx, o.y);
     let (d, s, n) = (
-        rd(sp, o.d) as u32 as u64,
+        operand(rd(sp, o.d), wide),
         rd(sp, o.s) as u32 as u64,
         rd(sp, o.n) as u32 as u64,
     );
     let seg = cx.instance().datas[o.x as usize] as usize;
-    let mem = cx.mem_idx;
     // SAFETY: no other store reference is alive in a slow path.
     let data = unsafe { cx.store() };
     let bytes = &data.datas[seg].bytes;
@@ -198,10 +260,11 @@ pub(super) fn table_set(cx: &mut Ctx, ip: Ip, sp: Sp) -> Result<(), TrapCode> {
     let o: Sto = operands(ip);
     let t = table_addr(cx, o.offset);
     // SAFETY: no other store reference is alive in a slow path.
+    let wide = table_wide(cx, o.offset);
     let elements = &mut unsafe { cx.store() }.tables[t].elements;
-    let slot = elements
-        .get_mut(rd(sp, o.addr) as u32 as usize)
-        .ok_or(TrapCode::TableOutOfBounds)?;
+    let index =
+        usize::try_from(operand(rd(sp, o.addr), wide)).map_err(|_| TrapCode::TableOutOfBounds)?;
+    let slot = elements.get_mut(index).ok_or(TrapCode::TableOutOfBounds)?;
     *slot = rd(sp, o.src);
     Ok(())
 }
@@ -217,9 +280,19 @@ pub(super) fn table_size(cx: &mut Ctx, table: u32) -> u64 {
 pub(super) fn table_grow(cx: &mut Ctx, ip: Ip, sp: Sp) {
     let o: Grow = operands(ip);
     let t = table_addr(cx, o.table);
+    let wide = table_wide(cx, o.table);
     // SAFETY: no other store reference is alive in a slow path.
-    let old = unsafe { cx.store() }.tables[t].grow(rd(sp, o.n) as u32, rd(sp, o.init));
-    wr(sp, o.dst, old.map_or(u32::MAX, |o| o) as u64);
+    let table = &mut unsafe { cx.store() }.tables[t];
+    let old = if wide {
+        table
+            .grow64(rd(sp, o.n), rd(sp, o.init))
+            .unwrap_or(u64::MAX)
+    } else {
+        table
+            .grow(rd(sp, o.n) as u32, rd(sp, o.init))
+            .map_or(u32::MAX, |o| o) as u64
+    };
+    wr(sp, o.dst, old);
 }
 
 /// `table.fill`: `x` is the table.
@@ -227,10 +300,11 @@ pub(super) fn table_grow(cx: &mut Ctx, ip: Ip, sp: Sp) {
 pub(super) fn table_fill(cx: &mut Ctx, ip: Ip, sp: Sp) -> Result<(), TrapCode> {
     let o: Bulk = operands(ip);
     let t = table_addr(cx, o.x);
+    let wide = table_wide(cx, o.x);
     let (d, v, n) = (
-        rd(sp, o.d) as u32 as u64,
+        operand(rd(sp, o.d), wide),
         rd(sp, o.s),
-        rd(sp, o.n) as u32 as u64,
+        operand(rd(sp, o.n), wide),
     );
     // SAFETY: no other store reference is alive in a slow path.
     let elements = &mut unsafe { cx.store() }.tables[t].elements;
@@ -244,10 +318,11 @@ pub(super) fn table_fill(cx: &mut Ctx, ip: Ip, sp: Sp) -> Result<(), TrapCode> {
 pub(super) fn table_copy(cx: &mut Ctx, ip: Ip, sp: Sp) -> Result<(), TrapCode> {
     let o: Bulk = operands(ip);
     let (dt, st) = (table_addr(cx, o.x), table_addr(cx, o.y));
+    let (dw, sw) = (table_wide(cx, o.x), table_wide(cx, o.y));
     let (d, s, n) = (
-        rd(sp, o.d) as u32 as u64,
-        rd(sp, o.s) as u32 as u64,
-        rd(sp, o.n) as u32 as u64,
+        operand(rd(sp, o.d), dw),
+        operand(rd(sp, o.s), sw),
+        operand(rd(sp, o.n), dw && sw),
     );
     // SAFETY: no other store reference is alive in a slow path.
     let tables = &mut unsafe { cx.store() }.tables;
@@ -268,8 +343,9 @@ pub(super) fn table_init(cx: &mut Ctx, ip: Ip, sp: Sp) -> Result<(), TrapCode> {
     let o: Bulk = operands(ip);
     let t = table_addr(cx, o.y);
     let seg = cx.instance().elems[o.x as usize] as usize;
+    let wide = table_wide(cx, o.y);
     let (d, s, n) = (
-        rd(sp, o.d) as u32 as u64,
+        operand(rd(sp, o.d), wide),
         rd(sp, o.s) as u32 as u64,
         rd(sp, o.n) as u32 as u64,
     );

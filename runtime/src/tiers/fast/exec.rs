@@ -310,6 +310,40 @@ impl<'a, S: Copy> St<'a, S> {
         )
     }
 
+    /// `return_call`: the function whose code is `code` replaces the running
+    /// one; its `n` argument slots move from `base` to the frame's start.
+    /// The call depth does not change (so it is not checked); fuel is
+    /// charged as on every entry.
+    #[inline(always)]
+    pub(super) fn tail_enter(self, code: *const FuncCode, base: Slot, n: u32) -> Done {
+        let cx = self.cx;
+        if self.fuel == 0 {
+            return trap_out(cx, TrapCode::OutOfFuel, self.fuel);
+        }
+        // SAFETY: `code` came from a verified call instruction or from the
+        // side tables: a live function of this tier.
+        let f = unsafe { &*code };
+        let mut sp = self.sp;
+        // SAFETY: verified: `base + n` is at most the frame size, so both
+        // ranges lie inside the running frame; `copy` allows overlap.
+        unsafe { std::ptr::copy(sp.add(base as usize), sp, n as usize) };
+        // SAFETY: both point into (or one past) the register file.
+        if (unsafe { cx.regs_end.offset_from(sp) } as usize) < f.frame_size as usize {
+            sp = grow_regs(cx, sp, f.frame_size as usize);
+        }
+        #[cfg(debug_assertions)]
+        {
+            cx.cur = code;
+        }
+        for &(slot, v) in f.local_init.iter() {
+            debug_assert!(slot < f.frame_size);
+            // SAFETY: the frame is inside the register file (above) and its
+            // locals inside its frame (verified).
+            unsafe { *sp.add(slot as usize) = v };
+        }
+        dispatch(cx, f.code.as_ptr(), sp, self.mem, self.len, self.fuel - 1)
+    }
+
     /// Returns from the running function (results already in its first slots).
     #[inline(always)]
     pub(super) fn ret(self) -> Done {

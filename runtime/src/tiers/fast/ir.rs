@@ -179,76 +179,123 @@ impl CmpOp {
     }
 }
 
-/// The four address forms of each memory access: a slot plus a constant,
+/// The four address forms of each access to memory 0 of 32 bits, and its
+/// form for any memory (the fifth): a slot plus a constant,
 /// a scaled slot plus a constant, a constant address, and a slot plus a
 /// scaled slot plus a constant.
-const MEM_FORMS: &[[Op; 4]] = &[
-    [Op::I32Load, Op::I32LoadX, Op::I32LoadC, Op::I32LoadI],
-    [Op::I64Load, Op::I64LoadX, Op::I64LoadC, Op::I64LoadI],
+const MEM_FORMS: &[[Op; 5]] = &[
+    [
+        Op::I32Load,
+        Op::I32LoadX,
+        Op::I32LoadC,
+        Op::I32LoadI,
+        Op::I32LoadM,
+    ],
+    [
+        Op::I64Load,
+        Op::I64LoadX,
+        Op::I64LoadC,
+        Op::I64LoadI,
+        Op::I64LoadM,
+    ],
     [
         Op::I32Load8S,
         Op::I32Load8SX,
         Op::I32Load8SC,
         Op::I32Load8SI,
+        Op::I32Load8SM,
     ],
     [
         Op::I32Load8U,
         Op::I32Load8UX,
         Op::I32Load8UC,
         Op::I32Load8UI,
+        Op::I32Load8UM,
     ],
     [
         Op::I32Load16S,
         Op::I32Load16SX,
         Op::I32Load16SC,
         Op::I32Load16SI,
+        Op::I32Load16SM,
     ],
     [
         Op::I32Load16U,
         Op::I32Load16UX,
         Op::I32Load16UC,
         Op::I32Load16UI,
+        Op::I32Load16UM,
     ],
     [
         Op::I64Load8S,
         Op::I64Load8SX,
         Op::I64Load8SC,
         Op::I64Load8SI,
+        Op::I64Load8SM,
     ],
     [
         Op::I64Load8U,
         Op::I64Load8UX,
         Op::I64Load8UC,
         Op::I64Load8UI,
+        Op::I64Load8UM,
     ],
     [
         Op::I64Load16S,
         Op::I64Load16SX,
         Op::I64Load16SC,
         Op::I64Load16SI,
+        Op::I64Load16SM,
     ],
     [
         Op::I64Load16U,
         Op::I64Load16UX,
         Op::I64Load16UC,
         Op::I64Load16UI,
+        Op::I64Load16UM,
     ],
     [
         Op::I64Load32S,
         Op::I64Load32SX,
         Op::I64Load32SC,
         Op::I64Load32SI,
+        Op::I64Load32SM,
     ],
     [
         Op::I64Load32U,
         Op::I64Load32UX,
         Op::I64Load32UC,
         Op::I64Load32UI,
+        Op::I64Load32UM,
     ],
-    [Op::Store8, Op::Store8X, Op::Store8C, Op::Store8I],
-    [Op::Store16, Op::Store16X, Op::Store16C, Op::Store16I],
-    [Op::Store32, Op::Store32X, Op::Store32C, Op::Store32I],
-    [Op::Store64, Op::Store64X, Op::Store64C, Op::Store64I],
+    [
+        Op::Store8,
+        Op::Store8X,
+        Op::Store8C,
+        Op::Store8I,
+        Op::Store8M,
+    ],
+    [
+        Op::Store16,
+        Op::Store16X,
+        Op::Store16C,
+        Op::Store16I,
+        Op::Store16M,
+    ],
+    [
+        Op::Store32,
+        Op::Store32X,
+        Op::Store32C,
+        Op::Store32I,
+        Op::Store32M,
+    ],
+    [
+        Op::Store64,
+        Op::Store64X,
+        Op::Store64C,
+        Op::Store64I,
+        Op::Store64M,
+    ],
 ];
 
 /// How a memory access finds its address.
@@ -262,6 +309,8 @@ pub(super) enum AddrForm {
     Const,
     /// `(p + (slot << shift) + add) mod 2^32 + offset`.
     Indexed,
+    /// `slot + offset` in any memory, with 32- or 64-bit addresses.
+    Any,
 }
 
 /// The instruction of memory access `op` (its first form) in `form`.

@@ -203,6 +203,20 @@ impl FuncCode {
                 }
             }
             match args {
+                shapes::Args::TCall(c) if c.base as u64 + c.n as u64 > self.frame_size as u64 => {
+                    bad(
+                        at,
+                        format!("tail-call arguments {}..+{} outside the frame", c.base, c.n),
+                    )
+                }
+                shapes::Args::TCallInd(c)
+                    if c.base as u64 + c.n as u64 > self.frame_size as u64 =>
+                {
+                    bad(
+                        at,
+                        format!("tail-call arguments {}..+{} outside the frame", c.base, c.n),
+                    )
+                }
                 shapes::Args::Src(_) if self.frame_size == 0 => {
                     bad(at, "a result returned from an empty frame".into())
                 }

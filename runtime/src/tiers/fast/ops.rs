@@ -308,8 +308,8 @@ fn ret_n(s: St<Ret>, o: Ret) -> Done {
 /// the general path for everything else (host functions, other instances,
 /// and the null and signature checks).
 #[inline(always)]
-fn call_indirect(s: St<CallInd>, o: CallInd) -> Done {
-    let index = s.get(o.index) as u32;
+fn call_indirect<const WIDE: bool>(s: St<CallInd>, o: CallInd) -> Done {
+    let index = addr_of(s.get(o.index), WIDE as u32);
     let Some(raw) = bulk::table_element(s.cx, o.table, index) else {
         return s.trap(TrapCode::TableOutOfBounds);
     };
@@ -441,6 +441,56 @@ fn vstore<const N: usize>(mut s: St<VMem>, o: VMem, f: impl FnOnce(u128) -> [u8;
     s.next()
 }
 
+/// A scalar load of `N` bytes from any memory.
+#[inline(always)]
+fn mload<const N: usize, R: Raw>(mut s: St<MLoad>, o: MLoad, f: impl FnOnce([u8; N]) -> R) -> Done {
+    let addr = addr_of(s.get(o.a), o.wide);
+    let (mem, len) = view(&mut s, o.mem);
+    let Some(at) = span(addr, o.offset, N, len) else {
+        return s.trap(TrapCode::MemoryOutOfBounds);
+    };
+    // SAFETY: `at + N <= len`, the length of the memory at `mem`.
+    let bytes = unsafe { mem.add(at).cast::<[u8; N]>().read() };
+    s.set(o.dst, f(bytes).to_raw());
+    s.next()
+}
+
+/// A scalar store of `N` bytes to any memory.
+#[inline(always)]
+fn mstore<const N: usize>(mut s: St<MStore>, o: MStore, f: impl FnOnce(u64) -> [u8; N]) -> Done {
+    let addr = addr_of(s.get(o.a), o.wide);
+    let (mem, len) = view(&mut s, o.mem);
+    let Some(at) = span(addr, o.offset, N, len) else {
+        return s.trap(TrapCode::MemoryOutOfBounds);
+    };
+    let bytes = f(s.get(o.src));
+    // SAFETY: `at + N <= len`, the length of the memory at `mem`.
+    unsafe { mem.add(at).cast::<[u8; N]>().write(bytes) };
+    s.next()
+}
+
+/// `return_call_indirect`: a function of the running instance replaces
+/// the running one; anything else (host functions, other instances) is
+/// called like `call_indirect` and the return that follows it in the
+/// stream hands its results on. Traps as `call_indirect` does, in order.
+#[inline(always)]
+fn return_call_indirect(s: St<TCallInd>, o: TCallInd) -> Done {
+    let index = addr_of(s.get(o.index), o.wide);
+    let Some(raw) = bulk::table_element(s.cx, o.table, index) else {
+        return s.trap(TrapCode::TableOutOfBounds);
+    };
+    if let Some(code) = s.local_entry(raw, o.ty) {
+        return s.tail_enter(code, o.base, o.n);
+    }
+    if raw == NULL_REF {
+        return s.trap(TrapCode::IndirectCallToNull);
+    }
+    if !bulk::has_type(s.cx, raw, o.ty) {
+        return s.trap(TrapCode::IndirectCallTypeMismatch);
+    }
+    s.call_slow(FuncAddr(raw as u32), o.base)
+}
+
 macro_rules! ops {
     ($( $(#[$doc:meta])* $name:ident($shape:ident) = |$s:ident, $o:ident| $body:expr; )*) => {
         /// Every instruction of the fast tier.
@@ -528,7 +578,7 @@ ops! {
         s.enter(o.callee as *const FuncCode, o.base, ret, inst)
     };
     CallIdx(CallIdx) = |s, o| { let f = s.cx.instance().funcs[o.func as usize]; s.call_slow(f, o.base) };
-    CallInd(CallInd) = |s, o| call_indirect(s, o);
+    CallInd(CallInd) = |s, o| call_indirect::<false>(s, o);
 
     // Data movement.
     Copy(Rr) = |s, o| { let v = s.get(o.a); s.set(o.dst, v); s.next() };
@@ -614,14 +664,18 @@ ops! {
     Store64C(StoreC) = |s, o| store(s, o, |v| v.to_le_bytes());
     Store64I(StoreI) = |s, o| store(s, o, |v| v.to_le_bytes());
     MemorySize(Get) = |s, o| { let pages = (s.len / PAGE_SIZE) as u64; s.set(o.dst, pages); s.next() };
-    MemoryGrow(Rr) = |s, o| { let sp = s.sp; bulk::memory_grow(s.cx, o, sp); s.next_reloading_memory() };
+    MemoryGrow(Rri) = |s, o| {
+        let old = bulk::memory_grow(s.cx, o.imm, s.get(o.a));
+        s.set(o.dst, old);
+        s.next_reloading_memory()
+    };
     MemoryFill(Bulk) = |s, _o| { let r = bulk::memory_fill(s.cx, s.ip, s.sp); s.check(r) };
     MemoryCopy(Bulk) = |s, _o| { let r = bulk::memory_copy(s.cx, s.ip, s.sp); s.check(r) };
     MemoryInit(Bulk) = |s, _o| { let r = bulk::memory_init(s.cx, s.ip, s.sp); s.check(r) };
     DataDrop(Idx) = |s, o| { bulk::data_drop(s.cx, o.idx); s.next() };
 
     // Tables and references.
-    TableGet(Rri) = |s, o| match bulk::table_element(s.cx, o.imm, s.get(o.a) as u32) {
+    TableGet(Rri) = |s, o| match bulk::table_element(s.cx, o.imm, s.get(o.a) as u32 as u64) {
         Some(v) => { s.set(o.dst, v); s.next() }
         None => s.trap(TrapCode::TableOutOfBounds),
     };
@@ -903,6 +957,34 @@ ops! {
     F64ConvertI64U(Rr) = |s, o| un(s, o, |a: u64| a as f64);
     F64PromoteF32(Rr) = |s, o| un(s, o, |a: f32| a as f64);
 
+    // Any memory, 32- or 64-bit addresses (memory 0 of 32 bits takes the forms above).
+    I32LoadM(MLoad) = |s, o| mload::<4, _>(s, o, u32::from_le_bytes);
+    I64LoadM(MLoad) = |s, o| mload::<8, _>(s, o, u64::from_le_bytes);
+    I32Load8SM(MLoad) = |s, o| mload::<1, _>(s, o, |b| i8::from_le_bytes(b) as i32);
+    I32Load8UM(MLoad) = |s, o| mload::<1, _>(s, o, |b| u8::from_le_bytes(b) as u32);
+    I32Load16SM(MLoad) = |s, o| mload::<2, _>(s, o, |b| i16::from_le_bytes(b) as i32);
+    I32Load16UM(MLoad) = |s, o| mload::<2, _>(s, o, |b| u16::from_le_bytes(b) as u32);
+    I64Load8SM(MLoad) = |s, o| mload::<1, _>(s, o, |b| i8::from_le_bytes(b) as i64);
+    I64Load8UM(MLoad) = |s, o| mload::<1, _>(s, o, |b| u8::from_le_bytes(b) as u64);
+    I64Load16SM(MLoad) = |s, o| mload::<2, _>(s, o, |b| i16::from_le_bytes(b) as i64);
+    I64Load16UM(MLoad) = |s, o| mload::<2, _>(s, o, |b| u16::from_le_bytes(b) as u64);
+    I64Load32SM(MLoad) = |s, o| mload::<4, _>(s, o, |b| i32::from_le_bytes(b) as i64);
+    I64Load32UM(MLoad) = |s, o| mload::<4, _>(s, o, |b| u32::from_le_bytes(b) as u64);
+    Store8M(MStore) = |s, o| mstore(s, o, |v| [v as u8]);
+    Store16M(MStore) = |s, o| mstore(s, o, |v| (v as u16).to_le_bytes());
+    Store32M(MStore) = |s, o| mstore(s, o, |v| (v as u32).to_le_bytes());
+    Store64M(MStore) = |s, o| mstore(s, o, |v| v.to_le_bytes());
+    MemorySizeM(Get) = |s, o| { let n = bulk::memory_size(s.cx, o.idx); s.set(o.dst, n); s.next() };
+
+    // WebAssembly 3.0: tail calls; 64-bit tables.
+    ReturnCall(TCall) = |s, o| s.tail_enter(o.callee as *const FuncCode, o.base, o.n);
+    ReturnCallInd(TCallInd) = |s, o| return_call_indirect(s, o);
+    CallInd64(CallInd) = |s, o| call_indirect::<true>(s, o);
+    TableGet64(Rri) = |s, o| match bulk::table_element(s.cx, o.imm, s.get(o.a)) {
+        Some(v) => { s.set(o.dst, v); s.next() }
+        None => s.trap(TrapCode::TableOutOfBounds),
+    };
+
     // SIMD (v128 in two slots, low half first).
     V128Const(VConst) = |s, o| { s.set_v(o.dst, o.lo as u128 | (o.hi as u128) << 64); s.next() };
     I8x16Shuffle(VShuf) = |s, o| { let v = simd::shuffle(s.get_v(o.a), s.get_v(o.b), o.lo as u128 | (o.hi as u128) << 64); s.set_v(o.dst, v); s.next() };
@@ -1156,6 +1238,7 @@ impl Op {
                 | Op::Return
                 | Op::Return1
                 | Op::Return0
+                | Op::ReturnCall
         )
     }
 }

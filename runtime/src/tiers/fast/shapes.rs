@@ -251,6 +251,16 @@ shapes! {
     Table { index: R, len: U }
     /// A call of a function of the same module.
     Call { base: B, pad: U, callee: F }
+    /// `return_call` of a function of the same module: `n` argument slots
+    /// at `base` (laid out like [`Call`], so linking treats both alike).
+    TCall { base: B, n: U, callee: F }
+    /// `return_call_indirect` (`wide`: a 64-bit table).
+    TCallInd { base: B, index: R, table: I, ty: U, n: U, wide: U }
+    /// A scalar load from memory `mem` at `a + offset` (another memory
+    /// than 0, or a 64-bit one: `wide`).
+    MLoad { dst: W, a: R, mem: I, wide: U, offset: L }
+    /// A scalar store to memory `mem` at `a + offset`.
+    MStore { src: R, a: R, mem: I, wide: U, offset: L }
     /// A call through the instance's function index (imports).
     CallIdx { base: B, func: I }
     /// `call_indirect`: `ty` is the canonical signature id.
@@ -307,6 +317,7 @@ pub(super) fn dst_mut(args: &mut Args) -> Option<&mut Slot> {
         Args::Fmai(x) => Some(&mut x.dst),
         Args::Get(x) => Some(&mut x.dst),
         Args::Grow(x) => Some(&mut x.dst),
+        Args::MLoad(x) => Some(&mut x.dst),
         _ => None,
     }
 }

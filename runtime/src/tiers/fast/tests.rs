@@ -302,6 +302,49 @@ fn simd_ops_module() -> String {
     )
 }
 
+/// A module whose `run(n)` runs the WebAssembly 3.0 instructions (tail
+/// calls, a 64-bit second memory, a 64-bit table) `n` times.
+fn next_ops_module() -> Arc<Module> {
+    let wat = r#"(module
+      (type $sig (func (param i32) (result i32)))
+      (memory 1)
+      (memory $w i64 1)
+      (table $t64 i64 2 funcref)
+      (elem (table $t64) (i64.const 0) func $leaf $leaf)
+      (func $leaf (type $sig) (i32.add (local.get 0) (i32.const 1)))
+      (func $tail (type $sig) (return_call $leaf (local.get 0)))
+      (func $tail_ind (type $sig) (return_call_indirect $t64 (type $sig) (local.get 0) (i64.const 1)))
+      (func (export "run") (param $n i32) (result i64)
+        (local $a i32) (local $x i64)
+        (loop $top
+          (local.set $x (i64.extend_i32_u (local.get $n)))
+          (drop (i32.load $w offset=4 (i64.and (local.get $x) (i64.const 1023))))
+          (drop (i64.load $w offset=4 (i64.and (local.get $x) (i64.const 1023))))
+          (drop (i32.load8_s $w offset=4 (i64.and (local.get $x) (i64.const 1023))))
+          (drop (i32.load8_u $w offset=4 (i64.and (local.get $x) (i64.const 1023))))
+          (drop (i32.load16_s $w offset=4 (i64.and (local.get $x) (i64.const 1023))))
+          (drop (i32.load16_u $w offset=4 (i64.and (local.get $x) (i64.const 1023))))
+          (drop (i64.load8_s $w offset=4 (i64.and (local.get $x) (i64.const 1023))))
+          (drop (i64.load8_u $w offset=4 (i64.and (local.get $x) (i64.const 1023))))
+          (drop (i64.load16_s $w offset=4 (i64.and (local.get $x) (i64.const 1023))))
+          (drop (i64.load16_u $w offset=4 (i64.and (local.get $x) (i64.const 1023))))
+          (drop (i64.load32_s $w offset=4 (i64.and (local.get $x) (i64.const 1023))))
+          (drop (i64.load32_u $w offset=4 (i64.and (local.get $x) (i64.const 1023))))
+          (i32.store8 $w offset=8 (i64.and (local.get $x) (i64.const 1023)) (local.get $a))
+          (i32.store16 $w offset=8 (i64.and (local.get $x) (i64.const 1023)) (local.get $a))
+          (i32.store $w offset=8 (i64.and (local.get $x) (i64.const 1023)) (local.get $a))
+          (i64.store $w offset=8 (i64.and (local.get $x) (i64.const 1023)) (local.get $x))
+          (drop (memory.size $w))
+          (drop (table.get $t64 (i64.const 1)))
+          (local.set $a (call_indirect $t64 (type $sig) (local.get $a) (i64.const 0)))
+          (local.set $a (call $tail (local.get $a)))
+          (local.set $a (call $tail_ind (local.get $a)))
+          (br_if $top (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+        (i64.extend_i32_u (local.get $a))))"#;
+    let bytes = wat::parse_str(wat).unwrap();
+    Module::new_with_features(&bytes, crate::module::decodable_features()).unwrap()
+}
+
 fn simd_module() -> Arc<Module> {
     let bytes = wat::parse_str(simd_ops_module()).unwrap();
     Module::new_with_features(&bytes, crate::module::decodable_features()).unwrap()
@@ -311,7 +354,7 @@ fn simd_module() -> Arc<Module> {
 fn ops_not_covered() -> Vec<Op> {
     let mut seen = HashSet::new();
     let scalar = Module::new(&wat::parse_str(all_ops_module()).unwrap()).unwrap();
-    for module in [scalar, simd_module()] {
+    for module in [scalar, simd_module(), next_ops_module()] {
         let type_ids: Vec<TypeId> = (0..module.types.len() as u32).map(TypeId).collect();
         for f in module.num_imported_funcs..module.funcs.len() as u32 {
             let t = translate::translate(&module, &type_ids, f).expect("translates");
@@ -355,21 +398,21 @@ fn dispatch_never_grows_the_native_stack() {
 
 /// The same guard for every SIMD handler.
 #[test]
-fn simd_dispatch_never_grows_the_native_stack() {
-    let mut store = Store::new(TierKind::Fast, Limits::default()).expect("tier");
-    let inst = store
-        .instantiate(&simd_module(), &Linker::default())
-        .unwrap();
-    let Some(Extern::Func(run)) = store.export(inst, "run") else {
-        panic!("no export run")
-    };
-    let result = std::thread::Builder::new()
-        .stack_size(256 << 10)
-        .spawn(move || store.invoke(run, &[Val::I32(100_000)]))
-        .expect("thread starts")
-        .join()
-        .expect("no panic");
-    assert!(matches!(result.as_deref(), Ok([Val::I64(_)])), "{result:?}");
+fn simd_and_3_0_dispatch_never_grows_the_native_stack() {
+    for module in [simd_module(), next_ops_module()] {
+        let mut store = Store::new(TierKind::Fast, Limits::default()).expect("tier");
+        let inst = store.instantiate(&module, &Linker::default()).unwrap();
+        let Some(Extern::Func(run)) = store.export(inst, "run") else {
+            panic!("no export run")
+        };
+        let result = std::thread::Builder::new()
+            .stack_size(256 << 10)
+            .spawn(move || store.invoke(run, &[Val::I32(100_000)]))
+            .expect("thread starts")
+            .join()
+            .expect("no panic");
+        assert!(matches!(result.as_deref(), Ok([Val::I64(_)])), "{result:?}");
+    }
 }
 
 /// The all-ops module gives the classic tier's result and leaves the same

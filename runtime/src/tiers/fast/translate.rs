@@ -872,7 +872,28 @@ impl Translator<'_> {
         }
     }
 
+    /// The memory a memory instruction names and whether it takes the
+    /// general path (another memory than 0, or 64-bit addresses).
+    fn general_memory(&self, m: &wasmparser::MemArg) -> Option<(u32, u32)> {
+        let mem = vector::memory_index(m);
+        let wide = self.module.memories[mem as usize].index64;
+        (mem != 0 || wide).then_some((mem, wide as u32))
+    }
+
     fn load(&mut self, op: Op, m: &wasmparser::MemArg) {
+        if let Some((mem, wide)) = self.general_memory(m) {
+            let a = self.pop_slot();
+            let dst = self.push_temp();
+            let args = Args::MLoad(sh::MLoad {
+                dst,
+                a,
+                mem,
+                wide,
+                offset: m.offset,
+            });
+            self.emit(mem_op(op, AddrForm::Any), args);
+            return;
+        }
         let address = self.pop_address();
         let dst = self.push_temp();
         let offset = m.offset as u32;
@@ -935,6 +956,19 @@ impl Translator<'_> {
     }
 
     fn store(&mut self, op: Op, m: &wasmparser::MemArg) {
+        if let Some((mem, wide)) = self.general_memory(m) {
+            let src = self.pop_slot();
+            let a = self.pop_slot();
+            let args = Args::MStore(sh::MStore {
+                src,
+                a,
+                mem,
+                wide,
+                offset: m.offset,
+            });
+            self.emit(mem_op(op, AddrForm::Any), args);
+            return;
+        }
         let src = self.pop_slot();
         let address = self.pop_address();
         let offset = m.offset as u32;
@@ -1306,9 +1340,14 @@ impl Translator<'_> {
                 let (p, r) = (slots(&t.params), marks(&t.results));
                 let ty = self.type_ids[type_index as usize].0;
                 let index = self.pop_slot();
+                let op = if self.table_wide(table_index) {
+                    Op::CallInd64
+                } else {
+                    Op::CallInd
+                };
                 self.call(p, &r, |_, base| {
                     (
-                        Op::CallInd,
+                        op,
                         Args::CallInd(sh::CallInd {
                             base,
                             index,
@@ -1317,6 +1356,63 @@ impl Translator<'_> {
                         }),
                     )
                 });
+            }
+            O::ReturnCall { function_index } => {
+                let ty = self.module.func_type(function_index);
+                let (p, r) = (slots(&ty.params), marks(&ty.results));
+                match function_index.checked_sub(self.module.num_imported_funcs) {
+                    Some(defined) => self.call(p, &r, |_, base| {
+                        (
+                            Op::ReturnCall,
+                            Args::TCall(sh::TCall {
+                                base,
+                                n: p as u32,
+                                callee: defined as u64,
+                            }),
+                        )
+                    }),
+                    None => {
+                        // An import (host or another instance): a call,
+                        // then its results returned.
+                        self.call(p, &r, |_, base| {
+                            (
+                                Op::CallIdx,
+                                Args::CallIdx(sh::CallIdx {
+                                    base,
+                                    func: function_index,
+                                }),
+                            )
+                        });
+                        self.emit_return();
+                    }
+                }
+                self.reachable = false;
+            }
+            O::ReturnCallIndirect {
+                type_index,
+                table_index,
+            } => {
+                let t = &self.module.types[type_index as usize];
+                let (p, r) = (slots(&t.params), marks(&t.results));
+                let ty = self.type_ids[type_index as usize].0;
+                let wide = self.table_wide(table_index) as u32;
+                let index = self.pop_slot();
+                self.call(p, &r, |_, base| {
+                    (
+                        Op::ReturnCallInd,
+                        Args::TCallInd(sh::TCallInd {
+                            base,
+                            index,
+                            table: table_index,
+                            ty,
+                            n: p as u32,
+                            wide,
+                        }),
+                    )
+                });
+                // Reached only when the callee was called, not entered in place.
+                self.emit_return();
+                self.reachable = false;
             }
             O::Drop => {
                 if self.top_is_v128() {
@@ -1404,11 +1500,16 @@ impl Translator<'_> {
             O::I64Store { memarg } | O::F64Store { memarg } => self.store(Op::Store64, &memarg),
             O::I32Store8 { memarg } | O::I64Store8 { memarg } => self.store(Op::Store8, &memarg),
             O::I32Store16 { memarg } | O::I64Store16 { memarg } => self.store(Op::Store16, &memarg),
-            O::MemorySize { mem, .. } => self.get(Op::MemorySize, mem),
-            O::MemoryGrow { .. } => self.unop(Op::MemoryGrow),
-            O::MemoryFill { .. } => self.bulk(Op::MemoryFill, 0, 0),
-            O::MemoryCopy { .. } => self.bulk(Op::MemoryCopy, 0, 0),
-            O::MemoryInit { data_index, .. } => self.bulk(Op::MemoryInit, data_index, 0),
+            O::MemorySize { mem: 0 } => self.get(Op::MemorySize, 0),
+            O::MemorySize { mem } => self.get(Op::MemorySizeM, mem),
+            O::MemoryGrow { mem } => {
+                let a = self.pop_slot();
+                let dst = self.push_temp();
+                self.emit(Op::MemoryGrow, Args::Rri(sh::Rri { dst, a, imm: mem }));
+            }
+            O::MemoryFill { mem } => self.bulk(Op::MemoryFill, mem, 0),
+            O::MemoryCopy { dst_mem, src_mem } => self.bulk(Op::MemoryCopy, dst_mem, src_mem),
+            O::MemoryInit { data_index, mem } => self.bulk(Op::MemoryInit, data_index, mem),
             O::DataDrop { data_index } => {
                 self.emit(Op::DataDrop, Args::Idx(sh::Idx { idx: data_index }));
             }
@@ -1421,7 +1522,12 @@ impl Translator<'_> {
             O::TableGet { table } => {
                 let a = self.pop_slot();
                 let dst = self.push_temp();
-                self.emit(Op::TableGet, Args::Rri(sh::Rri { dst, a, imm: table }));
+                let op = if self.table_wide(table) {
+                    Op::TableGet64
+                } else {
+                    Op::TableGet
+                };
+                self.emit(op, Args::Rri(sh::Rri { dst, a, imm: table }));
             }
             O::TableSet { table } => {
                 let src = self.pop_slot();
@@ -1462,6 +1568,10 @@ impl Translator<'_> {
             other => return Err(format!("fast tier: unsupported operator {other:?}")),
         }
         Ok(())
+    }
+
+    fn table_wide(&self, table: u32) -> bool {
+        self.module.tables[table as usize].index64
     }
 
     fn br_if(&mut self, depth: u32) {
