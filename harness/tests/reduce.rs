@@ -303,7 +303,11 @@ fn classic_abort_on_grow_through_the_binary() {
 
 /// Faults whose findings need generators not yet on (SIMD and extended
 /// constants in the fuzz swarm); each gets its shrink test with them.
-const AWAITING_GENERATORS: [&str; 1] = ["v128-arg-halves-swapped"];
+const AWAITING_GENERATORS: [&str; 3] = [
+    "v128-arg-halves-swapped",
+    "fast-swizzle-lane-wrap",
+    "fast-copy-wrong-memory-length",
+];
 
 /// Every named fault has a test above.
 #[test]

@@ -21,6 +21,19 @@
 //! iteration. Unlimited fuel is `u64::MAX` counting down, as in the JIT;
 //! it cannot run out in practice and is written back as unlimited.
 //!
+//! # SIMD and WebAssembly 3.0
+//! A `v128` occupies two consecutive slots, low half first, as at the
+//! `Tier::call` boundary: the translator pushes it as two marked entries of
+//! its virtual stack, so blocks, branches, calls and returns move it slot by
+//! slot like any other value; the lane code ([`simd`]) is this tier's own.
+//! `return_call` to a function of the same module moves its arguments to
+//! the frame's start and jumps to the callee (depth unchanged, one unit of
+//! fuel); to an import it is a call followed by a return. Accesses to
+//! memory 0 of 32 bits keep their specialised address forms; any other
+//! memory, and 64-bit memories, take a general form whose bounds check is
+//! computed in 64 bits with overflow checked (it cannot wrap). Operands of
+//! 64-bit tables are read whole, so an index of 2^32 or more traps.
+//!
 //! # Measurements that chose the design
 //! See the README, "Performance", for the bench table. On this project's
 //! build machine (2-core VM), `tierdiff bench` default sizes, fast ÷ wasmi

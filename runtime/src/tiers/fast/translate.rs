@@ -747,7 +747,7 @@ impl Translator<'_> {
     fn block_sig(&self, ty: BlockType) -> (Vec<bool>, Vec<bool>) {
         match ty {
             BlockType::Empty => (Vec::new(), Vec::new()),
-            BlockType::Type(t) if t == wasmparser::ValType::V128 => (Vec::new(), vec![false, true]),
+            BlockType::Type(wasmparser::ValType::V128) => (Vec::new(), vec![false, true]),
             BlockType::Type(_) => (Vec::new(), vec![false]),
             BlockType::FuncType(i) => {
                 let t = &self.module.types[i as usize];
