@@ -17,7 +17,8 @@ pub enum Target {
     /// Arbitrary or mutated modules through load, instantiation and
     /// execution in every tier: errors are fine, panics are not.
     Robustness,
-    /// Every function of generated modules through each tier's translator.
+    /// Every function of generated modules through each tier's translator,
+    /// then every export run briefly (so executors' debug assertions run).
     Translate,
 }
 
@@ -156,6 +157,24 @@ fn translate(data: &[u8]) -> Result<(), String> {
                     .collect::<Vec<_>>()
                     .join("; ")
             ));
+        }
+    }
+    // Run the translated code briefly: a build with debug assertions checks
+    // the executors' unchecked accesses against what translation verified.
+    let limits = Limits {
+        fuel: Some(10_000),
+        ..generate::case_limits()
+    };
+    for engine in all_engines().iter().filter(|e| !e.is_reference()) {
+        let Ok(mut instance) = engine.instantiate(&generated.wasm, limits) else {
+            continue;
+        };
+        for call in crate::plan::plan(&module) {
+            instance.call(&call.export, &call.args);
+        }
+        let violations = instance.violations();
+        if let Some(v) = violations.first() {
+            return Err(format!("{}: {v}", engine.name()));
         }
     }
     Ok(())

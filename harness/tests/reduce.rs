@@ -301,15 +301,17 @@ fn classic_abort_on_grow_through_the_binary() {
     let _ = std::fs::remove_dir_all(&out);
 }
 
-/// Faults whose findings need generators not yet on (SIMD, tail calls and
-/// 64-bit memories in the fuzz swarm, on when every tier runs them); each
-/// gets its shrink test with them.
-const AWAITING_GENERATORS: [&str; 5] = [
+/// Faults whose findings need generators not yet on (SIMD, tail calls,
+/// multiple and 64-bit memories in the fuzz swarm, on when every tier runs
+/// them); each gets its shrink test with them.
+const AWAITING_GENERATORS: [&str; 7] = [
     "v128-arg-halves-swapped",
     "classic-swizzle-wrap",
     "classic-tail-call-depth",
     "jit-swizzle-index-mod16",
     "jit-memory64-bounds-wrap",
+    "fast-swizzle-lane-wrap",
+    "fast-copy-wrong-memory-length",
 ];
 
 /// Every named fault has a test above.

@@ -50,6 +50,12 @@ pub enum Fault {
     /// Classic, tail calls: `return_call*` keeps the caller's frame (a call
     /// followed by a return), so deep tail recursion exhausts the call depth.
     ClassicTailCallDepth,
+    /// Fast, SIMD: `i8x16.swizzle` takes an out-of-range lane index modulo
+    /// 16 instead of giving 0.
+    FastSwizzleLaneWrap,
+    /// Fast, multiple memories: `memory.copy` between two memories checks
+    /// the destination range against the source memory's length.
+    FastCopyWrongMemoryLength,
 }
 
 impl Fault {
@@ -72,6 +78,8 @@ impl Fault {
         Fault::V128ArgHalvesSwapped,
         Fault::ClassicSwizzleWrap,
         Fault::ClassicTailCallDepth,
+        Fault::FastSwizzleLaneWrap,
+        Fault::FastCopyWrongMemoryLength,
     ];
 
     /// The name used on the command line.
@@ -94,6 +102,8 @@ impl Fault {
             Fault::V128ArgHalvesSwapped => "v128-arg-halves-swapped",
             Fault::ClassicSwizzleWrap => "classic-swizzle-wrap",
             Fault::ClassicTailCallDepth => "classic-tail-call-depth",
+            Fault::FastSwizzleLaneWrap => "fast-swizzle-lane-wrap",
+            Fault::FastCopyWrongMemoryLength => "fast-copy-wrong-memory-length",
         }
     }
 

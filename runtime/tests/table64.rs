@@ -8,8 +8,8 @@
 use tierdiff_runtime::module::decodable_features;
 use tierdiff_runtime::{CallError, Extern, Limits, Linker, Module, Store, TierKind, TrapCode, Val};
 
-/// The tiers that implement 64-bit tables.
-const TIERS: [TierKind; 2] = [TierKind::Classic, TierKind::Jit];
+/// Every tier implements 64-bit tables.
+const TIERS: [TierKind; 3] = TierKind::ALL;
 
 /// Instantiates `wat` on `tier`, calls `name`, checks the internal maps.
 fn call(tier: TierKind, wat: &str, name: &str, args: &[Val]) -> Result<Vec<Val>, TrapCode> {

@@ -1,538 +1,739 @@
-//! The fast tier's interpreter loop over register instructions.
+//! The executor: its context, the hot state every handler carries, and the
+//! paths that enter and leave functions.
+//!
+//! Frames live in two heap buffers owned by the context: the register file
+//! (every frame's slots; a callee's frame starts at the caller's argument
+//! slots, so arguments and results are never copied) and the call stack
+//! (one [`CallFrame`] per wasm frame: where to resume and the caller's
+//! frame base). A wasm call pushes a record, never a Rust frame.
+//!
+//! # Safety
+//! The handlers read slots, operands and branch targets without checks.
+//! What makes that sound is verified once per function, when it is
+//! translated ([`super::FuncCode::verify`]): every slot operand is below
+//! the frame size, every call base at most the frame size, every branch
+//! target and `br_table` entry an instruction start of the same stream, the
+//! last instruction cannot fall through, and every callee pointer names a
+//! function of the same module. At run time [`St::enter`] grows the
+//! register file before a frame runs so that `sp + frame_size` is inside
+//! it, and the code streams stay alive and unmoved while the tier lives
+//! (the side tables own them and never drop one). Debug builds re-check
+//! each of these at every use with `debug_assert!`s.
 
-use super::ir::{Instr, LoadKind, StoreKind};
-use super::{FastTier, Frame};
-use crate::store::{FuncInst, StoreData};
+use super::dispatch::{self, dispatch, Done, Ip, Mem, Sp};
+use super::ir::Slot;
+use super::shapes::words;
+use super::{FastTier, FuncCode, FuncEntry, SideTables};
+use crate::store::{FuncInst, InstanceData, StoreData};
 use crate::trap::{Trap, TrapCode};
-use crate::values::{FuncAddr, NULL_REF};
+use crate::values::FuncAddr;
+use std::marker::PhantomData;
 
-#[inline(always)]
-fn f32v(r: u64) -> f32 {
-    f32::from_bits(r as u32)
+/// One wasm frame's return record.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct CallFrame {
+    /// Where the caller resumes.
+    ret: Ip,
+    /// The caller's frame base.
+    sp: Sp,
+    /// The caller's instance.
+    inst: u32,
+    /// The caller's code, for the debug assertions.
+    #[cfg(debug_assertions)]
+    code: *const FuncCode,
 }
 
-#[inline(always)]
-fn f32b(v: f32) -> u64 {
-    v.to_bits() as u64
+/// What a slow path hands back to the handler that called it.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Resume {
+    pub(super) sp: Sp,
+    pub(super) mem: Mem,
+    pub(super) len: usize,
+    pub(super) fuel: u64,
 }
 
-/// `N` bytes of memory at `ea`, or the out-of-bounds trap.
-#[inline(always)]
-fn read<const N: usize>(m: &[u8], ea: u64) -> Result<[u8; N], TrapCode> {
-    let end = ea + N as u64;
-    if end > m.len() as u64 {
-        return Err(TrapCode::MemoryOutOfBounds);
+/// A call the slow path is to make: set by the handler that hands over.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct PendingCall {
+    pub(super) addr: FuncAddr,
+    pub(super) base: Slot,
+    pub(super) ret: Ip,
+}
+
+/// Everything the handlers share that is not hot enough for a register.
+pub(super) struct Ctx {
+    /// The call stack's first record.
+    frames: *mut CallFrame,
+    /// Records in use (wasm frames).
+    pub(super) depth: usize,
+    /// `depth` at which [`St::enter`] must take the slow path (capacity or limit).
+    depth_limit: usize,
+    max_depth: usize,
+    /// One past the register file's last slot.
+    regs_end: *mut u64,
+    /// The running instance, and a pointer to it in the store.
+    pub(super) inst: u32,
+    pub(super) inst_ptr: *const InstanceData,
+    /// Store address of the running instance's memory 0 (`usize::MAX`: none).
+    pub(super) mem_idx: usize,
+    pub(super) data: *mut StoreData,
+    /// Code and instance per store function address (the side tables' view).
+    entries: *const FuncEntry,
+    entries_len: usize,
+    tables: *mut SideTables,
+    /// Fuel was unlimited (`u64::MAX`) when last read from the store.
+    unlimited: bool,
+    /// Why execution stopped, if it trapped.
+    pub(super) trap: Option<Trap>,
+    /// Fuel left when execution stopped.
+    fuel_left: u64,
+    pub(super) resume: Resume,
+    pub(super) pending: PendingCall,
+    /// The state between two handlers in loop mode.
+    #[cfg(not(fast_tail_dispatch))]
+    pub(super) parked: (Ip, Sp, Mem, usize, u64),
+    regs: Vec<u64>,
+    frame_vec: Vec<CallFrame>,
+    /// The running function, for the debug assertions.
+    #[cfg(debug_assertions)]
+    pub(super) cur: *const FuncCode,
+}
+
+/// The stream of the sentinel frame's return: ends execution.
+#[repr(C)]
+struct ExitStream {
+    handler: dispatch::Handler,
+}
+
+static EXIT: ExitStream = ExitStream {
+    handler: super::ops::exit_handler(),
+};
+
+/// The hot state of one handler, typed by its operand shape `S` (which
+/// fixes how far [`St::next`] advances).
+pub(super) struct St<'a, S> {
+    pub(super) cx: &'a mut Ctx,
+    pub(super) ip: Ip,
+    pub(super) sp: Sp,
+    pub(super) mem: Mem,
+    pub(super) len: usize,
+    pub(super) fuel: u64,
+    shape: PhantomData<S>,
+}
+
+impl<'a, S: Copy> St<'a, S> {
+    #[inline(always)]
+    pub(super) fn new(cx: &'a mut Ctx, ip: Ip, sp: Sp, mem: Mem, len: usize, fuel: u64) -> Self {
+        #[cfg(debug_assertions)]
+        cx.check_ip(ip, words::<S>());
+        St {
+            cx,
+            ip,
+            sp,
+            mem,
+            len,
+            fuel,
+            shape: PhantomData,
+        }
     }
-    Ok(m[ea as usize..end as usize]
-        .try_into()
-        .expect("slice has N bytes"))
-}
 
-#[inline(always)]
-fn write(m: &mut [u8], ea: u64, bytes: &[u8]) -> Result<(), TrapCode> {
-    let end = ea + bytes.len() as u64;
-    if end > m.len() as u64 {
-        return Err(TrapCode::MemoryOutOfBounds);
+    /// This instruction's operands.
+    ///
+    /// # Safety
+    /// The instruction at `ip` must have shape `S` (verified streams pair
+    /// each handler with its own shape).
+    #[inline(always)]
+    pub(super) unsafe fn operands(&self) -> S {
+        // SAFETY: as the caller promises; the operands follow the handler word.
+        unsafe { self.ip.add(1).cast::<S>().read() }
     }
-    m[ea as usize..end as usize].copy_from_slice(bytes);
-    Ok(())
-}
 
-/// `[start, start + len)` if it fits in `size`.
-fn span(start: u64, len: u64, size: usize) -> Option<std::ops::Range<usize>> {
-    let end = start.checked_add(len)?;
-    (end <= size as u64).then_some(start as usize..end as usize)
-}
+    /// Reads slot `s` of the running frame.
+    #[inline(always)]
+    pub(super) fn get(&self, s: Slot) -> u64 {
+        #[cfg(debug_assertions)]
+        self.cx.check_slot(self.sp, s);
+        // SAFETY: verified: `s` is below the frame size, and `enter` made
+        // the register file cover the frame (module docs).
+        unsafe { *self.sp.add(s as usize) }
+    }
 
-impl FastTier {
-    /// Enters `addr` with its frame at `base` (arguments already there).
-    /// A host function runs to completion and returns `false`.
-    fn invoke(
-        &mut self,
-        data: &mut StoreData,
-        addr: FuncAddr,
-        base: usize,
-        caller_mem: usize,
-    ) -> Result<bool, Trap> {
-        let instance = match &data.funcs[addr.0 as usize] {
-            FuncInst::Host { ty, .. } => {
-                let args = self.regs[base..base + ty.params.len()].to_vec();
-                let mem = (caller_mem != usize::MAX).then_some(caller_mem as u32);
-                let results = data.call_host(addr, mem, &args)?;
-                let end = base + results.len();
-                if self.regs.len() < end {
-                    self.regs.resize(end, 0);
-                }
-                self.regs[base..end].copy_from_slice(&results);
-                return Ok(false);
-            }
-            FuncInst::Wasm { instance, .. } => instance.0 as usize,
+    /// Writes slot `s` of the running frame.
+    #[inline(always)]
+    pub(super) fn set(&mut self, s: Slot, v: u64) {
+        #[cfg(debug_assertions)]
+        self.cx.check_slot(self.sp, s);
+        // SAFETY: as in `get`.
+        unsafe { *self.sp.add(s as usize) = v }
+    }
+
+    /// Reads the `v128` in slots `s`, `s + 1` of the running frame.
+    #[inline(always)]
+    pub(super) fn get_v(&self, s: Slot) -> u128 {
+        #[cfg(debug_assertions)]
+        self.cx.check_slot(self.sp, s + 1);
+        // SAFETY: verified: `s + 1` is below the frame size (a `Q` field),
+        // and `enter` made the register file cover the frame.
+        let (lo, hi) = unsafe { (*self.sp.add(s as usize), *self.sp.add(s as usize + 1)) };
+        lo as u128 | (hi as u128) << 64
+    }
+
+    /// Writes the `v128` in slots `s`, `s + 1` of the running frame.
+    #[inline(always)]
+    pub(super) fn set_v(&mut self, s: Slot, v: u128) {
+        #[cfg(debug_assertions)]
+        self.cx.check_slot(self.sp, s + 1);
+        // SAFETY: as in `get_v`.
+        unsafe {
+            *self.sp.add(s as usize) = v as u64;
+            *self.sp.add(s as usize + 1) = (v >> 64) as u64;
+        }
+    }
+
+    /// Continues with the next instruction.
+    #[inline(always)]
+    pub(super) fn next(self) -> Done {
+        // SAFETY: verified: the last instruction cannot fall through, so
+        // the next one starts inside the stream.
+        let ip = unsafe { self.ip.add(words::<S>()) };
+        dispatch(self.cx, ip, self.sp, self.mem, self.len, self.fuel)
+    }
+
+    /// Jumps `to` words from this instruction. Entering a loop charges no
+    /// fuel here: the loop header's handler does.
+    #[inline(always)]
+    pub(super) fn jump(self, to: i32) -> Done {
+        // SAFETY: verified: every target is an instruction start of this stream.
+        let ip = unsafe { self.ip.offset(to as isize) };
+        dispatch(self.cx, ip, self.sp, self.mem, self.len, self.fuel)
+    }
+
+    /// Jumps if `taken`, else continues.
+    #[inline(always)]
+    pub(super) fn branch(self, taken: bool, to: i32) -> Done {
+        if taken {
+            self.jump(to)
+        } else {
+            self.next()
+        }
+    }
+
+    /// Charges one unit of fuel (a loop header), then continues.
+    #[inline(always)]
+    pub(super) fn loop_fuel(mut self) -> Done {
+        if self.fuel == 0 {
+            return self.trap(TrapCode::OutOfFuel);
+        }
+        self.fuel -= 1;
+        self.next()
+    }
+
+    /// Ends execution with a trap.
+    #[inline(always)]
+    pub(super) fn trap(self, code: TrapCode) -> Done {
+        trap_out(self.cx, code, self.fuel)
+    }
+
+    /// Continues, or traps with the code a slow path returned.
+    #[inline(always)]
+    pub(super) fn check(self, r: Result<(), TrapCode>) -> Done {
+        match r {
+            Ok(()) => self.next(),
+            Err(code) => self.trap(code),
+        }
+    }
+
+    /// Continues after a slow path that may have moved memory 0 (`memory.grow`).
+    #[inline(always)]
+    pub(super) fn next_reloading_memory(mut self) -> Done {
+        let (mem, len) = memory_of(self.cx);
+        self.mem = mem;
+        self.len = len;
+        self.next()
+    }
+
+    /// Calls the function whose code is `code` (of the running instance,
+    /// which `caller` was before the call); its frame starts at slot
+    /// `base`; the caller resumes at `ret`.
+    ///
+    /// Order of checks, as in every tier: call depth, then fuel.
+    #[inline(always)]
+    pub(super) fn enter(self, code: *const FuncCode, base: Slot, ret: Ip, caller: u32) -> Done {
+        let cx = self.cx;
+        if cx.depth >= cx.depth_limit && !grow_frames(cx) {
+            return trap_out(cx, TrapCode::CallStackExhausted, self.fuel);
+        }
+        if self.fuel == 0 {
+            return trap_out(cx, TrapCode::OutOfFuel, self.fuel);
+        }
+        // SAFETY: `code` came from a verified call instruction or from the
+        // side tables: a live function of this tier.
+        let f = unsafe { &*code };
+        let mut sp = self.sp;
+        // SAFETY: verified: `base` is at most the caller's frame size, so
+        // `sp + base` is inside (or one past) the register file.
+        let mut callee = unsafe { sp.add(base as usize) };
+        // SAFETY: both point into (or one past) the register file.
+        if (unsafe { cx.regs_end.offset_from(callee) } as usize) < f.frame_size as usize {
+            sp = grow_regs(cx, sp, base as usize + f.frame_size as usize);
+            // SAFETY: as above, in the new register file.
+            callee = unsafe { sp.add(base as usize) };
+        }
+        // SAFETY: `depth < depth_limit <= capacity` of the call stack.
+        unsafe {
+            cx.frames.add(cx.depth).write(CallFrame {
+                ret,
+                sp,
+                inst: caller,
+                #[cfg(debug_assertions)]
+                code: cx.cur,
+            })
         };
-        if self.frames.len() >= data.limits.max_call_depth as usize {
-            return Err(TrapCode::CallStackExhausted.into());
+        cx.depth += 1;
+        #[cfg(debug_assertions)]
+        {
+            cx.cur = code;
         }
-        data.consume_fuel()?;
-        let code = self
-            .tables
-            .code(addr)
-            .ok_or_else(|| Trap::host(format!("fast tier: function {} has no code", addr.0)))?;
-        let end = base + code.frame_size as usize;
-        if self.regs.len() < end {
-            self.regs.resize(end, 0);
+        for &(slot, v) in f.local_init.iter() {
+            debug_assert!(slot < f.frame_size);
+            // SAFETY: the callee's frame is inside the register file (above)
+            // and its locals inside its frame (verified).
+            unsafe { *callee.add(slot as usize) = v };
         }
-        let locals = base + code.params as usize;
-        self.regs[locals..locals + code.local_init.len()].copy_from_slice(&code.local_init);
-        let mem = data.instances[instance]
+        dispatch(
+            cx,
+            f.code.as_ptr(),
+            callee,
+            self.mem,
+            self.len,
+            self.fuel - 1,
+        )
+    }
+
+    /// `return_call`: the function whose code is `code` replaces the running
+    /// one; its `n` argument slots move from `base` to the frame's start.
+    /// The call depth does not change (so it is not checked); fuel is
+    /// charged as on every entry.
+    #[inline(always)]
+    pub(super) fn tail_enter(self, code: *const FuncCode, base: Slot, n: u32) -> Done {
+        let cx = self.cx;
+        if self.fuel == 0 {
+            return trap_out(cx, TrapCode::OutOfFuel, self.fuel);
+        }
+        // SAFETY: `code` came from a verified call instruction or from the
+        // side tables: a live function of this tier.
+        let f = unsafe { &*code };
+        let mut sp = self.sp;
+        // SAFETY: verified: `base + n` is at most the frame size, so both
+        // ranges lie inside the running frame; `copy` allows overlap.
+        unsafe { std::ptr::copy(sp.add(base as usize), sp, n as usize) };
+        // SAFETY: both point into (or one past) the register file.
+        if (unsafe { cx.regs_end.offset_from(sp) } as usize) < f.frame_size as usize {
+            sp = grow_regs(cx, sp, f.frame_size as usize);
+        }
+        #[cfg(debug_assertions)]
+        {
+            cx.cur = code;
+        }
+        for &(slot, v) in f.local_init.iter() {
+            debug_assert!(slot < f.frame_size);
+            // SAFETY: the frame is inside the register file (above) and its
+            // locals inside its frame (verified).
+            unsafe { *sp.add(slot as usize) = v };
+        }
+        dispatch(cx, f.code.as_ptr(), sp, self.mem, self.len, self.fuel - 1)
+    }
+
+    /// Returns from the running function (results already in its first slots).
+    #[inline(always)]
+    pub(super) fn ret(self) -> Done {
+        let cx = self.cx;
+        debug_assert!(cx.depth > 0);
+        cx.depth -= 1;
+        // SAFETY: `depth` records are in use; the sentinel is the last.
+        let fr = unsafe { cx.frames.add(cx.depth).read() };
+        #[cfg(debug_assertions)]
+        {
+            cx.cur = fr.code;
+        }
+        if fr.inst != cx.inst {
+            return return_to_instance(cx, fr.ret, fr.sp, self.fuel, fr.inst);
+        }
+        dispatch(cx, fr.ret, fr.sp, self.mem, self.len, self.fuel)
+    }
+
+    /// Hands a call of store function `addr` to the general path (host
+    /// functions, other instances, checks of `call_indirect`).
+    #[inline(always)]
+    pub(super) fn call_slow(self, addr: FuncAddr, base: Slot) -> Done {
+        // SAFETY: verified: this call instruction is not the stream's last.
+        let ret = unsafe { self.ip.add(words::<S>()) };
+        self.cx.pending = PendingCall { addr, base, ret };
+        call_pending(self.cx, self.ip, self.sp, self.mem, self.len, self.fuel)
+    }
+
+    /// The code entry of store function `raw` if it is a wasm function of
+    /// the running instance with canonical signature `ty` (the fast path of
+    /// `call_indirect`).
+    #[inline(always)]
+    pub(super) fn local_entry(&self, raw: u64, ty: u32) -> Option<*const FuncCode> {
+        let cx = &*self.cx;
+        if raw >= cx.entries_len as u64 {
+            return None;
+        }
+        // SAFETY: `raw < entries_len`, the side tables' entry count.
+        let e = unsafe { *cx.entries.add(raw as usize) };
+        (e.ty == ty && e.inst == cx.inst && !e.code.is_null()).then_some(e.code)
+    }
+}
+
+impl Ctx {
+    #[cfg(debug_assertions)]
+    fn check_ip(&self, ip: Ip, words: usize) {
+        if self.cur.is_null() {
+            return;
+        }
+        // SAFETY: `cur` is the running function's live code.
+        let code = unsafe { &(*self.cur).code };
+        let start = code.as_ptr() as usize;
+        let end = start + code.len() * 8;
+        debug_assert!(ip as usize >= start && ip as usize + words * 8 <= end);
+    }
+
+    #[cfg(debug_assertions)]
+    fn check_slot(&self, sp: Sp, s: Slot) {
+        // SAFETY: `cur` is the running function's live code.
+        let size = unsafe { (*self.cur).frame_size };
+        debug_assert!(s < size);
+        debug_assert!((sp as usize) + (size as usize) * 8 <= self.regs_end as usize);
+    }
+
+    /// The store, for slow paths (not tied to the context's borrow).
+    ///
+    /// # Safety
+    /// No other reference into the store may be alive while it is used.
+    #[allow(clippy::mut_from_ref)]
+    pub(super) unsafe fn store<'s>(&self) -> &'s mut StoreData {
+        // SAFETY: the store outlives the call; as the caller promises.
+        unsafe { &mut *self.data }
+    }
+
+    /// The running instance, for slow paths.
+    pub(super) fn instance(&self) -> &InstanceData {
+        // SAFETY: instances are not added or dropped while wasm runs
+        // (host calls refresh the pointer anyway).
+        unsafe { &*self.inst_ptr }
+    }
+
+    /// Makes `inst` the running instance (pointer and memory 0).
+    fn switch_instance(&mut self, inst: u32) {
+        // SAFETY: no other store reference is alive in the executor's slow paths.
+        let data = unsafe { self.store() };
+        self.inst = inst;
+        self.inst_ptr = &data.instances[inst as usize];
+        self.mem_idx = data.instances[inst as usize]
             .memories
             .first()
             .map_or(usize::MAX, |&m| m as usize);
-        self.frames.push(Frame {
-            code,
-            base,
-            instance,
-            mem,
-            pc: 0,
-        });
-        Ok(true)
     }
 
-    /// Runs wasm function `func` to completion.
-    pub(super) fn execute(
-        &mut self,
-        data: &mut StoreData,
-        func: FuncAddr,
-        args: &[u64],
-    ) -> Result<Vec<u64>, Trap> {
-        self.frames.clear();
-        if self.regs.len() < args.len() {
-            self.regs.resize(args.len(), 0);
-        }
-        self.regs[..args.len()].copy_from_slice(args);
-        if !self.invoke(data, func, 0, usize::MAX)? {
-            unreachable!("the store runs host functions itself");
-        }
-        let Frame {
-            mut code,
-            mut base,
-            mut instance,
-            mut mem,
-            mut pc,
-        } = self.frames.last().expect("entered").clone();
+    /// Stores fuel for the host or the caller to see (unlimited stays unlimited).
+    fn save_fuel(&mut self, fuel: u64) {
+        // SAFETY: no other store reference is alive here.
+        let data = unsafe { self.store() };
+        data.fuel = if self.unlimited { u64::MAX } else { fuel };
+    }
 
-        // SAFETY: `prepare` verified every slot operand of every function to
-        // be below its frame size, and `invoke` grew the register file (which
-        // never shrinks) to cover `base + frame_size` before the frame ran.
-        macro_rules! r {
-            ($s:expr) => {
-                *{
-                    let i = base + $s as usize;
-                    debug_assert!(i < self.regs.len());
-                    unsafe { self.regs.get_unchecked_mut(i) }
-                }
-            };
-        }
-        macro_rules! memory {
-            () => {
-                data.memories[mem].data
-            };
-        }
-        macro_rules! table {
-            ($t:expr) => {
-                data.instances[instance].tables[$t as usize] as usize
-            };
-        }
-        macro_rules! alu {
-            ($x:expr, |$a:ident, $b:ident| $e:expr) => {{
-                let ($a, $b) = (r!($x.a), r!($x.b));
-                r!($x.dst) = $e;
-            }};
-        }
-        macro_rules! alu_imm {
-            ($x:expr, |$a:ident, $b:ident| $e:expr) => {{
-                let ($a, $b) = (r!($x.a), $x.imm);
-                r!($x.dst) = $e;
-            }};
-        }
-        // After a call or return: continue in whatever frame is now on top.
-        macro_rules! resume {
-            () => {{
-                let f = self.frames.last().expect("a frame is running");
-                code = f.code.clone();
-                base = f.base;
-                instance = f.instance;
-                mem = f.mem;
-                pc = f.pc;
-            }};
-        }
-        macro_rules! ret {
-            ($n:expr) => {{
-                self.frames.pop();
-                if self.frames.is_empty() {
-                    return Ok(self.regs[base..base + $n].to_vec());
-                }
-                resume!();
-            }};
-        }
-        macro_rules! call {
-            ($addr:expr, $base:expr) => {{
-                self.frames.last_mut().expect("running").pc = pc;
-                if self.invoke(data, $addr, base + $base as usize, mem)? {
-                    resume!();
-                }
-            }};
-        }
+    /// Fuel as the store now has it (a host may have changed it).
+    fn load_fuel(&mut self) -> u64 {
+        // SAFETY: no other store reference is alive here.
+        let fuel = unsafe { self.store() }.fuel;
+        self.unlimited = fuel == u64::MAX;
+        fuel
+    }
+}
 
-        loop {
-            debug_assert!(pc < code.code.len());
-            // SAFETY: `prepare` verified that every branch target is an
-            // instruction index and that the last instruction cannot fall through.
-            let instr = *unsafe { code.code.get_unchecked(pc) };
-            pc += 1;
-            match instr {
-                Instr::Unreachable => return Err(TrapCode::Unreachable.into()),
-                Instr::LoopFuel => data.consume_fuel()?,
-                Instr::Copy { dst, src } => r!(dst) = r!(src),
-                Instr::Const { dst, val } => r!(dst) = val,
-                Instr::Br { to } => pc = to as usize,
-                Instr::BrNez { c, to } => {
-                    if r!(c) as u32 != 0 {
-                        pc = to as usize
-                    }
-                }
-                Instr::BrEqz { c, to } => {
-                    if r!(c) as u32 == 0 {
-                        pc = to as usize
-                    }
-                }
-                Instr::BrCmp32 { op, a, b, to } => {
-                    if op.i32(r!(a), r!(b)) {
-                        pc = to as usize
-                    }
-                }
-                Instr::BrCmp32Imm { op, a, imm, to } => {
-                    if op.i32(r!(a), imm as u64) {
-                        pc = to as usize
-                    }
-                }
-                Instr::BrCmp64 { op, a, b, to } => {
-                    if op.i64(r!(a), r!(b)) {
-                        pc = to as usize
-                    }
-                }
-                Instr::BrCmp64Imm { op, a, imm, to } => {
-                    if op.i64(r!(a), imm) {
-                        pc = to as usize
-                    }
-                }
-                Instr::BrTable { index, table } => {
-                    let t = &code.tables[table as usize];
-                    let i = (r!(index) as u32 as usize).min(t.len() - 1);
-                    pc = t[i] as usize;
-                }
-                Instr::Return { start, n } => {
-                    let (s, n) = (base + start as usize, n as usize);
-                    self.regs.copy_within(s..s + n, base);
-                    ret!(n)
-                }
-                Instr::ReturnOne { src } => {
-                    r!(0) = r!(src);
-                    ret!(1)
-                }
-                Instr::Call { func, base: b } => {
-                    let addr = data.instances[instance].funcs[func as usize];
-                    call!(addr, b)
-                }
-                Instr::CallIndirect {
-                    ty,
-                    table,
-                    index,
-                    base: b,
-                } => {
-                    let inst = &data.instances[instance];
-                    let expected = inst.type_ids[ty as usize];
-                    let t = &data.tables[inst.tables[table as usize] as usize];
-                    let raw = *t
-                        .elements
-                        .get(r!(index) as u32 as usize)
-                        .ok_or(TrapCode::TableOutOfBounds)?;
-                    if raw == NULL_REF {
-                        return Err(TrapCode::IndirectCallToNull.into());
-                    }
-                    let addr = FuncAddr(raw as u32);
-                    if data.funcs[addr.0 as usize].type_id() != expected {
-                        return Err(TrapCode::IndirectCallTypeMismatch.into());
-                    }
-                    call!(addr, b)
-                }
-                Instr::Select { dst, c, a, b } => {
-                    r!(dst) = if r!(c) as u32 != 0 { r!(a) } else { r!(b) }
-                }
-                Instr::GlobalGet { dst, global } => {
-                    let g = data.instances[instance].globals[global as usize] as usize;
-                    r!(dst) = data.globals[g].value;
-                }
-                Instr::GlobalSet { global, src } => {
-                    let g = data.instances[instance].globals[global as usize] as usize;
-                    data.globals[g].value = r!(src);
-                }
-                Instr::Un { f, dst, a } => r!(dst) = f(r!(a)),
-                Instr::Bin { f, dst, a, b } => r!(dst) = f(r!(a), r!(b)),
-                Instr::BinImm { f, dst, a, imm } => r!(dst) = f(r!(a), imm),
-                Instr::UnTrap { f, dst, a } => r!(dst) = f(r!(a))?,
-                Instr::BinTrap { f, dst, a, b } => r!(dst) = f(r!(a), r!(b))?,
-                Instr::I32Add { dst, a, b } => {
-                    r!(dst) = (r!(a) as u32).wrapping_add(r!(b) as u32) as u64
-                }
-                Instr::I32Sub { dst, a, b } => {
-                    r!(dst) = (r!(a) as u32).wrapping_sub(r!(b) as u32) as u64
-                }
-                Instr::I32AddImm { dst, a, imm } => {
-                    r!(dst) = (r!(a) as u32).wrapping_add(imm) as u64
-                }
-                Instr::I64Add { dst, a, b } => r!(dst) = r!(a).wrapping_add(r!(b)),
-                Instr::I64Sub { dst, a, b } => r!(dst) = r!(a).wrapping_sub(r!(b)),
-                Instr::I64AddImm { dst, a, imm } => r!(dst) = r!(a).wrapping_add(imm),
-                Instr::Cmp32 { op, dst, a, b } => r!(dst) = op.i32(r!(a), r!(b)) as u64,
-                Instr::Cmp32Imm { op, dst, a, imm } => r!(dst) = op.i32(r!(a), imm as u64) as u64,
-                Instr::Cmp64 { op, dst, a, b } => r!(dst) = op.i64(r!(a), r!(b)) as u64,
-                Instr::Cmp64Imm { op, dst, a, imm } => r!(dst) = op.i64(r!(a), imm) as u64,
-                Instr::I32Mul(x) => alu!(x, |a, b| (a as u32).wrapping_mul(b as u32) as u64),
-                Instr::I32And(x) => alu!(x, |a, b| a & b & 0xffff_ffff),
-                Instr::I32Or(x) => alu!(x, |a, b| (a | b) & 0xffff_ffff),
-                Instr::I32Xor(x) => alu!(x, |a, b| (a ^ b) & 0xffff_ffff),
-                Instr::I32Shl(x) => alu!(x, |a, b| (a as u32).wrapping_shl(b as u32) as u64),
-                Instr::I32ShrS(x) => {
-                    alu!(x, |a, b| (a as i32).wrapping_shr(b as u32) as u32 as u64)
-                }
-                Instr::I32ShrU(x) => alu!(x, |a, b| (a as u32).wrapping_shr(b as u32) as u64),
-                Instr::I64Mul(x) => alu!(x, |a, b| a.wrapping_mul(b)),
-                Instr::I64And(x) => alu!(x, |a, b| a & b),
-                Instr::I64Or(x) => alu!(x, |a, b| a | b),
-                Instr::I64Xor(x) => alu!(x, |a, b| a ^ b),
-                Instr::I64Shl(x) => alu!(x, |a, b| a.wrapping_shl(b as u32)),
-                Instr::I64ShrS(x) => alu!(x, |a, b| (a as i64).wrapping_shr(b as u32) as u64),
-                Instr::I64ShrU(x) => alu!(x, |a, b| a.wrapping_shr(shr_u_count(b))),
-                Instr::F32Add(x) => alu!(x, |a, b| f32b(f32v(a) + f32v(b))),
-                Instr::F32Sub(x) => alu!(x, |a, b| f32b(f32v(a) - f32v(b))),
-                Instr::F32Mul(x) => alu!(x, |a, b| f32b(f32v(a) * f32v(b))),
-                Instr::F32Div(x) => alu!(x, |a, b| f32b(f32v(a) / f32v(b))),
-                Instr::F64Add(x) => {
-                    alu!(x, |a, b| (f64::from_bits(a) + f64::from_bits(b)).to_bits())
-                }
-                Instr::F64Sub(x) => {
-                    alu!(x, |a, b| (f64::from_bits(a) - f64::from_bits(b)).to_bits())
-                }
-                Instr::F64Mul(x) => {
-                    alu!(x, |a, b| (f64::from_bits(a) * f64::from_bits(b)).to_bits())
-                }
-                Instr::F64Div(x) => {
-                    alu!(x, |a, b| (f64::from_bits(a) / f64::from_bits(b)).to_bits())
-                }
-                Instr::I32MulImm(x) => alu_imm!(x, |a, b| (a as u32).wrapping_mul(b as u32) as u64),
-                Instr::I32AndImm(x) => alu_imm!(x, |a, b| a & b & 0xffff_ffff),
-                Instr::I32OrImm(x) => alu_imm!(x, |a, b| (a | b) & 0xffff_ffff),
-                Instr::I32XorImm(x) => alu_imm!(x, |a, b| (a ^ b) & 0xffff_ffff),
-                Instr::I32ShlImm(x) => alu_imm!(x, |a, b| (a as u32).wrapping_shl(b as u32) as u64),
-                Instr::I32ShrSImm(x) => {
-                    alu_imm!(x, |a, b| (a as i32).wrapping_shr(b as u32) as u32 as u64)
-                }
-                Instr::I32ShrUImm(x) => {
-                    alu_imm!(x, |a, b| (a as u32).wrapping_shr(b as u32) as u64)
-                }
-                Instr::I64MulImm(x) => alu_imm!(x, |a, b| a.wrapping_mul(b)),
-                Instr::I64AndImm(x) => alu_imm!(x, |a, b| a & b),
-                Instr::I64OrImm(x) => alu_imm!(x, |a, b| a | b),
-                Instr::I64XorImm(x) => alu_imm!(x, |a, b| a ^ b),
-                Instr::I64ShlImm(x) => alu_imm!(x, |a, b| a.wrapping_shl(b as u32)),
-                Instr::I64ShrSImm(x) => {
-                    alu_imm!(x, |a, b| (a as i64).wrapping_shr(b as u32) as u64)
-                }
-                Instr::I64ShrUImm(x) => alu_imm!(x, |a, b| a.wrapping_shr(shr_u_count(b))),
-                Instr::Load32 { dst, addr, offset } => {
-                    let ea = r!(addr) as u32 as u64 + offset as u64;
-                    r!(dst) = u32::from_le_bytes(read(&memory!(), ea)?) as u64;
-                }
-                Instr::Load64 { dst, addr, offset } => {
-                    let ea = r!(addr) as u32 as u64 + offset as u64;
-                    r!(dst) = u64::from_le_bytes(read(&memory!(), ea)?);
-                }
-                Instr::Load {
-                    kind,
-                    dst,
-                    addr,
-                    offset,
-                } => {
-                    let ea = r!(addr) as u32 as u64 + offset as u64;
-                    let m = &memory!();
-                    r!(dst) = match kind {
-                        LoadKind::I32 => u32::from_le_bytes(read(m, ea)?) as u64,
-                        LoadKind::I64 => u64::from_le_bytes(read(m, ea)?),
-                        LoadKind::I32S8 => i8::from_le_bytes(read(m, ea)?) as i32 as u32 as u64,
-                        LoadKind::I32U8 => u8::from_le_bytes(read(m, ea)?) as u64,
-                        LoadKind::I32S16 => i16::from_le_bytes(read(m, ea)?) as i32 as u32 as u64,
-                        LoadKind::I32U16 => u16::from_le_bytes(read(m, ea)?) as u64,
-                        LoadKind::I64S8 => i8::from_le_bytes(read(m, ea)?) as i64 as u64,
-                        LoadKind::I64U8 => u8::from_le_bytes(read(m, ea)?) as u64,
-                        LoadKind::I64S16 => i16::from_le_bytes(read(m, ea)?) as i64 as u64,
-                        LoadKind::I64U16 => u16::from_le_bytes(read(m, ea)?) as u64,
-                        LoadKind::I64S32 => i32::from_le_bytes(read(m, ea)?) as i64 as u64,
-                        LoadKind::I64U32 => u32::from_le_bytes(read(m, ea)?) as u64,
-                    };
-                }
-                Instr::Store {
-                    kind,
-                    addr,
-                    src,
-                    offset,
-                } => {
-                    let ea = r!(addr) as u32 as u64 + offset as u64;
-                    let v = r!(src);
-                    let m = &mut memory!();
-                    match kind {
-                        StoreKind::B8 => write(m, ea, &[v as u8])?,
-                        StoreKind::B16 => write(m, ea, &(v as u16).to_le_bytes())?,
-                        StoreKind::B32 => write(m, ea, &(v as u32).to_le_bytes())?,
-                        StoreKind::B64 => write(m, ea, &v.to_le_bytes())?,
-                    }
-                }
-                Instr::MemorySize { dst } => r!(dst) = data.memories[mem].pages() as u64,
-                Instr::MemoryGrow { dst, delta } => {
-                    let old = data.memories[mem].grow(r!(delta) as u32);
-                    r!(dst) = old.map_or(u32::MAX, |o| o) as u64;
-                }
-                Instr::MemoryFill { d, v, n } => {
-                    let (d, v, n) = (r!(d) as u32 as u64, r!(v) as u8, r!(n) as u32 as u64);
-                    let m = &mut memory!();
-                    let dst = span(d, n, m.len()).ok_or(TrapCode::MemoryOutOfBounds)?;
-                    m[dst].fill(v);
-                }
-                Instr::MemoryCopy { d, s, n } => {
-                    let (d, s, n) = (
-                        r!(d) as u32 as u64,
-                        r!(s) as u32 as u64,
-                        r!(n) as u32 as u64,
-                    );
-                    let m = &mut memory!();
-                    let src = span(s, n, m.len()).ok_or(TrapCode::MemoryOutOfBounds)?;
-                    span(d, n, m.len()).ok_or(TrapCode::MemoryOutOfBounds)?;
-                    m.copy_within(src, d as usize);
-                }
-                Instr::MemoryInit { seg, d, s, n } => {
-                    let (d, s, n) = (
-                        r!(d) as u32 as u64,
-                        r!(s) as u32 as u64,
-                        r!(n) as u32 as u64,
-                    );
-                    let seg = data.instances[instance].datas[seg as usize] as usize;
-                    let bytes = &data.datas[seg].bytes;
-                    let m = &mut data.memories[mem].data;
-                    let src = span(s, n, bytes.len()).ok_or(TrapCode::MemoryOutOfBounds)?;
-                    let dst = span(d, n, m.len()).ok_or(TrapCode::MemoryOutOfBounds)?;
-                    m[dst].copy_from_slice(&bytes[src]);
-                }
-                Instr::DataDrop { seg } => {
-                    let seg = data.instances[instance].datas[seg as usize] as usize;
-                    data.datas[seg].bytes = std::sync::Arc::from(&[][..]);
-                }
-                Instr::TableGet { table, dst, index } => {
-                    let t = table!(table);
-                    r!(dst) = *data.tables[t]
-                        .elements
-                        .get(r!(index) as u32 as usize)
-                        .ok_or(TrapCode::TableOutOfBounds)?;
-                }
-                Instr::TableSet { table, index, src } => {
-                    let t = table!(table);
-                    let v = r!(src);
-                    *data.tables[t]
-                        .elements
-                        .get_mut(r!(index) as u32 as usize)
-                        .ok_or(TrapCode::TableOutOfBounds)? = v;
-                }
-                Instr::TableSize { table, dst } => {
-                    let t = table!(table);
-                    r!(dst) = data.tables[t].size() as u64;
-                }
-                Instr::TableGrow {
-                    table,
-                    dst,
-                    init,
-                    n,
-                } => {
-                    let t = table!(table);
-                    let old = data.tables[t].grow(r!(n) as u32, r!(init));
-                    r!(dst) = old.map_or(u32::MAX, |o| o) as u64;
-                }
-                Instr::TableFill { table, d, v, n } => {
-                    let t = table!(table);
-                    let (d, v, n) = (r!(d) as u32 as u64, r!(v), r!(n) as u32 as u64);
-                    let elements = &mut data.tables[t].elements;
-                    let dst = span(d, n, elements.len()).ok_or(TrapCode::TableOutOfBounds)?;
-                    elements[dst].fill(v);
-                }
-                Instr::TableCopy {
-                    dst_table,
-                    src_table,
-                    d,
-                    s,
-                    n,
-                } => {
-                    let (dt, st) = (table!(dst_table), table!(src_table));
-                    let (d, s, n) = (
-                        r!(d) as u32 as u64,
-                        r!(s) as u32 as u64,
-                        r!(n) as u32 as u64,
-                    );
-                    let src = span(s, n, data.tables[st].elements.len())
-                        .ok_or(TrapCode::TableOutOfBounds)?;
-                    let dst = span(d, n, data.tables[dt].elements.len())
-                        .ok_or(TrapCode::TableOutOfBounds)?;
-                    if dt == st {
-                        data.tables[dt].elements.copy_within(src, dst.start);
-                    } else {
-                        let items = data.tables[st].elements[src].to_vec();
-                        data.tables[dt].elements[dst].copy_from_slice(&items);
-                    }
-                }
-                Instr::TableInit {
-                    seg,
-                    table,
-                    d,
-                    s,
-                    n,
-                } => {
-                    let t = table!(table);
-                    let seg = data.instances[instance].elems[seg as usize] as usize;
-                    let (d, s, n) = (
-                        r!(d) as u32 as u64,
-                        r!(s) as u32 as u64,
-                        r!(n) as u32 as u64,
-                    );
-                    let items = &data.elems[seg].items;
-                    let src = span(s, n, items.len()).ok_or(TrapCode::TableOutOfBounds)?;
-                    let dst = span(d, n, data.tables[t].elements.len())
-                        .ok_or(TrapCode::TableOutOfBounds)?;
-                    let items = items[src].to_vec();
-                    data.tables[t].elements[dst].copy_from_slice(&items);
-                }
-                Instr::ElemDrop { seg } => {
-                    let seg = data.instances[instance].elems[seg as usize] as usize;
-                    data.elems[seg].items = Vec::new();
-                }
-                Instr::RefFunc { dst, func } => {
-                    r!(dst) = data.instances[instance].funcs[func as usize].0 as u64
-                }
-            }
+/// Base and length of the running instance's memory 0.
+#[inline(never)]
+pub(super) fn memory_of(cx: &mut Ctx) -> (Mem, usize) {
+    if cx.mem_idx == usize::MAX {
+        return (std::ptr::NonNull::dangling().as_ptr(), 0);
+    }
+    // SAFETY: no other store reference is alive in a slow path.
+    let m = &mut unsafe { cx.store() }.memories[cx.mem_idx].data;
+    (m.as_mut_ptr(), m.len())
+}
+
+/// Ends execution with a trap (a host trap already recorded is kept).
+#[cold]
+#[inline(never)]
+pub(super) fn trap_out(cx: &mut Ctx, code: TrapCode, fuel: u64) -> Done {
+    if cx.trap.is_none() {
+        cx.trap = Some(code.into());
+    }
+    cx.fuel_left = fuel;
+    Done::Exit
+}
+
+/// Ends execution normally (the sentinel frame's return lands here).
+pub(super) fn exit(cx: &mut Ctx, fuel: u64) -> Done {
+    cx.fuel_left = fuel;
+    Done::Exit
+}
+
+/// Makes room for more call records, or says the depth limit is reached.
+#[cold]
+#[inline(never)]
+fn grow_frames(cx: &mut Ctx) -> bool {
+    if cx.depth >= cx.max_depth {
+        return false;
+    }
+    let more = cx.frame_vec.capacity().max(64);
+    // SAFETY: `depth` records are initialised; `set_len` makes them part of
+    // the vector so `reserve` keeps them.
+    unsafe { cx.frame_vec.set_len(cx.depth) };
+    cx.frame_vec.reserve(more);
+    cx.frames = cx.frame_vec.as_mut_ptr();
+    cx.depth_limit = cx.frame_vec.capacity().min(cx.max_depth);
+    true
+}
+
+/// Grows the register file to hold `need` slots from `sp`; moves every
+/// saved frame base with it and returns `sp` in the new file.
+#[cold]
+#[inline(never)]
+fn grow_regs(cx: &mut Ctx, sp: Sp, need: usize) -> Sp {
+    let old = cx.regs.as_ptr() as usize;
+    let at = (sp as usize - old) / 8;
+    let len = (at + need).max(cx.regs.len() * 2);
+    cx.regs.resize(len, 0);
+    let new = cx.regs.as_mut_ptr();
+    for i in 0..cx.depth {
+        // SAFETY: `depth` records are in use.
+        let fr = unsafe { &mut *cx.frames.add(i) };
+        // SAFETY: every saved base pointed into the old file at this offset.
+        fr.sp = unsafe { new.add((fr.sp as usize - old) / 8) };
+    }
+    // SAFETY: `len` slots were just allocated.
+    cx.regs_end = unsafe { new.add(len) };
+    // SAFETY: `at < len`.
+    unsafe { new.add(at) }
+}
+
+/// Returns into a caller of another instance: switches back to it and
+/// reloads its memory.
+#[inline(never)]
+fn return_to_instance(cx: &mut Ctx, ip: Ip, sp: Sp, fuel: u64, inst: u32) -> Done {
+    cx.switch_instance(inst);
+    let (mem, len) = memory_of(cx);
+    dispatch(cx, ip, sp, mem, len, fuel)
+}
+
+/// The general call path ([`Ctx::pending`] names the call): host
+/// functions, wasm functions of other instances, and `call_indirect`
+/// targets the fast path did not take.
+#[inline(never)]
+fn call_pending(cx: &mut Ctx, ip: Ip, sp: Sp, mem: Mem, len: usize, fuel: u64) -> Done {
+    let PendingCall { addr, base, ret } = cx.pending;
+    let caller = cx.inst;
+    match prepare_call(cx, sp, addr, base, fuel) {
+        Ok(None) => {
+            let r = cx.resume;
+            dispatch(cx, ret, r.sp, r.mem, r.len, r.fuel)
+        }
+        Ok(Some(code)) if cx.inst == caller => {
+            St::<()>::at(cx, ip, sp, mem, len, fuel).enter(code, base, ret, caller)
+        }
+        Ok(Some(code)) => {
+            let (mem, len) = memory_of(cx);
+            St::<()>::at(cx, ip, sp, mem, len, fuel).enter(code, base, ret, caller)
+        }
+        Err(code) => {
+            let fuel = cx.resume.fuel;
+            trap_out(cx, code, fuel)
         }
     }
 }
 
-/// The shift count of `i64.shr_u` (wrapping_shr masks it to 6 bits).
-#[inline(always)]
-fn shr_u_count(b: u64) -> u32 {
-    if crate::fault::active(crate::fault::Fault::FastI64ShrUMask) {
-        b as u32 & 31
-    } else {
-        b as u32
+impl<'a> St<'a, ()> {
+    /// A state for the general call path, which has no operands of its own.
+    #[inline(always)]
+    fn at(cx: &'a mut Ctx, ip: Ip, sp: Sp, mem: Mem, len: usize, fuel: u64) -> Self {
+        St {
+            cx,
+            ip,
+            sp,
+            mem,
+            len,
+            fuel,
+            shape: PhantomData,
+        }
     }
+}
+
+/// Resolves a call of `addr`: runs a host function to completion
+/// (`Ok(None)`, the state to resume with in [`Ctx::resume`]), or makes a
+/// wasm callee's instance the running one and returns its code (`Ok(Some)`).
+#[inline(never)]
+fn prepare_call(
+    cx: &mut Ctx,
+    sp: Sp,
+    addr: FuncAddr,
+    base: Slot,
+    fuel: u64,
+) -> Result<Option<*const FuncCode>, TrapCode> {
+    cx.resume.fuel = fuel;
+    // SAFETY: no other store reference is alive in a slow path.
+    let data = unsafe { cx.store() };
+    let (params, results) = match &data.funcs[addr.0 as usize] {
+        FuncInst::Host { ty, .. } => (
+            ty.params.iter().map(|t| t.slots()).sum::<usize>(),
+            ty.results.iter().map(|t| t.slots()).sum::<usize>(),
+        ),
+        FuncInst::Wasm { instance, .. } => {
+            let inst = instance.0;
+            // SAFETY: the side tables outlive the call.
+            let Some(code) = unsafe { &mut *cx.tables }.code(addr) else {
+                cx.trap = Some(Trap::host(format!(
+                    "fast tier: function {} has no code",
+                    addr.0
+                )));
+                return Err(TrapCode::HostError);
+            };
+            if inst != cx.inst {
+                cx.switch_instance(inst);
+            }
+            return Ok(Some(code));
+        }
+    };
+    let mut sp = sp;
+    let n = base as usize + params.max(results);
+    // SAFETY: `sp` points into the register file.
+    if (unsafe { cx.regs_end.offset_from(sp) } as usize) < n {
+        sp = grow_regs(cx, sp, n);
+    }
+    // SAFETY: the register file holds `n` slots from `sp` (above).
+    let frame =
+        unsafe { std::slice::from_raw_parts_mut(sp.add(base as usize), params.max(results)) };
+    let args = frame[..params].to_vec();
+    let memory = (cx.mem_idx != usize::MAX).then_some(cx.mem_idx as u32);
+    cx.save_fuel(fuel);
+    // SAFETY: no other store reference is alive in a slow path.
+    let out = unsafe { cx.store() }.call_host(addr, memory, &args);
+    // The host may have grown memory, added items or changed the fuel.
+    cx.switch_instance(cx.inst);
+    let fuel = cx.load_fuel();
+    cx.resume.fuel = fuel;
+    match out {
+        Ok(values) => {
+            frame[..values.len()].copy_from_slice(&values);
+            let (mem, len) = memory_of(cx);
+            cx.resume = Resume { sp, mem, len, fuel };
+            Ok(None)
+        }
+        Err(trap) => {
+            let code = trap.code;
+            cx.trap = Some(trap);
+            Err(code)
+        }
+    }
+}
+
+/// Runs wasm function `func` with `args` to completion on `tier`.
+pub(super) fn execute(
+    tier: &mut FastTier,
+    data: &mut StoreData,
+    func: FuncAddr,
+    args: &[u64],
+) -> Result<Vec<u64>, Trap> {
+    let FuncInst::Wasm { instance, .. } = &data.funcs[func.0 as usize] else {
+        unreachable!("the store runs host functions itself");
+    };
+    let inst = instance.0;
+    let max_depth = data.limits.max_call_depth as usize;
+    if max_depth == 0 {
+        return Err(TrapCode::CallStackExhausted.into());
+    }
+    data.consume_fuel()?;
+    let code = tier
+        .tables
+        .code(func)
+        .ok_or_else(|| Trap::host(format!("fast tier: function {} has no code", func.0)))?;
+    // SAFETY: the side tables keep every function's code alive.
+    let f = unsafe { &*code };
+    let mut regs = std::mem::take(&mut tier.regs);
+    let need = args.len().max(f.frame_size as usize);
+    if regs.len() < need {
+        regs.resize(need.max(1 << 12), 0);
+    }
+    regs[..args.len()].copy_from_slice(args);
+    for &(slot, v) in f.local_init.iter() {
+        regs[slot as usize] = v;
+    }
+    let mut frame_vec = std::mem::take(&mut tier.frames);
+    frame_vec.clear();
+    frame_vec.reserve(64);
+    let sp = regs.as_mut_ptr();
+    let fuel = data.fuel;
+    let mut cx = Ctx {
+        frames: frame_vec.as_mut_ptr(),
+        depth: 0,
+        depth_limit: frame_vec.capacity().min(max_depth),
+        max_depth,
+        // SAFETY: `regs.len()` slots are allocated.
+        regs_end: unsafe { sp.add(regs.len()) },
+        inst,
+        inst_ptr: std::ptr::null(),
+        mem_idx: usize::MAX,
+        data,
+        entries: tier.tables.by_addr.as_ptr(),
+        entries_len: tier.tables.by_addr.len(),
+        tables: &mut tier.tables,
+        unlimited: fuel == u64::MAX,
+        trap: None,
+        fuel_left: fuel,
+        resume: Resume {
+            sp,
+            mem: std::ptr::null_mut(),
+            len: 0,
+            fuel,
+        },
+        pending: PendingCall {
+            addr: func,
+            base: 0,
+            ret: std::ptr::null(),
+        },
+        #[cfg(not(fast_tail_dispatch))]
+        parked: (std::ptr::null(), sp, std::ptr::null_mut(), 0, fuel),
+        regs,
+        frame_vec,
+        #[cfg(debug_assertions)]
+        cur: code,
+    };
+    cx.switch_instance(inst);
+    // The entry frame's record: its return ends execution.
+    // SAFETY: the call stack has capacity for at least 64 records.
+    unsafe {
+        cx.frames.write(CallFrame {
+            ret: std::ptr::addr_of!(EXIT).cast(),
+            sp,
+            inst,
+            #[cfg(debug_assertions)]
+            code: std::ptr::null(),
+        })
+    };
+    cx.depth = 1;
+    let (mem, len) = memory_of(&mut cx);
+    dispatch::run(&mut cx, f.code.as_ptr(), sp, mem, len, fuel);
+    // SAFETY: execution has ended; the context's store pointer is unused from here.
+    let data = unsafe { &mut *cx.data };
+    data.fuel = if cx.unlimited { u64::MAX } else { cx.fuel_left };
+    let results = f.results as usize;
+    let out = match cx.trap.take() {
+        Some(trap) => Err(trap),
+        None => Ok(cx.regs[..results].to_vec()),
+    };
+    tier.regs = std::mem::take(&mut cx.regs);
+    tier.frames = std::mem::take(&mut cx.frame_vec);
+    out
 }

@@ -1,64 +1,54 @@
-//! Numeric semantics of the fast tier, as a table from wasm operator to
-//! the raw-slot function (or specialised instruction) that implements it.
+//! Numeric semantics of the fast tier: the lowering of every numeric wasm
+//! operator to an instruction of the [`ops`](super::ops) table, and the
+//! helpers whose semantics need more than one expression.
 //!
 //! Written independently of the other tiers on purpose: tiers are
 //! separate witnesses, and the spec suite guards what they share.
 
-use super::ir::{BinFn, BinTrapFn, CmpOp, Instr, Rri, Rrr, UnFn, UnTrapFn};
+use super::ir::CmpOp;
+use super::ops::Op;
 use crate::trap::TrapCode;
-use crate::values::NULL_REF;
-use wasmparser::Operator as Op;
+use wasmparser::Operator as O;
 
 /// How the translator lowers one numeric operator.
 pub(super) enum Num {
-    Un(UnFn),
-    Bin(BinFn),
-    UnTrap(UnTrapFn),
-    BinTrap(BinTrapFn),
-    Cmp32(CmpOp),
-    Cmp64(CmpOp),
-    Eqz32,
-    Eqz64,
-    Add32,
-    Sub32,
-    Add64,
-    Sub64,
-    /// A hot operation with its own instruction, and its immediate form if any.
-    Alu(fn(Rrr) -> Instr, Option<fn(Rri) -> Instr>),
+    Un(Op),
+    /// A binary instruction, and its form with an immediate right operand if any.
+    Bin(Op, Option<Op>),
+    /// Subtraction: with a constant right operand, an add of its negation.
+    Sub {
+        reg: Op,
+        add_imm: Op,
+        wide: bool,
+    },
+    /// An integer comparison (`true`: i64).
+    Cmp(CmpOp, bool),
+    /// `eqz` (`true`: i64): a comparison with immediate 0.
+    Eqz(bool),
     /// The raw slot is already the result (reinterpretations, `i64.extend_i32_u`).
     Nop,
 }
 
-fn f32v(r: u64) -> f32 {
-    f32::from_bits(r as u32)
-}
-fn f64v(r: u64) -> f64 {
-    f64::from_bits(r)
-}
-fn r32(v: f32) -> u64 {
-    v.to_bits() as u64
-}
-fn r64(v: f64) -> u64 {
-    v.to_bits()
+/// Rounding and square root must return a quiet NaN for NaN input.
+pub(super) fn q32(v: f32) -> f32 {
+    if v.is_nan() {
+        f32::from_bits(v.to_bits() | 0x0040_0000)
+    } else {
+        v
+    }
 }
 
-/// Rounding and square root must return a quiet NaN for NaN input.
-fn q32(v: f32) -> u64 {
-    let b = v.to_bits();
-    (if v.is_nan() { b | 0x0040_0000 } else { b }) as u64
-}
-fn q64(v: f64) -> u64 {
-    let b = v.to_bits();
+pub(super) fn q64(v: f64) -> f64 {
     if v.is_nan() {
-        b | 0x0008_0000_0000_0000
+        f64::from_bits(v.to_bits() | 0x0008_0000_0000_0000)
     } else {
-        b
+        v
     }
 }
 
 macro_rules! float_min_max {
     ($min:ident, $max:ident, $t:ty) => {
-        fn $min(a: $t, b: $t) -> $t {
+        pub(super) fn $min(a: $t, b: $t) -> $t {
             match (a.is_nan() || b.is_nan(), a == b) {
                 (true, _) => a + b,
                 // -0 is less than +0: OR keeps a sign bit.
@@ -66,7 +56,7 @@ macro_rules! float_min_max {
                 (false, false) => a.min(b),
             }
         }
-        fn $max(a: $t, b: $t) -> $t {
+        pub(super) fn $max(a: $t, b: $t) -> $t {
             match (a.is_nan() || b.is_nan(), a == b) {
                 (true, _) => a + b,
                 (false, true) => <$t>::from_bits(a.to_bits() & b.to_bits()),
@@ -80,7 +70,7 @@ float_min_max!(min64, max64, f64);
 
 /// Truncation toward zero that traps outside `(lo, hi)` (exclusive bounds,
 /// exact as f64): every f32 and every bound we need is exact in f64.
-fn trunc(v: f64, lo: f64, hi: f64) -> Result<f64, TrapCode> {
+pub(super) fn trunc(v: f64, lo: f64, hi: f64) -> Result<f64, TrapCode> {
     if v.is_nan() {
         Err(TrapCode::InvalidConversionToInteger)
     } else if v <= lo || v >= hi {
@@ -90,195 +80,226 @@ fn trunc(v: f64, lo: f64, hi: f64) -> Result<f64, TrapCode> {
     }
 }
 
-const I32_LO: f64 = -2147483649.0;
-const I32_HI: f64 = 2147483648.0;
-const U32_HI: f64 = 4294967296.0;
-const I64_LO: f64 = -9223372036854777856.0;
-const I64_HI: f64 = 9223372036854775808.0;
-const U64_HI: f64 = 18446744073709551616.0;
+pub(super) const I32_LO: f64 = -2147483649.0;
+pub(super) const I32_HI: f64 = 2147483648.0;
+pub(super) const U32_HI: f64 = 4294967296.0;
+pub(super) const I64_LO: f64 = -9223372036854777856.0;
+pub(super) const I64_HI: f64 = 9223372036854775808.0;
+pub(super) const U64_HI: f64 = 18446744073709551616.0;
 
-fn div_zero<T>() -> Result<T, TrapCode> {
-    Err(TrapCode::IntegerDivideByZero)
+pub(super) fn i32_div_s(a: i32, b: i32) -> Result<i32, TrapCode> {
+    match (a, b) {
+        (_, 0) => Err(TrapCode::IntegerDivideByZero),
+        (i32::MIN, -1) => Err(TrapCode::IntegerOverflow),
+        _ => Ok(a / b),
+    }
+}
+
+pub(super) fn i32_div_u(a: u32, b: u32) -> Result<u32, TrapCode> {
+    a.checked_div(b).ok_or(TrapCode::IntegerDivideByZero)
+}
+
+pub(super) fn i32_rem_s(a: i32, b: i32) -> Result<i32, TrapCode> {
+    match b {
+        0 => Err(TrapCode::IntegerDivideByZero),
+        b => Ok(a.wrapping_rem(b)),
+    }
+}
+
+pub(super) fn i32_rem_u(a: u32, b: u32) -> Result<u32, TrapCode> {
+    a.checked_rem(b).ok_or(TrapCode::IntegerDivideByZero)
+}
+
+pub(super) fn i64_div_s(a: i64, b: i64) -> Result<i64, TrapCode> {
+    match (a, b) {
+        (_, 0) => Err(TrapCode::IntegerDivideByZero),
+        (i64::MIN, -1) => Err(TrapCode::IntegerOverflow),
+        _ => Ok(a / b),
+    }
+}
+
+pub(super) fn i64_div_u(a: u64, b: u64) -> Result<u64, TrapCode> {
+    a.checked_div(b).ok_or(TrapCode::IntegerDivideByZero)
+}
+
+pub(super) fn i64_rem_s(a: i64, b: i64) -> Result<i64, TrapCode> {
+    match b {
+        0 => Err(TrapCode::IntegerDivideByZero),
+        b => Ok(a.wrapping_rem(b)),
+    }
+}
+
+pub(super) fn i64_rem_u(a: u64, b: u64) -> Result<u64, TrapCode> {
+    a.checked_rem(b).ok_or(TrapCode::IntegerDivideByZero)
+}
+
+/// `i64.shr_u` (`wrapping_shr` masks the count to 6 bits; the
+/// `fast-i64-shr-u-mask` fault masks it to 5).
+pub(super) fn i64_shr_u(a: u64, b: u64) -> u64 {
+    if crate::fault::active(crate::fault::Fault::FastI64ShrUMask) {
+        a.wrapping_shr(b as u32 & 31)
+    } else {
+        a.wrapping_shr(b as u32)
+    }
 }
 
 /// The lowering of a numeric operator, or `None` if `op` is not numeric.
-pub(super) fn numeric(op: &Op<'_>) -> Option<Num> {
+pub(super) fn numeric(op: &O<'_>) -> Option<Num> {
     use Num::*;
     Some(match op {
-        Op::I32Eqz => Eqz32,
-        Op::I32Eq => Cmp32(CmpOp::Eq),
-        Op::I32Ne => Cmp32(CmpOp::Ne),
-        Op::I32LtS => Cmp32(CmpOp::LtS),
-        Op::I32LtU => Cmp32(CmpOp::LtU),
-        Op::I32GtS => Cmp32(CmpOp::GtS),
-        Op::I32GtU => Cmp32(CmpOp::GtU),
-        Op::I32LeS => Cmp32(CmpOp::LeS),
-        Op::I32LeU => Cmp32(CmpOp::LeU),
-        Op::I32GeS => Cmp32(CmpOp::GeS),
-        Op::I32GeU => Cmp32(CmpOp::GeU),
-        Op::I64Eqz => Eqz64,
-        Op::I64Eq => Cmp64(CmpOp::Eq),
-        Op::I64Ne => Cmp64(CmpOp::Ne),
-        Op::I64LtS => Cmp64(CmpOp::LtS),
-        Op::I64LtU => Cmp64(CmpOp::LtU),
-        Op::I64GtS => Cmp64(CmpOp::GtS),
-        Op::I64GtU => Cmp64(CmpOp::GtU),
-        Op::I64LeS => Cmp64(CmpOp::LeS),
-        Op::I64LeU => Cmp64(CmpOp::LeU),
-        Op::I64GeS => Cmp64(CmpOp::GeS),
-        Op::I64GeU => Cmp64(CmpOp::GeU),
-        Op::F32Eq => Bin(|a, b| (f32v(a) == f32v(b)) as u64),
-        Op::F32Ne => Bin(|a, b| (f32v(a) != f32v(b)) as u64),
-        Op::F32Lt => Bin(|a, b| (f32v(a) < f32v(b)) as u64),
-        Op::F32Gt => Bin(|a, b| (f32v(a) > f32v(b)) as u64),
-        Op::F32Le => Bin(|a, b| (f32v(a) <= f32v(b)) as u64),
-        Op::F32Ge => Bin(|a, b| (f32v(a) >= f32v(b)) as u64),
-        Op::F64Eq => Bin(|a, b| (f64v(a) == f64v(b)) as u64),
-        Op::F64Ne => Bin(|a, b| (f64v(a) != f64v(b)) as u64),
-        Op::F64Lt => Bin(|a, b| (f64v(a) < f64v(b)) as u64),
-        Op::F64Gt => Bin(|a, b| (f64v(a) > f64v(b)) as u64),
-        Op::F64Le => Bin(|a, b| (f64v(a) <= f64v(b)) as u64),
-        Op::F64Ge => Bin(|a, b| (f64v(a) >= f64v(b)) as u64),
+        O::I32Eqz => Eqz(false),
+        O::I32Eq => Cmp(CmpOp::Eq, false),
+        O::I32Ne => Cmp(CmpOp::Ne, false),
+        O::I32LtS => Cmp(CmpOp::LtS, false),
+        O::I32LtU => Cmp(CmpOp::LtU, false),
+        O::I32GtS => Cmp(CmpOp::GtS, false),
+        O::I32GtU => Cmp(CmpOp::GtU, false),
+        O::I32LeS => Cmp(CmpOp::LeS, false),
+        O::I32LeU => Cmp(CmpOp::LeU, false),
+        O::I32GeS => Cmp(CmpOp::GeS, false),
+        O::I32GeU => Cmp(CmpOp::GeU, false),
+        O::I64Eqz => Eqz(true),
+        O::I64Eq => Cmp(CmpOp::Eq, true),
+        O::I64Ne => Cmp(CmpOp::Ne, true),
+        O::I64LtS => Cmp(CmpOp::LtS, true),
+        O::I64LtU => Cmp(CmpOp::LtU, true),
+        O::I64GtS => Cmp(CmpOp::GtS, true),
+        O::I64GtU => Cmp(CmpOp::GtU, true),
+        O::I64LeS => Cmp(CmpOp::LeS, true),
+        O::I64LeU => Cmp(CmpOp::LeU, true),
+        O::I64GeS => Cmp(CmpOp::GeS, true),
+        O::I64GeU => Cmp(CmpOp::GeU, true),
+        O::F32Eq => Bin(Op::F32Eq, None),
+        O::F32Ne => Bin(Op::F32Ne, None),
+        O::F32Lt => Bin(Op::F32Lt, None),
+        O::F32Gt => Bin(Op::F32Gt, None),
+        O::F32Le => Bin(Op::F32Le, None),
+        O::F32Ge => Bin(Op::F32Ge, None),
+        O::F64Eq => Bin(Op::F64Eq, None),
+        O::F64Ne => Bin(Op::F64Ne, None),
+        O::F64Lt => Bin(Op::F64Lt, None),
+        O::F64Gt => Bin(Op::F64Gt, None),
+        O::F64Le => Bin(Op::F64Le, None),
+        O::F64Ge => Bin(Op::F64Ge, None),
 
-        Op::I32Clz => Un(|a| (a as u32).leading_zeros() as u64),
-        Op::I32Ctz => Un(|a| (a as u32).trailing_zeros() as u64),
-        Op::I32Popcnt => Un(|a| (a as u32).count_ones() as u64),
-        Op::I32Add => Add32,
-        Op::I32Sub => Sub32,
-        Op::I32Mul => Alu(Instr::I32Mul, Some(Instr::I32MulImm)),
-        Op::I32DivS => BinTrap(|a, b| {
-            let (a, b) = (a as i32, b as i32);
-            match (a, b) {
-                (_, 0) => div_zero(),
-                (i32::MIN, -1) => Err(TrapCode::IntegerOverflow),
-                _ => Ok((a / b) as u32 as u64),
-            }
-        }),
-        Op::I32DivU => BinTrap(|a, b| match b as u32 {
-            0 => div_zero(),
-            b => Ok(((a as u32) / b) as u64),
-        }),
-        Op::I32RemS => BinTrap(|a, b| match b as i32 {
-            0 => div_zero(),
-            b => Ok((a as i32).wrapping_rem(b) as u32 as u64),
-        }),
-        Op::I32RemU => BinTrap(|a, b| match b as u32 {
-            0 => div_zero(),
-            b => Ok(((a as u32) % b) as u64),
-        }),
-        Op::I32And => Alu(Instr::I32And, Some(Instr::I32AndImm)),
-        Op::I32Or => Alu(Instr::I32Or, Some(Instr::I32OrImm)),
-        Op::I32Xor => Alu(Instr::I32Xor, Some(Instr::I32XorImm)),
-        Op::I32Shl => Alu(Instr::I32Shl, Some(Instr::I32ShlImm)),
-        Op::I32ShrS => Alu(Instr::I32ShrS, Some(Instr::I32ShrSImm)),
-        Op::I32ShrU => Alu(Instr::I32ShrU, Some(Instr::I32ShrUImm)),
-        Op::I32Rotl => Bin(|a, b| (a as u32).rotate_left(b as u32 & 31) as u64),
-        Op::I32Rotr => Bin(|a, b| (a as u32).rotate_right(b as u32 & 31) as u64),
+        O::I32Clz => Un(Op::I32Clz),
+        O::I32Ctz => Un(Op::I32Ctz),
+        O::I32Popcnt => Un(Op::I32Popcnt),
+        O::I32Add => Bin(Op::I32Add, Some(Op::I32AddI)),
+        O::I32Sub => Sub {
+            reg: Op::I32Sub,
+            add_imm: Op::I32AddI,
+            wide: false,
+        },
+        O::I32Mul => Bin(Op::I32Mul, Some(Op::I32MulI)),
+        O::I32DivS => Bin(Op::I32DivS, None),
+        O::I32DivU => Bin(Op::I32DivU, None),
+        O::I32RemS => Bin(Op::I32RemS, None),
+        O::I32RemU => Bin(Op::I32RemU, None),
+        O::I32And => Bin(Op::I32And, Some(Op::I32AndI)),
+        O::I32Or => Bin(Op::I32Or, Some(Op::I32OrI)),
+        O::I32Xor => Bin(Op::I32Xor, Some(Op::I32XorI)),
+        O::I32Shl => Bin(Op::I32Shl, Some(Op::I32ShlI)),
+        O::I32ShrS => Bin(Op::I32ShrS, Some(Op::I32ShrSI)),
+        O::I32ShrU => Bin(Op::I32ShrU, Some(Op::I32ShrUI)),
+        O::I32Rotl => Bin(Op::I32Rotl, Some(Op::I32RotlI)),
+        O::I32Rotr => Bin(Op::I32Rotr, Some(Op::I32RotrI)),
 
-        Op::I64Clz => Un(|a| a.leading_zeros() as u64),
-        Op::I64Ctz => Un(|a| a.trailing_zeros() as u64),
-        Op::I64Popcnt => Un(|a| a.count_ones() as u64),
-        Op::I64Add => Add64,
-        Op::I64Sub => Sub64,
-        Op::I64Mul => Alu(Instr::I64Mul, Some(Instr::I64MulImm)),
-        Op::I64DivS => BinTrap(|a, b| {
-            let (a, b) = (a as i64, b as i64);
-            match (a, b) {
-                (_, 0) => div_zero(),
-                (i64::MIN, -1) => Err(TrapCode::IntegerOverflow),
-                _ => Ok((a / b) as u64),
-            }
-        }),
-        Op::I64DivU => BinTrap(|a, b| a.checked_div(b).map_or_else(div_zero, Ok)),
-        Op::I64RemS => BinTrap(|a, b| match b as i64 {
-            0 => div_zero(),
-            b => Ok((a as i64).wrapping_rem(b) as u64),
-        }),
-        Op::I64RemU => BinTrap(|a, b| a.checked_rem(b).map_or_else(div_zero, Ok)),
-        Op::I64And => Alu(Instr::I64And, Some(Instr::I64AndImm)),
-        Op::I64Or => Alu(Instr::I64Or, Some(Instr::I64OrImm)),
-        Op::I64Xor => Alu(Instr::I64Xor, Some(Instr::I64XorImm)),
-        Op::I64Shl => Alu(Instr::I64Shl, Some(Instr::I64ShlImm)),
-        Op::I64ShrS => Alu(Instr::I64ShrS, Some(Instr::I64ShrSImm)),
-        Op::I64ShrU => Alu(Instr::I64ShrU, Some(Instr::I64ShrUImm)),
-        Op::I64Rotl => Bin(|a, b| a.rotate_left((b & 63) as u32)),
-        Op::I64Rotr => Bin(|a, b| a.rotate_right((b & 63) as u32)),
+        O::I64Clz => Un(Op::I64Clz),
+        O::I64Ctz => Un(Op::I64Ctz),
+        O::I64Popcnt => Un(Op::I64Popcnt),
+        O::I64Add => Bin(Op::I64Add, Some(Op::I64AddI)),
+        O::I64Sub => Sub {
+            reg: Op::I64Sub,
+            add_imm: Op::I64AddI,
+            wide: true,
+        },
+        O::I64Mul => Bin(Op::I64Mul, Some(Op::I64MulI)),
+        O::I64DivS => Bin(Op::I64DivS, None),
+        O::I64DivU => Bin(Op::I64DivU, None),
+        O::I64RemS => Bin(Op::I64RemS, None),
+        O::I64RemU => Bin(Op::I64RemU, None),
+        O::I64And => Bin(Op::I64And, Some(Op::I64AndI)),
+        O::I64Or => Bin(Op::I64Or, Some(Op::I64OrI)),
+        O::I64Xor => Bin(Op::I64Xor, Some(Op::I64XorI)),
+        O::I64Shl => Bin(Op::I64Shl, Some(Op::I64ShlI)),
+        O::I64ShrS => Bin(Op::I64ShrS, Some(Op::I64ShrSI)),
+        O::I64ShrU => Bin(Op::I64ShrU, Some(Op::I64ShrUI)),
+        O::I64Rotl => Bin(Op::I64Rotl, Some(Op::I64RotlI)),
+        O::I64Rotr => Bin(Op::I64Rotr, Some(Op::I64RotrI)),
 
-        Op::F32Abs => Un(|a| a & 0x7fff_ffff),
-        Op::F32Neg => Un(|a| (a ^ 0x8000_0000) & 0xffff_ffff),
-        Op::F32Ceil => Un(|a| q32(f32v(a).ceil())),
-        Op::F32Floor => Un(|a| q32(f32v(a).floor())),
-        Op::F32Trunc => Un(|a| q32(f32v(a).trunc())),
-        Op::F32Nearest => Un(|a| q32(f32v(a).round_ties_even())),
-        Op::F32Sqrt => Un(|a| q32(f32v(a).sqrt())),
-        Op::F32Add => Alu(Instr::F32Add, None),
-        Op::F32Sub => Alu(Instr::F32Sub, None),
-        Op::F32Mul => Alu(Instr::F32Mul, None),
-        Op::F32Div => Alu(Instr::F32Div, None),
-        Op::F32Min => Bin(|a, b| r32(min32(f32v(a), f32v(b)))),
-        Op::F32Max => Bin(|a, b| r32(max32(f32v(a), f32v(b)))),
-        Op::F32Copysign => Bin(|a, b| (a & 0x7fff_ffff) | (b & 0x8000_0000)),
+        O::F32Abs => Un(Op::F32Abs),
+        O::F32Neg => Un(Op::F32Neg),
+        O::F32Ceil => Un(Op::F32Ceil),
+        O::F32Floor => Un(Op::F32Floor),
+        O::F32Trunc => Un(Op::F32Trunc),
+        O::F32Nearest => Un(Op::F32Nearest),
+        O::F32Sqrt => Un(Op::F32Sqrt),
+        O::F32Add => Bin(Op::F32Add, Some(Op::F32AddI)),
+        O::F32Sub => Bin(Op::F32Sub, Some(Op::F32SubI)),
+        O::F32Mul => Bin(Op::F32Mul, Some(Op::F32MulI)),
+        O::F32Div => Bin(Op::F32Div, Some(Op::F32DivI)),
+        O::F32Min => Bin(Op::F32Min, None),
+        O::F32Max => Bin(Op::F32Max, None),
+        O::F32Copysign => Bin(Op::F32Copysign, None),
 
-        Op::F64Abs => Un(|a| a & 0x7fff_ffff_ffff_ffff),
-        Op::F64Neg => Un(|a| a ^ 0x8000_0000_0000_0000),
-        Op::F64Ceil => Un(|a| q64(f64v(a).ceil())),
-        Op::F64Floor => Un(|a| q64(f64v(a).floor())),
-        Op::F64Trunc => Un(|a| q64(f64v(a).trunc())),
-        Op::F64Nearest => Un(|a| q64(f64v(a).round_ties_even())),
-        Op::F64Sqrt => Un(|a| q64(f64v(a).sqrt())),
-        Op::F64Add => Alu(Instr::F64Add, None),
-        Op::F64Sub => Alu(Instr::F64Sub, None),
-        Op::F64Mul => Alu(Instr::F64Mul, None),
-        Op::F64Div => Alu(Instr::F64Div, None),
-        Op::F64Min => Bin(|a, b| r64(min64(f64v(a), f64v(b)))),
-        Op::F64Max => Bin(|a, b| r64(max64(f64v(a), f64v(b)))),
-        Op::F64Copysign => Bin(|a, b| (a & 0x7fff_ffff_ffff_ffff) | (b & 0x8000_0000_0000_0000)),
+        O::F64Abs => Un(Op::F64Abs),
+        O::F64Neg => Un(Op::F64Neg),
+        O::F64Ceil => Un(Op::F64Ceil),
+        O::F64Floor => Un(Op::F64Floor),
+        O::F64Trunc => Un(Op::F64Trunc),
+        O::F64Nearest => Un(Op::F64Nearest),
+        O::F64Sqrt => Un(Op::F64Sqrt),
+        O::F64Add => Bin(Op::F64Add, Some(Op::F64AddI)),
+        O::F64Sub => Bin(Op::F64Sub, Some(Op::F64SubI)),
+        O::F64Mul => Bin(Op::F64Mul, Some(Op::F64MulI)),
+        O::F64Div => Bin(Op::F64Div, Some(Op::F64DivI)),
+        O::F64Min => Bin(Op::F64Min, None),
+        O::F64Max => Bin(Op::F64Max, None),
+        O::F64Copysign => Bin(Op::F64Copysign, None),
 
-        Op::I32WrapI64 => Un(|a| a & 0xffff_ffff),
-        Op::I32TruncF32S => {
-            UnTrap(|a| Ok(trunc(f32v(a) as f64, I32_LO, I32_HI)? as i32 as u32 as u64))
-        }
-        Op::I32TruncF32U => UnTrap(|a| Ok(trunc(f32v(a) as f64, -1.0, U32_HI)? as u32 as u64)),
-        Op::I32TruncF64S => UnTrap(|a| Ok(trunc(f64v(a), I32_LO, I32_HI)? as i32 as u32 as u64)),
-        Op::I32TruncF64U => UnTrap(|a| Ok(trunc(f64v(a), -1.0, U32_HI)? as u32 as u64)),
-        Op::I64ExtendI32S => Un(|a| a as u32 as i32 as i64 as u64),
-        Op::I64ExtendI32U => Nop,
-        Op::I64TruncF32S => UnTrap(|a| Ok(trunc(f32v(a) as f64, I64_LO, I64_HI)? as i64 as u64)),
-        Op::I64TruncF32U => UnTrap(|a| Ok(trunc(f32v(a) as f64, -1.0, U64_HI)? as u64)),
-        Op::I64TruncF64S => UnTrap(|a| Ok(trunc(f64v(a), I64_LO, I64_HI)? as i64 as u64)),
-        Op::I64TruncF64U => UnTrap(|a| Ok(trunc(f64v(a), -1.0, U64_HI)? as u64)),
-        Op::F32ConvertI32S => Un(|a| r32(a as u32 as i32 as f32)),
-        Op::F32ConvertI32U => Un(|a| r32(a as u32 as f32)),
-        Op::F32ConvertI64S => Un(|a| r32(a as i64 as f32)),
-        Op::F32ConvertI64U => Un(|a| r32(a as f32)),
-        Op::F32DemoteF64 => Un(|a| r32(f64v(a) as f32)),
-        Op::F64ConvertI32S => Un(|a| r64(a as u32 as i32 as f64)),
-        Op::F64ConvertI32U => Un(|a| r64(a as u32 as f64)),
-        Op::F64ConvertI64S => Un(|a| r64(a as i64 as f64)),
-        Op::F64ConvertI64U => Un(|a| r64(a as f64)),
-        Op::F64PromoteF32 => Un(|a| r64(f32v(a) as f64)),
-        Op::I32ReinterpretF32
-        | Op::I64ReinterpretF64
-        | Op::F32ReinterpretI32
-        | Op::F64ReinterpretI64 => Nop,
+        O::I32WrapI64 => Un(Op::I32WrapI64),
+        O::I32TruncF32S => Un(Op::I32TruncF32S),
+        O::I32TruncF32U => Un(Op::I32TruncF32U),
+        O::I32TruncF64S => Un(Op::I32TruncF64S),
+        O::I32TruncF64U => Un(Op::I32TruncF64U),
+        O::I64ExtendI32S => Un(Op::I64ExtendI32S),
+        O::I64ExtendI32U => Nop,
+        O::I64TruncF32S => Un(Op::I64TruncF32S),
+        O::I64TruncF32U => Un(Op::I64TruncF32U),
+        O::I64TruncF64S => Un(Op::I64TruncF64S),
+        O::I64TruncF64U => Un(Op::I64TruncF64U),
+        O::F32ConvertI32S => Un(Op::F32ConvertI32S),
+        O::F32ConvertI32U => Un(Op::F32ConvertI32U),
+        O::F32ConvertI64S => Un(Op::F32ConvertI64S),
+        O::F32ConvertI64U => Un(Op::F32ConvertI64U),
+        O::F32DemoteF64 => Un(Op::F32DemoteF64),
+        O::F64ConvertI32S => Un(Op::F64ConvertI32S),
+        O::F64ConvertI32U => Un(Op::F64ConvertI32U),
+        O::F64ConvertI64S => Un(Op::F64ConvertI64S),
+        O::F64ConvertI64U => Un(Op::F64ConvertI64U),
+        O::F64PromoteF32 => Un(Op::F64PromoteF32),
+        O::I32ReinterpretF32
+        | O::I64ReinterpretF64
+        | O::F32ReinterpretI32
+        | O::F64ReinterpretI64 => Nop,
 
-        Op::I32Extend8S => Un(|a| a as i8 as i32 as u32 as u64),
-        Op::I32Extend16S => Un(|a| a as i16 as i32 as u32 as u64),
-        Op::I64Extend8S => Un(|a| a as i8 as i64 as u64),
-        Op::I64Extend16S => Un(|a| a as i16 as i64 as u64),
-        Op::I64Extend32S => Un(|a| a as i32 as i64 as u64),
+        O::I32Extend8S => Un(Op::I32Extend8S),
+        O::I32Extend16S => Un(Op::I32Extend16S),
+        O::I64Extend8S => Un(Op::I64Extend8S),
+        O::I64Extend16S => Un(Op::I64Extend16S),
+        O::I64Extend32S => Un(Op::I64Extend32S),
 
-        // Rust's saturating float-to-int `as` is exactly wasm's trunc_sat.
-        Op::I32TruncSatF32S => Un(|a| f32v(a) as i32 as u32 as u64),
-        Op::I32TruncSatF32U => Un(|a| f32v(a) as u32 as u64),
-        Op::I32TruncSatF64S => Un(|a| f64v(a) as i32 as u32 as u64),
-        Op::I32TruncSatF64U => Un(|a| f64v(a) as u32 as u64),
-        Op::I64TruncSatF32S => Un(|a| f32v(a) as i64 as u64),
-        Op::I64TruncSatF32U => Un(|a| f32v(a) as u64),
-        Op::I64TruncSatF64S => Un(|a| f64v(a) as i64 as u64),
-        Op::I64TruncSatF64U => Un(|a| f64v(a) as u64),
+        O::I32TruncSatF32S => Un(Op::I32TruncSatF32S),
+        O::I32TruncSatF32U => Un(Op::I32TruncSatF32U),
+        O::I32TruncSatF64S => Un(Op::I32TruncSatF64S),
+        O::I32TruncSatF64U => Un(Op::I32TruncSatF64U),
+        O::I64TruncSatF32S => Un(Op::I64TruncSatF32S),
+        O::I64TruncSatF32U => Un(Op::I64TruncSatF32U),
+        O::I64TruncSatF64S => Un(Op::I64TruncSatF64S),
+        O::I64TruncSatF64U => Un(Op::I64TruncSatF64U),
 
-        Op::RefIsNull => Un(|a| (a == NULL_REF) as u64),
+        O::RefIsNull => Un(Op::RefIsNull),
         _ => return None,
     })
 }
