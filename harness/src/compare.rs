@@ -171,6 +171,10 @@ pub struct CaseOutcome {
     /// Each engine's WASI output after the last call (WASI runs only).
     #[serde(skip)]
     pub wasi: BTreeMap<String, crate::outcome::WasiOutput>,
+    /// Semantic coverage `(cell, count)` of the engine recording it, if any
+    /// (see [`crate::coverage`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub coverage: Vec<(u32, u64)>,
 }
 
 impl CaseOutcome {
@@ -343,6 +347,10 @@ pub fn run_case_with(
         .iter()
         .filter_map(|l| Some((l.name.clone(), l.instance.as_ref()?.wasi_output()?)))
         .collect();
+    out.coverage = live
+        .iter()
+        .find_map(|l| l.instance.as_ref()?.coverage())
+        .unwrap_or_default();
     out
 }
 

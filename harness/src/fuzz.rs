@@ -86,7 +86,7 @@ fn hex(bytes: &[u8]) -> String {
 fn build_engines(names: &[String]) -> Vec<Box<dyn Engine>> {
     names
         .iter()
-        .map(|n| engine::build(n).expect("engine names are checked by the CLI"))
+        .map(|n| engine::build_recording(n).expect("engine names are checked by the CLI"))
         .collect()
 }
 
@@ -217,6 +217,7 @@ pub const EXAMPLES: usize = 5;
 struct Tally {
     report: Report,
     by_signature: BTreeMap<String, usize>,
+    coverage: crate::coverage::Tally,
 }
 
 impl Tally {
@@ -234,6 +235,9 @@ impl Tally {
         }
         for (e, c) in &rec.outcome.per_engine {
             r.per_engine.entry(e.clone()).or_default().add(c);
+        }
+        if !rec.outcome.coverage.is_empty() {
+            self.coverage.add(&rec.outcome.coverage);
         }
         for f in &rec.outcome.findings {
             self.note(config, f, rec.index);
@@ -306,6 +310,7 @@ pub fn run(
             ..Report::default()
         },
         by_signature: BTreeMap::new(),
+        coverage: Default::default(),
     };
     let mut on_case = |tally: &mut Tally, rec: &CaseRecord| {
         tally.add(config, rec);
@@ -331,6 +336,13 @@ pub fn run(
         supervise(config, jobs, deadline, &mut tally, &mut on_case)?;
     }
     let r = &mut tally.report;
+    if config
+        .engines
+        .iter()
+        .any(|e| e == crate::coverage::RECORDED_BY)
+    {
+        r.coverage = Some(tally.coverage.report());
+    }
     r.elapsed_s = started.elapsed().as_secs_f64();
     r.cases_per_s = r.cases as f64 / r.elapsed_s.max(1e-9);
     r.findings.sort_by(|a, b| a.signature.cmp(&b.signature));

@@ -6,7 +6,8 @@
 //! fleet). Findings are de-duplicated by signature: counts add, the examples
 //! are the lowest few cases over every shard, and each signature's folder is
 //! copied from the shard that holds its first example, together with every
-//! shard's example modules.
+//! shard's example modules. Coverage counts add up by cell name
+//! ([`crate::coverage::merge`]).
 
 use crate::report::{self, FindingEntry, MergedShard, Report};
 use std::collections::BTreeMap;
@@ -93,6 +94,8 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Report, String> {
             }
         }
     }
+    merged.coverage =
+        crate::coverage::merge(shards.iter().filter_map(|(_, r)| r.coverage.as_ref()));
     let findings_dir = out.join("findings");
     for (signature, (mut entry, from)) in by_signature {
         let to = findings_dir.join(&signature);

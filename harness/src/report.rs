@@ -100,6 +100,9 @@ pub struct Report {
     /// The shard reports a `tierdiff merge` joined (empty for a single run).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub merged_from: Vec<MergedShard>,
+    /// Semantic coverage (absent when the recording engine did not run).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<crate::coverage::CoverageReport>,
 }
 
 /// One shard report inside a merged report.
@@ -197,8 +200,14 @@ pub fn write_all(out: &Path, report: &Report) -> std::io::Result<()> {
 pub fn summary_line(report: &Report) -> String {
     let total: u64 = report.findings.iter().map(|f| f.count).sum();
     let (failures, reference_bugs) = report.finding_counts();
+    let coverage = report.coverage.as_ref().map_or(String::new(), |c| {
+        format!(
+            " Coverage {:.2} % ({} of {} cells).",
+            c.percent, c.covered, c.cells
+        )
+    });
     format!(
-        "{} cases ({} calls) in {:.1}s, {:.1} cases/s on {} worker(s), engines {}; {} unique findings ({} cases in all): {} failing, {} reference-engine bugs; {} inconclusive, {} worker restarts.",
+        "{} cases ({} calls) in {:.1}s, {:.1} cases/s on {} worker(s), engines {}; {} unique findings ({} cases in all): {} failing, {} reference-engine bugs; {} inconclusive, {} worker restarts.{coverage}",
         report.cases,
         report.calls,
         report.elapsed_s,
@@ -263,6 +272,9 @@ pub fn summary_markdown(r: &Report) -> String {
             "| {e} | {} | {} | {} | {} |\n",
             c.returned, c.trapped, c.exhausted, c.crashed
         ));
+    }
+    if let Some(c) = &r.coverage {
+        s.push_str(&crate::coverage::markdown(c));
     }
     s
 }

@@ -82,7 +82,7 @@ impl ClassicTier {
     }
 
     /// Where the block whose opcode is at `block_pc` ends, via the cache.
-    fn block_ends(&mut self, block_pc: usize) -> super::BlockEnds {
+    pub(super) fn block_ends(&mut self, block_pc: usize) -> super::BlockEnds {
         let frame = self.frames.last_mut().expect("a frame is running");
         if frame.ends.is_none() {
             frame.ends = Some(self.ends.func(&frame.module, frame.func));
@@ -93,8 +93,21 @@ impl ClassicTier {
             .expect("every block opcode has an end in a validated body")
     }
 
-    /// Runs until the frame stack is back at `depth`.
+    /// Runs until the frame stack is back at `depth`, recording coverage
+    /// only if the store has a recorder (a separate loop, so that without
+    /// one nothing of it runs).
     pub(super) fn run(&mut self, data: &mut StoreData, depth: usize) -> Result<(), Trap> {
+        match data.coverage.is_some() {
+            true => self.run_loop::<true>(data, depth),
+            false => self.run_loop::<false>(data, depth),
+        }
+    }
+
+    fn run_loop<const COVER: bool>(
+        &mut self,
+        data: &mut StoreData,
+        depth: usize,
+    ) -> Result<(), Trap> {
         let mut cur = Cursor::of(self.frames.last().expect("entered"), data);
         let mut code: Arc<[u8]> = cur.module.bytes.clone();
 
@@ -181,6 +194,9 @@ impl ClassicTier {
 
         loop {
             let op = code[cur.pc];
+            if COVER {
+                self.cover_step(data, &cur, &code);
+            }
             cur.pc += 1;
             match op {
                 0x00 => return Err(TrapCode::Unreachable.into()),
