@@ -21,6 +21,12 @@ use tierdiff_runtime::coverage::{layout, Status};
 /// The engine that records coverage.
 pub const RECORDED_BY: &str = "classic";
 
+/// Whether fuzz runs record coverage: yes unless `TIERDIFF_COVERAGE=off`
+/// (for measuring what recording costs).
+pub fn enabled() -> bool {
+    std::env::var("TIERDIFF_COVERAGE").map_or(true, |v| v != "off")
+}
+
 /// A cell and why it is not covered or not counted.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CellNote {

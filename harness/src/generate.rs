@@ -4,13 +4,22 @@
 //!
 //! Most cases come from wasm-smith with a per-case ("swarm") configuration
 //! drawn from the input; the rest from targeted generators for what
-//! wasm-smith rarely writes on its own (see [`targeted`]).
+//! wasm-smith rarely writes on its own (see [`targeted`]), sweeps aimed at
+//! the coverage cells nothing else reaches ([`sweep`]), fuel-pressure
+//! modules ([`pressure`], which also puts a share of every generator's
+//! cases under low fuel and call-depth limits) and WASI programs
+//! ([`wasi_program`]).
 
 use arbitrary::{Result, Unstructured};
 use tierdiff_runtime::Limits;
 use wasm_smith::{Config, InstructionKind, InstructionKinds};
 
+mod pressure;
+mod sweep;
 mod targeted;
+mod wasi_program;
+
+pub use wasi_program::config as wasi_config;
 
 /// Limits every engine runs generated modules with. The fuel and depth are
 /// backstops: generated modules terminate by themselves, with
@@ -37,12 +46,22 @@ pub enum Generator {
     SlotPressure,
     EdgeArith,
     MemoryEdges,
+    NumericSweep,
+    MemorySweep,
+    TableSweep,
+    Pressure,
+    WasiProgram,
 }
 
-/// A generated module and what made it.
+/// A generated module, what made it and how it runs.
 pub struct Generated {
     pub wasm: Vec<u8>,
     pub generator: Generator,
+    /// The limits to run it with: [`case_limits`], or low ones under fuel
+    /// pressure (see [`pressure`]).
+    pub limits: Limits,
+    /// Run as a WASI program with [`wasi_config`] (its `_start` only).
+    pub wasi: bool,
 }
 
 /// Builds a module from fuzz input. Never fails: input too short for
@@ -56,6 +75,13 @@ pub fn module_from_bytes(data: &[u8]) -> Generated {
         2 => Generator::SlotPressure,
         3 => Generator::EdgeArith,
         4 => Generator::MemoryEdges,
+        5 | 6 => match u.arbitrary::<u8>().unwrap_or(0) % 6 {
+            0 => Generator::NumericSweep,
+            1 => Generator::MemorySweep,
+            2 => Generator::TableSweep,
+            3 | 4 => Generator::Pressure,
+            _ => Generator::WasiProgram,
+        },
         _ => Generator::WasmSmith,
     };
     let wasm = match generator {
@@ -67,8 +93,18 @@ pub fn module_from_bytes(data: &[u8]) -> Generated {
         Generator::SlotPressure => targeted::slot_pressure(&mut u),
         Generator::EdgeArith => targeted::edge_arith(&mut u),
         Generator::MemoryEdges => targeted::memory_edges(&mut u),
+        Generator::NumericSweep => sweep::numeric(&mut u),
+        Generator::MemorySweep => sweep::memory(&mut u),
+        Generator::TableSweep => sweep::tables(&mut u),
+        Generator::Pressure => pressure::module(&mut u),
+        Generator::WasiProgram => wasi_program::module(&mut u),
     };
-    Generated { wasm, generator }
+    Generated {
+        wasm,
+        generator,
+        limits: pressure::limits(data, generator),
+        wasi: generator == Generator::WasiProgram,
+    }
 }
 
 /// A wasm-smith configuration for differential use, varied per case.
@@ -161,7 +197,7 @@ mod tests {
     #[test]
     fn every_generator_makes_valid_supported_modules() {
         let mut seen = std::collections::HashSet::new();
-        for seed in 0..300 {
+        for seed in 0..600 {
             let g = module_from_bytes(&bytes(seed, 2048));
             seen.insert(format!("{:?}", g.generator));
             if let Err(e) = tierdiff_runtime::Module::new(&g.wasm) {
@@ -172,7 +208,7 @@ mod tests {
                 );
             }
         }
-        assert_eq!(seen.len(), 6, "{seen:?}");
+        assert_eq!(seen.len(), 11, "{seen:?}");
     }
 
     #[test]

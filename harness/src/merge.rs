@@ -56,6 +56,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Report, String> {
         merged.cases_per_s += r.cases_per_s;
         merged.inconclusive += r.inconclusive;
         merged.worker_restarts += r.worker_restarts;
+        merged.exhaustion.merge(&r.exhaustion);
         for (e, c) in &r.per_engine {
             merged.per_engine.entry(e.clone()).or_default().add(c);
         }
@@ -81,6 +82,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Report, String> {
                 }
                 Some((entry, from)) => {
                     entry.count += f.count;
+                    entry.first_seen_s = entry.first_seen_s.min(f.first_seen_s);
                     if (f.shard.as_str(), f.first_case) < (entry.shard.as_str(), entry.first_case) {
                         entry.first_case = f.first_case;
                         entry.shard = f.shard.clone();

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
 use std::time::Duration;
-use tierdiff::compare::{self, CaseOptions, Finding};
+use tierdiff::compare::{self, Finding};
 use tierdiff::fuzz::{self, FuzzConfig};
 use tierdiff::reduce::{self, Budget, Case, Ran, Stop, WorkerProcess};
 use tierdiff::report::FindingRecord;
@@ -41,16 +41,14 @@ fn tierdiff() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_tierdiff"))
 }
 
-/// Runs `case` with its calls under the shrink limits in this process.
-fn findings(case: &Case) -> Vec<Finding> {
+/// Runs `case` with its calls as `setup` says (the shrink limits unless
+/// the finding's case had limits of its own) in this process.
+fn findings(case: &Case, setup: shrink::Setup) -> Vec<Finding> {
     compare::run_case_with(
         &case.wasm,
         &tierdiff::corpus::all_engines(),
-        shrink::shrink_limits(),
-        CaseOptions {
-            calls: Some(case.calls.clone()),
-            ..CaseOptions::default()
-        },
+        setup.shrink_limits(),
+        setup.options(case.calls.clone()),
     )
     .findings
 }
@@ -110,10 +108,12 @@ fn shrinks(fault: &str, iterations: u64) {
     let wasm = std::fs::read(dir.join("module.wasm")).unwrap();
 
     shrink::select_fault(fault).unwrap();
+    let setup = shrink::Setup::of(&record);
     let options = shrink::Options {
         budget: BUDGET,
         fault: record.fault.clone(),
         worker: None,
+        setup,
     };
     let engines = tierdiff::corpus::all_engines();
     let shrunk = shrink::shrink(
@@ -123,7 +123,7 @@ fn shrinks(fault: &str, iterations: u64) {
         &options,
         &indicatif::ProgressBar::hidden(),
     );
-    let faulted = shrunk.as_ref().ok().map(|s| findings(&s.case));
+    let faulted = shrunk.as_ref().ok().map(|s| findings(&s.case, setup));
     tierdiff_runtime::fault::set(None).unwrap();
     let _ = std::fs::remove_dir_all(&out);
     let shrunk = shrunk.unwrap_or_else(|e| panic!("{fault}: {e}"));
@@ -147,7 +147,7 @@ fn shrinks(fault: &str, iterations: u64) {
         faulted.iter().any(|f| f.signature == shrunk.signature),
         "{fault}: the shrunk case no longer fails the same way: {faulted:#?}\n{wat}"
     );
-    let clean = findings(&shrunk.case);
+    let clean = findings(&shrunk.case, setup);
     assert!(
         clean.is_empty(),
         "{fault}: the shrunk case fails without the fault: {clean:#?}\n{wat}"
@@ -202,6 +202,36 @@ fn jit_i32_rotr_as_rotl() {
 #[test]
 fn jit_br_if_inverted() {
     shrinks("jit-br-if-inverted", 40);
+}
+
+#[test]
+fn classic_loop_entry_free() {
+    shrinks("classic-loop-entry-free", 300);
+}
+
+#[test]
+fn classic_depth_off_by_one() {
+    shrinks("classic-depth-off-by-one", 600);
+}
+
+#[test]
+fn classic_host_result_zeroed() {
+    shrinks("classic-host-result-zeroed", 600);
+}
+
+#[test]
+fn classic_copy_overlap_forward() {
+    shrinks("classic-copy-overlap-forward", 1000);
+}
+
+#[test]
+fn classic_indirect_arity_only() {
+    shrinks("classic-indirect-arity-only", 600);
+}
+
+#[test]
+fn classic_init_from_segment_start() {
+    shrinks("classic-init-from-segment-start", 1000);
 }
 
 /// The fault kills the process: the fuzz run records a `crash` of its
@@ -272,11 +302,11 @@ fn classic_abort_on_grow_through_the_binary() {
         calls: record.calls.clone(),
     };
     let faulted = WorkerProcess::new(tierdiff(), record.fault.clone())
-        .run(&case, record.limits())
+        .run(&case, record.limits(), false)
         .unwrap();
     assert!(matches!(faulted, Ran::Died(_)), "{faulted:?}");
     let clean = WorkerProcess::new(tierdiff(), None)
-        .run(&case, record.limits())
+        .run(&case, record.limits(), false)
         .unwrap();
     assert_eq!(clean, Ran::Finished(vec![]));
 
@@ -352,6 +382,7 @@ fn the_known_wasmi_select_finding_shrinks_to_12_instructions() {
         budget: BUDGET,
         fault: None,
         worker: None,
+        setup: shrink::Setup::default(),
     };
     let shrunk = shrink::shrink(
         &generated.wasm,
@@ -365,7 +396,7 @@ fn the_known_wasmi_select_finding_shrinks_to_12_instructions() {
     let wat = wasmprinter::print_bytes(&shrunk.case.wasm).unwrap();
     assert!(shrunk.after.instructions <= 12, "{wat}");
     assert!(
-        findings(&shrunk.case)
+        findings(&shrunk.case, shrink::Setup::default())
             .iter()
             .any(|f| f.signature == shrunk.signature),
         "{wat}"

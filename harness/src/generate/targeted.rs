@@ -7,16 +7,16 @@
 use arbitrary::Unstructured;
 use std::fmt::Write;
 
-fn pick<'a, T>(u: &mut Unstructured, options: &'a [T]) -> &'a T {
+pub(super) fn pick<'a, T>(u: &mut Unstructured, options: &'a [T]) -> &'a T {
     let i = u.choose_index(options.len()).unwrap_or(0);
     &options[i]
 }
 
-fn range(u: &mut Unstructured, lo: u32, hi: u32) -> u32 {
+pub(super) fn range(u: &mut Unstructured, lo: u32, hi: u32) -> u32 {
     u.int_in_range(lo..=hi).unwrap_or(lo)
 }
 
-fn finish(wat: String) -> Vec<u8> {
+pub(super) fn finish(wat: String) -> Vec<u8> {
     wat::parse_str(&wat)
         .unwrap_or_else(|e| panic!("targeted generator wrote invalid WAT: {e}\n{wat}"))
 }

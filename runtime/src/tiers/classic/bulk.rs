@@ -52,8 +52,11 @@ impl ClassicTier {
                     .bytes
                     .clone();
                 let mem = &mut data.memories[cur.mem.expect("validated: memory exists")];
-                let src = span(s, n, bytes.len()).ok_or(TrapCode::MemoryOutOfBounds)?;
+                let mut src = span(s, n, bytes.len()).ok_or(TrapCode::MemoryOutOfBounds)?;
                 let dst = span(d, n, mem.data.len()).ok_or(TrapCode::MemoryOutOfBounds)?;
+                if crate::fault::active(crate::fault::Fault::ClassicInitFromSegmentStart) {
+                    src = 0..src.len();
+                }
                 mem.data[dst].copy_from_slice(&bytes[src]);
             }
             9 => {
@@ -71,8 +74,14 @@ impl ClassicTier {
                 );
                 let mem = &mut data.memories[cur.mem.expect("validated: memory exists")];
                 let src = span(s, n, mem.data.len()).ok_or(TrapCode::MemoryOutOfBounds)?;
-                span(d, n, mem.data.len()).ok_or(TrapCode::MemoryOutOfBounds)?;
-                mem.data.copy_within(src, d as usize);
+                let dst = span(d, n, mem.data.len()).ok_or(TrapCode::MemoryOutOfBounds)?;
+                if crate::fault::active(crate::fault::Fault::ClassicCopyOverlapForward) {
+                    for (to, from) in dst.zip(src) {
+                        mem.data[to] = mem.data[from];
+                    }
+                } else {
+                    mem.data.copy_within(src, d as usize);
+                }
             }
             11 => {
                 u32_leb(code, &mut cur.pc);

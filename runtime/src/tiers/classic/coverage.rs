@@ -390,11 +390,7 @@ impl ClassicTier {
                     hit(Class::Negative);
                 }
             }
-            (Category::ExtendI32 { .. }, _) => {
-                if cov::sign_bit(b, 32) {
-                    hit(Class::Negative);
-                }
-            }
+            (Category::ExtendI32 { .. }, _) if cov::sign_bit(b, 32) => hit(Class::Negative),
             (Category::SignExtend { from }, _) => {
                 if cov::sign_bit(b, from) {
                     hit(Class::SignBit);

@@ -48,7 +48,10 @@ impl ClassicTier {
         else {
             unreachable!("enter on a host function");
         };
-        if self.frames.len() >= data.limits.max_call_depth as usize {
+        let slack = usize::from(crate::fault::active(
+            crate::fault::Fault::ClassicDepthOffByOne,
+        ));
+        if self.frames.len() >= data.limits.max_call_depth as usize + slack {
             return Err(TrapCode::CallStackExhausted.into());
         }
         let (module, instance, index) = (module.clone(), instance.0, *index);
@@ -213,7 +216,9 @@ impl ClassicTier {
                 }
                 0x03 => {
                     let sig = block_sig(&code, &mut cur.pc, &cur.module.types);
-                    data.consume_fuel()?;
+                    if !crate::fault::active(crate::fault::Fault::ClassicLoopEntryFree) {
+                        data.consume_fuel()?;
+                    }
                     let height = self.stack.len() - sig.params;
                     self.labels.push(Label {
                         height,
@@ -327,7 +332,17 @@ impl ClassicTier {
                             return Err(TrapCode::IndirectCallToNull.into());
                         }
                         let addr = FuncAddr(raw as u32);
-                        if data.funcs[addr.0 as usize].type_id() != expected {
+                        let matches = if crate::fault::active(
+                            crate::fault::Fault::ClassicIndirectArityOnly,
+                        ) {
+                            let (want, have) =
+                                (&cur.module.types[type_index as usize], data.func_type(addr));
+                            want.params.len() == have.params.len()
+                                && want.results.len() == have.results.len()
+                        } else {
+                            data.funcs[addr.0 as usize].type_id() == expected
+                        };
+                        if !matches {
                             return Err(TrapCode::IndirectCallTypeMismatch.into());
                         }
                         addr
@@ -335,7 +350,11 @@ impl ClassicTier {
                     self.frames.last_mut().expect("running").pc = cur.pc;
                     if let FuncInst::Host { ty, .. } = &data.funcs[callee.0 as usize] {
                         let args = self.stack.split_off(self.stack.len() - ty.params.len());
-                        let results = data.call_host(callee, cur.mem.map(|m| m as u32), &args)?;
+                        let mut results =
+                            data.call_host(callee, cur.mem.map(|m| m as u32), &args)?;
+                        if crate::fault::active(crate::fault::Fault::ClassicHostResultZeroed) {
+                            results.fill(0);
+                        }
                         self.stack.extend(results);
                     } else {
                         self.enter(data, callee)?;
