@@ -26,7 +26,8 @@ use std::time::{Duration, Instant};
 /// Command-line arguments of `tierdiff bench`.
 #[derive(clap::Args, Debug)]
 pub struct BenchArgs {
-    /// Kernels to run, comma-separated (default: all; see --list).
+    /// Kernels to run, comma-separated (default: every kernel the runtime
+    /// loads; see --list).
     #[arg(long, value_delimiter = ',')]
     pub kernel: Option<Vec<String>>,
     /// Engines, comma-separated (default: every implemented tier, wasmi, and
@@ -167,8 +168,11 @@ pub struct BenchReport {
 pub fn cmd_bench(args: &BenchArgs) -> Result<ExitCode, InputError> {
     if args.list {
         for k in kernels::KERNELS {
+            let missing = k.missing().map_or(String::new(), |p| {
+                format!("  [needs {p}, which the runtime does not accept yet: run only when named]")
+            });
             println!(
-                "{:<10} size {:>9} (quick {:>4})  {}",
+                "{:<10} size {:>9} (quick {:>4})  {}{missing}",
                 k.name, k.size, k.quick_size, k.about
             );
         }
@@ -190,7 +194,7 @@ pub fn cmd_bench(args: &BenchArgs) -> Result<ExitCode, InputError> {
         .map(|n| engines::build(n).ok_or_else(|| unknown_engine(n)))
         .collect::<Result<Vec<_>, _>>()?;
     let selected: Vec<&Kernel> = match &args.kernel {
-        None => kernels::KERNELS.iter().collect(),
+        None => kernels::default_selection().collect(),
         Some(names) => names
             .iter()
             .map(|n| {

@@ -790,6 +790,26 @@ mod tests {
         );
     }
 
+    /// wasmi reports an element segment past its table as a table error;
+    /// it is read as the trap it is, so the case is compared, not inconclusive.
+    #[test]
+    fn an_element_segment_out_of_bounds_traps_in_every_engine() {
+        let wat = r#"(module (table 2 funcref) (func $f) (elem (i32.const 1) func $f $f))"#;
+        let out = run_case(
+            &wat::parse_str(wat).unwrap(),
+            &engines(),
+            crate::generate::case_limits(),
+        );
+        assert!(!out.inconclusive);
+        assert!(out.findings.is_empty(), "{:#?}", out.findings);
+        for r in out.instantiate.values() {
+            assert_eq!(
+                *r,
+                InstantiateResult::Trapped(tierdiff_runtime::TrapCode::TableOutOfBounds)
+            );
+        }
+    }
+
     #[test]
     fn signatures_are_file_name_safe() {
         let s = signature(

@@ -1,21 +1,37 @@
 //! Turning fuzz input bytes into modules, deterministically: the same bytes
-//! always give the same module, so `tierdiff replay` and the cargo-fuzz
-//! targets share this code.
+//! and the same accepted features always give the same module, so `tierdiff
+//! replay` and the cargo-fuzz targets share this code.
 //!
 //! Most cases come from wasm-smith with a per-case ("swarm") configuration
 //! drawn from the input; the rest from targeted generators for what
-//! wasm-smith rarely writes on its own (see [`targeted`]), sweeps aimed at
-//! the coverage cells nothing else reaches ([`sweep`]), fuel-pressure
-//! modules ([`pressure`], which also puts a share of every generator's
-//! cases under low fuel and call-depth limits) and WASI programs
-//! ([`wasi_program`]).
+//! wasm-smith rarely writes on its own ([`targeted`] for WebAssembly 2.0,
+//! [`simd`], [`tail_calls`], [`ext_const`] and [`memories`] for SIMD and
+//! the WebAssembly 3.0 proposals), sweeps aimed at the coverage cells
+//! nothing else reaches ([`sweep`]), fuel-pressure modules ([`pressure`],
+//! which also puts a share of every generator's cases under low fuel and
+//! call-depth limits) and WASI programs ([`wasi_program`]).
+//!
+//! Generation follows the features the runtime accepts
+//! ([`tierdiff_runtime::module::supported_features`]): a proposal the loader
+//! refuses is never generated. The swarm draws its proposal switches only
+//! for accepted proposals, and a targeted generator whose proposal is not
+//! accepted hands its case to wasm-smith, so with a proposal off every input
+//! maps to the module it mapped to before that proposal was written, and
+//! turning a proposal on in the loader turns its generation on.
 
 use arbitrary::{Result, Unstructured};
+use tierdiff_runtime::module::supported_features;
 use tierdiff_runtime::Limits;
 use wasm_smith::{Config, InstructionKind, InstructionKinds};
+use wasmparser::WasmFeatures;
 
+mod choose;
+mod ext_const;
+mod memories;
 mod pressure;
+mod simd;
 mod sweep;
+mod tail_calls;
 mod targeted;
 mod wasi_program;
 
@@ -37,7 +53,7 @@ const MAX_PAGES: u32 = 16;
 const MAX_TABLE: u32 = 1_000;
 
 /// Which generator made a module.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Generator {
     WasmSmith,
@@ -46,11 +62,54 @@ pub enum Generator {
     SlotPressure,
     EdgeArith,
     MemoryEdges,
+    SimdLanes,
+    SimdMemory,
+    TailCalls,
+    ExtendedConst,
+    Memory64,
+    MultiMemory,
     NumericSweep,
     MemorySweep,
     TableSweep,
     Pressure,
     WasiProgram,
+}
+
+impl Generator {
+    /// Every generator.
+    pub const ALL: [Generator; 17] = [
+        Generator::WasmSmith,
+        Generator::RefLocals,
+        Generator::BrTable,
+        Generator::SlotPressure,
+        Generator::EdgeArith,
+        Generator::MemoryEdges,
+        Generator::SimdLanes,
+        Generator::SimdMemory,
+        Generator::TailCalls,
+        Generator::ExtendedConst,
+        Generator::Memory64,
+        Generator::MultiMemory,
+        Generator::NumericSweep,
+        Generator::MemorySweep,
+        Generator::TableSweep,
+        Generator::Pressure,
+        Generator::WasiProgram,
+    ];
+
+    /// The proposal a generator's modules need beyond WebAssembly 2.0
+    /// without SIMD (empty for the others). Its modules may use further
+    /// proposals, but only ones the caller's feature set accepts.
+    pub fn needs(self) -> WasmFeatures {
+        match self {
+            Generator::SimdLanes | Generator::SimdMemory => WasmFeatures::SIMD,
+            Generator::TailCalls => WasmFeatures::TAIL_CALL,
+            Generator::ExtendedConst => WasmFeatures::EXTENDED_CONST,
+            Generator::Memory64 => WasmFeatures::MEMORY64,
+            Generator::MultiMemory => WasmFeatures::MULTI_MEMORY,
+            _ => WasmFeatures::empty(),
+        }
+    }
 }
 
 /// A generated module, what made it and how it runs.
@@ -64,18 +123,36 @@ pub struct Generated {
     pub wasi: bool,
 }
 
-/// Builds a module from fuzz input. Never fails: input too short for
-/// wasm-smith still gives a (small) valid module.
+/// Builds a module from fuzz input, using only features the runtime's
+/// loader accepts. Never fails: input too short for wasm-smith still gives
+/// a (small) valid module.
 pub fn module_from_bytes(data: &[u8]) -> Generated {
+    module_from_bytes_with(data, supported_features())
+}
+
+/// [`module_from_bytes`] for a feature set of one's own: the module is
+/// valid under `features` (and never needs more). Tests of a proposal that
+/// the loader does not accept yet pass `module::decodable_features()`.
+pub fn module_from_bytes_with(data: &[u8], features: WasmFeatures) -> Generated {
     let mut u = Unstructured::new(data);
     let pick: u8 = u.arbitrary().unwrap_or(0);
-    let generator = match pick % 16 {
-        0 => Generator::RefLocals,
-        1 => Generator::BrTable,
-        2 => Generator::SlotPressure,
-        3 => Generator::EdgeArith,
-        4 => Generator::MemoryEdges,
-        5 | 6 => match u.arbitrary::<u8>().unwrap_or(0) % 6 {
+    // The low four bits choose as before the proposals were written; bit 4
+    // splits the buckets the 3.0 generators share.
+    let high = pick & 0x10 != 0;
+    let chosen = match (pick % 16, high) {
+        (0, _) => Generator::RefLocals,
+        (1, _) => Generator::BrTable,
+        (2, _) => Generator::SlotPressure,
+        (3, _) => Generator::EdgeArith,
+        (4, _) => Generator::MemoryEdges,
+        (5, _) => Generator::SimdLanes,
+        (6, _) => Generator::SimdMemory,
+        (7, false) => Generator::TailCalls,
+        (7, true) => Generator::ExtendedConst,
+        (8, false) => Generator::Memory64,
+        (8, true) => Generator::MultiMemory,
+        // Coverage generators: a second byte splits the two buckets.
+        (9 | 10, _) => match u.arbitrary::<u8>().unwrap_or(0) % 6 {
             0 => Generator::NumericSweep,
             1 => Generator::MemorySweep,
             2 => Generator::TableSweep,
@@ -84,15 +161,25 @@ pub fn module_from_bytes(data: &[u8]) -> Generated {
         },
         _ => Generator::WasmSmith,
     };
+    let generator = if features.contains(chosen.needs()) {
+        chosen
+    } else {
+        Generator::WasmSmith
+    };
+    let on = |f: WasmFeatures| features.contains(f);
     let wasm = match generator {
-        Generator::WasmSmith => {
-            smith(&mut u).unwrap_or_else(|_| targeted::edge_arith(&mut Unstructured::new(&[])))
-        }
+        Generator::WasmSmith => smith_or_fallback(&mut u, features),
         Generator::RefLocals => targeted::ref_locals(&mut u),
         Generator::BrTable => targeted::br_table(&mut u),
         Generator::SlotPressure => targeted::slot_pressure(&mut u),
         Generator::EdgeArith => targeted::edge_arith(&mut u),
         Generator::MemoryEdges => targeted::memory_edges(&mut u),
+        Generator::SimdLanes => simd::lanes(&mut u),
+        Generator::SimdMemory => simd::memory(&mut u, on(WasmFeatures::MEMORY64)),
+        Generator::TailCalls => tail_calls::tail_calls(&mut u),
+        Generator::ExtendedConst => ext_const::ext_const(&mut u, on(WasmFeatures::MEMORY64)),
+        Generator::Memory64 => memories::memory64(&mut u, on(WasmFeatures::MULTI_MEMORY)),
+        Generator::MultiMemory => memories::multi_memory(&mut u, on(WasmFeatures::MEMORY64)),
         Generator::NumericSweep => sweep::numeric(&mut u),
         Generator::MemorySweep => sweep::memory(&mut u),
         Generator::TableSweep => sweep::tables(&mut u),
@@ -107,9 +194,29 @@ pub fn module_from_bytes(data: &[u8]) -> Generated {
     }
 }
 
-/// A wasm-smith configuration for differential use, varied per case.
+/// The wasm-smith module `data` gives under `features`, whichever
+/// generator its first byte picks: tests pin a wasm-smith case with it even
+/// after its bucket went to another generator.
+pub fn wasm_smith_with(data: &[u8], features: WasmFeatures) -> Vec<u8> {
+    let mut u = Unstructured::new(data);
+    let _pick: u8 = u.arbitrary().unwrap_or(0);
+    smith_or_fallback(&mut u, features)
+}
+
+/// wasm-smith's module, or a small valid one when the input is too short.
+fn smith_or_fallback(u: &mut Unstructured, features: WasmFeatures) -> Vec<u8> {
+    smith(u, features).unwrap_or_else(|_| targeted::edge_arith(&mut Unstructured::new(&[])))
+}
+
+/// A wasm-smith configuration for differential use, varied per case, using
+/// only features the runtime's loader accepts.
 pub fn swarm_config(u: &mut Unstructured) -> Result<Config> {
-    // Proposals the tiers do not implement are off, always; NaNs are
+    swarm_config_with(u, supported_features())
+}
+
+/// [`swarm_config`] for a feature set of one's own.
+pub fn swarm_config_with(u: &mut Unstructured, features: WasmFeatures) -> Result<Config> {
+    // Proposals are off unless switched on below; NaNs are
     // canonicalised, everything is exported and nothing imported, so
     // engines can be compared; sizes and 2.0 feature subsets vary per case.
     let mut c = Config {
@@ -164,12 +271,35 @@ pub fn swarm_config(u: &mut Unstructured) -> Result<Config> {
             kinds.push(kind);
         }
     }
+    // Each accepted proposal is on in half of the swarm. Nothing is drawn
+    // for a proposal the loader refuses, so until it is accepted the input
+    // gives the same configuration as before.
+    let on = |f: WasmFeatures| features.contains(f);
+    if on(WasmFeatures::SIMD) && u.arbitrary()? {
+        c.simd_enabled = true;
+        if u.ratio(4, 5)? {
+            kinds.push(InstructionKind::Vector);
+        }
+    }
+    if on(WasmFeatures::TAIL_CALL) {
+        c.tail_call_enabled = u.arbitrary()?;
+    }
+    if on(WasmFeatures::EXTENDED_CONST) {
+        c.extended_const_enabled = u.arbitrary()?;
+    }
+    if on(WasmFeatures::MULTI_MEMORY) && u.arbitrary()? {
+        c.max_memories = u.int_in_range(2..=4)?;
+    }
+    if on(WasmFeatures::MEMORY64) {
+        c.memory64_enabled = u.arbitrary()?;
+        c.max_memory64_bytes = c.max_memory32_bytes.into();
+    }
     c.allowed_instructions = InstructionKinds::new(&kinds);
     Ok(c)
 }
 
-fn smith(u: &mut Unstructured) -> Result<Vec<u8>> {
-    let config = swarm_config(u)?;
+fn smith(u: &mut Unstructured, features: WasmFeatures) -> Result<Vec<u8>> {
+    let config = swarm_config_with(u, features)?;
     let fuel = u.int_in_range(50..=1_000)?;
     let mut module = wasm_smith::Module::new(config, u)?;
     module
@@ -179,44 +309,4 @@ fn smith(u: &mut Unstructured) -> Result<Vec<u8>> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn bytes(seed: u64, n: usize) -> Vec<u8> {
-        let mut s = seed;
-        (0..n)
-            .map(|_| {
-                s = s
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                (s >> 33) as u8
-            })
-            .collect()
-    }
-
-    #[test]
-    fn every_generator_makes_valid_supported_modules() {
-        let mut seen = std::collections::HashSet::new();
-        for seed in 0..600 {
-            let g = module_from_bytes(&bytes(seed, 2048));
-            seen.insert(format!("{:?}", g.generator));
-            if let Err(e) = tierdiff_runtime::Module::new(&g.wasm) {
-                panic!(
-                    "seed {seed} ({:?}) made a module we reject: {e}\n{}",
-                    g.generator,
-                    wasmprinter::print_bytes(&g.wasm).unwrap()
-                );
-            }
-        }
-        assert_eq!(seen.len(), 11, "{seen:?}");
-    }
-
-    #[test]
-    fn generation_is_deterministic_and_total() {
-        let data = bytes(7, 1000);
-        assert_eq!(module_from_bytes(&data).wasm, module_from_bytes(&data).wasm);
-        for n in [0, 1, 2, 5, 17] {
-            tierdiff_runtime::Module::new(&module_from_bytes(&bytes(1, n)).wasm).unwrap();
-        }
-    }
-}
+mod tests;

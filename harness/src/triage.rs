@@ -483,4 +483,29 @@ mod tests {
             f.message
         );
     }
+
+    /// Without the tie-breaker only a known-bug rewrite can clear the tiers:
+    /// an unknown disagreement stays a failure.
+    #[cfg(not(feature = "wasmtime"))]
+    #[test]
+    fn without_wasmtime_an_unknown_disagreement_stays_a_failure() {
+        let wasm = wat::parse_str(
+            r#"(module (func (export "add") (param i32 i32) (result i32)
+                local.get 0 local.get 1 i32.add))"#,
+        )
+        .unwrap();
+        let engines = tiers_and(Box::new(OffByOne));
+        let limits = Limits::default();
+        let mut outcome = compare::run_case(&wasm, &engines, limits);
+        settle(
+            &mut outcome,
+            &wasm,
+            &engines,
+            limits,
+            &CaseOptions::default(),
+        );
+        let f = &outcome.findings[0];
+        assert_eq!(f.kind, FindingKind::ReferenceDisagreement);
+        assert!(f.message.contains("no tie-breaker"), "{}", f.message);
+    }
 }

@@ -87,6 +87,50 @@ fn unknown_kernel_is_an_input_error() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-kernel"));
 }
 
+/// The SIMD kernel's checksum is the same in the reference engines and in
+/// native code (its C is built with vector extensions for both), whether or
+/// not our tiers accept SIMD yet.
+#[test]
+fn simd_kernel_agrees_with_native_code() {
+    let mut engines = vec!["wasmi"];
+    if cfg!(feature = "wasmtime") {
+        engines.push("wasmtime");
+    }
+    if cfg!(tierdiff_native_kernels) {
+        engines.push("native");
+    }
+    let engines = engines.join(",");
+    let args = ["bench", "--kernel", "simd", "--engines", &engines];
+    let out = tierdiff(&[&args[..], &["--quick", "--runs", "1", "--json"]].concat());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let report: Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    let k = &report["kernels"][0];
+    assert_eq!(k["name"], "simd");
+    assert_eq!(k["agree"], Value::Bool(true), "{k}");
+    assert_eq!(
+        k["engines"].as_object().map(|e| e.len()),
+        Some(engines.split(',').count()),
+        "{k}"
+    );
+}
+
+/// Until the runtime accepts SIMD, `--list` says so and the default
+/// selection leaves the SIMD kernel out.
+#[test]
+fn list_names_what_a_kernel_needs() {
+    let out = tierdiff(&["bench", "--list"]);
+    assert!(out.status.success());
+    let list = String::from_utf8_lossy(&out.stdout);
+    let line = list
+        .lines()
+        .find(|l| l.starts_with("simd "))
+        .expect("the simd kernel is listed");
+    let accepted =
+        tierdiff_runtime::module::supported_features().contains(wasmparser::WasmFeatures::SIMD);
+    assert_eq!(line.contains("needs SIMD"), !accepted, "{line}");
+}
+
 #[test]
 fn harness_throughput_reports_cases_per_second() {
     let out = tierdiff(&["bench", "--harness", "--cases", "5", "--json"]);

@@ -128,6 +128,17 @@ fn common_mode_grow_ignores_max_is_a_reference_disagreement() {
     );
 }
 
+/// Extended constants are evaluated by the store for every tier, so a bug
+/// there is common mode: only the references see it.
+#[test]
+fn common_mode_const_sub_as_add_is_a_reference_disagreement() {
+    assert_found(
+        "const-sub-as-add",
+        FindingKind::ReferenceDisagreement,
+        "wasmi",
+    );
+}
+
 #[test]
 fn classic_rem_s_sign() {
     assert_found("classic-rem-s-sign", FindingKind::ResultMismatch, "classic");

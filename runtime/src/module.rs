@@ -76,8 +76,11 @@ const UNSUPPORTED: &[(&str, WasmFeatures)] = &[
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TableType {
     pub elem: ValType,
-    pub min: u32,
-    pub max: Option<u32>,
+    pub min: u64,
+    pub max: Option<u64>,
+    /// A 64-bit table (memory64 proposal): its indices, sizes and lengths are
+    /// i64, and `call_indirect` through it takes an i64 index.
+    pub index64: bool,
 }
 
 /// A memory's type, in 64 KiB pages.
@@ -369,10 +372,14 @@ fn unsupported(what: &str) -> DecodeError {
 }
 
 fn table_type(t: wasmparser::TableType) -> DecodeResult<TableType> {
+    if t.shared {
+        return Err(unsupported("shared table"));
+    }
     Ok(TableType {
         elem: ref_type(t.element_type)?,
-        min: t.initial as u32,
-        max: t.maximum.map(|m| m as u32),
+        min: t.initial,
+        max: t.maximum,
+        index64: t.table64,
     })
 }
 

@@ -102,3 +102,31 @@ fn v128_values_take_two_slots_low_half_first() {
         "v128:0x000000000000000000000000000000ab"
     );
 }
+
+#[test]
+fn a_64_bit_table_takes_an_i64_segment_offset_and_never_wraps() {
+    let ok = wat::parse_str(
+        r#"(module (table (export "t") i64 4 funcref) (func $f)
+            (elem (table 0) (i64.const 2) func $f $f))"#,
+    )
+    .unwrap();
+    let module = Module::new_with_features(&ok, decodable_features()).unwrap();
+    assert!(module.tables[0].index64);
+    let mut store = Store::new(TierKind::Classic, Limits::default()).unwrap();
+    let inst = store.instantiate(&module, &Linker::default()).unwrap();
+    let Some(Extern::Table(t)) = store.export(inst, "t") else {
+        panic!("table export")
+    };
+    let slots = store.table_contents(t);
+    assert!(slots[0].is_null_ref() && !slots[2].is_null_ref() && !slots[3].is_null_ref());
+
+    let wraps = wat::parse_str(
+        r#"(module (table i64 4 funcref) (func $f)
+            (elem (table 0) (i64.const 0xffffffffffffffff) func $f $f))"#,
+    )
+    .unwrap();
+    let module = Module::new_with_features(&wraps, decodable_features()).unwrap();
+    let mut store = Store::new(TierKind::Classic, Limits::default()).unwrap();
+    let err = store.instantiate(&module, &Linker::default()).unwrap_err();
+    assert!(err.to_string().contains("out of bounds"), "{err}");
+}

@@ -14,7 +14,7 @@
 //!   leave the same state (the reference, whose accounting differs, is
 //!   inconclusive there).
 
-use super::targeted::{finish, pick, range};
+use super::choose::{finish, pick, range};
 use super::Generator;
 use crate::plan::{fnv1a, SplitMix};
 use arbitrary::Unstructured;

@@ -4,22 +4,9 @@
 //! a choice that runs out of input takes its first option, so every input
 //! gives a valid module. Every function is exported; loops are bounded.
 
+use super::choose::{finish, pick, range};
 use arbitrary::Unstructured;
 use std::fmt::Write;
-
-pub(super) fn pick<'a, T>(u: &mut Unstructured, options: &'a [T]) -> &'a T {
-    let i = u.choose_index(options.len()).unwrap_or(0);
-    &options[i]
-}
-
-pub(super) fn range(u: &mut Unstructured, lo: u32, hi: u32) -> u32 {
-    u.int_in_range(lo..=hi).unwrap_or(lo)
-}
-
-pub(super) fn finish(wat: String) -> Vec<u8> {
-    wat::parse_str(&wat)
-        .unwrap_or_else(|e| panic!("targeted generator wrote invalid WAT: {e}\n{wat}"))
-}
 
 /// Reference-typed locals, globals and tables: unset, passed in, stored, tested.
 pub fn ref_locals(u: &mut Unstructured) -> Vec<u8> {

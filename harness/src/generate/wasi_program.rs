@@ -9,7 +9,7 @@
 //! Every engine runs it with the same deterministic WASI ([`config`]);
 //! stdout, stderr, the exit code and memory are compared.
 
-use super::targeted::{finish, pick, range};
+use super::choose::{finish, pick, range};
 use arbitrary::Unstructured;
 use std::fmt::Write;
 use tierdiff_runtime::wasi::WasiConfig;

@@ -244,7 +244,8 @@ impl<'a> Func<'a> {
     }
 
     /// The nearest point at or before `at`, in the same block, where the
-    /// stack height was `target`, provided it never was lower in between.
+    /// stack height was `target`, provided nothing in between takes values
+    /// from below it (a construct skipped over takes its parameters).
     pub fn back_to(&self, at: usize, target: u32) -> Option<usize> {
         let info = &self.info[at];
         if !info.reachable {
@@ -262,7 +263,7 @@ impl<'a> Func<'a> {
             let step = &self.info[k];
             if step.depth != info.depth
                 || matches!(self.ops[k], Operator::Else)
-                || step.height < target
+                || step.height.saturating_sub(step.pops) < target
             {
                 return None;
             }

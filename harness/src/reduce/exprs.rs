@@ -493,6 +493,21 @@ mod tests {
             .collect()
     }
 
+    /// A block whose opener stands where the stack was as low as an
+    /// operator's operands start still takes its parameters from below that
+    /// point: it cannot start the operator's subexpression.
+    #[test]
+    fn a_block_taking_its_parameters_from_below_starts_no_subexpression() {
+        let wasm = module(
+            "(module (func (result i32 i64)
+               f32.const 1
+               block (param f32) (result i32 f64) drop i32.const 3 f64.const 2 end
+               i64.reinterpret_f64))",
+        );
+        // Every candidate is checked to be valid.
+        assert!(!all_candidates(&wasm).is_empty());
+    }
+
     #[test]
     fn subexpressions_become_constants_or_one_of_their_operands() {
         let wasm = module(

@@ -80,6 +80,11 @@ impl Engine for WasmiEngine {
             })),
             Err(e) => Err(match e.as_trap_code() {
                 Some(code) => InstantiateResult::Trapped(map_trap(code)),
+                // wasmi reports an active element segment past its table as a
+                // table error, not a trap; the spec says it traps, as our tiers do.
+                None if e.to_string().starts_with("out of bounds table access") => {
+                    InstantiateResult::Trapped(TrapCode::TableOutOfBounds)
+                }
                 None if e.to_string().contains("import") => {
                     InstantiateResult::Unlinkable(e.to_string())
                 }

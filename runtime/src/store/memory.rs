@@ -88,8 +88,8 @@ pub struct TableInst {
 impl TableInst {
     /// Allocates `ty.min` null slots, or `None` when that exceeds `limit`.
     pub fn new(ty: TableType, limit: u32) -> Option<TableInst> {
-        let max = ty.max.unwrap_or(u32::MAX).min(limit);
-        (ty.min <= max).then(|| TableInst {
+        let max = ty.max.unwrap_or(u64::MAX).min(limit as u64) as u32;
+        (ty.min <= max as u64).then(|| TableInst {
             elements: vec![crate::values::NULL_REF; ty.min as usize],
             max,
             ty,
@@ -103,13 +103,26 @@ impl TableInst {
 
     /// Grows by `delta` slots filled with `init`; returns the old size or `None`.
     pub fn grow(&mut self, delta: u32, init: u64) -> Option<u32> {
-        let old = self.size();
+        self.grow64(delta as u64, init).map(|old| old as u32)
+    }
+
+    /// [`TableInst::grow`] with a 64-bit delta, as `table.grow` on a 64-bit
+    /// table takes it.
+    pub fn grow64(&mut self, delta: u64, init: u64) -> Option<u64> {
+        let old = self.size() as u64;
         let new = old.checked_add(delta)?;
-        if new > self.max {
+        if new > self.max as u64 {
             return None;
         }
         self.elements.resize(new as usize, init);
         Some(old)
+    }
+
+    /// The slot range `[start, start + len)` if it lies inside the table
+    /// (checked, so a 64-bit index can never wrap into bounds).
+    pub fn range64(&self, start: u64, len: u64) -> Option<std::ops::Range<usize>> {
+        let end = start.checked_add(len)?;
+        (end <= self.elements.len() as u64).then_some(start as usize..end as usize)
     }
 
     /// Element type of the table.

@@ -394,12 +394,8 @@ impl Store {
                 (ImportKind::Table(want), Extern::Table(a)) => {
                     let t = &self.data.tables[a as usize];
                     t.elem() == want.elem
-                        && limits_match(
-                            t.size() as u64,
-                            t.ty.max.map(u64::from),
-                            want.min as u64,
-                            want.max.map(u64::from),
-                        )
+                        && t.ty.index64 == want.index64
+                        && limits_match(t.size() as u64, t.ty.max, want.min, want.max)
                 }
                 (ImportKind::Memory(want), Extern::Memory(a)) => {
                     let m = &self.data.memories[a as usize];
@@ -457,7 +453,7 @@ impl Store {
         let new_mems = &module.memories[module.num_imported_memories as usize..];
         if let Some(t) = new_tables
             .iter()
-            .find(|t| t.min > limits.max_table_elements)
+            .find(|t| t.min > limits.max_table_elements as u64)
         {
             return Err(InstantiateError::Resource(format!(
                 "table of {} elements exceeds the limit of {}",
@@ -542,16 +538,16 @@ impl Store {
                 SegmentMode::Active { index, offset } => {
                     let inst = &self.data.instances[id.0 as usize];
                     let table = inst.tables[*index as usize] as usize;
-                    let offset = self.data.eval_const(inst, offset).0 as u32 as usize;
+                    // A 32-bit table's offset is an i32, a 64-bit table's an i64.
+                    let offset = match self.data.tables[table].ty.index64 {
+                        true => self.data.eval_const(inst, offset).0,
+                        false => self.data.eval_const(inst, offset).0 as u32 as u64,
+                    };
                     let items = std::mem::take(&mut self.data.elems[addr].items);
-                    let t = &mut self.data.tables[table].elements;
-                    if offset
-                        .checked_add(items.len())
-                        .is_none_or(|end| end > t.len())
-                    {
-                        return Err(TrapCode::TableOutOfBounds.into());
-                    }
-                    t[offset..offset + items.len()].copy_from_slice(&items);
+                    let range = self.data.tables[table]
+                        .range64(offset, items.len() as u64)
+                        .ok_or(TrapCode::TableOutOfBounds)?;
+                    self.data.tables[table].elements[range].copy_from_slice(&items);
                 }
                 SegmentMode::Declared => self.data.elems[addr].items.clear(),
                 SegmentMode::Passive => {}

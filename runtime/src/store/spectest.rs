@@ -41,6 +41,7 @@ pub fn define(store: &mut Store, linker: &mut Linker) {
             elem: FuncRef,
             min: 10,
             max: Some(20),
+            index64: false,
         })
         .expect("spectest table fits any limit");
     linker.define("spectest", "table", Extern::Table(table));

@@ -1,0 +1,371 @@
+//! Tests of the generators: every module valid under exactly the features
+//! it was generated for, determinism, every targeted shape appearing; the
+//! modules run in the reference engines in [`references`].
+
+use super::*;
+use std::collections::{HashMap, HashSet};
+use tierdiff_runtime::module::decodable_features;
+use tierdiff_runtime::Module;
+use wasmparser::{Operator, Parser, Payload, Validator};
+
+mod references;
+
+fn bytes(seed: u64, n: usize) -> Vec<u8> {
+    let mut s = seed;
+    (0..n)
+        .map(|_| {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (s >> 33) as u8
+        })
+        .collect()
+}
+
+const PROPOSALS: [WasmFeatures; 5] = [
+    WasmFeatures::SIMD,
+    WasmFeatures::TAIL_CALL,
+    WasmFeatures::EXTENDED_CONST,
+    WasmFeatures::MULTI_MEMORY,
+    WasmFeatures::MEMORY64,
+];
+
+/// The accepted features without any of [`PROPOSALS`]: what the loader
+/// accepted before them, whatever it accepts today.
+fn baseline() -> WasmFeatures {
+    PROPOSALS
+        .iter()
+        .fold(supported_features(), |f, p| f.difference(*p))
+}
+
+fn valid_with(wasm: &[u8], features: WasmFeatures) -> bool {
+    Validator::new_with_features(features)
+        .validate_all(wasm)
+        .is_ok()
+}
+
+fn text(wasm: &[u8]) -> String {
+    wasmprinter::print_bytes(wasm).unwrap_or_else(|e| format!("(unprintable: {e})"))
+}
+
+#[test]
+fn every_generator_makes_valid_supported_modules() {
+    let expected: HashSet<Generator> = Generator::ALL
+        .into_iter()
+        .filter(|g| supported_features().contains(g.needs()))
+        .collect();
+    let mut seen = HashSet::new();
+    for seed in 0..300 {
+        let g = module_from_bytes(&bytes(seed, 2048));
+        seen.insert(g.generator);
+        if let Err(e) = Module::new(&g.wasm) {
+            panic!(
+                "seed {seed} ({:?}) made a module we reject: {e}\n{}",
+                g.generator,
+                text(&g.wasm)
+            );
+        }
+    }
+    assert_eq!(seen, expected);
+}
+
+#[test]
+fn with_every_proposal_on_every_generator_appears_and_loads() {
+    let all = decodable_features();
+    let mut seen = HashSet::new();
+    for seed in 0..600 {
+        let g = module_from_bytes_with(&bytes(seed, 2048), all);
+        seen.insert(g.generator);
+        if let Err(e) = Module::new_with_features(&g.wasm, all) {
+            panic!(
+                "seed {seed} ({:?}) made a module the decoder rejects: {e}\n{}",
+                g.generator,
+                text(&g.wasm)
+            );
+        }
+    }
+    assert_eq!(seen, Generator::ALL.into_iter().collect());
+}
+
+/// With one proposal accepted, it is generated (by its targeted generator
+/// and the swarm), and no module needs any other.
+#[test]
+fn a_proposal_is_generated_exactly_when_accepted() {
+    for proposal in PROPOSALS {
+        let features = baseline().union(proposal);
+        let mut used = 0;
+        for seed in 0..200 {
+            let g = module_from_bytes_with(&bytes(seed, 2048), features);
+            assert!(
+                valid_with(&g.wasm, features),
+                "seed {seed} ({:?}) needs more than {proposal:?}\n{}",
+                g.generator,
+                text(&g.wasm)
+            );
+            Module::new_with_features(&g.wasm, features).unwrap();
+            if !valid_with(&g.wasm, baseline()) {
+                used += 1;
+            }
+        }
+        assert!(used >= 10, "{proposal:?} used by {used} modules of 200");
+    }
+}
+
+/// With no proposal accepted, the input maps to the same generator as
+/// before the proposals were written (the targeted 3.0 buckets go to
+/// wasm-smith); buckets 9 and 10 hold the coverage generators.
+#[test]
+fn without_the_proposals_the_buckets_fall_back_to_wasm_smith() {
+    for seed in 0..200 {
+        let data = bytes(seed, 512);
+        let g = module_from_bytes_with(&data, baseline());
+        let expected = match data[0] % 16 {
+            0 => Generator::RefLocals,
+            1 => Generator::BrTable,
+            2 => Generator::SlotPressure,
+            3 => Generator::EdgeArith,
+            4 => Generator::MemoryEdges,
+            9 | 10 => {
+                assert!(
+                    matches!(
+                        g.generator,
+                        Generator::NumericSweep
+                            | Generator::MemorySweep
+                            | Generator::TableSweep
+                            | Generator::Pressure
+                            | Generator::WasiProgram
+                    ),
+                    "seed {seed}: {:?}",
+                    g.generator
+                );
+                continue;
+            }
+            _ => Generator::WasmSmith,
+        };
+        assert_eq!(g.generator, expected, "seed {seed}");
+    }
+}
+
+#[test]
+fn the_swarm_uses_every_proposal() {
+    let all = decodable_features();
+    let mut used: HashMap<String, u32> = HashMap::new();
+    for seed in 0..400 {
+        let g = module_from_bytes_with(&bytes(seed, 4096), all);
+        if g.generator != Generator::WasmSmith {
+            continue;
+        }
+        for p in PROPOSALS {
+            if !valid_with(&g.wasm, all.difference(p)) {
+                *used.entry(format!("{p:?}")).or_default() += 1;
+            }
+        }
+    }
+    for p in PROPOSALS {
+        assert!(
+            used.get(&format!("{p:?}")).is_some_and(|n| *n > 0),
+            "no wasm-smith module used {p:?}: {used:?}"
+        );
+    }
+}
+
+#[test]
+fn generation_is_deterministic_and_total() {
+    for features in [supported_features(), decodable_features()] {
+        for seed in 0..60 {
+            let data = bytes(seed, 1000);
+            let a = module_from_bytes_with(&data, features);
+            let b = module_from_bytes_with(&data, features);
+            assert_eq!(a.wasm, b.wasm, "seed {seed}");
+            assert_eq!(a.generator, b.generator);
+        }
+        for n in [0, 1, 2, 5, 17] {
+            let g = module_from_bytes_with(&bytes(1, n), features);
+            Module::new_with_features(&g.wasm, features).unwrap();
+        }
+    }
+    // The targeted generators when the input runs out at once.
+    for data in [&[][..], &[0xff; 3][..]] {
+        let u = || Unstructured::new(data);
+        for wasm in [
+            simd::lanes(&mut u()),
+            simd::memory(&mut u(), true),
+            tail_calls::tail_calls(&mut u()),
+            ext_const::ext_const(&mut u(), true),
+            memories::memory64(&mut u(), true),
+            memories::multi_memory(&mut u(), true),
+        ] {
+            Module::new_with_features(&wasm, decodable_features()).unwrap();
+        }
+    }
+}
+
+/// What a module contains: its operators' names, and tags for what the
+/// names do not show (memory indices, operands near 2^32 and 2^64).
+fn contents(wasm: &[u8]) -> HashSet<String> {
+    let mut out = HashSet::new();
+    let mut tag = |t: &str| out.insert(t.to_string());
+    let mut names = Vec::new();
+    for payload in Parser::new(0).parse_all(wasm) {
+        match payload.expect("generated modules parse") {
+            Payload::MemorySection(reader) => {
+                for m in reader {
+                    if m.expect("memory type").memory64 {
+                        tag("memory64");
+                    }
+                }
+            }
+            Payload::CodeSectionEntry(body) => {
+                for op in body.get_operators_reader().expect("operators") {
+                    let op = op.expect("operator");
+                    let debug = format!("{op:?}");
+                    match op {
+                        Operator::MemoryCopy { dst_mem, src_mem } if dst_mem != src_mem => {
+                            tag("copy-between-memories");
+                        }
+                        Operator::I64Const { value } if value as u64 > u64::MAX - 32 => {
+                            tag("i64-near-2^64");
+                        }
+                        Operator::I64Const { value }
+                            if (0xffff_fff0..=0x1_0000_0010).contains(&value) =>
+                        {
+                            tag("i64-around-2^32");
+                        }
+                        _ => {}
+                    }
+                    if let Some(rest) = debug.split("offset: ").nth(1) {
+                        let digits: String =
+                            rest.chars().take_while(char::is_ascii_digit).collect();
+                        if digits.parse::<u64>().is_ok_and(|o| o > u32::MAX as u64) {
+                            tag("offset-past-2^32");
+                        }
+                    }
+                    if ["Memory(1)", "Memory(2)", "Memory(3)"]
+                        .iter()
+                        .any(|m| debug.contains(m))
+                    {
+                        tag("memory-index");
+                    }
+                    names.push(
+                        debug
+                            .chars()
+                            .take_while(char::is_ascii_alphanumeric)
+                            .collect::<String>(),
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+    out.extend(names);
+    out
+}
+
+#[test]
+fn every_targeted_shape_appears() {
+    let all = decodable_features();
+    let mut seen: HashMap<Generator, HashSet<String>> = HashMap::new();
+    for seed in 0..2000 {
+        let g = module_from_bytes_with(&bytes(seed, 3000), all);
+        seen.entry(g.generator)
+            .or_default()
+            .extend(contents(&g.wasm));
+    }
+    let expect: &[(Generator, &[&str])] = &[
+        (
+            Generator::SimdLanes,
+            &[
+                "V128Const",
+                "I8x16Shuffle",
+                "I8x16Swizzle",
+                "V128Bitselect",
+                "I8x16Splat",
+                "F64x2Splat",
+                "I16x8ReplaceLane",
+                "I8x16ExtractLaneS",
+                "I16x8ExtractLaneU",
+                "I8x16NarrowI16x8S",
+                "I16x8NarrowI32x4U",
+                "I8x16AddSatU",
+                "I16x8SubSatS",
+                "I32x4TruncSatF32x4S",
+                "I32x4TruncSatF64x2UZero",
+                "I8x16Bitmask",
+                "I64x2Bitmask",
+                "I32x4AllTrue",
+                "V128AnyTrue",
+                "I16x8ExtMulLowI8x16S",
+                "I64x2ExtMulHighI32x4U",
+                "I32x4ExtAddPairwiseI16x8U",
+                "I32x4DotI16x8S",
+                "I16x8Q15MulrSatS",
+                "F32x4PMin",
+                "F64x2PMax",
+                "F32x4Nearest",
+                "F64x2Floor",
+                "F32x4ConvertI32x4U",
+                "F64x2ConvertLowI32x4S",
+                "F32x4DemoteF64x2Zero",
+                "F64x2PromoteLowF32x4",
+                "I64x2ShrS",
+                "V128Store",
+                "V128Load",
+            ],
+        ),
+        (
+            Generator::SimdMemory,
+            &[
+                "V128Load",
+                "V128Load8x8S",
+                "V128Load32x2U",
+                "V128Load8Splat",
+                "V128Load64Splat",
+                "V128Load32Zero",
+                "V128Load64Zero",
+                "V128Load8Lane",
+                "V128Load64Lane",
+                "V128Store",
+                "V128Store16Lane",
+                "V128Store64Lane",
+                "MemoryGrow",
+                "memory64",
+                "i64-near-2^64",
+            ],
+        ),
+        (
+            Generator::TailCalls,
+            &["ReturnCall", "ReturnCallIndirect", "Call", "GlobalSet"],
+        ),
+        (
+            Generator::Memory64,
+            &[
+                "memory64",
+                "i64-near-2^64",
+                "i64-around-2^32",
+                "offset-past-2^32",
+                "MemoryGrow",
+                "MemoryFill",
+                "MemoryCopy",
+                "MemoryInit",
+                "copy-between-memories",
+            ],
+        ),
+        (
+            Generator::MultiMemory,
+            &[
+                "memory-index",
+                "copy-between-memories",
+                "MemoryGrow",
+                "MemorySize",
+                "MemoryFill",
+                "MemoryInit",
+                "memory64",
+            ],
+        ),
+    ];
+    for (generator, shapes) in expect {
+        let got = seen.get(generator).cloned().unwrap_or_default();
+        let missing: Vec<&&str> = shapes.iter().filter(|s| !got.contains(**s)).collect();
+        assert!(missing.is_empty(), "{generator:?} never made {missing:?}");
+    }
+}
