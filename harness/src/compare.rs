@@ -4,8 +4,11 @@
 //! Tiers are compared with each other first (the first tier is the
 //! baseline). When every tier agrees, the reference engine is compared with
 //! them: a difference there is a `reference-disagreement` (a common-mode
-//! bug, or a reference bug), unless exhaustion makes it inconclusive.
-//! Invariant violations are findings even when every engine agrees.
+//! bug, or a reference bug), unless exhaustion makes it inconclusive: when
+//! fuel or call depth ran out (in the tiers or in the reference, whose
+//! accounting differs from ours) the reference is not compared, but the
+//! tiers' state after the call still is, so every tier must agree on where
+//! exhaustion happened. Invariant violations are findings even when every engine agrees.
 //! After the first divergence the case stops: later calls would only cascade.
 
 use crate::engine::{Engine, EngineInstance};
@@ -132,13 +135,25 @@ pub struct EngineCounts {
     pub trapped: u64,
     pub exhausted: u64,
     pub crashed: u64,
+    /// Of `exhausted`: calls that ran out of fuel.
+    #[serde(default)]
+    pub out_of_fuel: u64,
+    /// Of `exhausted`: calls that ran out of call depth.
+    #[serde(default)]
+    pub call_stack_exhausted: u64,
 }
 
 impl EngineCounts {
     fn record(&mut self, r: &CallResult) {
         match r {
             CallResult::Returned(_) | CallResult::Exited(_) => self.returned += 1,
-            CallResult::Trapped(c) if c.is_exhaustion() => self.exhausted += 1,
+            CallResult::Trapped(c) if c.is_exhaustion() => {
+                self.exhausted += 1;
+                match c {
+                    tierdiff_runtime::TrapCode::OutOfFuel => self.out_of_fuel += 1,
+                    _ => self.call_stack_exhausted += 1,
+                }
+            }
             CallResult::Trapped(_) => self.trapped += 1,
             CallResult::Crashed(_) => self.crashed += 1,
         }
@@ -149,6 +164,8 @@ impl EngineCounts {
         self.trapped += o.trapped;
         self.exhausted += o.exhausted;
         self.crashed += o.crashed;
+        self.out_of_fuel += o.out_of_fuel;
+        self.call_stack_exhausted += o.call_stack_exhausted;
     }
 }
 
@@ -171,6 +188,10 @@ pub struct CaseOutcome {
     /// Each engine's WASI output after the last call (WASI runs only).
     #[serde(skip)]
     pub wasi: BTreeMap<String, crate::outcome::WasiOutput>,
+    /// Semantic coverage `(cell, count)` of the engine recording it, if any
+    /// (see [`crate::coverage`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub coverage: Vec<(u32, u64)>,
 }
 
 impl CaseOutcome {
@@ -274,9 +295,11 @@ pub fn run_case_with(
         .iter()
         .any(|(_, _, r)| *r != InstantiateResult::Ok)
     {
-        out.inconclusive = inst_results
-            .iter()
-            .any(|(_, _, r)| matches!(r, InstantiateResult::Resource(_)));
+        out.inconclusive = inst_results.iter().any(|(_, _, r)| match r {
+            InstantiateResult::Resource(_) => true,
+            InstantiateResult::Trapped(c) => c.is_exhaustion(),
+            _ => false,
+        });
         return out;
     }
     let calls = match options.calls {
@@ -343,6 +366,10 @@ pub fn run_case_with(
         .iter()
         .filter_map(|l| Some((l.name.clone(), l.instance.as_ref()?.wasi_output()?)))
         .collect();
+    out.coverage = live
+        .iter()
+        .find_map(|l| l.instance.as_ref()?.coverage())
+        .unwrap_or_default();
     out
 }
 
@@ -398,7 +425,14 @@ fn compare_instantiation(results: &[(String, bool, InstantiateResult)]) -> Optio
             ));
         }
     }
+    // A start function that ran out of fuel or depth: the reference's
+    // accounting differs from ours, so it cannot judge.
+    let exhausted =
+        |r: &InstantiateResult| matches!(r, InstantiateResult::Trapped(c) if c.is_exhaustion());
     for (name, _, r) in results.iter().filter(|(_, reference, _)| *reference) {
+        if exhausted(r) || exhausted(base) {
+            continue;
+        }
         if r.tag() != base.tag() {
             let kind = if rejected(r) != rejected(base) {
                 FindingKind::ValidationMismatch
@@ -514,11 +548,21 @@ fn compare_call(results: &[(String, bool, CallResult)], live: &mut [Live]) -> (V
             return (findings, Stop::Go);
         }
     }
+    // Exhaustion is where the reference's accounting differs from ours: it
+    // cannot judge this call, but the tiers must still agree on the state
+    // it left behind (and so on where it happened).
+    let exhausted = results
+        .iter()
+        .any(|(_, reference, r)| *reference && r.is_exhaustion());
+    if base.is_exhaustion() || exhausted {
+        if let Some(f) = compare_output(live, true).or_else(|| compare_state(live, true)) {
+            findings.push(f);
+            return (findings, Stop::Go);
+        }
+        return (findings, Stop::Inconclusive);
+    }
     for (name, _, r) in results.iter().filter(|(_, reference, _)| *reference) {
         if !r.same(base) {
-            if r.is_exhaustion() || base.is_exhaustion() {
-                return (findings, Stop::Inconclusive);
-            }
             let detail = format!(
                 "call,tiers={},{name}={}",
                 result_detail(base),
@@ -538,18 +582,20 @@ fn compare_call(results: &[(String, bool, CallResult)], live: &mut [Live]) -> (V
             return (findings, Stop::Go);
         }
     }
-    if let Some(f) = compare_output(live).or_else(|| compare_state(live)) {
+    if let Some(f) = compare_output(live, false).or_else(|| compare_state(live, false)) {
         findings.push(f);
     }
     (findings, Stop::Go)
 }
 
 /// A WASI program's stdout and stderr: tiers with the first tier, then the
-/// reference with it. A difference is a `result-mismatch` (or a reference
-/// disagreement), like a different return value.
-fn compare_output(live: &[Live]) -> Option<Finding> {
+/// reference with it (unless `tiers_only`). A difference is a
+/// `result-mismatch` (or a reference disagreement), like a different
+/// return value.
+fn compare_output(live: &[Live], tiers_only: bool) -> Option<Finding> {
     let outputs: Vec<(&str, bool, crate::outcome::WasiOutput)> = live
         .iter()
+        .filter(|l| !(tiers_only && l.reference))
         .filter_map(|l| {
             Some((
                 l.name.as_str(),
@@ -608,8 +654,9 @@ fn compare_output(live: &[Live]) -> Option<Finding> {
     None
 }
 
-/// Exported globals, memories and tables, then the shared internal maps.
-fn compare_state(live: &mut [Live]) -> Option<Finding> {
+/// Exported globals, memories and tables, then the shared internal maps;
+/// of the tiers only when `tiers_only`.
+fn compare_state(live: &mut [Live], tiers_only: bool) -> Option<Finding> {
     struct Snap {
         name: String,
         reference: bool,
@@ -620,6 +667,7 @@ fn compare_state(live: &mut [Live]) -> Option<Finding> {
     }
     let snaps: Vec<Snap> = live
         .iter_mut()
+        .filter(|l| !(tiers_only && l.reference))
         .filter_map(|l| {
             let i = l.instance.as_mut()?;
             // Engines list exports in different orders: compare by name.

@@ -56,6 +56,11 @@ pub trait EngineInstance {
     fn wasi_output(&self) -> Option<WasiOutput> {
         None
     }
+    /// Semantic coverage recorded so far as `(cell, count)`, for an engine
+    /// built to record it (see [`build_recording`]).
+    fn coverage(&self) -> Option<Vec<(u32, u64)>> {
+        None
+    }
 }
 
 /// The output part of a WASI state, as instances report it.
@@ -100,14 +105,32 @@ pub fn build(name: &str) -> Option<Box<dyn Engine>> {
         "wasmtime" => Some(Box::new(crate::reference::WasmtimeEngine)),
         other => {
             let tier = TierKind::parse(other).filter(|t| t.is_implemented())?;
-            Some(Box::new(TierEngine { tier }))
+            Some(Box::new(TierEngine {
+                tier,
+                coverage: false,
+            }))
         }
     }
+}
+
+/// Builds an engine by name; the engine that records semantic coverage
+/// ([`crate::coverage::RECORDED_BY`]) records it.
+pub fn build_recording(name: &str) -> Option<Box<dyn Engine>> {
+    if name != crate::coverage::RECORDED_BY {
+        return build(name);
+    }
+    let tier = TierKind::parse(name).filter(|t| t.is_implemented())?;
+    Some(Box::new(TierEngine {
+        tier,
+        coverage: true,
+    }))
 }
 
 /// One of our tiers.
 pub struct TierEngine {
     pub tier: TierKind,
+    /// Record semantic coverage (only the classic tier records any).
+    pub coverage: bool,
 }
 
 impl Engine for TierEngine {
@@ -127,6 +150,9 @@ impl Engine for TierEngine {
     ) -> Result<Box<dyn EngineInstance>, InstantiateResult> {
         let module = Module::new(bytes).map_err(|e| InstantiateResult::Rejected(e.to_string()))?;
         let mut store = Store::new(self.tier, limits).expect("only implemented tiers are built");
+        if self.coverage {
+            store.enable_coverage();
+        }
         let mut linker = Linker::default();
         let state = wasi.map(WasiState::shared);
         if let Some(state) = &state {
@@ -279,5 +305,9 @@ impl EngineInstance for TierInstance {
 
     fn wasi_output(&self) -> Option<WasiOutput> {
         self.wasi.as_deref().map(wasi_output)
+    }
+
+    fn coverage(&self) -> Option<Vec<(u32, u64)>> {
+        self.store.coverage().map(|c| c.sparse())
     }
 }

@@ -77,6 +77,9 @@ pub struct CaseRecord {
     pub generator: Generator,
     pub generate_s: f64,
     pub outcome: CaseOutcome,
+    /// The case ran under fuel pressure (limits below the defaults).
+    #[serde(default)]
+    pub pressure: bool,
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -84,9 +87,14 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn build_engines(names: &[String]) -> Vec<Box<dyn Engine>> {
+    let record = crate::coverage::enabled();
     names
         .iter()
-        .map(|n| engine::build(n).expect("engine names are checked by the CLI"))
+        .map(|n| match record {
+            true => engine::build_recording(n),
+            false => engine::build(n),
+        })
+        .map(|e| e.expect("engine names are checked by the CLI"))
         .collect()
 }
 
@@ -129,24 +137,12 @@ pub fn run_cases(
             serde_json::json!({ "index": index, "generator": generated.generator, "input_hex": hex(&input) })
                 .to_string(),
         )?;
-        let limits = generate::case_limits();
-        let mut outcome = compare::run_case(&generated.wasm, &engines, limits);
-        crate::triage::settle(
-            &mut outcome,
-            &generated.wasm,
-            &engines,
-            limits,
-            &CaseOptions::default(),
-        );
+        let (limits, options) = case_setup(&generated);
+        let mut outcome =
+            compare::run_case_with(&generated.wasm, &engines, limits, options.clone());
+        crate::triage::settle(&mut outcome, &generated.wasm, &engines, limits, &options);
         for f in &outcome.findings {
-            let (dir, written) = save_finding(
-                config,
-                f.clone(),
-                index,
-                generated.generator,
-                &input,
-                &generated.wasm,
-            )?;
+            let (dir, written) = save_finding(config, f.clone(), index, &generated, &input)?;
             if written && config.shrink && f.kind.is_failure() {
                 shrink_into(&dir, f, &generated.wasm, &engines)?;
             }
@@ -156,28 +152,46 @@ pub fn run_cases(
             generator: generated.generator,
             generate_s,
             outcome,
+            pressure: limits != generate::case_limits(),
         });
         index += lane.stride;
     }
     Ok(())
 }
 
+/// The limits and options a generated case runs with.
+pub fn case_setup(generated: &generate::Generated) -> (tierdiff_runtime::Limits, CaseOptions) {
+    let options = CaseOptions {
+        wasi: generated.wasi.then(generate::wasi_config),
+        ..CaseOptions::default()
+    };
+    (generated.limits, options)
+}
+
 fn finding_record(
     config: &FuzzConfig,
     finding: Finding,
     case: u64,
-    generator: Generator,
+    generated: &generate::Generated,
     input: &[u8],
 ) -> FindingRecord {
     let dir = config.out.join("findings").join(&finding.signature);
+    let limits = (generated.limits != generate::case_limits()).then_some(generated.limits);
+    // `run` uses the default limits and no WASI world; `replay` the case's own.
+    let replay = match limits.is_some() || generated.wasi {
+        true => format!("tierdiff replay {}", dir.display()),
+        false => format!("tierdiff run {}", dir.join("module.wasm").display()),
+    };
     FindingRecord {
         finding,
         seed: config.seed,
         case,
-        generator: format!("{generator:?}"),
+        generator: format!("{:?}", generated.generator),
         input_hex: hex(input),
-        replay: format!("tierdiff run {}", dir.join("module.wasm").display()),
+        replay,
         fault: config.fault.clone(),
+        limits,
+        wasi: generated.wasi,
     }
 }
 
@@ -185,12 +199,11 @@ fn save_finding(
     config: &FuzzConfig,
     finding: Finding,
     case: u64,
-    generator: Generator,
+    generated: &generate::Generated,
     input: &[u8],
-    wasm: &[u8],
 ) -> std::io::Result<(PathBuf, bool)> {
-    let record = finding_record(config, finding, case, generator, input);
-    report::write_finding(&config.out, &record, wasm)
+    let record = finding_record(config, finding, case, generated, input);
+    report::write_finding(&config.out, &record, &generated.wasm)
 }
 
 /// Writes `shrunk.wasm`/`.wat`/`.json` beside a new finding (the original stays).
@@ -217,6 +230,8 @@ pub const EXAMPLES: usize = 5;
 struct Tally {
     report: Report,
     by_signature: BTreeMap<String, usize>,
+    coverage: crate::coverage::Tally,
+    started: Instant,
 }
 
 impl Tally {
@@ -235,6 +250,10 @@ impl Tally {
         for (e, c) in &rec.outcome.per_engine {
             r.per_engine.entry(e.clone()).or_default().add(c);
         }
+        if !rec.outcome.coverage.is_empty() {
+            self.coverage.add(&rec.outcome.coverage);
+        }
+        r.exhaustion.add(rec);
         for f in &rec.outcome.findings {
             self.note(config, f, rec.index);
         }
@@ -275,6 +294,7 @@ impl Tally {
                         .to_string(),
                     message: f.message.clone(),
                     examples: vec![example],
+                    first_seen_s: self.started.elapsed().as_secs_f64(),
                 });
             }
         }
@@ -306,6 +326,8 @@ pub fn run(
             ..Report::default()
         },
         by_signature: BTreeMap::new(),
+        coverage: Default::default(),
+        started,
     };
     let mut on_case = |tally: &mut Tally, rec: &CaseRecord| {
         tally.add(config, rec);
@@ -331,6 +353,14 @@ pub fn run(
         supervise(config, jobs, deadline, &mut tally, &mut on_case)?;
     }
     let r = &mut tally.report;
+    if crate::coverage::enabled()
+        && config
+            .engines
+            .iter()
+            .any(|e| e == crate::coverage::RECORDED_BY)
+    {
+        r.coverage = Some(tally.coverage.report());
+    }
     r.elapsed_s = started.elapsed().as_secs_f64();
     r.cases_per_s = r.cases as f64 / r.elapsed_s.max(1e-9);
     r.findings.sort_by(|a, b| a.signature.cmp(&b.signature));
@@ -527,14 +557,7 @@ fn record_crash(
         message: message.clone(),
         variant: None,
     };
-    save_finding(
-        config,
-        finding.clone(),
-        killed,
-        generated.generator,
-        &input,
-        &generated.wasm,
-    )?;
+    save_finding(config, finding.clone(), killed, &generated, &input)?;
     tally.note(config, &finding, killed);
     tally.report.worker_restarts += 1;
     tally.report.cases += 1;

@@ -6,7 +6,10 @@
 //! drawn from the input; the rest from targeted generators for what
 //! wasm-smith rarely writes on its own ([`targeted`] for WebAssembly 2.0,
 //! [`simd`], [`tail_calls`], [`ext_const`] and [`memories`] for SIMD and
-//! the WebAssembly 3.0 proposals).
+//! the WebAssembly 3.0 proposals), sweeps aimed at the coverage cells
+//! nothing else reaches ([`sweep`]), fuel-pressure modules ([`pressure`],
+//! which also puts a share of every generator's cases under low fuel and
+//! call-depth limits) and WASI programs ([`wasi_program`]).
 //!
 //! Generation follows the features the runtime accepts
 //! ([`tierdiff_runtime::module::supported_features`]): a proposal the loader
@@ -25,9 +28,14 @@ use wasmparser::WasmFeatures;
 mod choose;
 mod ext_const;
 mod memories;
+mod pressure;
 mod simd;
+mod sweep;
 mod tail_calls;
 mod targeted;
+mod wasi_program;
+
+pub use wasi_program::config as wasi_config;
 
 /// Limits every engine runs generated modules with. The fuel and depth are
 /// backstops: generated modules terminate by themselves, with
@@ -60,11 +68,16 @@ pub enum Generator {
     ExtendedConst,
     Memory64,
     MultiMemory,
+    NumericSweep,
+    MemorySweep,
+    TableSweep,
+    Pressure,
+    WasiProgram,
 }
 
 impl Generator {
     /// Every generator.
-    pub const ALL: [Generator; 12] = [
+    pub const ALL: [Generator; 17] = [
         Generator::WasmSmith,
         Generator::RefLocals,
         Generator::BrTable,
@@ -77,6 +90,11 @@ impl Generator {
         Generator::ExtendedConst,
         Generator::Memory64,
         Generator::MultiMemory,
+        Generator::NumericSweep,
+        Generator::MemorySweep,
+        Generator::TableSweep,
+        Generator::Pressure,
+        Generator::WasiProgram,
     ];
 
     /// The proposal a generator's modules need beyond WebAssembly 2.0
@@ -94,10 +112,15 @@ impl Generator {
     }
 }
 
-/// A generated module and what made it.
+/// A generated module, what made it and how it runs.
 pub struct Generated {
     pub wasm: Vec<u8>,
     pub generator: Generator,
+    /// The limits to run it with: [`case_limits`], or low ones under fuel
+    /// pressure (see [`pressure`]).
+    pub limits: Limits,
+    /// Run as a WASI program with [`wasi_config`] (its `_start` only).
+    pub wasi: bool,
 }
 
 /// Builds a module from fuzz input, using only features the runtime's
@@ -128,6 +151,14 @@ pub fn module_from_bytes_with(data: &[u8], features: WasmFeatures) -> Generated 
         (7, true) => Generator::ExtendedConst,
         (8, false) => Generator::Memory64,
         (8, true) => Generator::MultiMemory,
+        // Coverage generators: a second byte splits the two buckets.
+        (9 | 10, _) => match u.arbitrary::<u8>().unwrap_or(0) % 6 {
+            0 => Generator::NumericSweep,
+            1 => Generator::MemorySweep,
+            2 => Generator::TableSweep,
+            3 | 4 => Generator::Pressure,
+            _ => Generator::WasiProgram,
+        },
         _ => Generator::WasmSmith,
     };
     let generator = if features.contains(chosen.needs()) {
@@ -137,8 +168,7 @@ pub fn module_from_bytes_with(data: &[u8], features: WasmFeatures) -> Generated 
     };
     let on = |f: WasmFeatures| features.contains(f);
     let wasm = match generator {
-        Generator::WasmSmith => smith(&mut u, features)
-            .unwrap_or_else(|_| targeted::edge_arith(&mut Unstructured::new(&[]))),
+        Generator::WasmSmith => smith_or_fallback(&mut u, features),
         Generator::RefLocals => targeted::ref_locals(&mut u),
         Generator::BrTable => targeted::br_table(&mut u),
         Generator::SlotPressure => targeted::slot_pressure(&mut u),
@@ -150,8 +180,32 @@ pub fn module_from_bytes_with(data: &[u8], features: WasmFeatures) -> Generated 
         Generator::ExtendedConst => ext_const::ext_const(&mut u, on(WasmFeatures::MEMORY64)),
         Generator::Memory64 => memories::memory64(&mut u, on(WasmFeatures::MULTI_MEMORY)),
         Generator::MultiMemory => memories::multi_memory(&mut u, on(WasmFeatures::MEMORY64)),
+        Generator::NumericSweep => sweep::numeric(&mut u),
+        Generator::MemorySweep => sweep::memory(&mut u),
+        Generator::TableSweep => sweep::tables(&mut u),
+        Generator::Pressure => pressure::module(&mut u),
+        Generator::WasiProgram => wasi_program::module(&mut u),
     };
-    Generated { wasm, generator }
+    Generated {
+        wasm,
+        generator,
+        limits: pressure::limits(data, generator),
+        wasi: generator == Generator::WasiProgram,
+    }
+}
+
+/// The wasm-smith module `data` gives under `features`, whichever
+/// generator its first byte picks: tests pin a wasm-smith case with it even
+/// after its bucket went to another generator.
+pub fn wasm_smith_with(data: &[u8], features: WasmFeatures) -> Vec<u8> {
+    let mut u = Unstructured::new(data);
+    let _pick: u8 = u.arbitrary().unwrap_or(0);
+    smith_or_fallback(&mut u, features)
+}
+
+/// wasm-smith's module, or a small valid one when the input is too short.
+fn smith_or_fallback(u: &mut Unstructured, features: WasmFeatures) -> Vec<u8> {
+    smith(u, features).unwrap_or_else(|_| targeted::edge_arith(&mut Unstructured::new(&[])))
 }
 
 /// A wasm-smith configuration for differential use, varied per case, using

@@ -6,7 +6,7 @@
 //! * [`compare`] runs one case through every engine and names the findings
 //!   ([`outcome`] holds what engines did); [`triage`] settles whose bug a
 //!   reference disagreement is; [`fuzz`], [`report`] and [`merge`] run,
-//!   record and join whole sessions.
+//!   record and join whole sessions; [`coverage`] says what they exercised.
 //! * [`corpus`], [`replay`], [`shrink`] and [`targets`]: saved cases, and the
 //!   code the cargo-fuzz targets share with `tierdiff replay`; [`reduce`] is
 //!   the reducer behind [`shrink`].
@@ -17,6 +17,7 @@ pub mod bench;
 pub mod cli;
 pub mod compare;
 pub mod corpus;
+pub mod coverage;
 pub mod engine;
 pub mod fuzz;
 pub mod generate;

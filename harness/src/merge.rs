@@ -6,7 +6,8 @@
 //! fleet). Findings are de-duplicated by signature: counts add, the examples
 //! are the lowest few cases over every shard, and each signature's folder is
 //! copied from the shard that holds its first example, together with every
-//! shard's example modules.
+//! shard's example modules. Coverage counts add up by cell name
+//! ([`crate::coverage::merge`]).
 
 use crate::report::{self, FindingEntry, MergedShard, Report};
 use std::collections::BTreeMap;
@@ -55,6 +56,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Report, String> {
         merged.cases_per_s += r.cases_per_s;
         merged.inconclusive += r.inconclusive;
         merged.worker_restarts += r.worker_restarts;
+        merged.exhaustion.merge(&r.exhaustion);
         for (e, c) in &r.per_engine {
             merged.per_engine.entry(e.clone()).or_default().add(c);
         }
@@ -80,6 +82,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Report, String> {
                 }
                 Some((entry, from)) => {
                     entry.count += f.count;
+                    entry.first_seen_s = entry.first_seen_s.min(f.first_seen_s);
                     if (f.shard.as_str(), f.first_case) < (entry.shard.as_str(), entry.first_case) {
                         entry.first_case = f.first_case;
                         entry.shard = f.shard.clone();
@@ -93,6 +96,8 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Report, String> {
             }
         }
     }
+    merged.coverage =
+        crate::coverage::merge(shards.iter().filter_map(|(_, r)| r.coverage.as_ref()));
     let findings_dir = out.join("findings");
     for (signature, (mut entry, from)) in by_signature {
         let to = findings_dir.join(&signature);

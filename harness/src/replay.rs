@@ -15,18 +15,17 @@
 //! the `fault-injection` feature; without it the replay stops with one line
 //! saying so (bad input, exit 2).
 
-use crate::compare::{self, CaseOptions};
+use crate::compare;
 use crate::corpus::{self, all_engines};
 use crate::engine::Engine;
 use crate::generate;
 use crate::input::{self, InputError};
 use crate::reduce::{Case, Ran, WorkerProcess};
 use crate::report::FindingRecord;
-use crate::shrink::ShrunkRecord;
+use crate::shrink::{Setup, ShrunkRecord};
 use crate::targets::{self, Target};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
-use tierdiff_runtime::Limits;
 
 /// What was replayed and how it went.
 #[derive(Clone, Debug, Serialize)]
@@ -172,7 +171,7 @@ pub fn replay(paths: &[PathBuf]) -> Result<Vec<Replayed>, InputError> {
                     fault: record.fault.as_deref(),
                     in_worker: is_process_crash(&record.signature),
                 }
-                .run(vec![("", case, record.limits())], &engines)?
+                .run(vec![("", case, record.setup())], &engines)?
             }
             Item::Module(path) => {
                 let module = input::load_module(&path)?;
@@ -210,19 +209,31 @@ fn replay_finding(dir: &Path, engines: &[Box<dyn Engine>]) -> Result<Replayed, I
         Err(_) => None,
     };
     let module = tierdiff_runtime::Module::new(&wasm).map_err(|e| bad(e.to_string()))?;
-    let calls = crate::plan::plan(&module);
-    let mut cases = vec![("", Case { wasm, calls }, generate::case_limits())];
+    // The case as the fuzzer ran it: its own limits, its WASI world.
+    let setup = record.as_ref().map(Setup::of).unwrap_or_default();
+    let calls = match (setup.wasi, crate::plan::wasi_entry(&module)) {
+        (true, Some(_)) => vec![crate::plan::PlannedCall {
+            export: "_start".into(),
+            args: Vec::new(),
+        }],
+        _ => crate::plan::plan(&module),
+    };
+    let run_as = Setup {
+        limits: Some(setup.limits.unwrap_or_else(generate::case_limits)),
+        ..setup
+    };
+    let mut cases = vec![("", Case { wasm, calls }, run_as)];
     let shrunk = dir.join("shrunk.json");
     if shrunk.is_file() {
         let (s, wasm) = load_shrunk(&shrunk)?;
-        let limits = s.limits();
+        let setup = s.setup();
         cases.push((
             "shrunk: ",
             Case {
                 wasm,
                 calls: s.calls,
             },
-            limits,
+            setup,
         ));
     }
     Replay {
@@ -252,11 +263,12 @@ struct Replay<'p> {
 }
 
 impl Replay<'_> {
-    /// Runs `cases` (each with a prefix for its details and its limits);
-    /// passes when none shows a finding (and no worker dies).
+    /// Runs `cases` (each with a prefix for its details and how it runs,
+    /// whose limits are always given); passes when none shows a finding
+    /// (and no worker dies).
     fn run(
         &self,
-        cases: Vec<(&str, Case, Limits)>,
+        cases: Vec<(&str, Case, Setup)>,
         engines: &[Box<dyn Engine>],
     ) -> Result<Replayed, InputError> {
         let bad = |why: String| InputError(format!("{}: {why}", self.path.display()));
@@ -268,30 +280,34 @@ impl Replay<'_> {
         if self.in_worker {
             let exe = std::env::current_exe().map_err(|e| bad(e.to_string()))?;
             let mut worker = WorkerProcess::new(exe, self.fault.map(str::to_string));
-            for (prefix, case, limits) in cases {
-                details.push(match worker.run(&case, limits).map_err(bad)? {
-                    Ran::Finished(signatures) => {
-                        details.extend(signatures.into_iter().map(|s| format!("{prefix}{s}")));
-                        continue;
-                    }
-                    Ran::Died(how) => format!("{prefix}the worker process died ({how})"),
-                    Ran::TimedOut => format!("{prefix}the worker process did not finish in time"),
-                });
+            for (prefix, case, setup) in cases {
+                details.push(
+                    match worker
+                        .run(&case, setup.shrink_limits(), setup.wasi)
+                        .map_err(bad)?
+                    {
+                        Ran::Finished(signatures) => {
+                            details.extend(signatures.into_iter().map(|s| format!("{prefix}{s}")));
+                            continue;
+                        }
+                        Ran::Died(how) => format!("{prefix}the worker process died ({how})"),
+                        Ran::TimedOut => {
+                            format!("{prefix}the worker process did not finish in time")
+                        }
+                    },
+                );
             }
         } else {
             let before = crate::shrink::selected_fault();
             if let Some(name) = self.fault {
                 crate::shrink::select_fault(name).map_err(bad)?;
             }
-            for (prefix, case, limits) in cases {
+            for (prefix, case, setup) in cases {
                 let outcome = compare::run_case_with(
                     &case.wasm,
                     engines,
-                    limits,
-                    CaseOptions {
-                        calls: Some(case.calls),
-                        ..CaseOptions::default()
-                    },
+                    setup.shrink_limits(),
+                    setup.options(case.calls),
                 );
                 details.extend(
                     outcome

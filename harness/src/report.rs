@@ -52,6 +52,10 @@ pub struct FindingEntry {
     /// The lowest few cases that showed it, first case first.
     #[serde(default)]
     pub examples: Vec<FindingExample>,
+    /// Seconds into the run when it was first seen (the earliest shard's,
+    /// after a merge): the time to first finding.
+    #[serde(default)]
+    pub first_seen_s: f64,
 }
 
 impl FindingEntry {
@@ -100,6 +104,48 @@ pub struct Report {
     /// The shard reports a `tierdiff merge` joined (empty for a single run).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub merged_from: Vec<MergedShard>,
+    /// Semantic coverage (absent when the recording engine did not run).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<crate::coverage::CoverageReport>,
+    /// Cases under fuel pressure, and cases where every tier ran out of
+    /// fuel or call depth (and so was compared there).
+    #[serde(default)]
+    pub exhaustion: Exhaustion,
+}
+
+/// How often a run reached exhaustion (see [`Report::exhaustion`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Exhaustion {
+    /// Cases run with fuel or depth limits below the defaults.
+    pub pressure_cases: u64,
+    /// Cases in which every tier ran out of fuel in some call.
+    pub fuel_cases: u64,
+    /// Cases in which every tier ran out of call depth in some call.
+    pub depth_cases: u64,
+}
+
+impl Exhaustion {
+    /// Counts one finished case.
+    pub fn add(&mut self, rec: &crate::fuzz::CaseRecord) {
+        let tiers: Vec<&EngineCounts> = rec
+            .outcome
+            .per_engine
+            .iter()
+            .filter(|(name, _)| tierdiff_runtime::TierKind::parse(name).is_some())
+            .map(|(_, c)| c)
+            .collect();
+        let all = |f: fn(&EngineCounts) -> u64| !tiers.is_empty() && tiers.iter().all(|c| f(c) > 0);
+        self.pressure_cases += rec.pressure as u64;
+        self.fuel_cases += all(|c| c.out_of_fuel) as u64;
+        self.depth_cases += all(|c| c.call_stack_exhausted) as u64;
+    }
+
+    /// Adds another run's counts.
+    pub fn merge(&mut self, o: &Exhaustion) {
+        self.pressure_cases += o.pressure_cases;
+        self.fuel_cases += o.fuel_cases;
+        self.depth_cases += o.depth_cases;
+    }
 }
 
 /// One shard report inside a merged report.
@@ -140,6 +186,13 @@ pub struct FindingRecord {
     /// The deliberate runtime bug the run injected (`--fault`), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fault: Option<String>,
+    /// The case's own limits when they were not the generated-case
+    /// defaults (fuel pressure); replay and shrink use them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limits: Option<tierdiff_runtime::Limits>,
+    /// The case ran as a WASI program (with `generate::wasi_config`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub wasi: bool,
 }
 
 /// Writes a finding's folder, unless one with its signature already holds a
@@ -197,8 +250,14 @@ pub fn write_all(out: &Path, report: &Report) -> std::io::Result<()> {
 pub fn summary_line(report: &Report) -> String {
     let total: u64 = report.findings.iter().map(|f| f.count).sum();
     let (failures, reference_bugs) = report.finding_counts();
+    let coverage = report.coverage.as_ref().map_or(String::new(), |c| {
+        format!(
+            " Coverage {:.2} % ({} of {} cells).",
+            c.percent, c.covered, c.cells
+        )
+    });
     format!(
-        "{} cases ({} calls) in {:.1}s, {:.1} cases/s on {} worker(s), engines {}; {} unique findings ({} cases in all): {} failing, {} reference-engine bugs; {} inconclusive, {} worker restarts.",
+        "{} cases ({} calls) in {:.1}s, {:.1} cases/s on {} worker(s), engines {}; {} unique findings ({} cases in all): {} failing, {} reference-engine bugs; {} inconclusive, {} worker restarts.{coverage}",
         report.cases,
         report.calls,
         report.elapsed_s,
@@ -263,6 +322,19 @@ pub fn summary_markdown(r: &Report) -> String {
             "| {e} | {} | {} | {} | {} |\n",
             c.returned, c.trapped, c.exhausted, c.crashed
         ));
+    }
+    let pct = |n: u64| 100.0 * n as f64 / r.cases.max(1) as f64;
+    let e = &r.exhaustion;
+    s.push_str(&format!(
+        "\nFuel pressure: {} cases ran with low fuel or call-depth limits; every tier ran out of fuel in {} cases ({:.2} %) and out of call depth in {} ({:.2} %), and was compared there.\n",
+        e.pressure_cases,
+        e.fuel_cases,
+        pct(e.fuel_cases),
+        e.depth_cases,
+        pct(e.depth_cases)
+    ));
+    if let Some(c) = &r.coverage {
+        s.push_str(&crate::coverage::markdown(c));
     }
     s
 }

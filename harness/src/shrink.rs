@@ -37,6 +37,40 @@ pub const FUZZ_BUDGET: Budget = Budget {
     wasm_shrink_attempts: 100,
 };
 
+/// How a finding's case ran: its own limits (fuel pressure) and whether
+/// as a WASI program. Shrinking and replaying run it the same way.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Setup {
+    /// The case's limits; `None` for the generated-case defaults.
+    pub limits: Option<Limits>,
+    /// Run as a WASI program with [`crate::generate::wasi_config`].
+    pub wasi: bool,
+}
+
+impl Setup {
+    /// The setup a saved finding records.
+    pub fn of(record: &crate::report::FindingRecord) -> Setup {
+        Setup {
+            limits: record.limits,
+            wasi: record.wasi,
+        }
+    }
+
+    /// Limits for shrink candidates: the case's own, else [`shrink_limits`].
+    pub fn shrink_limits(&self) -> Limits {
+        self.limits.unwrap_or_else(shrink_limits)
+    }
+
+    /// Options running `calls` this way.
+    pub fn options(&self, calls: Vec<PlannedCall>) -> CaseOptions {
+        CaseOptions {
+            calls: Some(calls),
+            wasi: self.wasi.then(crate::generate::wasi_config),
+            ..CaseOptions::default()
+        }
+    }
+}
+
 /// How to shrink.
 #[derive(Clone, Debug)]
 pub struct Options {
@@ -49,6 +83,8 @@ pub struct Options {
     /// worker, not the shrink); needed for a `crash` of a dead worker.
     /// Without it candidates run in this process.
     pub worker: Option<PathBuf>,
+    /// How the finding's case ran.
+    pub setup: Setup,
 }
 
 /// A shrunk finding.
@@ -100,8 +136,12 @@ pub fn shrink(
         // A candidate that kills the process (a crash bug of a tier) must
         // not take the shrink down with it.
         Some(exe) => {
-            let mut oracle =
-                reduce::Supervised::new(exe.clone(), options.fault.clone(), target.clone());
+            let mut oracle = reduce::Supervised::new(
+                exe.clone(),
+                options.fault.clone(),
+                target.clone(),
+                options.setup,
+            );
             oracle.calibrate(&case)?;
             reduce::reduce(case, &mut oracle, options.budget, progress)?
         }
@@ -112,7 +152,7 @@ pub fn shrink(
             let mut oracle = reduce::InProcess {
                 engines,
                 target: target.clone(),
-                limits: shrink_limits(),
+                setup: options.setup,
             };
             if !reduce::Oracle::fails(&mut oracle, &case) {
                 return Err(not_shown());
@@ -152,8 +192,14 @@ pub struct ShrunkRecord {
     pub fault: Option<String>,
     /// The calls to make, in order, on one instance.
     pub calls: Vec<PlannedCall>,
-    /// Fuel; the other limits are those of generated cases.
+    /// Fuel; the other limits are those of generated cases unless given.
     pub fuel: Option<u64>,
+    /// The call-depth limit, when not that of generated cases.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_call_depth: Option<u32>,
+    /// Run as a WASI program (with `generate::wasi_config`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub wasi: bool,
     pub before: Size,
     pub after: Size,
     pub seconds: f64,
@@ -164,9 +210,19 @@ pub struct ShrunkRecord {
 impl ShrunkRecord {
     /// The limits to replay with.
     pub fn limits(&self) -> Limits {
+        let base = crate::generate::case_limits();
         Limits {
             fuel: self.fuel,
-            ..crate::generate::case_limits()
+            max_call_depth: self.max_call_depth.unwrap_or(base.max_call_depth),
+            ..base
+        }
+    }
+
+    /// How to run it.
+    pub fn setup(&self) -> Setup {
+        Setup {
+            limits: Some(self.limits()),
+            wasi: self.wasi,
         }
     }
 
@@ -177,10 +233,7 @@ impl ShrunkRecord {
             wasm,
             engines,
             self.limits(),
-            CaseOptions {
-                calls: Some(self.calls.clone()),
-                ..CaseOptions::default()
-            },
+            self.setup().options(self.calls.clone()),
         )
         .findings
     }
@@ -196,12 +249,21 @@ pub fn with_ext(base: &Path, ext: &str) -> PathBuf {
 }
 
 /// Writes `<base>.wasm`, `<base>.wat` and `<base>.json`.
-pub fn write(base: &Path, shrunk: &Shrunk, fault: Option<&str>) -> std::io::Result<()> {
+pub fn write(
+    base: &Path,
+    shrunk: &Shrunk,
+    fault: Option<&str>,
+    setup: Setup,
+) -> std::io::Result<()> {
+    let limits = setup.shrink_limits();
     let record = ShrunkRecord {
         signature: shrunk.signature.clone(),
         fault: fault.map(str::to_string),
         calls: shrunk.case.calls.clone(),
-        fuel: shrink_limits().fuel,
+        fuel: limits.fuel,
+        max_call_depth: (limits.max_call_depth != crate::generate::case_limits().max_call_depth)
+            .then_some(limits.max_call_depth),
+        wasi: setup.wasi,
         before: shrunk.before,
         after: shrunk.after,
         seconds: shrunk.elapsed.as_secs_f64(),
@@ -264,14 +326,16 @@ pub fn shrink_saved(
     wasm: &[u8],
     engines: &[Box<dyn Engine>],
 ) -> Result<Shrunk, String> {
-    let fault = std::fs::read_to_string(dir.join("finding.json"))
+    let record = std::fs::read_to_string(dir.join("finding.json"))
         .ok()
-        .and_then(|t| serde_json::from_str::<crate::report::FindingRecord>(&t).ok())
-        .and_then(|r| r.fault);
+        .and_then(|t| serde_json::from_str::<crate::report::FindingRecord>(&t).ok());
+    let fault = record.as_ref().and_then(|r| r.fault.clone());
+    let setup = record.as_ref().map(Setup::of).unwrap_or_default();
     let options = Options {
         budget: FUZZ_BUDGET,
         fault: fault.clone(),
         worker: std::env::current_exe().ok(),
+        setup,
     };
     let shrunk = shrink(
         wasm,
@@ -280,7 +344,7 @@ pub fn shrink_saved(
         &options,
         &indicatif::ProgressBar::hidden(),
     )?;
-    write(&dir.join("shrunk"), &shrunk, fault.as_deref()).map_err(|e| e.to_string())?;
+    write(&dir.join("shrunk"), &shrunk, fault.as_deref(), setup).map_err(|e| e.to_string())?;
     Ok(shrunk)
 }
 

@@ -67,15 +67,9 @@ fn panic_text(p: &Box<dyn std::any::Any + Send>) -> String {
 fn differential(data: &[u8]) -> Result<(), String> {
     let generated = generate::module_from_bytes(data);
     let engines = all_engines();
-    let limits = generate::case_limits();
-    let mut outcome = compare::run_case(&generated.wasm, &engines, limits);
-    crate::triage::settle(
-        &mut outcome,
-        &generated.wasm,
-        &engines,
-        limits,
-        &compare::CaseOptions::default(),
-    );
+    let (limits, options) = crate::fuzz::case_setup(&generated);
+    let mut outcome = compare::run_case_with(&generated.wasm, &engines, limits, options.clone());
+    crate::triage::settle(&mut outcome, &generated.wasm, &engines, limits, &options);
     match outcome.findings.iter().find(|f| f.kind.is_failure()) {
         None => Ok(()),
         Some(f) => Err(format!("finding {}: {}", f.signature, f.message)),

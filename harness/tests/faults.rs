@@ -1,6 +1,8 @@
 //! Proof that the harness catches bugs: each deliberate runtime fault is
 //! reported by a fixed-seed fuzz run within a fixed budget, and an
 //! unfaulted runtime gives no findings at all on thousands of modules.
+//! Faults in behaviour only fuel pressure, WASI programs or the sweeps
+//! reach get a larger budget ([`WIDE_BUDGET`]), still seconds of fuzzing.
 //!
 //! The fault is process-global, so these tests take a lock.
 
@@ -14,6 +16,10 @@ static FAULT_LOCK: Mutex<()> = Mutex::new(());
 
 /// Cases each faulted run may take to show its fault.
 const BUDGET: u64 = 400;
+
+/// Cases for faults that only the generators added for coverage reach
+/// (fuel pressure, WASI programs, sweeps): each is a few percent of cases.
+const WIDE_BUDGET: u64 = 1500;
 
 fn fuzz(fault: Option<&str>, seed: u64, iterations: u64) -> Report {
     let _guard = FAULT_LOCK.lock().unwrap_or_else(|e| e.into_inner());
@@ -216,5 +222,72 @@ fn jit_br_if_inverted() {
             .any(|f| f.engines.iter().any(|e| e == "jit")),
         "{:?}",
         kinds(&report)
+    );
+}
+
+/// Asserts the run found one of `kinds` between engines that include `engine`.
+fn assert_found_any(fault: &str, wanted: &[FindingKind], engine: &str) {
+    let report = fuzz(Some(fault), 7, WIDE_BUDGET);
+    let found = report.findings.iter().any(|f| {
+        wanted.iter().any(|k| f.kind == k.name()) && f.engines.iter().any(|e| e == engine)
+    });
+    assert!(
+        found,
+        "{fault}: expected one of {wanted:?} involving {engine}, got {:?}",
+        kinds(&report)
+    );
+}
+
+/// Where exhaustion happens (and the state it leaves) differs.
+const EXHAUSTION: [FindingKind; 3] = [
+    FindingKind::StateMismatch,
+    FindingKind::TrapMismatch,
+    FindingKind::TrapVsReturn,
+];
+
+#[test]
+fn classic_loop_entry_free() {
+    assert_found_any("classic-loop-entry-free", &EXHAUSTION, "classic");
+}
+
+#[test]
+fn classic_depth_off_by_one() {
+    assert_found_any("classic-depth-off-by-one", &EXHAUSTION, "classic");
+}
+
+#[test]
+fn classic_host_result_zeroed() {
+    // A WASI program's output, exit code or folded errnos differ.
+    assert_found_any(
+        "classic-host-result-zeroed",
+        &[FindingKind::ResultMismatch, FindingKind::StateMismatch],
+        "classic",
+    );
+}
+
+#[test]
+fn classic_copy_overlap_forward() {
+    assert_found_any(
+        "classic-copy-overlap-forward",
+        &[FindingKind::StateMismatch, FindingKind::ResultMismatch],
+        "classic",
+    );
+}
+
+#[test]
+fn classic_indirect_arity_only() {
+    assert_found_any(
+        "classic-indirect-arity-only",
+        &[FindingKind::TrapVsReturn],
+        "classic",
+    );
+}
+
+#[test]
+fn classic_init_from_segment_start() {
+    assert_found_any(
+        "classic-init-from-segment-start",
+        &[FindingKind::StateMismatch, FindingKind::ResultMismatch],
+        "classic",
     );
 }

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
 use std::time::Duration;
-use tierdiff::compare::{self, CaseOptions, Finding};
+use tierdiff::compare::{self, Finding};
 use tierdiff::fuzz::{self, FuzzConfig};
 use tierdiff::reduce::{self, Budget, Case, Ran, Stop, WorkerProcess};
 use tierdiff::report::FindingRecord;
@@ -41,16 +41,14 @@ fn tierdiff() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_tierdiff"))
 }
 
-/// Runs `case` with its calls under the shrink limits in this process.
-fn findings(case: &Case) -> Vec<Finding> {
+/// Runs `case` with its calls as `setup` says (the shrink limits unless
+/// the finding's case had limits of its own) in this process.
+fn findings(case: &Case, setup: shrink::Setup) -> Vec<Finding> {
     compare::run_case_with(
         &case.wasm,
         &tierdiff::corpus::all_engines(),
-        shrink::shrink_limits(),
-        CaseOptions {
-            calls: Some(case.calls.clone()),
-            ..CaseOptions::default()
-        },
+        setup.shrink_limits(),
+        setup.options(case.calls.clone()),
     )
     .findings
 }
@@ -110,10 +108,12 @@ fn shrinks(fault: &str, iterations: u64) {
     let wasm = std::fs::read(dir.join("module.wasm")).unwrap();
 
     shrink::select_fault(fault).unwrap();
+    let setup = shrink::Setup::of(&record);
     let options = shrink::Options {
         budget: BUDGET,
         fault: record.fault.clone(),
         worker: None,
+        setup,
     };
     let engines = tierdiff::corpus::all_engines();
     let shrunk = shrink::shrink(
@@ -123,7 +123,7 @@ fn shrinks(fault: &str, iterations: u64) {
         &options,
         &indicatif::ProgressBar::hidden(),
     );
-    let faulted = shrunk.as_ref().ok().map(|s| findings(&s.case));
+    let faulted = shrunk.as_ref().ok().map(|s| findings(&s.case, setup));
     tierdiff_runtime::fault::set(None).unwrap();
     let _ = std::fs::remove_dir_all(&out);
     let shrunk = shrunk.unwrap_or_else(|e| panic!("{fault}: {e}"));
@@ -147,7 +147,7 @@ fn shrinks(fault: &str, iterations: u64) {
         faulted.iter().any(|f| f.signature == shrunk.signature),
         "{fault}: the shrunk case no longer fails the same way: {faulted:#?}\n{wat}"
     );
-    let clean = findings(&shrunk.case);
+    let clean = findings(&shrunk.case, setup);
     assert!(
         clean.is_empty(),
         "{fault}: the shrunk case fails without the fault: {clean:#?}\n{wat}"
@@ -207,6 +207,36 @@ fn jit_i32_rotr_as_rotl() {
 #[test]
 fn jit_br_if_inverted() {
     shrinks("jit-br-if-inverted", 40);
+}
+
+#[test]
+fn classic_loop_entry_free() {
+    shrinks("classic-loop-entry-free", 300);
+}
+
+#[test]
+fn classic_depth_off_by_one() {
+    shrinks("classic-depth-off-by-one", 600);
+}
+
+#[test]
+fn classic_host_result_zeroed() {
+    shrinks("classic-host-result-zeroed", 600);
+}
+
+#[test]
+fn classic_copy_overlap_forward() {
+    shrinks("classic-copy-overlap-forward", 1000);
+}
+
+#[test]
+fn classic_indirect_arity_only() {
+    shrinks("classic-indirect-arity-only", 600);
+}
+
+#[test]
+fn classic_init_from_segment_start() {
+    shrinks("classic-init-from-segment-start", 1000);
 }
 
 /// The fault kills the process: the fuzz run records a `crash` of its
@@ -277,11 +307,11 @@ fn classic_abort_on_grow_through_the_binary() {
         calls: record.calls.clone(),
     };
     let faulted = WorkerProcess::new(tierdiff(), record.fault.clone())
-        .run(&case, record.limits())
+        .run(&case, record.limits(), false)
         .unwrap();
     assert!(matches!(faulted, Ran::Died(_)), "{faulted:?}");
     let clean = WorkerProcess::new(tierdiff(), None)
-        .run(&case, record.limits())
+        .run(&case, record.limits(), false)
         .unwrap();
     assert_eq!(clean, Ran::Finished(vec![]));
 
@@ -330,11 +360,11 @@ fn every_fault_is_covered() {
     }
 }
 
-/// Seed 1 meets the wasmi 2.0.0 `select` bug in case 1563 when modules are
-/// generated for WebAssembly 2.0 without SIMD (as the default run did before
-/// the loader accepted any later proposal; pinning the features keeps the
-/// module fixed as proposals are turned on); shrunk, it is at most 12
-/// instructions and still that bug.
+/// Seed 1 meets the wasmi 2.0.0 `select` bug in case 1563 when its
+/// wasm-smith module is generated for WebAssembly 2.0 without SIMD (as the
+/// default run did before the loader accepted any later proposal; pinning
+/// the features keeps the module fixed as proposals are turned on);
+/// shrunk, it is at most 12 instructions and still that bug.
 #[test]
 fn the_known_wasmi_select_finding_shrinks_to_12_instructions() {
     let config = FuzzConfig {
@@ -349,11 +379,11 @@ fn the_known_wasmi_select_finding_shrinks_to_12_instructions() {
         jobs: 1,
     };
     let wasm2 = wasmparser::WasmFeatures::WASM2.difference(wasmparser::WasmFeatures::SIMD);
-    let generated =
-        tierdiff::generate::module_from_bytes_with(&fuzz::case_input(&config, 1563), wasm2);
+    // The case's wasm-smith module (its bucket now holds a coverage generator).
+    let wasm = tierdiff::generate::wasm_smith_with(&fuzz::case_input(&config, 1563), wasm2);
     let engines = tierdiff::corpus::all_engines();
     let limits = tierdiff::generate::case_limits();
-    let outcome = compare::run_case(&generated.wasm, &engines, limits);
+    let outcome = compare::run_case(&wasm, &engines, limits);
     let finding = outcome
         .findings
         .first()
@@ -361,9 +391,7 @@ fn the_known_wasmi_select_finding_shrinks_to_12_instructions() {
         .clone();
     assert_eq!(finding.kind, compare::FindingKind::ReferenceDisagreement);
     assert!(tierdiff::triage::is_wasmi_select_bug(
-        &generated.wasm,
-        &engines,
-        limits
+        &wasm, &engines, limits
     ));
 
     let _guard = FAULT_LOCK.lock().unwrap_or_else(|e| e.into_inner());
@@ -371,9 +399,10 @@ fn the_known_wasmi_select_finding_shrinks_to_12_instructions() {
         budget: BUDGET,
         fault: None,
         worker: None,
+        setup: shrink::Setup::default(),
     };
     let shrunk = shrink::shrink(
-        &generated.wasm,
+        &wasm,
         &finding,
         &engines,
         &options,
@@ -384,7 +413,7 @@ fn the_known_wasmi_select_finding_shrinks_to_12_instructions() {
     let wat = wasmprinter::print_bytes(&shrunk.case.wasm).unwrap();
     assert!(shrunk.after.instructions <= 12, "{wat}");
     assert!(
-        findings(&shrunk.case)
+        findings(&shrunk.case, shrink::Setup::default())
             .iter()
             .any(|f| f.signature == shrunk.signature),
         "{wat}"

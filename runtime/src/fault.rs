@@ -56,11 +56,28 @@ pub enum Fault {
     /// Fast, multiple memories: `memory.copy` between two memories checks
     /// the destination range against the source memory's length.
     FastCopyWrongMemoryLength,
+    /// Classic, fuel: entering a loop at its `loop` instruction charges no
+    /// fuel (only branches back to it do). Needs fuel pressure to show.
+    ClassicLoopEntryFree,
+    /// Classic, call depth: one frame more than `max_call_depth` is allowed.
+    ClassicDepthOffByOne,
+    /// Classic, WASI: a host function's results (a WASI call's errno)
+    /// reach wasm as 0.
+    ClassicHostResultZeroed,
+    /// Classic, bulk memory: `memory.copy` copies front to back even when
+    /// the destination overlaps the source from above.
+    ClassicCopyOverlapForward,
+    /// Classic, `call_indirect`: the signature check compares only the
+    /// numbers of parameters and results.
+    ClassicIndirectArityOnly,
+    /// Classic, bulk memory: `memory.init` copies from the start of the
+    /// segment, ignoring its source offset (bounds are still checked).
+    ClassicInitFromSegmentStart,
 }
 
 impl Fault {
     /// Every fault.
-    pub const ALL: [Fault; 19] = [
+    pub const ALL: [Fault; 25] = [
         Fault::RefLocalsZero,
         Fault::GrowIgnoresMax,
         Fault::ClassicRemSSign,
@@ -80,6 +97,12 @@ impl Fault {
         Fault::ClassicTailCallDepth,
         Fault::FastSwizzleLaneWrap,
         Fault::FastCopyWrongMemoryLength,
+        Fault::ClassicLoopEntryFree,
+        Fault::ClassicDepthOffByOne,
+        Fault::ClassicHostResultZeroed,
+        Fault::ClassicCopyOverlapForward,
+        Fault::ClassicIndirectArityOnly,
+        Fault::ClassicInitFromSegmentStart,
     ];
 
     /// The name used on the command line.
@@ -104,6 +127,12 @@ impl Fault {
             Fault::ClassicTailCallDepth => "classic-tail-call-depth",
             Fault::FastSwizzleLaneWrap => "fast-swizzle-lane-wrap",
             Fault::FastCopyWrongMemoryLength => "fast-copy-wrong-memory-length",
+            Fault::ClassicLoopEntryFree => "classic-loop-entry-free",
+            Fault::ClassicDepthOffByOne => "classic-depth-off-by-one",
+            Fault::ClassicHostResultZeroed => "classic-host-result-zeroed",
+            Fault::ClassicCopyOverlapForward => "classic-copy-overlap-forward",
+            Fault::ClassicIndirectArityOnly => "classic-indirect-arity-only",
+            Fault::ClassicInitFromSegmentStart => "classic-init-from-segment-start",
         }
     }
 

@@ -10,6 +10,7 @@
 //! Semantics every tier shares (traps, fuel, call depth, limits, null
 //! references) are fixed in the repository's README, "Architecture".
 
+pub mod coverage;
 pub mod fault;
 pub mod limits;
 pub mod maps;

@@ -54,7 +54,8 @@ pub fn measure(seed: u64, cases: u64, engines: &[String], progress: &dyn Fn(u64)
         let input = fuzz::case_input(&config, index);
         let generated = generate::module_from_bytes(&input);
         *timing.entry("generate".into()).or_default() += t.elapsed().as_secs_f64();
-        let outcome = compare::run_case(&generated.wasm, &built, generate::case_limits());
+        let (limits, options) = fuzz::case_setup(&generated);
+        let outcome = compare::run_case_with(&generated.wasm, &built, limits, options);
         for (k, v) in outcome.timing {
             *timing.entry(k).or_default() += v;
         }

@@ -41,7 +41,7 @@ pub(super) fn cmd_shrink(a: ShrinkArgs) -> Result<ExitCode, InputError> {
     };
     let bad = |why: String| InputError(format!("{}: {why}", file.display()));
     let engines = crate::corpus::all_engines();
-    let (wasm, finding, fault) = match &dir {
+    let (wasm, finding, fault, setup) = match &dir {
         Some(d) => {
             let wasm = std::fs::read(d.join("module.wasm"))
                 .map_err(|e| bad(format!("cannot read module.wasm: {e}")))?;
@@ -49,13 +49,14 @@ pub(super) fn cmd_shrink(a: ShrinkArgs) -> Result<ExitCode, InputError> {
                 .map_err(|e| bad(format!("cannot read finding.json: {e}")))?;
             let record: crate::report::FindingRecord =
                 serde_json::from_str(&text).map_err(|e| bad(format!("bad finding.json: {e}")))?;
-            (wasm, record.finding, record.fault)
+            let setup = shrink::Setup::of(&record);
+            (wasm, record.finding, record.fault, setup)
         }
         None => {
             let wasm = input::load_module(file)?.bytes.to_vec();
             let finding = shrink::first_finding(&wasm, &engines)
                 .ok_or_else(|| bad("no finding to shrink (every engine agrees)".into()))?;
-            (wasm, finding, None)
+            (wasm, finding, None, shrink::Setup::default())
         }
     };
     if let Some(name) = &fault {
@@ -84,6 +85,7 @@ pub(super) fn cmd_shrink(a: ShrinkArgs) -> Result<ExitCode, InputError> {
         },
         fault: fault.clone(),
         worker: std::env::current_exe().ok(),
+        setup,
     };
     let shrunk = shrink::shrink(&wasm, &finding, &engines, &options, &progress);
     progress.finish_and_clear();
@@ -96,7 +98,7 @@ pub(super) fn cmd_shrink(a: ShrinkArgs) -> Result<ExitCode, InputError> {
                 .map_or_else(|| "module".into(), |s| s.to_string_lossy())
         )),
     });
-    shrink::write(&base, &shrunk, fault.as_deref())
+    shrink::write(&base, &shrunk, fault.as_deref(), setup)
         .map_err(|e| InputError(format!("{}: {e}", base.display())))?;
     println!("{}", shrink::summary(&shrunk));
     println!(
@@ -106,7 +108,15 @@ pub(super) fn cmd_shrink(a: ShrinkArgs) -> Result<ExitCode, InputError> {
         with_ext(&base, "json").display()
     );
     if let Some(into) = a.into {
-        let path = write_case(&into, &shrunk, &finding, fault.as_deref(), file, &engines)?;
+        let path = write_case(
+            &into,
+            &shrunk,
+            &finding,
+            fault.as_deref(),
+            setup,
+            file,
+            &engines,
+        )?;
         println!(
             "regression case: {} (review its expectations before committing)",
             path.display()
@@ -123,6 +133,7 @@ fn write_case(
     shrunk: &shrink::Shrunk,
     finding: &crate::compare::Finding,
     fault: Option<&str>,
+    setup: shrink::Setup,
     file: &Path,
     engines: &[Box<dyn crate::engine::Engine>],
 ) -> Result<PathBuf, InputError> {
@@ -135,16 +146,15 @@ fn write_case(
             file.display()
         )));
     }
-    let limits = shrink::shrink_limits();
+    let limits = setup.shrink_limits();
     let outcome = crate::compare::run_case_with(
         &shrunk.case.wasm,
         engines,
         limits,
         crate::compare::CaseOptions {
-            calls: Some(shrunk.case.calls.clone()),
             keep_rows: true,
             keep_going: true,
-            ..Default::default()
+            ..setup.options(shrunk.case.calls.clone())
         },
     );
     let calls = outcome
@@ -189,7 +199,15 @@ fn write_case(
             max_table_elements: Some(limits.max_table_elements),
         }),
         skip_reference: None,
-        wasi: None,
+        wasi: setup.wasi.then(|| {
+            let c = crate::generate::wasi_config();
+            crate::corpus::WasiSpec {
+                args: c.args,
+                env: c.env,
+                stdin: String::from_utf8_lossy(&c.stdin).into_owned(),
+                ..Default::default()
+            }
+        }),
         calls,
         globals: Default::default(),
     };

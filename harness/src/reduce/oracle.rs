@@ -13,8 +13,9 @@
 //! original case.
 
 use super::Case;
-use crate::compare::{self, CaseOptions, Finding, FindingKind};
+use crate::compare::{self, Finding, FindingKind};
 use crate::engine::Engine;
+use crate::shrink::Setup;
 use serde::{Deserialize, Serialize};
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
@@ -77,7 +78,8 @@ pub trait Oracle {
 pub struct InProcess<'e> {
     pub engines: &'e [Box<dyn Engine>],
     pub target: Target,
-    pub limits: Limits,
+    /// How the finding's case runs (its candidates run the same way).
+    pub setup: Setup,
 }
 
 impl Oracle for InProcess<'_> {
@@ -85,11 +87,8 @@ impl Oracle for InProcess<'_> {
         let outcome = compare::run_case_with(
             &case.wasm,
             self.engines,
-            self.limits,
-            CaseOptions {
-                calls: Some(case.calls.clone()),
-                ..CaseOptions::default()
-            },
+            self.setup.shrink_limits(),
+            self.setup.options(case.calls.clone()),
         );
         self.target.shown_by(&outcome.findings)
     }
@@ -101,6 +100,10 @@ struct Request {
     wasm_hex: String,
     calls: Vec<crate::plan::PlannedCall>,
     fuel: Option<u64>,
+    #[serde(default)]
+    max_call_depth: Option<u32>,
+    #[serde(default)]
+    wasi: bool,
 }
 
 /// A finished attempt, as the worker reports it.
@@ -190,8 +193,8 @@ impl WorkerProcess {
         })
     }
 
-    /// Runs `case` with `limits` in the worker.
-    pub fn run(&mut self, case: &Case, limits: Limits) -> Result<Ran, String> {
+    /// Runs `case` with `limits` (as a WASI program if `wasi`) in the worker.
+    pub fn run(&mut self, case: &Case, limits: Limits, wasi: bool) -> Result<Ran, String> {
         if self.live.is_none() {
             self.live = Some(self.spawn()?);
         }
@@ -200,6 +203,8 @@ impl WorkerProcess {
             wasm_hex: hex(&case.wasm),
             calls: case.calls.clone(),
             fuel: limits.fuel,
+            max_call_depth: Some(limits.max_call_depth),
+            wasi,
         };
         let line = serde_json::to_string(&request).expect("requests serialise");
         // A write error means the worker is gone; its status tells how.
@@ -242,25 +247,33 @@ impl Drop for WorkerProcess {
 pub struct Supervised {
     worker: WorkerProcess,
     target: Target,
+    setup: Setup,
     /// How the worker died on the original case.
     death: Option<String>,
 }
 
 impl Supervised {
-    /// A supervisor for `target` running `exe` (the tierdiff binary) with `fault`.
-    pub fn new(exe: PathBuf, fault: Option<String>, target: Target) -> Supervised {
+    /// A supervisor for `target` running `exe` (the tierdiff binary) with
+    /// `fault`, each case run as `setup` says.
+    pub fn new(exe: PathBuf, fault: Option<String>, target: Target, setup: Setup) -> Supervised {
         Supervised {
             worker: WorkerProcess::new(exe, fault),
             target,
+            setup,
             death: None,
         }
+    }
+
+    fn run(&mut self, case: &Case) -> Result<Ran, String> {
+        self.worker
+            .run(case, self.setup.shrink_limits(), self.setup.wasi)
     }
 
     /// Runs the original case and remembers how its worker died; an error
     /// when it does not show the target.
     pub fn calibrate(&mut self, case: &Case) -> Result<(), String> {
         let crash = self.target.is_process_crash();
-        match self.worker.run(case, crate::shrink::shrink_limits())? {
+        match self.run(case)? {
             Ran::Died(how) if crash => {
                 self.death = Some(how);
                 Ok(())
@@ -287,7 +300,7 @@ impl Supervised {
 impl Oracle for Supervised {
     fn fails(&mut self, case: &Case) -> bool {
         let crash = self.target.is_process_crash();
-        match self.worker.run(case, crate::shrink::shrink_limits()) {
+        match self.run(case) {
             Ok(Ran::Died(how)) => crash && self.death.as_ref() == Some(&how),
             Ok(Ran::Finished(signatures)) => !crash && signatures.contains(&self.target.signature),
             Ok(Ran::TimedOut) | Err(_) => false,
@@ -307,7 +320,8 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
 }
 
 /// The worker side: reads one attempt per line on stdin, runs it through
-/// every engine (generated-case limits with the attempt's fuel) and prints
+/// every engine (generated-case limits with the attempt's fuel and depth,
+/// as a WASI program if it says so) and prints
 /// the signatures it found.
 /// Ends at the end of its input.
 pub fn serve() -> std::io::Result<()> {
@@ -318,19 +332,17 @@ pub fn serve() -> std::io::Result<()> {
         let request: Request = serde_json::from_str(&line).map_err(std::io::Error::other)?;
         let wasm = unhex(&request.wasm_hex)
             .ok_or_else(|| std::io::Error::other("bad hex in a shrink request"))?;
+        let base = crate::generate::case_limits();
         let limits = Limits {
             fuel: request.fuel,
-            ..crate::generate::case_limits()
+            max_call_depth: request.max_call_depth.unwrap_or(base.max_call_depth),
+            ..base
         };
-        let outcome = compare::run_case_with(
-            &wasm,
-            &engines,
-            limits,
-            CaseOptions {
-                calls: Some(request.calls),
-                ..CaseOptions::default()
-            },
-        );
+        let setup = Setup {
+            limits: Some(limits),
+            wasi: request.wasi,
+        };
+        let outcome = compare::run_case_with(&wasm, &engines, limits, setup.options(request.calls));
         let reply = Reply {
             signatures: outcome.findings.into_iter().map(|f| f.signature).collect(),
         };

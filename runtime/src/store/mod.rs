@@ -116,6 +116,9 @@ pub struct StoreData {
     pub limits: Limits,
     /// Fuel left; `u64::MAX` when unlimited.
     pub fuel: u64,
+    /// Semantic coverage, recorded by the classic tier when present
+    /// ([`Store::enable_coverage`]); `None` costs nothing.
+    pub coverage: Option<Box<crate::coverage::Recorder>>,
 }
 
 impl StoreData {
@@ -297,6 +300,17 @@ impl Store {
     /// Sets the fuel left (`None` for unlimited).
     pub fn set_fuel(&mut self, fuel: Option<u64>) {
         self.data.fuel = fuel.unwrap_or(u64::MAX);
+    }
+
+    /// Starts recording semantic coverage (the classic tier records it;
+    /// other tiers ignore it). See [`crate::coverage`].
+    pub fn enable_coverage(&mut self) {
+        self.data.coverage.get_or_insert_with(Default::default);
+    }
+
+    /// The coverage recorded so far, if enabled.
+    pub fn coverage(&self) -> Option<&crate::coverage::Recorder> {
+        self.data.coverage.as_deref()
     }
 
     /// Adds a host function.

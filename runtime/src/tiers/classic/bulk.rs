@@ -69,8 +69,11 @@ impl ClassicTier {
                     .bytes
                     .clone();
                 let mem = &mut data.memories[m.addr];
-                let src = span(s, n, bytes.len()).ok_or(TrapCode::MemoryOutOfBounds)?;
+                let mut src = span(s, n, bytes.len()).ok_or(TrapCode::MemoryOutOfBounds)?;
                 let dst = span(d, n, mem.data.len()).ok_or(TrapCode::MemoryOutOfBounds)?;
+                if crate::fault::active(crate::fault::Fault::ClassicInitFromSegmentStart) {
+                    src = 0..src.len();
+                }
                 mem.data[dst].copy_from_slice(&bytes[src]);
             }
             9 => {
@@ -91,7 +94,16 @@ impl ClassicTier {
                 let dst_len = data.memories[dst_mem.addr].data.len();
                 let src = span(s, n, src_len).ok_or(TrapCode::MemoryOutOfBounds)?;
                 let dst = span(d, n, dst_len).ok_or(TrapCode::MemoryOutOfBounds)?;
-                copy_between(&mut data.memories, (src_mem.addr, src), (dst_mem.addr, dst));
+                if src_mem.addr == dst_mem.addr
+                    && crate::fault::active(crate::fault::Fault::ClassicCopyOverlapForward)
+                {
+                    let mem = &mut data.memories[dst_mem.addr].data;
+                    for (to, from) in dst.zip(src) {
+                        mem[to] = mem[from];
+                    }
+                } else {
+                    copy_between(&mut data.memories, (src_mem.addr, src), (dst_mem.addr, dst));
+                }
             }
             11 => {
                 let m = MemRef::read(data, cur, code);

@@ -56,7 +56,10 @@ impl ClassicTier {
         else {
             unreachable!("enter on a host function");
         };
-        if self.frames.len() >= data.limits.max_call_depth as usize {
+        let slack = usize::from(crate::fault::active(
+            crate::fault::Fault::ClassicDepthOffByOne,
+        ));
+        if self.frames.len() >= data.limits.max_call_depth as usize + slack {
             return Err(TrapCode::CallStackExhausted.into());
         }
         let (module, instance, index) = (module.clone(), instance.0, *index);
@@ -126,7 +129,7 @@ impl ClassicTier {
     }
 
     /// Where the block whose opcode is at `block_pc` ends, via the cache.
-    fn block_ends(&mut self, block_pc: usize) -> super::BlockEnds {
+    pub(super) fn block_ends(&mut self, block_pc: usize) -> super::BlockEnds {
         let frame = self.frames.last_mut().expect("a frame is running");
         if frame.ends.is_none() {
             frame.ends = Some(self.ends.func(&frame.module, frame.func));
@@ -139,18 +142,22 @@ impl ClassicTier {
 
     /// Runs until the frame stack is back at `depth`.
     ///
-    /// The loop comes in two builds: one for frames of functions that see
-    /// a `v128` (`WIDE`: locals, `drop` and `select` consult the function's
-    /// [`super::wide::FuncWide`]), one for all others, whose scalar paths
-    /// then carry no check at all. A call or return into a frame of the
-    /// other kind hands over between them.
+    /// The loop comes in builds for two choices made per frame or per store:
+    /// `WIDE`, for frames of functions that see a `v128` (locals, `drop` and
+    /// `select` consult the function's [`super::wide::FuncWide`]; frames of
+    /// all other functions carry no such check), and `COVER`, recording
+    /// coverage when the store has a recorder (so that without one nothing of
+    /// it runs). A call or return into a frame of the other width hands over
+    /// between them.
     pub(super) fn run(&mut self, data: &mut StoreData, depth: usize) -> Result<(), Trap> {
+        let cover = data.coverage.is_some();
         loop {
             let wide = self.frames.last().expect("entered").wide.is_some();
-            let done = if wide {
-                self.run_mode::<true>(data, depth)?
-            } else {
-                self.run_mode::<false>(data, depth)?
+            let done = match (wide, cover) {
+                (false, false) => self.run_mode::<false, false>(data, depth)?,
+                (false, true) => self.run_mode::<false, true>(data, depth)?,
+                (true, false) => self.run_mode::<true, false>(data, depth)?,
+                (true, true) => self.run_mode::<true, true>(data, depth)?,
             };
             if done {
                 return Ok(());
@@ -160,8 +167,8 @@ impl ClassicTier {
 
     /// Runs frames of one kind (see [`ClassicTier::run`]): true when the
     /// frame stack is back at `depth`, false when the frame on top is of
-    /// the other kind.
-    fn run_mode<const WIDE: bool>(
+    /// the other width.
+    fn run_mode<const WIDE: bool, const COVER: bool>(
         &mut self,
         data: &mut StoreData,
         depth: usize,
@@ -264,6 +271,9 @@ impl ClassicTier {
 
         loop {
             let op = code[cur.pc];
+            if COVER {
+                self.cover_step(data, &cur, &code);
+            }
             cur.pc += 1;
             match op {
                 0x00 => return Err(TrapCode::Unreachable.into()),
@@ -280,7 +290,9 @@ impl ClassicTier {
                 }
                 0x03 => {
                     let sig = block_sig(&code, &mut cur.pc, &cur.module.types);
-                    data.consume_fuel()?;
+                    if !crate::fault::active(crate::fault::Fault::ClassicLoopEntryFree) {
+                        data.consume_fuel()?;
+                    }
                     let height = self.stack.len() - sig.params;
                     self.labels.push(Label {
                         height,
@@ -373,7 +385,10 @@ impl ClassicTier {
                             .stack
                             .split_off(self.stack.len() - slot_count(&ty.params));
                         let memory = cur.mem0.exists().then_some(cur.mem0.addr as u32);
-                        let results = data.call_host(callee, memory, &args)?;
+                        let mut results = data.call_host(callee, memory, &args)?;
+                        if crate::fault::active(crate::fault::Fault::ClassicHostResultZeroed) {
+                            results.fill(0);
+                        }
                         self.stack.extend(results);
                     } else {
                         self.enter(data, callee)?;
@@ -794,7 +809,16 @@ impl ClassicTier {
             return Err(TrapCode::IndirectCallToNull.into());
         }
         let addr = FuncAddr(raw as u32);
-        if data.funcs[addr.0 as usize].type_id() != expected {
+        let matches = if crate::fault::active(crate::fault::Fault::ClassicIndirectArityOnly) {
+            let (want, have) = (
+                &cur.module.types[type_index as usize],
+                data.func_type(addr),
+            );
+            want.params.len() == have.params.len() && want.results.len() == have.results.len()
+        } else {
+            data.funcs[addr.0 as usize].type_id() == expected
+        };
+        if !matches {
             return Err(TrapCode::IndirectCallTypeMismatch.into());
         }
         Ok(addr)

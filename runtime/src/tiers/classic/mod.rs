@@ -16,6 +16,7 @@
 
 mod block_ends;
 mod bulk;
+mod coverage;
 mod decode;
 mod exec;
 mod lanes;
@@ -117,10 +118,12 @@ impl Tier for ClassicTier {
         let depth = self.frames.len();
         let labels = self.labels.len();
         self.stack.extend_from_slice(args);
+        Self::cover_entry(data);
         let result = self.enter(data, func).and_then(|()| self.run(data, depth));
         match result {
             Ok(()) => Ok(self.stack.drain(base..).collect()),
             Err(trap) => {
+                Self::cover_trap(data, trap.code, self.frames.len() - depth);
                 self.stack.truncate(base);
                 self.frames.truncate(depth);
                 self.labels.truncate(labels);
