@@ -100,6 +100,11 @@ pub struct Shrunk {
     pub rounds: u32,
     pub elapsed: Duration,
     pub stop: Stop,
+    /// The setup the case was shrunk under, and shows its finding under:
+    /// the one asked for, or with the generated cases' own limits when the
+    /// small shrink limits hide the finding (a tail-call chain past the
+    /// depth limit needs more fuel than they give).
+    pub setup: Setup,
 }
 
 /// The calls that show `finding` in `wasm`: its plan up to the finding's
@@ -128,35 +133,60 @@ pub fn shrink(
     };
     let not_shown = || {
         format!(
-            "the module does not show the finding {} under the shrink limits",
+            "the module does not show the finding {} under the shrink limits or the generated cases' own",
             target.signature
         )
     };
+    // The small shrink limits first; the generated cases' own if they hide it.
+    let mut setups = vec![options.setup];
+    if options.setup.limits.is_none() {
+        setups.push(Setup {
+            limits: Some(crate::generate::case_limits()),
+            ..options.setup
+        });
+    }
+    let mut setup = options.setup;
     let reduced = match &options.worker {
         // A candidate that kills the process (a crash bug of a tier) must
         // not take the shrink down with it.
         Some(exe) => {
-            let mut oracle = reduce::Supervised::new(
-                exe.clone(),
-                options.fault.clone(),
-                target.clone(),
-                options.setup,
-            );
-            oracle.calibrate(&case)?;
+            let mut calibrated = None;
+            for &candidate in &setups {
+                let mut oracle = reduce::Supervised::new(
+                    exe.clone(),
+                    options.fault.clone(),
+                    target.clone(),
+                    candidate,
+                );
+                match oracle.calibrate(&case) {
+                    Ok(()) => {
+                        calibrated = Some(Ok(oracle));
+                        setup = candidate;
+                        break;
+                    }
+                    Err(e) => calibrated = calibrated.or(Some(Err(e))),
+                }
+            }
+            let mut oracle = calibrated.expect("at least one setup")?;
             reduce::reduce(case, &mut oracle, options.budget, progress)?
         }
         None if target.is_process_crash() => {
             return Err("a crash of the worker process needs the tierdiff binary to shrink".into())
         }
         None => {
-            let mut oracle = reduce::InProcess {
-                engines,
-                target: target.clone(),
-                setup: options.setup,
+            let shows = |candidate: Setup| {
+                let mut oracle = reduce::InProcess {
+                    engines,
+                    target: target.clone(),
+                    setup: candidate,
+                };
+                reduce::Oracle::fails(&mut oracle, &case).then_some(oracle)
             };
-            if !reduce::Oracle::fails(&mut oracle, &case) {
-                return Err(not_shown());
-            }
+            let (found, mut oracle) = setups
+                .iter()
+                .find_map(|&candidate| shows(candidate).map(|o| (candidate, o)))
+                .ok_or_else(not_shown)?;
+            setup = found;
             reduce::reduce(case, &mut oracle, options.budget, progress)?
         }
     };
@@ -170,6 +200,7 @@ pub fn shrink(
         rounds: reduced.rounds,
         elapsed: reduced.elapsed,
         stop: reduced.stop,
+        setup,
     })
 }
 
@@ -249,12 +280,8 @@ pub fn with_ext(base: &Path, ext: &str) -> PathBuf {
 }
 
 /// Writes `<base>.wasm`, `<base>.wat` and `<base>.json`.
-pub fn write(
-    base: &Path,
-    shrunk: &Shrunk,
-    fault: Option<&str>,
-    setup: Setup,
-) -> std::io::Result<()> {
+pub fn write(base: &Path, shrunk: &Shrunk, fault: Option<&str>) -> std::io::Result<()> {
+    let setup = shrunk.setup;
     let limits = setup.shrink_limits();
     let record = ShrunkRecord {
         signature: shrunk.signature.clone(),
@@ -344,7 +371,7 @@ pub fn shrink_saved(
         &options,
         &indicatif::ProgressBar::hidden(),
     )?;
-    write(&dir.join("shrunk"), &shrunk, fault.as_deref(), setup).map_err(|e| e.to_string())?;
+    write(&dir.join("shrunk"), &shrunk, fault.as_deref()).map_err(|e| e.to_string())?;
     Ok(shrunk)
 }
 

@@ -78,11 +78,123 @@ fn bad_text_format() {
 #[test]
 fn unsupported_feature() {
     let p = temp_file(
-        "simd.wat",
-        br#"(module (func (export "f") (result v128) v128.const i32x4 0 0 0 0))"#,
+        "relaxed.wat",
+        br#"(module (func (export "f") (param v128) (result v128)
+              (i8x16.relaxed_swizzle (local.get 0) (local.get 0))))"#,
     );
     let out = tierdiff(&["run", p.to_str().unwrap(), "--invoke", "f"]);
-    assert_bad_input(&out, &["simd.wat", "unsupported feature: SIMD"]);
+    assert_bad_input(&out, &["relaxed.wat", "unsupported feature: relaxed SIMD"]);
+}
+
+/// A valid SIMD module with byte `from` (a pattern found once in the
+/// binary) replaced by `to`: malformed SIMD the text format cannot write.
+fn patched_simd(body: &str, from: &[u8], to: &[u8]) -> Vec<u8> {
+    let wat = format!(r#"(module (memory 1) (func (export "f") (result v128) {body}))"#);
+    let mut bytes = wat::parse_str(&wat).unwrap();
+    let at = bytes
+        .windows(from.len())
+        .position(|w| w == from)
+        .expect("pattern in the binary");
+    assert_eq!(from.len(), to.len(), "the body keeps its size");
+    bytes[at..at + from.len()].copy_from_slice(to);
+    bytes
+}
+
+#[test]
+fn malformed_simd_is_one_line_naming_file_and_reason() {
+    let cases: [(&str, Vec<u8>, &[&str]); 3] = [
+        (
+            // i8x16.extract_lane_s 1 -> lane 16 (of 16 lanes)
+            "lane.wasm",
+            patched_simd(
+                "(i8x16.splat (i8x16.extract_lane_s 1 (v128.const i64x2 0 0)))",
+                &[0xfd, 0x15, 0x01],
+                &[0xfd, 0x15, 0x10],
+            ),
+            &["invalid module", "SIMD index out of bounds"],
+        ),
+        (
+            // i32x4.dot_i16x8_s (0xba 0x01) -> sub-opcode 511
+            "opcode.wasm",
+            patched_simd(
+                "(i32x4.dot_i16x8_s (v128.const i64x2 0 0) (v128.const i64x2 0 0))",
+                &[0xfd, 0xba, 0x01],
+                &[0xfd, 0xff, 0x03],
+            ),
+            &["invalid module"],
+        ),
+        (
+            // v128.load align=16 (2^4) -> align=32 (2^5)
+            "align.wasm",
+            patched_simd(
+                "(v128.load (i32.const 0))",
+                &[0xfd, 0x00, 0x04, 0x00],
+                &[0xfd, 0x00, 0x05, 0x00],
+            ),
+            &["invalid module", "alignment"],
+        ),
+    ];
+    for (name, bytes, needles) in cases {
+        let p = temp_file(name, &bytes);
+        let out = tierdiff(&["run", p.to_str().unwrap(), "--invoke", "f"]);
+        let mut all = vec![name];
+        all.extend_from_slice(needles);
+        assert_bad_input(&out, &all);
+    }
+}
+
+#[test]
+fn malformed_v128_arguments_are_one_line() {
+    let p = temp_file(
+        "v128.wat",
+        br#"(module (func (export "f") (param v128) (result v128) local.get 0))"#,
+    );
+    let file = p.to_str().unwrap();
+    for arg in [
+        "v128:0xzz",
+        "v128:i32x4:1,2,3",
+        "v128:i8x16:1",
+        "v128:f32x4:1,2,3,x",
+    ] {
+        assert_bad_input(&tierdiff(&["run", file, "--invoke", "f", arg]), &[arg]);
+    }
+    // Missing, or a scalar where a v128 is expected.
+    assert_bad_input(
+        &tierdiff(&["run", file, "--invoke", "f"]),
+        &["signature mismatch"],
+    );
+    assert_bad_input(
+        &tierdiff(&["run", file, "--invoke", "f", "i32:1"]),
+        &["signature mismatch"],
+    );
+    let out = tierdiff(&["run", file, "--invoke", "f", "v128:i32x4:1,2,3,-1"]);
+    assert_eq!(out.status.code(), Some(0));
+}
+
+/// Addresses of the wrong width, memory indices past the last memory and
+/// tail calls whose results do not match are invalid modules, not crashes.
+#[test]
+fn invalid_3_0_uses_are_one_line() {
+    let cases = [
+        (
+            "memidx.wat",
+            r#"(module (memory 1) (func (export "f") (result i32) (i32.load 1 (i32.const 0))))"#,
+        ),
+        (
+            "addr64.wat",
+            r#"(module (memory i64 1) (func (export "f") (result i32) (i32.load (i32.const 0))))"#,
+        ),
+        (
+            "tailresult.wat",
+            r#"(module (func $g (result i64) i64.const 0)
+                 (func (export "f") (result i32) return_call $g))"#,
+        ),
+    ];
+    for (name, wat) in cases {
+        let p = temp_file(name, wat.as_bytes());
+        let out = tierdiff(&["run", p.to_str().unwrap(), "--invoke", "f"]);
+        assert_bad_input(&out, &[name, "invalid module"]);
+    }
 }
 
 #[test]

@@ -122,13 +122,7 @@ fn a_fuzz_finding_shrinks_to_a_quarter_and_replays() {
         shrunk.after
     );
     assert_eq!(shrunk.signature, finding.signature);
-    shrink::write(
-        &dir.join("shrunk"),
-        &shrunk,
-        record.fault.as_deref(),
-        shrink::Setup::of(&record),
-    )
-    .unwrap();
+    shrink::write(&dir.join("shrunk"), &shrunk, record.fault.as_deref()).unwrap();
     // Replay selects the recorded fault by itself.
     fuzz::select_fault(None).unwrap();
     let replayed = replay::replay(&[dir.join("shrunk.json")]).unwrap();

@@ -291,3 +291,68 @@ fn classic_init_from_segment_start() {
         "classic",
     );
 }
+
+// SIMD and WebAssembly 3.0 part one. Seed 7 finds each at the case noted
+// (release build, every engine): the targeted `simd-lanes` generator's
+// out-of-range swizzles, `simd-memory`/`memory64`/`multi-memory` edges and
+// `tail-calls` chains past the depth limit.
+
+/// v128 arguments reach wasm with swapped halves in every tier: only the
+/// reference sees it (case 43).
+#[test]
+fn common_mode_v128_arg_halves_swapped_is_a_reference_disagreement() {
+    assert_found(
+        "v128-arg-halves-swapped",
+        FindingKind::ReferenceDisagreement,
+        "wasmi",
+    );
+}
+
+/// Case 71.
+#[test]
+fn classic_swizzle_wrap() {
+    assert_found(
+        "classic-swizzle-wrap",
+        FindingKind::ResultMismatch,
+        "classic",
+    );
+}
+
+/// A tail-call chain deeper than the depth limit traps in classic only
+/// (case 56; the reference's own exhaustion would be inconclusive).
+#[test]
+fn classic_tail_call_depth() {
+    assert_found_any("classic-tail-call-depth", &EXHAUSTION, "classic");
+}
+
+/// Case 71.
+#[test]
+fn jit_swizzle_index_mod16() {
+    assert_found(
+        "jit-swizzle-index-mod16",
+        FindingKind::ResultMismatch,
+        "jit",
+    );
+}
+
+/// Case 43.
+#[test]
+fn jit_memory64_bounds_wrap() {
+    assert_found_any("jit-memory64-bounds-wrap", &EXHAUSTION, "jit");
+}
+
+/// Case 71.
+#[test]
+fn fast_swizzle_lane_wrap() {
+    assert_found(
+        "fast-swizzle-lane-wrap",
+        FindingKind::ResultMismatch,
+        "fast",
+    );
+}
+
+/// Case 644: a copy between two memories at the smaller one's bound.
+#[test]
+fn fast_copy_wrong_memory_length() {
+    assert_found_any("fast-copy-wrong-memory-length", &EXHAUSTION, "fast");
+}

@@ -193,8 +193,8 @@ fn findings_are_the_same_for_any_number_of_workers() {
     }
 }
 
-/// The known wasmi select bug sits at case 2131 of seed 1 (global index), so
-/// shard 2/2 of seed 1 meets it at its case 1065: a real reference bug.
+/// The known wasmi select bug sits at case 1478 of seed 1 (global index), so
+/// shard 1/2 of seed 1 meets it at its case 739: a real reference bug.
 /// (Generation changes when the loader accepts another proposal, since the
 /// swarm then draws its switch: the case moves, and these numbers with it.)
 #[test]
@@ -208,8 +208,8 @@ fn merge_joins_real_shard_reports() {
         let (code, report, stderr) = fuzz(&args, &out);
         (out, code, report, stderr)
     };
-    let (a, code_a, report_a, stderr_a) = shard("1/2", "merge-a", None);
-    let (b, code_b, report_b, stderr_b) = shard("2/2", "merge-b", None);
+    let (a, code_a, report_a, stderr_a) = shard("2/2", "merge-a", None);
+    let (b, code_b, report_b, stderr_b) = shard("1/2", "merge-b", None);
     assert_eq!(code_a, Some(0), "{stderr_a}");
     assert_eq!(
         code_b,
@@ -226,7 +226,7 @@ fn merge_joins_real_shard_reports() {
         bug["signature"],
         "reference-bug:wasmi:known-wasmi-select-eqz"
     );
-    assert_eq!(bug["first_case"], 1065);
+    assert_eq!(bug["first_case"], 739);
 
     let merged = out_dir("merged");
     let run_merge = |extra: &[&str]| {
@@ -253,7 +253,7 @@ fn merge_joins_real_shard_reports() {
     assert_eq!(report["merged_from"].as_array().unwrap().len(), 2);
     let merged_bug = &report["findings"][0];
     assert_eq!(merged_bug["signature"], bug["signature"]);
-    assert_eq!(merged_bug["shard"], "2/2");
+    assert_eq!(merged_bug["shard"], "1/2");
     let dir = Path::new(merged_bug["dir"].as_str().unwrap());
     assert!(dir.starts_with(&merged), "{dir:?}");
     assert!(dir.join("module.wasm").is_file() && dir.join("finding.json").is_file());

@@ -1,7 +1,7 @@
-//! What the loader and store already understand of SIMD and WebAssembly 3.0
-//! part one, before every tier runs it: v128 values and globals, extended
-//! constant expressions, 64-bit and multiple memories. The default loader
-//! still refuses these modules with `unsupported feature: X`.
+//! What the loader and store do for SIMD and WebAssembly 3.0 part one,
+//! whatever the tier: v128 values and globals, extended constant
+//! expressions, 64-bit and multiple memories and tables; and what the
+//! loader still refuses, named.
 
 use tierdiff_runtime::module::{decodable_features, supported_features};
 use tierdiff_runtime::values::{from_slots, slot_count, to_slots};
@@ -17,21 +17,23 @@ const AHEAD: &str = r#"(module
     (data (memory 1) (i32.const 8) "\03"))"#;
 
 #[test]
-fn the_default_loader_still_refuses_what_not_every_tier_runs() {
-    let bytes = wat::parse_str(AHEAD).unwrap();
+fn the_default_loader_takes_what_every_tier_runs_and_names_the_rest() {
+    Module::new(&wat::parse_str(AHEAD).unwrap()).unwrap();
+    assert_eq!(supported_features(), decodable_features());
+    // Every proposal a module needs is named at once.
+    let bytes = wat::parse_str(
+        r#"(module (memory 1 1 shared)
+             (func (param v128) (result v128)
+               (i8x16.relaxed_swizzle (local.get 0) (local.get 0))))"#,
+    )
+    .unwrap();
     let err = Module::new(&bytes).unwrap_err().to_string();
-    // Every proposal it needs, named at once.
-    for name in ["SIMD", "memory64", "multi-memory"] {
+    for name in ["relaxed SIMD", "threads"] {
         assert!(
             err.starts_with("unsupported feature: ") && err.contains(name),
             "{err}"
         );
     }
-    assert!(!supported_features().contains(wasmparser::WasmFeatures::MEMORY64));
-    // Extended constants are on already: the store evaluates them for every tier.
-    let ext =
-        wat::parse_str(r#"(module (global i64 (i64.mul (i64.const 6) (i64.const 7))))"#).unwrap();
-    Module::new(&ext).unwrap();
 }
 
 #[test]

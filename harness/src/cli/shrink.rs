@@ -98,7 +98,7 @@ pub(super) fn cmd_shrink(a: ShrinkArgs) -> Result<ExitCode, InputError> {
                 .map_or_else(|| "module".into(), |s| s.to_string_lossy())
         )),
     });
-    shrink::write(&base, &shrunk, fault.as_deref(), setup)
+    shrink::write(&base, &shrunk, fault.as_deref())
         .map_err(|e| InputError(format!("{}: {e}", base.display())))?;
     println!("{}", shrink::summary(&shrunk));
     println!(
@@ -113,7 +113,7 @@ pub(super) fn cmd_shrink(a: ShrinkArgs) -> Result<ExitCode, InputError> {
             &shrunk,
             &finding,
             fault.as_deref(),
-            setup,
+            shrunk.setup,
             file,
             &engines,
         )?;

@@ -810,10 +810,7 @@ impl ClassicTier {
         }
         let addr = FuncAddr(raw as u32);
         let matches = if crate::fault::active(crate::fault::Fault::ClassicIndirectArityOnly) {
-            let (want, have) = (
-                &cur.module.types[type_index as usize],
-                data.func_type(addr),
-            );
+            let (want, have) = (&cur.module.types[type_index as usize], data.func_type(addr));
             want.params.len() == have.params.len() && want.results.len() == have.results.len()
         } else {
             data.funcs[addr.0 as usize].type_id() == expected
