@@ -14,6 +14,10 @@ pub struct MemInst {
     pub data: Vec<u8>,
     pub max_pages: u32,
     pub ty: MemoryType,
+    /// The store's limit alone (without the declared maximum): how far the
+    /// `grow-ignores-max` fault lets a memory grow, so a faulted run stays
+    /// within the limits of the machine it runs on.
+    store_limit_pages: u32,
 }
 
 impl MemInst {
@@ -21,15 +25,13 @@ impl MemInst {
     pub fn new(ty: MemoryType, limit_pages: u32) -> Option<MemInst> {
         // A 32-bit memory never exceeds 4 GiB; a 64-bit one only the limit.
         let index_max = if ty.index64 { u64::MAX } else { 65_536 };
-        let max_pages = ty
-            .max
-            .unwrap_or(index_max)
-            .min(index_max)
-            .min(limit_pages as u64) as u32;
+        let store_limit_pages = index_max.min(limit_pages as u64) as u32;
+        let max_pages = ty.max.unwrap_or(index_max).min(store_limit_pages as u64) as u32;
         (ty.min <= max_pages as u64).then(|| MemInst {
             data: vec![0; ty.min as usize * PAGE_SIZE],
             max_pages,
             ty,
+            store_limit_pages,
         })
     }
 
@@ -49,7 +51,7 @@ impl MemInst {
         let old = self.pages() as u64;
         let new = old.checked_add(delta)?;
         let limit = if crate::fault::active(crate::fault::Fault::GrowIgnoresMax) {
-            65_536
+            self.store_limit_pages as u64
         } else {
             self.max_pages as u64
         };
