@@ -189,11 +189,16 @@ fn fast_fused_cmp_signedness() {
 fn no_findings_without_a_fault_on_2000_modules() {
     let report = fuzz(None, 20261124, 2000);
     assert_eq!(report.cases, 2000);
-    assert!(
-        report.findings.is_empty(),
-        "false positives: {:#?}",
-        report.findings
-    );
+    // wasmi 2.0.0's own known bugs, confirmed by wasmtime and by the
+    // bug-avoiding rewrite, are reported but are not findings against us
+    // (seed 20261124 meets the `select` one at case 1591 since SIMD and
+    // 3.0 joined the swarm).
+    let ours: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| !f.signature.starts_with("reference-bug:wasmi:known-"))
+        .collect();
+    assert!(ours.is_empty(), "false positives: {ours:#?}");
     assert!(
         report.calls > 10_000,
         "the plan must call exports: {} calls",
