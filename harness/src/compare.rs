@@ -8,7 +8,10 @@
 //! fuel or call depth ran out (in the tiers or in the reference, whose
 //! accounting differs from ours) the reference is not compared, but the
 //! tiers' state after the call still is, so every tier must agree on where
-//! exhaustion happened. Invariant violations are findings even when every engine agrees.
+//! exhaustion happened. A call a tier ran out of fuel on is not run in the
+//! reference at all: its fuel is a backstop ten thousand times ours, and
+//! the endless loop behind it would cost seconds for a result no one reads.
+//! Invariant violations are findings even when every engine agrees.
 //! After the first divergence the case stops: later calls would only cascade.
 
 use crate::engine::{Engine, EngineInstance};
@@ -18,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use tierdiff_runtime::wasi::WasiConfig;
-use tierdiff_runtime::{Limits, Module};
+use tierdiff_runtime::{Limits, Module, TrapCode};
 
 /// Kinds of finding.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -322,6 +325,9 @@ pub fn run_case_with(
             let Some(instance) = l.instance.as_mut() else {
                 continue;
             };
+            if l.reference && tiers_ran_out_of_fuel(&results) {
+                continue;
+            }
             let start = std::time::Instant::now();
             let r = catch_unwind(AssertUnwindSafe(|| instance.call(&call.export, &call.args)))
                 .unwrap_or_else(|p| CallResult::Crashed(panic_message(p)));
@@ -371,6 +377,18 @@ pub fn run_case_with(
         .find_map(|l| l.instance.as_ref()?.coverage())
         .unwrap_or_default();
     out
+}
+
+/// Whether a tier ran out of fuel on this call (`results` so far). Then
+/// either every tier did, and the reference cannot judge the call, or the
+/// tiers disagree; [`compare_call`] reads no reference result in either
+/// case. A reference's fuel is a backstop ten thousand times ours, so
+/// running it on the endless loop that usually lies behind would only cost
+/// seconds.
+fn tiers_ran_out_of_fuel(results: &[(String, bool, CallResult)]) -> bool {
+    results.iter().any(|(_, reference, r)| {
+        !reference && matches!(r, CallResult::Trapped(TrapCode::OutOfFuel))
+    })
 }
 
 #[derive(PartialEq, Eq)]
@@ -808,6 +826,34 @@ mod tests {
                 InstantiateResult::Trapped(tierdiff_runtime::TrapCode::TableOutOfBounds)
             );
         }
+    }
+
+    /// The reference does not run a call the tiers ran out of fuel on: it
+    /// could not judge it, and its own fuel would let an endless loop run
+    /// for seconds.
+    #[test]
+    fn a_call_the_tiers_ran_out_of_fuel_on_skips_the_reference() {
+        let wat = r#"(module (func (export "spin") (loop (br 0))))"#;
+        let limits = Limits {
+            fuel: Some(1_000),
+            ..crate::generate::case_limits()
+        };
+        let options = CaseOptions {
+            calls: Some(vec![PlannedCall {
+                export: "spin".into(),
+                args: Vec::new(),
+            }]),
+            ..CaseOptions::default()
+        };
+        let out = run_case_with(&wat::parse_str(wat).unwrap(), &engines(), limits, options);
+        assert!(out.findings.is_empty(), "{:#?}", out.findings);
+        assert!(out.inconclusive);
+        assert_eq!(out.per_engine["classic"].out_of_fuel, 1);
+        assert!(
+            !out.per_engine.contains_key("wasmi"),
+            "{:?}",
+            out.per_engine
+        );
     }
 
     #[test]

@@ -73,11 +73,6 @@ fn log(name: &str, s: &Shrunk) {
 /// its first finding shrinks to at most [`MAX_INSTRUCTIONS`] instructions
 /// that still show it with the fault and show nothing without it.
 fn shrinks(fault: &str, iterations: u64) {
-    shrinks_within(fault, iterations, MAX_INSTRUCTIONS);
-}
-
-/// [`shrinks`] to at most `max_instructions`.
-fn shrinks_within(fault: &str, iterations: u64, max_instructions: usize) {
     let _guard = FAULT_LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let out = out_dir(fault);
     let config = FuzzConfig {
@@ -138,7 +133,7 @@ fn shrinks_within(fault: &str, iterations: u64, max_instructions: usize) {
     let wat = wasmprinter::print_bytes(&shrunk.case.wasm).unwrap();
     assert_eq!(count, shrunk.after.instructions);
     assert!(
-        count <= max_instructions,
+        count <= MAX_INSTRUCTIONS,
         "{fault}: {} shrank to {count} instructions:\n{wat}",
         entry.signature
     );
@@ -226,14 +221,12 @@ fn classic_swizzle_wrap() {
 
 /// The finding needs a tail-call chain past the 10,000-frame depth limit,
 /// which the shrink limits' fuel cannot pay for, so it shrinks under the
-/// generated cases' limits. Its floor is higher than the others': the
-/// chain's two functions with their depth clamp and exit test (about 30
-/// instructions), and the reducer does not yet drop a table's unused
-/// element-segment entries, so the seven dead functions they name stay
-/// (one instruction each). It ends at 46.
+/// generated cases' limits. The generated chain hops through a trampoline
+/// and an indirect call; the reducer makes the call direct (the table and
+/// the functions only it names go) and merges the trampoline into its target.
 #[test]
 fn classic_tail_call_depth() {
-    shrinks_within("classic-tail-call-depth", 100, 50);
+    shrinks("classic-tail-call-depth", 100);
 }
 
 #[test]

@@ -249,6 +249,7 @@ pub fn segments(r: &mut Reducer) {
             element_len: [(e as u32, keep)].into(),
             ..Edit::default()
         });
+        cut_element_front(r, e);
     }
     for d in 0..count(r, |i| i.data.len()) {
         let bytes = |r: &Reducer| -> Vec<u8> {
@@ -315,6 +316,47 @@ fn cut_data_front(r: &mut Reducer, d: usize) {
             let edit = Edit {
                 data_bytes: [(d as u32, bytes[cut..].to_vec())].into(),
                 data_offsets: [(d as u32, value.wrapping_add(cut as i32))].into(),
+                ..Edit::default()
+            };
+            if try_edit(r, &edit) {
+                kept = true;
+                break;
+            }
+            cut /= 2;
+        }
+        if !kept {
+            return;
+        }
+    }
+}
+
+/// Drops the first half (then quarter, ...) of active element segment `e`
+/// whose offset is a constant, moving the offset so the rest stays in its
+/// slots: the entry an indirect call uses is often the last.
+fn cut_element_front(r: &mut Reducer, e: usize) {
+    loop {
+        let Ok(items) = Items::parse(&r.best().wasm) else {
+            return;
+        };
+        let Some(seg) = items.elements.get(e) else {
+            return;
+        };
+        let ElementKind::Active { offset_expr, .. } = &seg.kind else {
+            return;
+        };
+        let offset = match offset_expr.get_operators_reader().read() {
+            Ok(Operator::I32Const { value }) => value as u32 as u64,
+            Ok(Operator::I64Const { value }) => value as u64,
+            _ => return,
+        };
+        let len = element_count(&seg.items);
+        drop(items);
+        let mut cut = len / 2;
+        let mut kept = false;
+        while cut > 0 && !r.done() {
+            let edit = Edit {
+                element_skip: [(e as u32, cut)].into(),
+                element_offsets: [(e as u32, offset.wrapping_add(cut as u64))].into(),
                 ..Edit::default()
             };
             if try_edit(r, &edit) {

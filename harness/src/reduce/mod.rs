@@ -8,13 +8,16 @@
 //! * [`calls`]: fewer calls, arguments toward 0 and small values;
 //! * [`items`]: exports, the start function, every item nothing live refers
 //!   to (functions, globals, types, tables, memories, segments), unused
-//!   locals; element and data segments and tables made smaller;
+//!   locals; element and data segments cut from either end and tables made
+//!   smaller;
 //! * [`exprs`]: function bodies, with their types known ([`body`]): a whole
 //!   body, a statement list or a subexpression replaced by constants of its
 //!   type (nothing when it leaves no value), an operator by one of its
 //!   operands, dead code after a branch deleted, blocks whose label no
 //!   branch uses unwrapped, an `if` folded to one arm, `br_table` lists
 //!   shortened;
+//! * [`functions`]: indirect calls through a constant slot made direct,
+//!   a function replaced everywhere by another of the same type;
 //! * [`external`]: wasm-shrink, as one more pass.
 //!
 //! Every candidate is re-encoded with wasm-encoder ([`module`]), must be
@@ -36,6 +39,7 @@ mod body;
 mod calls;
 mod exprs;
 mod external;
+mod functions;
 mod items;
 mod module;
 pub mod oracle;
@@ -290,12 +294,14 @@ pub fn calls_fit(module: &Module, calls: &[PlannedCall]) -> bool {
 type Pass = fn(&mut Reducer);
 
 /// The passes of one round, in order: cheap and far-reaching first.
-const PASSES: [(&str, Pass); 12] = [
+const PASSES: [(&str, Pass); 14] = [
     ("calls", calls::fewer_calls),
     ("exports", items::exports),
     ("unused items", items::unused),
     ("function bodies", exprs::whole_bodies),
     ("unused items", items::unused),
+    ("direct calls", functions::direct_calls),
+    ("merged functions", functions::merge),
     ("dead code", exprs::dead_code),
     ("statements", exprs::statements),
     ("expressions", exprs::walk),

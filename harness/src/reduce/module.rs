@@ -67,6 +67,17 @@ pub struct Edit {
     pub data_offsets: BTreeMap<u32, i32>,
     /// How many items of an element segment to keep (from the front).
     pub element_len: BTreeMap<u32, usize>,
+    /// How many items to drop from the front of an element segment (before
+    /// `element_len` counts), with [`Edit::element_offsets`] keeping the
+    /// rest in their slots.
+    pub element_skip: BTreeMap<u32, usize>,
+    /// New constant offsets of active element segments (encoded as the
+    /// same `i32.const` or `i64.const` as the old offset).
+    pub element_offsets: BTreeMap<u32, u64>,
+    /// Functions replaced by another everywhere they are named (calls,
+    /// `ref.func`, segments, exports, start): `f -> g`. Each `f` must also
+    /// be in `drop_funcs`, and `g` must stay.
+    pub merge_funcs: BTreeMap<u32, u32>,
     /// New (initial, maximum) of defined tables and memories.
     pub table_limits: BTreeMap<u32, (u64, Option<u64>)>,
     pub memory_limits: BTreeMap<u32, (u64, Option<u64>)>,
@@ -325,10 +336,12 @@ impl<'a> Items<'a> {
                 _ => Context::Element(index),
             };
             let len = edit.element_len.get(&index).copied().unwrap_or(usize::MAX);
+            let skip = edit.element_skip.get(&index).copied().unwrap_or(0);
             let items = match &e.items {
                 ElementItems::Functions(r) => we::Elements::Functions(
                     r.clone()
                         .into_iter()
+                        .skip(skip)
                         .take(len)
                         .map(|f| remap.function_index(f?))
                         .collect::<Result<Vec<_>, Error>>()?
@@ -338,6 +351,7 @@ impl<'a> Items<'a> {
                     remap.ref_type(*ty)?,
                     r.clone()
                         .into_iter()
+                        .skip(skip)
                         .take(len)
                         .map(|x| remap.const_expr(x?))
                         .collect::<Result<Vec<_>, Error>>()?
@@ -353,7 +367,15 @@ impl<'a> Items<'a> {
                         (None, 0) => None,
                         (_, n) => Some(n),
                     };
-                    let offset = remap.const_expr(offset_expr.clone())?;
+                    let offset = match edit.element_offsets.get(&index) {
+                        Some(&o) => match offset_expr.get_operators_reader().read() {
+                            Ok(wasmparser::Operator::I64Const { .. }) => {
+                                we::ConstExpr::i64_const(o as i64)
+                            }
+                            _ => we::ConstExpr::i32_const(o as i32),
+                        },
+                        None => remap.const_expr(offset_expr.clone())?,
+                    };
                     elements.active(table, &offset, items)
                 }
                 ElementKind::Passive => elements.passive(items),
@@ -523,12 +545,19 @@ impl Remap {
         let keep_imports = |n: u32, set: &BTreeSet<u32>| -> BTreeSet<u32> {
             set.iter().copied().filter(|&i| i >= n).collect()
         };
+        let mut funcs = index_map(
+            items.func_count() as usize,
+            &keep_imports(imported.funcs, &edit.drop_funcs),
+        );
+        for (&from, &to) in &edit.merge_funcs {
+            let to = funcs.get(to as usize).copied().flatten();
+            if let Some(slot) = funcs.get_mut(from as usize) {
+                *slot = to;
+            }
+        }
         Remap {
             types: index_map(items.types.len(), &edit.drop_types),
-            funcs: index_map(
-                items.func_count() as usize,
-                &keep_imports(imported.funcs, &edit.drop_funcs),
-            ),
+            funcs,
             tables: index_map(
                 (imported.tables as usize) + items.tables.len(),
                 &keep_imports(imported.tables, &edit.drop_tables),
