@@ -363,6 +363,38 @@ pub enum Category {
 }
 
 impl Category {
+    /// Whether classifying an operator of this category reads its
+    /// immediates (a branch depth, a memarg, a table index...). The others
+    /// are classified from their operands alone, so the recorder can skip
+    /// decoding them once it knows which operator stands at a `pc`.
+    pub fn reads_immediates(self) -> bool {
+        use Category::*;
+        matches!(
+            self,
+            If | Br
+                | BrIf
+                | BrTable
+                | Call
+                | CallIndirect
+                | ReturnCall
+                | ReturnCallIndirect
+                | Load { .. }
+                | Store { .. }
+                | MemorySize
+                | MemoryGrow
+                | MemoryFill
+                | MemoryCopy
+                | MemoryInit
+                | TableGet
+                | TableSet
+                | TableFill
+                | TableCopy
+                | TableInit
+                | SimdLoad { .. }
+                | SimdStore { .. }
+        )
+    }
+
     /// The classes of this category (beyond "it ran").
     pub fn classes(self) -> Vec<Class> {
         use Class::*;
@@ -1000,7 +1032,23 @@ pub struct Recorder {
     pub last: Option<OpRef>,
     pub pending: Pending,
     allocs: Option<wasmparser::OperatorsReaderAllocations>,
+    /// Which operator stands at an instruction address (direct-mapped by
+    /// address): decoding every executed instruction again cost more than
+    /// the rest of recording.
+    seen: Vec<(usize, Seen)>,
 }
+
+/// What [`Recorder::seen`] knows about one instruction address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Seen {
+    Unknown,
+    /// An operator without cells.
+    NoCells,
+    Op(OpRef),
+}
+
+/// Entries of [`Recorder::seen`] (a power of two).
+const SEEN_SLOTS: usize = 4096;
 
 impl std::fmt::Debug for Recorder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -1016,6 +1064,7 @@ impl Default for Recorder {
             last: None,
             pending: Pending::None,
             allocs: None,
+            seen: vec![(0, Seen::Unknown); SEEN_SLOTS],
         }
     }
 }
@@ -1035,6 +1084,25 @@ impl Recorder {
         let op = ops.read().ok();
         self.allocs = Some(ops.into_allocations());
         op
+    }
+
+    /// What is known about the instruction at `address` (its byte's
+    /// address: the store keeps every module's code alive, so an address
+    /// names one instruction for the recorder's whole life).
+    #[inline]
+    pub fn seen(&self, address: usize) -> Seen {
+        let (key, seen) = self.seen[address & (SEEN_SLOTS - 1)];
+        if key == address {
+            seen
+        } else {
+            Seen::Unknown
+        }
+    }
+
+    /// Remembers what stands at `address`.
+    #[inline]
+    pub fn remember(&mut self, address: usize, seen: Seen) {
+        self.seen[address & (SEEN_SLOTS - 1)] = (address, seen);
     }
 
     /// Counts that `op` ran.

@@ -198,3 +198,28 @@ fn else_is_counted() {
     assert_eq!(count(&cells, "else"), 1);
     assert_eq!(count(&cells, "end"), 4);
 }
+
+/// The recorder remembers which operator stands at each instruction and
+/// stops decoding it again; an instruction run many times, with operands
+/// that change, is still counted once per run and classified every time.
+#[test]
+fn instructions_run_in_a_loop_are_counted_and_classified_every_time() {
+    let wat = r#"(module
+        (memory 1)
+        (data (i32.const 65532) "\01\02\03\84")
+        (func (export "loop") (local $i i32)
+            (loop $again
+                (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                (drop (i32.div_s (i32.const 7) (local.get $i)))
+                (drop (i32.load8_s (i32.add (i32.const 65531) (local.get $i))))
+                (br_if $again (i32.lt_u (local.get $i) (i32.const 4))))))"#;
+    let (cells, results) = covered(wat, Limits::default(), &[("loop", &[]), ("loop", &[])]);
+    assert!(results.iter().all(|r| r.contains("Ok")), "{results:?}");
+    assert_eq!(count(&cells, "i32.div_s"), 8);
+    assert_eq!(count(&cells, "i32.div_s/rhs-one"), 2);
+    assert_eq!(count(&cells, "i32.load8_s"), 8);
+    assert_eq!(count(&cells, "i32.load8_s/last-byte"), 2);
+    assert_eq!(count(&cells, "i32.load8_s/sign-bit"), 2);
+    assert_eq!(count(&cells, "br_if/taken"), 6);
+    assert_eq!(count(&cells, "br_if/not-taken"), 2);
+}

@@ -1,6 +1,7 @@
 //! The classic tier's side of semantic coverage (see [`crate::coverage`]):
-//! before each instruction runs, [`ClassicTier::cover_step`] decodes it,
-//! reads its operands from the operand stack (and the memory or table they
+//! before each instruction runs, [`ClassicTier::cover_step`] decodes it
+//! (the first time only, unless its classes read immediates: the recorder
+//! remembers which operator stands at each address), reads its operands from the operand stack (and the memory or table they
 //! point into) and counts the classes they fall in; a trap is counted by
 //! [`ClassicTier::cover_trap`] against the instruction that raised it.
 //!
@@ -10,7 +11,9 @@
 
 use super::exec::Cursor;
 use super::{ClassicTier, Target};
-use crate::coverage::{self as cov, layout, Category, Class, Float, OpRef, Pending, Recorder};
+use crate::coverage::{
+    self as cov, layout, Category, Class, Float, OpRef, Pending, Recorder, Seen,
+};
 use crate::store::{FuncInst, StoreData};
 use crate::trap::TrapCode;
 use crate::values::NULL_REF;
@@ -39,11 +42,27 @@ impl ClassicTier {
             return;
         };
         rec.settle(self.stack.last().copied());
-        if let Some(op) = rec.decode(code, cur.pc) {
-            if let Some(r) = cov::op_id(&op).and_then(|id| layout().op(id)) {
+        let address = code.as_ptr() as usize + cur.pc;
+        match rec.seen(address) {
+            Seen::NoCells => {}
+            // Classified from its operands alone: no need to decode it again.
+            Seen::Op(r) if !layout().ops[r as usize].category.reads_immediates() => {
                 rec.last = Some(r);
                 rec.ran(r);
-                self.classify(&mut rec, data, cur, r, &op);
+                self.classify(&mut rec, data, cur, r, &Operator::Nop);
+            }
+            _ => {
+                if let Some(op) = rec.decode(code, cur.pc) {
+                    match cov::op_id(&op).and_then(|id| layout().op(id)) {
+                        Some(r) => {
+                            rec.remember(address, Seen::Op(r));
+                            rec.last = Some(r);
+                            rec.ran(r);
+                            self.classify(&mut rec, data, cur, r, &op);
+                        }
+                        None => rec.remember(address, Seen::NoCells),
+                    }
+                }
             }
         }
         data.coverage = Some(rec);
