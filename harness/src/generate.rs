@@ -175,7 +175,11 @@ pub fn module_from_bytes_with(data: &[u8], features: WasmFeatures) -> Generated 
         Generator::EdgeArith => targeted::edge_arith(&mut u),
         Generator::MemoryEdges => targeted::memory_edges(&mut u),
         Generator::SimdLanes => simd::lanes(&mut u),
-        Generator::SimdMemory => simd::memory(&mut u, on(WasmFeatures::MEMORY64)),
+        Generator::SimdMemory => simd::memory(
+            &mut u,
+            on(WasmFeatures::MEMORY64),
+            on(WasmFeatures::MULTI_MEMORY),
+        ),
         Generator::TailCalls => tail_calls::tail_calls(&mut u),
         Generator::ExtendedConst => ext_const::ext_const(&mut u, on(WasmFeatures::MEMORY64)),
         Generator::Memory64 => memories::memory64(&mut u, on(WasmFeatures::MULTI_MEMORY)),
@@ -184,7 +188,7 @@ pub fn module_from_bytes_with(data: &[u8], features: WasmFeatures) -> Generated 
         Generator::MemorySweep => sweep::memory(&mut u),
         Generator::TableSweep => sweep::tables(&mut u),
         Generator::Pressure => pressure::module(&mut u),
-        Generator::WasiProgram => wasi_program::module(&mut u),
+        Generator::WasiProgram => wasi_program::module(&mut u, on(WasmFeatures::TAIL_CALL)),
     };
     Generated {
         wasm,

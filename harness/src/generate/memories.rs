@@ -31,10 +31,15 @@ impl Mem {
 
     /// Its declaration, named `$m<index>` and exported as `mem<index>`.
     pub fn decl(&self) -> String {
+        self.decl_at(self.index)
+    }
+
+    /// Its declaration as memory `index`.
+    pub fn decl_at(&self, index: usize) -> String {
         let kind = if self.index64 { "i64 " } else { "" };
         format!(
-            "  (memory $m{0} (export \"mem{0}\") {kind}{1} {2})\n",
-            self.index, self.min, self.max
+            "  (memory $m{index} (export \"mem{index}\") {kind}{} {})\n",
+            self.min, self.max
         )
     }
 

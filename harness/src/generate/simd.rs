@@ -678,20 +678,19 @@ fn align(u: &mut Unstructured, width: u64) -> u64 {
 /// Every SIMD load and store (plain, lane, splat, zero- and sign/zero-
 /// extending) at the first and last valid byte and one past it, by
 /// constant and by parameter, before and after `memory.grow`, on a 32-bit
-/// memory or, when `memory64` is on, a 64-bit one.
-pub fn memory(u: &mut Unstructured, memory64: bool) -> Vec<u8> {
+/// memory or, when `memory64` is on, a 64-bit one. With `multi_memory`, a
+/// third of the modules put that memory second, after a one-page memory
+/// nothing uses, so every access names memory 1; that choice reads no input
+/// of its own, so every other choice stays what it is without it.
+pub fn memory(u: &mut Unstructured, memory64: bool, multi_memory: bool) -> Vec<u8> {
     let index64 = memory64 && chance(u, 1, 2);
     let mem = Mem::new(u, 0, index64);
     let it = mem.ty();
-    let mut w = format!("(module\n{}", mem.decl());
-    if mem.min > 0 {
-        let data: String = (0..48)
+    let data: Option<String> = (mem.min > 0).then(|| {
+        (0..48)
             .map(|_| format!("\\{:02x}", *pick(u, EDGE8) as u8))
-            .collect();
-        let end = mem.min * 65_536 - 48;
-        let _ = writeln!(w, "  (data ({it}.const 0) \"{data}\")");
-        let _ = writeln!(w, "  (data ({it}.const {end}) \"{data}\")");
-    }
+            .collect()
+    });
     // A constant address (and offset) at an edge, for a `width`-byte access.
     let at = |u: &mut Unstructured, width: u64| {
         let o = mem.offset(u);
@@ -699,45 +698,61 @@ pub fn memory(u: &mut Unstructured, memory64: bool) -> Vec<u8> {
         (mem.konst(a), o)
     };
     let count = range(u, 3, 14);
+    let mut w = String::from("(module\n");
+    // The memory accesses name: nothing for memory 0, `$m1 ` for memory 1.
+    let m = if multi_memory && count % 3 == 0 {
+        w.push_str("  (memory $m0 (export \"mem0\") 1 1)\n");
+        w.push_str(&mem.decl_at(1));
+        "$m1 "
+    } else {
+        w.push_str(&mem.decl());
+        ""
+    };
+    if let Some(data) = data {
+        let end = mem.min * 65_536 - 48;
+        let target = if m.is_empty() { "" } else { "(memory $m1) " };
+        let _ = writeln!(w, "  (data {target}({it}.const 0) \"{data}\")");
+        let _ = writeln!(w, "  (data {target}({it}.const {end}) \"{data}\")");
+    }
     for i in 0..count {
         let body = match range(u, 0, 6) {
             0 => {
                 let (op, width) = *pick(u, LOADS);
                 let (a, o) = at(u, width);
                 let al = align(u, width);
-                format!("(result v128) ({op} offset={o} align={al} {a})")
+                format!("(result v128) ({op} {m}offset={o} align={al} {a})")
             }
             1 => {
                 let (op, _) = *pick(u, LOADS);
                 let o = *pick(u, &[0u64, 1, 65_520, 65_535]);
                 let a = mem.dynamic(u, 0);
-                format!("(param {it}) (result v128) ({op} offset={o} {a})")
+                format!("(param {it}) (result v128) ({op} {m}offset={o} {a})")
             }
             2 => {
                 let (op, width, lanes) = *pick(u, LANE_LOADS);
                 let (a, o) = at(u, width);
                 let lane = range(u, 0, lanes - 1);
                 let al = align(u, width);
-                format!("(param v128) (result v128) ({op} offset={o} align={al} {lane} {a} (local.get 0))")
+                format!("(param v128) (result v128) ({op} {m}offset={o} align={al} {lane} {a} (local.get 0))")
             }
             3 => {
                 let (op, width, lanes) = *pick(u, LANE_STORES);
                 let (a, o) = at(u, width);
                 let lane = range(u, 0, lanes - 1);
-                format!("(param v128) ({op} offset={o} {lane} {a} (local.get 0))")
+                format!("(param v128) ({op} {m}offset={o} {lane} {a} (local.get 0))")
             }
             4 => {
                 let (a, o) = at(u, 16);
                 let al = align(u, 16);
                 let v = v128_const(lanes_value(u));
-                format!("(v128.store offset={o} align={al} {a} {v})")
+                format!("(v128.store {m}offset={o} align={al} {a} {v})")
             }
             5 => {
                 let (back, width) = *pick(u, LOADS);
                 let (a, o) = at(u, width);
                 let stored = mem.dynamic(u, 0);
                 format!(
-                    "(param {it} v128) (result v128) (v128.store {stored} (local.get 1)) ({back} offset={o} {a})"
+                    "(param {it} v128) (result v128) (v128.store {m}{stored} (local.get 1)) ({back} {m}offset={o} {a})"
                 )
             }
             _ => {
@@ -745,7 +760,7 @@ pub fn memory(u: &mut Unstructured, memory64: bool) -> Vec<u8> {
                 let (op, width) = *pick(u, LOADS);
                 let (a, o) = at(u, width);
                 format!(
-                    "(result v128) (drop (memory.grow ({it}.const {delta}))) ({op} offset={o} {a})"
+                    "(result v128) (drop (memory.grow {m}({it}.const {delta}))) ({op} {m}offset={o} {a})"
                 )
             }
         };

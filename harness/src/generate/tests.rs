@@ -189,7 +189,7 @@ fn generation_is_deterministic_and_total() {
         let u = || Unstructured::new(data);
         for wasm in [
             simd::lanes(&mut u()),
-            simd::memory(&mut u(), true),
+            simd::memory(&mut u(), true, true),
             tail_calls::tail_calls(&mut u()),
             ext_const::ext_const(&mut u(), true),
             memories::memory64(&mut u(), true),
@@ -368,4 +368,92 @@ fn every_targeted_shape_appears() {
         let missing: Vec<&&str> = shapes.iter().filter(|s| !got.contains(**s)).collect();
         assert!(missing.is_empty(), "{generator:?} never made {missing:?}");
     }
+}
+
+/// WASI programs tail-call host functions (`return_call` and
+/// `return_call_indirect`) when tail calls are on, every engine agrees on
+/// them, and the classic tier counts those cells; without tail calls the
+/// same input gives a WebAssembly 2.0 module.
+#[test]
+fn wasi_programs_tail_call_host_functions_when_tail_calls_are_on() {
+    let layout = tierdiff_runtime::coverage::layout();
+    let cells = [
+        "return_call/host-callee",
+        "return_call_indirect/host-callee",
+    ]
+    .map(|name| layout.find(name).expect("cell") as u32);
+    let engines: Vec<_> = crate::engine::available()
+        .iter()
+        .map(|n| crate::engine::build_recording(n).unwrap())
+        .collect();
+    let mut reached = [0u64; 2];
+    for seed in 0..40 {
+        let data = bytes(seed, 1024);
+        let without = wasi_program::module(&mut Unstructured::new(&data), false);
+        assert!(valid_with(&without, baseline()), "{}", text(&without));
+        let with = wasi_program::module(&mut Unstructured::new(&data), true);
+        let options = crate::compare::CaseOptions {
+            wasi: Some(wasi_config()),
+            ..crate::compare::CaseOptions::default()
+        };
+        let out = crate::compare::run_case_with(&with, &engines, case_limits(), options);
+        assert!(
+            out.findings.is_empty(),
+            "{:#?}\n{}",
+            out.findings,
+            text(&with)
+        );
+        for (cell, count) in out.coverage {
+            for (i, &c) in cells.iter().enumerate() {
+                if cell == c {
+                    reached[i] += count;
+                }
+            }
+        }
+    }
+    assert!(reached.iter().all(|&n| n > 0), "{reached:?}");
+}
+
+/// With multiple memories on, a third of the SIMD memory modules access a
+/// second memory, every engine agrees on them and the classic tier counts
+/// SIMD accesses to another memory; without it, the same input gives a
+/// module with one memory.
+#[test]
+fn simd_memory_modules_use_a_second_memory_when_multi_memory_is_on() {
+    let layout = tierdiff_runtime::coverage::layout();
+    let cell = layout.find("v128.store/other-memory").expect("cell") as u32;
+    let engines: Vec<_> = crate::engine::available()
+        .iter()
+        .map(|n| crate::engine::build_recording(n).unwrap())
+        .collect();
+    let (mut second, mut reached) = (0, 0);
+    for seed in 0..60 {
+        let data = bytes(seed, 1024);
+        let one = simd::memory(&mut Unstructured::new(&data), false, false);
+        assert!(
+            valid_with(&one, baseline().union(WasmFeatures::SIMD)),
+            "{}",
+            text(&one)
+        );
+        let wasm = simd::memory(&mut Unstructured::new(&data), false, true);
+        assert!(valid_with(&wasm, supported_features()), "{}", text(&wasm));
+        if text(&wasm).contains("\"mem1\"") {
+            second += 1;
+        }
+        let out = crate::compare::run_case(&wasm, &engines, case_limits());
+        assert!(
+            out.findings.is_empty(),
+            "{:#?}\n{}",
+            out.findings,
+            text(&wasm)
+        );
+        reached += out
+            .coverage
+            .iter()
+            .filter(|(c, _)| *c == cell)
+            .map(|(_, n)| n)
+            .sum::<u64>();
+    }
+    assert!((10..=35).contains(&second), "{second} of 60 use memory 1");
+    assert!(reached > 0);
 }

@@ -4,7 +4,9 @@
 //! huge; clock ids in and out of range; `poll_oneoff` subscriptions of
 //! every kind), folds every errno into an exported global, prints it, and
 //! may end with `proc_exit`. Calls go directly and through a table
-//! (`call_indirect` to a host function), some in a loop.
+//! (`call_indirect` to a host function), some in a loop; with tail calls
+//! on, also through `return_call` and `return_call_indirect` to a host
+//! function (the callee's results go to the caller's caller).
 //!
 //! Every engine runs it with the same deterministic WASI ([`config`]);
 //! stdout, stderr, the exit code and memory are compared.
@@ -72,8 +74,11 @@ fn fd(u: &mut Unstructured) -> u32 {
     *pick(u, &[0, 1, 1, 2, 2, 3, 7, u32::MAX])
 }
 
-/// One call, its result folded into `$acc` by `$check`.
-fn step(u: &mut Unstructured, w: &mut String) {
+/// One call, its result folded into `$acc` by `$check`. With
+/// `tail_calls`, the step through the table also goes through the tail-call
+/// wrappers (without reading more input, so every step is chosen the same
+/// with and without them).
+fn step(u: &mut Unstructured, w: &mut String, tail_calls: bool) {
     let call = |w: &mut String, name: &str, args: &str| {
         let _ = writeln!(w, "    (call $check (call ${name} {args}))");
     };
@@ -258,6 +263,16 @@ fn step(u: &mut Unstructured, w: &mut String) {
                 w,
                 "    (call $check (call_indirect (type $yield) (i32.const 1)))"
             );
+            if tail_calls {
+                w.push_str(
+                    "    (call $check (call $yield_tail))
+",
+                );
+                w.push_str(
+                    "    (call $check (call $yield_tail_indirect))
+",
+                );
+            }
         }
         _ => {
             // A loop of writes: stdout grows with every iteration.
@@ -273,12 +288,16 @@ fn step(u: &mut Unstructured, w: &mut String) {
                 w,
                 "      (br_if $l (local.tee $i (i32.sub (local.get $i) (i32.const 1)))))"
             );
+            if tail_calls {
+                // One more write, its arguments passed on by a tail call.
+                let _ = writeln!(w, "    (call $check (call $write_tail (i32.const 1) (i32.const {IOVS}) (i32.const 1) (i32.const {SLOTS})))");
+            }
         }
     }
 }
 
-/// A WASI command module.
-pub fn module(u: &mut Unstructured) -> Vec<u8> {
+/// A WASI command module; `tail_calls` when the module may use them.
+pub fn module(u: &mut Unstructured, tail_calls: bool) -> Vec<u8> {
     let mut w = String::from("(module\n  (type $yield (func (result i32)))\n  (type $write (func (param i32 i32 i32 i32) (result i32)))\n");
     for (name, params, results) in IMPORTS {
         let params = if params.is_empty() {
@@ -315,9 +334,14 @@ pub fn module(u: &mut Unstructured) -> Vec<u8> {
     (i32.store8 (i32.add (i32.const {}) (i32.and (global.get $n) (i32.const 0xff))) (local.get 0)))",
         SLOTS + 0x40
     );
+    if tail_calls {
+        w.push_str("  (func $yield_tail (result i32) (return_call $sched_yield))\n");
+        w.push_str("  (func $write_tail (param i32 i32 i32 i32) (result i32) (return_call $fd_write (local.get 0) (local.get 1) (local.get 2) (local.get 3)))\n");
+        w.push_str("  (func $yield_tail_indirect (result i32) (return_call_indirect (type $yield) (i32.const 1)))\n");
+    }
     w.push_str("  (func (export \"_start\") (local $i i32)\n");
     for _ in 0..range(u, 2, 12) {
-        step(u, &mut w);
+        step(u, &mut w, tail_calls);
     }
     // Print the folded errnos: four bytes of $acc on stdout.
     let _ = writeln!(w, "    (i32.store (i32.const {BUF}) (global.get $acc))");

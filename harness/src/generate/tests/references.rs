@@ -43,7 +43,7 @@ struct Observed {
 type Make = fn(&mut Unstructured) -> Vec<u8>;
 const MAKERS: [(&str, Make); 6] = [
     ("simd-lanes", simd::lanes),
-    ("simd-memory", |u| simd::memory(u, true)),
+    ("simd-memory", |u| simd::memory(u, true, true)),
     ("tail-calls", tail_calls::tail_calls),
     ("extended-const", |u| ext_const::ext_const(u, true)),
     ("memory64", |u| memories::memory64(u, true)),
