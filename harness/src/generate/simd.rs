@@ -700,7 +700,7 @@ pub fn memory(u: &mut Unstructured, memory64: bool, multi_memory: bool) -> Vec<u
     let count = range(u, 3, 14);
     let mut w = String::from("(module\n");
     // The memory accesses name: nothing for memory 0, `$m1 ` for memory 1.
-    let m = if multi_memory && count % 3 == 0 {
+    let m = if multi_memory && count.is_multiple_of(3) {
         w.push_str("  (memory $m0 (export \"mem0\") 1 1)\n");
         w.push_str(&mem.decl_at(1));
         "$m1 "

@@ -8,7 +8,7 @@
 //!   body goes.
 
 use super::body::{self, Func};
-use super::module::{Context, Edit, Item, Items};
+use super::module::{const_offset, Context, Edit, Item, Items};
 use super::Reducer;
 use std::collections::BTreeMap;
 use wasm_encoder::Instruction;
@@ -51,10 +51,8 @@ fn table_slots(items: &Items) -> BTreeMap<(u32, u64), Option<u32>> {
         if table < items.imported.tables {
             continue;
         }
-        let offset = match offset_expr.get_operators_reader().read() {
-            Ok(Operator::I32Const { value }) => value as u32 as u64,
-            Ok(Operator::I64Const { value }) => value as u64,
-            _ => continue,
+        let Some(offset) = const_offset(offset_expr) else {
+            continue;
         };
         let entries: Vec<Option<u32>> = match &seg.items {
             ElementItems::Functions(r) => r.clone().into_iter().map(|f| f.ok()).collect(),

@@ -2,7 +2,7 @@
 //! to, unused locals, and smaller segments, tables and memories.
 
 use super::body::{self, Func};
-use super::module::{Edit, Item, Items};
+use super::module::{const_offset, Edit, Item, Items};
 use super::Reducer;
 use std::collections::BTreeSet;
 use wasm_encoder::Instruction;
@@ -310,24 +310,28 @@ fn cut_data_front(r: &mut Reducer, d: usize) {
         };
         let bytes = seg.data.to_vec();
         drop(items);
-        let mut cut = bytes.len() / 2;
-        let mut kept = false;
-        while cut > 0 && !r.done() {
-            let edit = Edit {
-                data_bytes: [(d as u32, bytes[cut..].to_vec())].into(),
-                data_offsets: [(d as u32, value.wrapping_add(cut as i32))].into(),
-                ..Edit::default()
-            };
-            if try_edit(r, &edit) {
-                kept = true;
-                break;
-            }
-            cut /= 2;
-        }
+        let kept = cut_front(r, bytes.len(), |cut| Edit {
+            data_bytes: [(d as u32, bytes[cut..].to_vec())].into(),
+            data_offsets: [(d as u32, value.wrapping_add(cut as i32))].into(),
+            ..Edit::default()
+        });
         if !kept {
             return;
         }
     }
+}
+
+/// Tries dropping the first half, then quarter, ... of a list of `len`
+/// things (`edit(cut)` drops the first `cut`); whether a cut was kept.
+fn cut_front(r: &mut Reducer, len: usize, edit: impl Fn(usize) -> Edit) -> bool {
+    let mut cut = len / 2;
+    while cut > 0 && !r.done() {
+        if try_edit(r, &edit(cut)) {
+            return true;
+        }
+        cut /= 2;
+    }
+    false
 }
 
 /// Drops the first half (then quarter, ...) of active element segment `e`
@@ -344,27 +348,16 @@ fn cut_element_front(r: &mut Reducer, e: usize) {
         let ElementKind::Active { offset_expr, .. } = &seg.kind else {
             return;
         };
-        let offset = match offset_expr.get_operators_reader().read() {
-            Ok(Operator::I32Const { value }) => value as u32 as u64,
-            Ok(Operator::I64Const { value }) => value as u64,
-            _ => return,
+        let Some(offset) = const_offset(offset_expr) else {
+            return;
         };
         let len = element_count(&seg.items);
         drop(items);
-        let mut cut = len / 2;
-        let mut kept = false;
-        while cut > 0 && !r.done() {
-            let edit = Edit {
-                element_skip: [(e as u32, cut)].into(),
-                element_offsets: [(e as u32, offset.wrapping_add(cut as u64))].into(),
-                ..Edit::default()
-            };
-            if try_edit(r, &edit) {
-                kept = true;
-                break;
-            }
-            cut /= 2;
-        }
+        let kept = cut_front(r, len, |cut| Edit {
+            element_skip: [(e as u32, cut)].into(),
+            element_offsets: [(e as u32, offset.wrapping_add(cut as u64))].into(),
+            ..Edit::default()
+        });
         if !kept {
             return;
         }

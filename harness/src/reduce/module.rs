@@ -451,6 +451,16 @@ impl<'a> Items<'a> {
     }
 }
 
+/// The value of a constant `i32.const` or `i64.const` offset (as unsigned
+/// 64 bits); `None` for any other expression.
+pub fn const_offset(expr: &wasmparser::ConstExpr) -> Option<u64> {
+    match expr.get_operators_reader().read() {
+        Ok(wasmparser::Operator::I32Const { value }) => Some(value as u32 as u64),
+        Ok(wasmparser::Operator::I64Const { value }) => Some(value as u64),
+        _ => None,
+    }
+}
+
 /// Which part of the module an index appears in.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
 pub enum Context {
