@@ -50,6 +50,18 @@ pub struct FuzzConfig {
     /// Worker processes (ignored in process: one thread runs every case).
     #[serde(default = "one")]
     pub jobs: u64,
+    /// Only these generators (`fuzz --generators`); `None` for the whole swarm.
+    #[serde(default)]
+    pub generators: Option<Vec<generate::Generator>>,
+}
+
+/// The module of case input `input` under `config`'s generators.
+fn generate_case(config: &FuzzConfig, input: &[u8]) -> generate::Generated {
+    generate::module_from_bytes_among(
+        input,
+        tierdiff_runtime::module::supported_features(),
+        config.generators.as_deref(),
+    )
 }
 
 fn one() -> u64 {
@@ -128,7 +140,7 @@ pub fn run_cases(
     while lane.contains(index) && deadline.is_none_or(|d| Instant::now() < d) {
         let t = Instant::now();
         let input = case_input(config, index);
-        let generated = generate::module_from_bytes(&input);
+        let generated = generate_case(config, &input);
         let generate_s = t.elapsed().as_secs_f64();
         // On disk before it runs: a crash of the whole process cannot lose it.
         std::fs::write(inflight.join("module.wasm"), &generated.wasm)?;
@@ -378,7 +390,7 @@ fn write_examples(config: &FuzzConfig, report: &Report) -> std::io::Result<()> {
         let dir = Path::new(&entry.dir).join("examples");
         for ex in entry.examples.iter().skip(1) {
             std::fs::create_dir_all(&dir)?;
-            let wasm = generate::module_from_bytes(&case_input(config, ex.case)).wasm;
+            let wasm = generate_case(config, &case_input(config, ex.case)).wasm;
             std::fs::write(dir.join(report::example_file_name(ex)), wasm)?;
         }
     }
@@ -545,7 +557,7 @@ fn record_crash(
     tally: &mut Tally,
 ) -> std::io::Result<()> {
     let input = case_input(config, killed);
-    let generated = generate::module_from_bytes(&input);
+    let generated = generate_case(config, &input);
     let message = format!("the worker process died ({status}) while running case {killed}");
     let finding = Finding {
         kind: FindingKind::Crash,
@@ -658,6 +670,7 @@ mod tests {
             fault: None,
             shrink: false,
             jobs: 1,
+            generators: None,
         };
         let a = case_input(&c, 0);
         c.shard = (2, 2);

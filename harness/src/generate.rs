@@ -97,6 +97,34 @@ impl Generator {
         Generator::WasiProgram,
     ];
 
+    /// Its name on the command line (`fuzz --generators`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Generator::WasmSmith => "wasm-smith",
+            Generator::RefLocals => "ref-locals",
+            Generator::BrTable => "br-table",
+            Generator::SlotPressure => "slot-pressure",
+            Generator::EdgeArith => "edge-arith",
+            Generator::MemoryEdges => "memory-edges",
+            Generator::SimdLanes => "simd-lanes",
+            Generator::SimdMemory => "simd-memory",
+            Generator::TailCalls => "tail-calls",
+            Generator::ExtendedConst => "extended-const",
+            Generator::Memory64 => "memory64",
+            Generator::MultiMemory => "multi-memory",
+            Generator::NumericSweep => "numeric-sweep",
+            Generator::MemorySweep => "memory-sweep",
+            Generator::TableSweep => "table-sweep",
+            Generator::Pressure => "pressure",
+            Generator::WasiProgram => "wasi-program",
+        }
+    }
+
+    /// The generator named `name` ([`Generator::name`]).
+    pub fn parse(name: &str) -> Option<Generator> {
+        Generator::ALL.into_iter().find(|g| g.name() == name)
+    }
+
     /// The proposal a generator's modules need beyond WebAssembly 2.0
     /// without SIMD (empty for the others). Its modules may use further
     /// proposals, but only ones the caller's feature set accepts.
@@ -134,6 +162,18 @@ pub fn module_from_bytes(data: &[u8]) -> Generated {
 /// valid under `features` (and never needs more). Tests of a proposal that
 /// the loader does not accept yet pass `module::decodable_features()`.
 pub fn module_from_bytes_with(data: &[u8], features: WasmFeatures) -> Generated {
+    module_from_bytes_among(data, features, None)
+}
+
+/// [`module_from_bytes_with`] restricted to the generators `among` (all
+/// when `None`): a case whose choice is not among them goes to one that
+/// is, picked by the same input byte, so it still depends on its input
+/// alone. The listed generators' proposals must be in `features`.
+pub fn module_from_bytes_among(
+    data: &[u8],
+    features: WasmFeatures,
+    among: Option<&[Generator]>,
+) -> Generated {
     let mut u = Unstructured::new(data);
     let pick: u8 = u.arbitrary().unwrap_or(0);
     // The low four bits choose as before the proposals were written; bit 4
@@ -160,6 +200,12 @@ pub fn module_from_bytes_with(data: &[u8], features: WasmFeatures) -> Generated 
             _ => Generator::WasiProgram,
         },
         _ => Generator::WasmSmith,
+    };
+    let chosen = match among {
+        Some(list) if !list.is_empty() && !list.contains(&chosen) => {
+            list[pick as usize % list.len()]
+        }
+        _ => chosen,
     };
     let generator = if features.contains(chosen.needs()) {
         chosen

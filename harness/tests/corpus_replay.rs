@@ -84,6 +84,7 @@ fn a_fuzz_finding_shrinks_to_a_quarter_and_replays() {
         fault: Some("classic-rem-s-sign".into()),
         shrink: false,
         jobs: 1,
+        generators: None,
     };
     let report = fuzz::run(&config, vec![], true, &indicatif::ProgressBar::hidden()).unwrap();
     let finding = report

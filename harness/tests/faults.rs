@@ -38,6 +38,7 @@ fn fuzz(fault: Option<&str>, seed: u64, iterations: u64) -> Report {
         fault: fault.map(str::to_string),
         shrink: false,
         jobs: 1,
+        generators: None,
     };
     let report = fuzz::run(
         &config,

@@ -116,6 +116,7 @@ fn bad_fuzz_arguments_exit_2() {
         &["fuzz", "--time", "soon"],
         &["fuzz", "--fault", "nope"],
         &["fuzz", "--jobs", "0"],
+        &["fuzz", "--generators", "simd-lanes,quantum"],
     ] {
         let o = Command::new(bin).args(args).output().unwrap();
         assert_eq!(
@@ -133,6 +134,29 @@ fn bad_fuzz_arguments_exit_2() {
             "{args:?}"
         );
     }
+}
+
+/// `--generators` limits the run to the named generators (the workers get
+/// the list too), and the cases stay a function of seed and index.
+#[test]
+fn generators_restricts_the_swarm() {
+    let args = [
+        "--seed",
+        "5",
+        "--iterations",
+        "150",
+        "--generators",
+        "simd-lanes,tail-calls,wasi-program",
+    ];
+    let out = out_dir("generators");
+    let (code, report, stderr) = fuzz(&args, &out);
+    assert_eq!(code, Some(0), "{stderr}");
+    let used: Vec<&String> = report["generators"].as_object().unwrap().keys().collect();
+    assert_eq!(used, ["SimdLanes", "TailCalls", "WasiProgram"], "{report}");
+    let again = out_dir("generators-again");
+    let (_, report2, _) = fuzz(&args, &again);
+    assert_eq!(report["generators"], report2["generators"]);
+    assert_eq!(report["calls"], report2["calls"]);
 }
 
 /// What must not depend on the number of workers: every case's outcome

@@ -85,6 +85,7 @@ fn shrinks(fault: &str, iterations: u64) {
         fault: Some(fault.into()),
         shrink: false,
         jobs: 1,
+        generators: None,
     };
     let report = fuzz::run(
         &config,
@@ -401,6 +402,7 @@ fn the_known_wasmi_select_finding_shrinks_to_12_instructions() {
         fault: None,
         shrink: false,
         jobs: 1,
+        generators: None,
     };
     let wasm2 = wasmparser::WasmFeatures::WASM2.difference(wasmparser::WasmFeatures::SIMD);
     // The case's wasm-smith module (its bucket now holds a coverage generator).

@@ -45,6 +45,7 @@ pub fn measure(seed: u64, cases: u64, engines: &[String], progress: &dyn Fn(u64)
         fault: None,
         shrink: false,
         jobs: 1,
+        generators: None,
     };
     let mut timing: BTreeMap<String, f64> = BTreeMap::new();
     let (mut calls, mut findings) = (0, 0);

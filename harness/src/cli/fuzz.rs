@@ -1,5 +1,6 @@
 //! `tierdiff fuzz`: the differential fuzz run.
 
+use crate::generate::Generator;
 use crate::input::InputError;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -41,6 +42,10 @@ pub(super) struct FuzzArgs {
     /// Shrink each new finding (written beside it as shrunk.wasm/.wat).
     #[arg(long)]
     shrink: bool,
+    /// Comma-separated generators to use instead of the whole swarm, e.g.
+    /// wasm-smith,simd-lanes (cases meant for the others go to these).
+    #[arg(long, value_delimiter = ',')]
+    generators: Option<Vec<String>>,
     /// Print the report object on stdout.
     #[arg(long)]
     json: bool,
@@ -54,6 +59,40 @@ fn parse_shard(text: &str) -> Result<(u64, u64), InputError> {
         return Err(bad());
     }
     Ok((k, n))
+}
+
+/// The generators `--generators` names, each known and runnable here.
+fn parse_generators(names: &[String]) -> Result<Vec<Generator>, InputError> {
+    let known = || {
+        Generator::ALL
+            .iter()
+            .map(|g| g.name())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut list = Vec::new();
+    for name in names {
+        let g = Generator::parse(name).ok_or_else(|| {
+            InputError(format!(
+                "--generators: {name:?} is not a generator (generators: {})",
+                known()
+            ))
+        })?;
+        if !tierdiff_runtime::module::supported_features().contains(g.needs()) {
+            return Err(InputError(format!(
+                "--generators: {name} needs a proposal this build does not run"
+            )));
+        }
+        if !list.contains(&g) {
+            list.push(g);
+        }
+    }
+    if list.is_empty() {
+        return Err(InputError(
+            "--generators: name at least one generator".into(),
+        ));
+    }
+    Ok(list)
 }
 
 pub(super) fn cmd_fuzz(a: FuzzArgs) -> Result<ExitCode, InputError> {
@@ -98,6 +137,11 @@ pub(super) fn cmd_fuzz(a: FuzzArgs) -> Result<ExitCode, InputError> {
         tierdiff_runtime::fault::set(Some(fault))
             .map_err(|e| InputError(format!("--fault {f}: {e}")))?;
     }
+    let generators = a
+        .generators
+        .as_ref()
+        .map(|names| parse_generators(names))
+        .transpose()?;
     let seed = a.seed.unwrap_or_else(|| {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -114,6 +158,7 @@ pub(super) fn cmd_fuzz(a: FuzzArgs) -> Result<ExitCode, InputError> {
         fault: a.fault,
         shrink: a.shrink,
         jobs: a.jobs.unwrap_or_else(crate::fuzz::default_jobs),
+        generators,
     };
     eprintln!(
         "tierdiff fuzz: seed {seed}, shard {}/{}, engines {}, {}, writing to {}",
