@@ -130,13 +130,11 @@ pub fn direct_calls(r: &mut Reducer) {
             bodies: [(f.index, f.splice(i - 1..=i, [call]))].into(),
             ..Edit::default()
         };
-        let Some(candidate) = items.encode(&edit) else {
-            return;
-        };
         if r.done() {
             return;
         }
-        if !r.try_wasm(candidate) {
+        let kept = items.encode(&edit).is_some_and(|c| r.try_wasm(c));
+        if !kept {
             skip += 1;
         }
     }
