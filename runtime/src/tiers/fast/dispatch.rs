@@ -15,7 +15,8 @@
 //!
 //! The build script picks tail mode where the build optimises (opt-level
 //! 2, 3, `s` or `z`) on a target whose LLVM backend performs sibling calls,
-//! loop mode elsewhere (opt-level 0 and 1, where the calls stay calls);
+//! loop mode elsewhere (opt-level 0 and 1, where the calls stay calls, and
+//! instrumented builds such as cargo-fuzz's, where some of them do);
 //! `TIERDIFF_FAST_DISPATCH=tail|loop` at build time overrides it. Tail mode
 //! is only correct if every handler's dispatch really is a jump: the
 //! `dispatch_never_grows_the_native_stack` test runs every handler in a long
