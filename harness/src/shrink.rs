@@ -145,13 +145,12 @@ pub fn shrink(
             ..options.setup
         });
     }
-    let mut setup = options.setup;
-    let reduced = match &options.worker {
+    let (setup, reduced) = match &options.worker {
         // A candidate that kills the process (a crash bug of a tier) must
         // not take the shrink down with it.
         Some(exe) => {
-            let mut calibrated = None;
-            for &candidate in &setups {
+            let mut first_error = None;
+            let calibrated = setups.iter().find_map(|&candidate| {
                 let mut oracle = reduce::Supervised::new(
                     exe.clone(),
                     options.fault.clone(),
@@ -159,35 +158,39 @@ pub fn shrink(
                     candidate,
                 );
                 match oracle.calibrate(&case) {
-                    Ok(()) => {
-                        calibrated = Some(Ok(oracle));
-                        setup = candidate;
-                        break;
+                    Ok(()) => Some((candidate, oracle)),
+                    Err(e) => {
+                        first_error.get_or_insert(e);
+                        None
                     }
-                    Err(e) => calibrated = calibrated.or(Some(Err(e))),
                 }
-            }
-            let mut oracle = calibrated.expect("at least one setup")?;
-            reduce::reduce(case, &mut oracle, options.budget, progress)?
+            });
+            let (setup, mut oracle) =
+                calibrated.ok_or_else(|| first_error.expect("at least one setup"))?;
+            (
+                setup,
+                reduce::reduce(case, &mut oracle, options.budget, progress)?,
+            )
         }
         None if target.is_process_crash() => {
             return Err("a crash of the worker process needs the tierdiff binary to shrink".into())
         }
         None => {
-            let shows = |candidate: Setup| {
-                let mut oracle = reduce::InProcess {
-                    engines,
-                    target: target.clone(),
-                    setup: candidate,
-                };
-                reduce::Oracle::fails(&mut oracle, &case).then_some(oracle)
-            };
-            let (found, mut oracle) = setups
+            let (setup, mut oracle) = setups
                 .iter()
-                .find_map(|&candidate| shows(candidate).map(|o| (candidate, o)))
+                .find_map(|&candidate| {
+                    let mut oracle = reduce::InProcess {
+                        engines,
+                        target: target.clone(),
+                        setup: candidate,
+                    };
+                    reduce::Oracle::fails(&mut oracle, &case).then_some((candidate, oracle))
+                })
                 .ok_or_else(not_shown)?;
-            setup = found;
-            reduce::reduce(case, &mut oracle, options.budget, progress)?
+            (
+                setup,
+                reduce::reduce(case, &mut oracle, options.budget, progress)?,
+            )
         }
     };
     Ok(Shrunk {
