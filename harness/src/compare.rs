@@ -13,6 +13,13 @@
 //! the endless loop behind it would cost seconds for a result no one reads.
 //! Invariant violations are findings even when every engine agrees.
 //! After the first divergence the case stops: later calls would only cascade.
+//!
+//! Instantiation is judged the same way ([`compare_instantiation`]): a tier
+//! that cannot prepare a module (a typed `PrepareError`) is a finding when
+//! its error is internal or another engine ran the module, and a reference
+//! that stops on a limit of its own is left out of the case while the tiers
+//! go on. Whatever cannot be judged is inconclusive with a reason
+//! ([`InconclusiveReason`]), never silently.
 
 use crate::engine::{Engine, EngineInstance};
 use crate::outcome::{CallResult, InstantiateResult, Value};
@@ -21,7 +28,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use tierdiff_runtime::wasi::WasiConfig;
-use tierdiff_runtime::{Limits, Module, TrapCode};
+use tierdiff_runtime::{Limits, Module, PrepareErrorKind, TrapCode};
 
 /// Kinds of finding.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -34,6 +41,9 @@ pub enum FindingKind {
     InvariantViolation,
     MapMismatch,
     InstantiateMismatch,
+    /// A tier failed to translate or compile a module with an internal
+    /// error: a bug in that tier whatever the other engines did.
+    PrepareFailure,
     ValidationMismatch,
     ReferenceDisagreement,
     /// A reference engine's own bug: wasmi differed from every tier and the
@@ -53,6 +63,7 @@ impl FindingKind {
             FindingKind::InvariantViolation => "invariant-violation",
             FindingKind::MapMismatch => "map-mismatch",
             FindingKind::InstantiateMismatch => "instantiate-mismatch",
+            FindingKind::PrepareFailure => "prepare-failure",
             FindingKind::ValidationMismatch => "validation-mismatch",
             FindingKind::ReferenceDisagreement => "reference-disagreement",
             FindingKind::ReferenceBug => "reference-bug",
@@ -131,6 +142,88 @@ pub fn signature(kind: FindingKind, engines: &[String], detail: &str) -> String 
         .collect()
 }
 
+/// Why a case could not be judged in full. Every inconclusive case has
+/// one (the first met); reports count them, and [`Unknown`] fails a run.
+///
+/// [`Unknown`]: InconclusiveReason::Unknown
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum InconclusiveReason {
+    /// Every tier ran out of fuel (in a call or the start function), at
+    /// the same point with the same state; the references, whose fuel is
+    /// not ours, cannot judge what came after.
+    TiersOutOfFuel,
+    /// Every tier ran out of call depth alike; the references' stacks
+    /// differ from our depth limit.
+    TiersCallStackExhausted,
+    /// A reference ran out of its own fuel or stack where the tiers did
+    /// not: the tiers were still compared with each other.
+    ReferenceExhausted,
+    /// A reference refused the module on an implementation limit of its
+    /// own; the tiers were still compared with each other and with any
+    /// other reference.
+    ReferenceLimit,
+    /// Every engine refused the module under the case's memory or table
+    /// limits, the same way.
+    ResourceLimit,
+    /// Every tier refused the module alike (a declared unsupported feature
+    /// or a named limit) and no reference ran it.
+    TiersRefused,
+    /// No reason was recorded: a bug in the harness. Fails the run.
+    #[serde(other)]
+    Unknown,
+}
+
+impl InconclusiveReason {
+    /// Stable kebab-case name, as in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            InconclusiveReason::TiersOutOfFuel => "tiers-out-of-fuel",
+            InconclusiveReason::TiersCallStackExhausted => "tiers-call-stack-exhausted",
+            InconclusiveReason::ReferenceExhausted => "reference-exhausted",
+            InconclusiveReason::ReferenceLimit => "reference-limit",
+            InconclusiveReason::ResourceLimit => "resource-limit",
+            InconclusiveReason::TiersRefused => "tiers-refused",
+            InconclusiveReason::Unknown => "unknown",
+        }
+    }
+
+    /// One sentence for people.
+    pub fn describe(self) -> &'static str {
+        match self {
+            InconclusiveReason::TiersOutOfFuel => {
+                "every tier ran out of fuel at the same point; the references cannot judge past it"
+            }
+            InconclusiveReason::TiersCallStackExhausted => {
+                "every tier ran out of call depth at the same point; the references' stacks differ"
+            }
+            InconclusiveReason::ReferenceExhausted => {
+                "a reference ran out of its own fuel or stack; the tiers were compared with each other"
+            }
+            InconclusiveReason::ReferenceLimit => {
+                "a reference refused the module on a limit of its own; the tiers were compared without it"
+            }
+            InconclusiveReason::ResourceLimit => {
+                "every engine refused the module under the case's memory or table limits"
+            }
+            InconclusiveReason::TiersRefused => {
+                "every tier refused the module alike (unsupported feature or named limit)"
+            }
+            InconclusiveReason::Unknown => "no reason recorded (a harness bug)",
+        }
+    }
+
+    /// The reason when the tiers agree on exhaustion `code` (or a
+    /// reference alone ran out).
+    fn of_exhaustion(tiers: Option<TrapCode>) -> InconclusiveReason {
+        match tiers {
+            Some(TrapCode::OutOfFuel) => InconclusiveReason::TiersOutOfFuel,
+            Some(_) => InconclusiveReason::TiersCallStackExhausted,
+            None => InconclusiveReason::ReferenceExhausted,
+        }
+    }
+}
+
 /// Per-engine tallies of call outcomes.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct EngineCounts {
@@ -178,8 +271,10 @@ pub struct CaseOutcome {
     pub calls: u64,
     pub findings: Vec<Finding>,
     pub per_engine: BTreeMap<String, EngineCounts>,
-    /// The reference could not be compared (its own limits differ from ours).
-    pub inconclusive: bool,
+    /// Why the case could not be judged in full, if it could not (see
+    /// [`InconclusiveReason`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inconclusive: Option<InconclusiveReason>,
     /// Time split in seconds: instantiation and execution per engine, comparison.
     pub timing: BTreeMap<String, f64>,
     /// How instantiation ended in each engine.
@@ -290,19 +385,11 @@ pub fn run_case_with(
         });
     }
     let start = std::time::Instant::now();
-    if let Some(f) = compare_instantiation(&inst_results) {
-        out.findings.push(f);
-    }
+    let verdict = compare_instantiation(&inst_results);
     add_time(&mut out.timing, "compare".into(), start);
-    if inst_results
-        .iter()
-        .any(|(_, _, r)| *r != InstantiateResult::Ok)
-    {
-        out.inconclusive = inst_results.iter().any(|(_, _, r)| match r {
-            InstantiateResult::Resource(_) => true,
-            InstantiateResult::Trapped(c) => c.is_exhaustion(),
-            _ => false,
-        });
+    out.findings.extend(verdict.finding);
+    out.inconclusive = verdict.inconclusive;
+    if !verdict.run_calls {
         return out;
     }
     let calls = match options.calls {
@@ -341,6 +428,10 @@ pub fn run_case_with(
         out.calls += 1;
         let start = std::time::Instant::now();
         let (findings, stop) = compare_call(&results, &mut live);
+        let inconclusive = match stop {
+            Stop::Inconclusive(reason) => Some(reason),
+            Stop::Go => None,
+        };
         add_time(&mut out.timing, "compare".into(), start);
         let diverged = findings
             .iter()
@@ -353,13 +444,13 @@ pub fn run_case_with(
             out.rows.push(CallRow {
                 call: call.clone(),
                 results,
-                differs: !findings.is_empty() || stop == Stop::Inconclusive,
+                differs: !findings.is_empty() || inconclusive.is_some(),
             });
         }
         out.findings
             .extend(findings.into_iter().map(|f| f.at(index, call)));
-        if stop == Stop::Inconclusive {
-            out.inconclusive = true;
+        if let Some(reason) = inconclusive {
+            out.inconclusive.get_or_insert(reason);
             if !options.keep_going {
                 break;
             }
@@ -394,19 +485,52 @@ fn tiers_ran_out_of_fuel(results: &[(String, bool, CallResult)]) -> bool {
 #[derive(PartialEq, Eq)]
 enum Stop {
     Go,
-    Inconclusive,
+    Inconclusive(InconclusiveReason),
 }
 
-fn compare_instantiation(results: &[(String, bool, InstantiateResult)]) -> Option<Finding> {
+/// What instantiation decided for a case.
+#[derive(Debug, Default)]
+struct InstantiationVerdict {
+    finding: Option<Finding>,
+    /// Every tier instantiated, so the calls run (references that could
+    /// not instantiate on a limit of their own are left out of them).
+    run_calls: bool,
+    inconclusive: Option<InconclusiveReason>,
+}
+
+impl InstantiationVerdict {
+    fn finding(f: Finding) -> InstantiationVerdict {
+        InstantiationVerdict {
+            finding: Some(f),
+            ..InstantiationVerdict::default()
+        }
+    }
+
+    fn stop(inconclusive: Option<InconclusiveReason>) -> InstantiationVerdict {
+        InstantiationVerdict {
+            inconclusive,
+            ..InstantiationVerdict::default()
+        }
+    }
+}
+
+/// Judges instantiation in every engine.
+///
+/// A tier's internal prepare error is a `prepare-failure`; tiers that end
+/// instantiation differently (one refusing what another ran, exhaustion in
+/// a start function included) an `instantiate-mismatch`. Every tier
+/// refusing alike is inconclusive, unless a reference ran the module. A
+/// reference is compared only when it failed on something the tiers can
+/// be judged by: its own implementation limits and its own exhaustion
+/// leave it out of the case, with that reason, and the tiers go on.
+fn compare_instantiation(results: &[(String, bool, InstantiateResult)]) -> InstantiationVerdict {
+    use InstantiateResult as R;
     let observed: BTreeMap<String, String> = results
         .iter()
         .map(|(n, _, r)| (n.clone(), format!("{r:?}")))
         .collect();
-    if let Some((name, _, r)) = results
-        .iter()
-        .find(|(_, _, r)| matches!(r, InstantiateResult::Crashed(_)))
-    {
-        return Some(Finding::new(
+    if let Some((name, _, r)) = results.iter().find(|(_, _, r)| matches!(r, R::Crashed(_))) {
+        return InstantiationVerdict::finding(Finding::new(
             FindingKind::Crash,
             vec![name.clone()],
             "instantiate",
@@ -414,18 +538,32 @@ fn compare_instantiation(results: &[(String, bool, InstantiateResult)]) -> Optio
             format!("{name} crashed while instantiating: {r:?}"),
         ));
     }
-    if results
-        .iter()
-        .any(|(_, _, r)| matches!(r, InstantiateResult::Resource(_)))
-    {
-        return None;
-    }
-    let rejected = |r: &InstantiateResult| matches!(r, InstantiateResult::Rejected(_));
     let tiers: Vec<_> = results
         .iter()
         .filter(|(_, reference, _)| !reference)
         .collect();
-    let (base_name, _, base) = tiers.first()?;
+    if let Some((name, _, r)) = tiers.iter().find(|(_, _, r)| {
+        matches!(
+            r,
+            R::Refused {
+                kind: PrepareErrorKind::Internal,
+                ..
+            }
+        )
+    }) {
+        let message = r.message().unwrap_or_default();
+        return InstantiationVerdict::finding(Finding::new(
+            FindingKind::PrepareFailure,
+            vec![name.clone()],
+            "internal",
+            observed,
+            format!("{name} could not prepare a valid module: {message}"),
+        ));
+    }
+    let rejected = |r: &InstantiateResult| matches!(r, R::Rejected(_));
+    let Some((base_name, _, base)) = tiers.first() else {
+        return InstantiationVerdict::stop(None);
+    };
     for (name, _, r) in &tiers[1..] {
         if r.tag() != base.tag() {
             let kind = if rejected(r) != rejected(base) {
@@ -434,7 +572,7 @@ fn compare_instantiation(results: &[(String, bool, InstantiateResult)]) -> Optio
                 FindingKind::InstantiateMismatch
             };
             let detail = format!("{base_name}={},{name}={}", base.tag(), r.tag());
-            return Some(Finding::new(
+            return InstantiationVerdict::finding(Finding::new(
                 kind,
                 vec![base_name.clone(), name.clone()],
                 &detail,
@@ -443,31 +581,60 @@ fn compare_instantiation(results: &[(String, bool, InstantiateResult)]) -> Optio
             ));
         }
     }
-    // A start function that ran out of fuel or depth: the reference's
-    // accounting differs from ours, so it cannot judge.
-    let exhausted =
-        |r: &InstantiateResult| matches!(r, InstantiateResult::Trapped(c) if c.is_exhaustion());
-    for (name, _, r) in results.iter().filter(|(_, reference, _)| *reference) {
-        if exhausted(r) || exhausted(base) {
-            continue;
-        }
-        if r.tag() != base.tag() {
-            let kind = if rejected(r) != rejected(base) {
-                FindingKind::ValidationMismatch
-            } else {
-                FindingKind::ReferenceDisagreement
-            };
-            let detail = format!("instantiate,tiers={},{name}={}", base.tag(), r.tag());
-            return Some(Finding::new(
-                kind,
-                vec!["tiers".into(), name.clone()],
-                &detail,
-                observed,
-                format!("every tier: {base:?}; reference {name}: {r:?}"),
-            ));
+    // Every tier ended alike. A start function that ran out of fuel or
+    // depth did so at the same point in each (their tags agree); the
+    // references' accounting differs from ours, so they cannot judge it.
+    if let R::Trapped(code) = base {
+        if code.is_exhaustion() {
+            return InstantiationVerdict::stop(Some(InconclusiveReason::of_exhaustion(Some(
+                *code,
+            ))));
         }
     }
-    None
+    let mut reference_left_out = None;
+    for (name, _, r) in results.iter().filter(|(_, reference, _)| *reference) {
+        match r {
+            R::EngineLimit(_) => {
+                reference_left_out.get_or_insert(InconclusiveReason::ReferenceLimit);
+                continue;
+            }
+            R::Trapped(c) if c.is_exhaustion() => {
+                reference_left_out.get_or_insert(InconclusiveReason::ReferenceExhausted);
+                continue;
+            }
+            _ => {}
+        }
+        // Every tier refused: only a reference that ran the module (its
+        // start function included) makes that a finding.
+        let ran = matches!(r, R::Ok | R::Trapped(_));
+        if r.tag() == base.tag() || (matches!(base, R::Refused { .. }) && !ran) {
+            continue;
+        }
+        let kind = match (base, r) {
+            (R::Refused { .. }, _) => FindingKind::InstantiateMismatch,
+            _ if rejected(r) != rejected(base) => FindingKind::ValidationMismatch,
+            _ => FindingKind::ReferenceDisagreement,
+        };
+        let detail = format!("instantiate,tiers={},{name}={}", base.tag(), r.tag());
+        return InstantiationVerdict::finding(Finding::new(
+            kind,
+            vec!["tiers".into(), name.clone()],
+            &detail,
+            observed,
+            format!("every tier: {base:?}; reference {name}: {r:?}"),
+        ));
+    }
+    match base {
+        R::Ok => InstantiationVerdict {
+            finding: None,
+            run_calls: true,
+            inconclusive: reference_left_out,
+        },
+        R::Resource(_) => InstantiationVerdict::stop(Some(InconclusiveReason::ResourceLimit)),
+        R::Refused { .. } => InstantiationVerdict::stop(Some(InconclusiveReason::TiersRefused)),
+        // Every engine rejected, failed to link or trapped alike: agreement.
+        _ => InstantiationVerdict::stop(reference_left_out),
+    }
 }
 
 fn call_kind(a: &CallResult, b: &CallResult) -> FindingKind {
@@ -577,7 +744,12 @@ fn compare_call(results: &[(String, bool, CallResult)], live: &mut [Live]) -> (V
             findings.push(f);
             return (findings, Stop::Go);
         }
-        return (findings, Stop::Inconclusive);
+        let tiers_ran_out = match base {
+            CallResult::Trapped(code) if code.is_exhaustion() => Some(*code),
+            _ => None,
+        };
+        let reason = InconclusiveReason::of_exhaustion(tiers_ran_out);
+        return (findings, Stop::Inconclusive(reason));
     }
     for (name, _, r) in results.iter().filter(|(_, reference, _)| *reference) {
         if !r.same(base) {
@@ -818,7 +990,7 @@ mod tests {
             &engines(),
             crate::generate::case_limits(),
         );
-        assert!(!out.inconclusive);
+        assert_eq!(out.inconclusive, None);
         assert!(out.findings.is_empty(), "{:#?}", out.findings);
         for r in out.instantiate.values() {
             assert_eq!(
@@ -847,12 +1019,174 @@ mod tests {
         };
         let out = run_case_with(&wat::parse_str(wat).unwrap(), &engines(), limits, options);
         assert!(out.findings.is_empty(), "{:#?}", out.findings);
-        assert!(out.inconclusive);
+        assert_eq!(out.inconclusive, Some(InconclusiveReason::TiersOutOfFuel));
         assert_eq!(out.per_engine["classic"].out_of_fuel, 1);
         assert!(
             !out.per_engine.contains_key("wasmi"),
             "{:?}",
             out.per_engine
+        );
+    }
+
+    fn judged(results: &[(&str, bool, InstantiateResult)]) -> InstantiationVerdict {
+        let results: Vec<(String, bool, InstantiateResult)> = results
+            .iter()
+            .map(|(n, reference, r)| (n.to_string(), *reference, r.clone()))
+            .collect();
+        compare_instantiation(&results)
+    }
+
+    fn refused(kind: PrepareErrorKind) -> InstantiateResult {
+        InstantiateResult::Refused {
+            kind,
+            message: "jit tier: no translation for I32Popcnt".into(),
+        }
+    }
+
+    /// A tier's internal error is a finding even when no other engine ran
+    /// the module; it names the tier and the error.
+    #[test]
+    fn an_internal_prepare_error_is_a_prepare_failure() {
+        let v = judged(&[
+            ("classic", false, InstantiateResult::Ok),
+            ("jit", false, refused(PrepareErrorKind::Internal)),
+            ("wasmi", true, InstantiateResult::Ok),
+        ]);
+        let f = v.finding.expect("a finding");
+        assert_eq!(f.kind, FindingKind::PrepareFailure);
+        assert_eq!(f.signature, "prepare-failure:jit:internal");
+        assert!(f.message.contains("I32Popcnt"), "{}", f.message);
+        assert!(!v.run_calls);
+        assert_eq!(v.inconclusive, None);
+    }
+
+    /// A named limit or a declared gap in one tier, where another tier or a
+    /// reference ran the module, is a mismatch, never inconclusive.
+    #[test]
+    fn a_tier_refusing_what_others_ran_is_an_instantiate_mismatch() {
+        let v = judged(&[
+            ("classic", false, InstantiateResult::Ok),
+            ("fast", false, refused(PrepareErrorKind::Limit)),
+        ]);
+        let f = v.finding.expect("a finding");
+        assert_eq!(f.kind, FindingKind::InstantiateMismatch);
+        assert_eq!(
+            f.signature,
+            "instantiate-mismatch:classic-vs-fast:classic=ok,fast=refused-limit"
+        );
+        let v = judged(&[
+            ("classic", false, refused(PrepareErrorKind::Unsupported)),
+            ("fast", false, refused(PrepareErrorKind::Unsupported)),
+            ("wasmi", true, InstantiateResult::Ok),
+        ]);
+        assert_eq!(
+            v.finding.expect("a finding").kind,
+            FindingKind::InstantiateMismatch
+        );
+        let v = judged(&[
+            ("classic", false, refused(PrepareErrorKind::Unsupported)),
+            ("fast", false, refused(PrepareErrorKind::Unsupported)),
+            (
+                "wasmi",
+                true,
+                InstantiateResult::Rejected("unsupported".into()),
+            ),
+        ]);
+        assert!(v.finding.is_none());
+        assert_eq!(v.inconclusive, Some(InconclusiveReason::TiersRefused));
+    }
+
+    /// A reference's own limit leaves it out, with that reason; the tiers
+    /// still run the calls and are compared.
+    #[test]
+    fn a_reference_limit_is_a_reason_not_a_failure() {
+        let v = judged(&[
+            ("classic", false, InstantiateResult::Ok),
+            ("fast", false, InstantiateResult::Ok),
+            (
+                "wasmi",
+                true,
+                InstantiateResult::EngineLimit("too many locals".into()),
+            ),
+            ("wasmtime", true, InstantiateResult::Ok),
+        ]);
+        assert!(v.finding.is_none(), "{:?}", v.finding);
+        assert!(v.run_calls);
+        assert_eq!(v.inconclusive, Some(InconclusiveReason::ReferenceLimit));
+    }
+
+    /// Exhaustion in a start function is judged among the tiers: alike is
+    /// inconclusive with the tiers' reason, different is a mismatch.
+    #[test]
+    fn start_function_exhaustion_is_compared_among_the_tiers() {
+        let fuel = InstantiateResult::Trapped(TrapCode::OutOfFuel);
+        let v = judged(&[
+            ("classic", false, fuel.clone()),
+            ("fast", false, fuel.clone()),
+            ("wasmi", true, InstantiateResult::Ok),
+        ]);
+        assert!(v.finding.is_none());
+        assert_eq!(v.inconclusive, Some(InconclusiveReason::TiersOutOfFuel));
+        let v = judged(&[
+            ("classic", false, fuel),
+            ("fast", false, InstantiateResult::Ok),
+        ]);
+        assert_eq!(
+            v.finding.expect("a finding").kind,
+            FindingKind::InstantiateMismatch
+        );
+        let v = judged(&[
+            ("classic", false, InstantiateResult::Ok),
+            (
+                "wasmi",
+                true,
+                InstantiateResult::Trapped(TrapCode::CallStackExhausted),
+            ),
+        ]);
+        assert!(v.run_calls);
+        assert_eq!(v.inconclusive, Some(InconclusiveReason::ReferenceExhausted));
+    }
+
+    /// Every engine refusing under the case's memory limits is agreement,
+    /// counted apart; tiers refusing what a reference ran is not.
+    #[test]
+    fn store_limits_are_compared_with_the_references() {
+        let resource = InstantiateResult::Resource("max-memory-pages".into());
+        let v = judged(&[
+            ("classic", false, resource.clone()),
+            ("wasmi", true, resource.clone()),
+        ]);
+        assert!(v.finding.is_none());
+        assert_eq!(v.inconclusive, Some(InconclusiveReason::ResourceLimit));
+        let v = judged(&[
+            ("classic", false, resource),
+            ("wasmi", true, InstantiateResult::Ok),
+        ]);
+        assert_eq!(
+            v.finding.expect("a finding").kind,
+            FindingKind::ReferenceDisagreement
+        );
+    }
+
+    #[test]
+    fn every_reason_round_trips_through_its_name() {
+        use InconclusiveReason as I;
+        for reason in [
+            I::TiersOutOfFuel,
+            I::TiersCallStackExhausted,
+            I::ReferenceExhausted,
+            I::ReferenceLimit,
+            I::ResourceLimit,
+            I::TiersRefused,
+            I::Unknown,
+        ] {
+            let json = serde_json::to_value(reason).unwrap();
+            assert_eq!(json, serde_json::json!(reason.name()));
+            assert_eq!(serde_json::from_value::<I>(json).unwrap(), reason);
+        }
+        assert_eq!(
+            serde_json::from_value::<I>(serde_json::json!("from-a-newer-tierdiff")).unwrap(),
+            I::Unknown
         );
     }
 

@@ -166,7 +166,11 @@ impl Engine for TierEngine {
                 wasi: state,
             })),
             Err(InstantiateError::Link(m)) => Err(InstantiateResult::Unlinkable(m)),
-            Err(InstantiateError::Resource(m)) => Err(InstantiateResult::Resource(m)),
+            Err(InstantiateError::Resource(m)) => Err(InstantiateResult::Resource(m.to_string())),
+            Err(InstantiateError::Prepare { error, .. }) => Err(InstantiateResult::Refused {
+                kind: error.kind(),
+                message: error.to_string(),
+            }),
             Err(InstantiateError::Trap(t)) => Err(InstantiateResult::Trapped(t.code)),
         }
     }

@@ -251,7 +251,18 @@ impl Tally {
         let r = &mut self.report;
         r.cases += 1;
         r.calls += rec.outcome.calls;
-        r.inconclusive += rec.outcome.inconclusive as u64;
+        if let Some(reason) = rec.outcome.inconclusive {
+            r.inconclusive += 1;
+            let example = FindingExample {
+                case: rec.index,
+                shard: format!("{}/{}", config.shard.0, config.shard.1),
+                variant: None,
+            };
+            r.inconclusive_reasons
+                .entry(reason.name().to_string())
+                .or_default()
+                .add(1, &[example], EXAMPLES);
+        }
         *r.generators
             .entry(format!("{:?}", rec.generator))
             .or_default() += 1;

@@ -234,7 +234,11 @@ pub fn module_from_bytes_among(
         Generator::MemorySweep => sweep::memory(&mut u),
         Generator::TableSweep => sweep::tables(&mut u),
         Generator::Pressure => pressure::module(&mut u),
-        Generator::WasiProgram => wasi_program::module(&mut u, on(WasmFeatures::TAIL_CALL)),
+        Generator::WasiProgram => wasi_program::module(
+            &mut u,
+            on(WasmFeatures::TAIL_CALL),
+            on(WasmFeatures::MULTI_MEMORY),
+        ),
     };
     Generated {
         wasm,

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use tierdiff_runtime::TrapCode;
+use tierdiff_runtime::{PrepareErrorKind, TrapCode};
 
 /// A value in engine-independent form. References are mapped to what two
 /// engines can agree on: externrefs to the host payload they carry,
@@ -199,8 +199,18 @@ pub enum InstantiateResult {
     Unlinkable(String),
     /// A segment or the start function trapped.
     Trapped(TrapCode),
-    /// A size exceeds this engine's configured limits (not comparable).
+    /// A size exceeds the case's configured limits (memory pages, table
+    /// elements), which every engine is given alike.
     Resource(String),
+    /// One of our tiers could not translate or compile the module.
+    Refused {
+        kind: PrepareErrorKind,
+        message: String,
+    },
+    /// A reference's own implementation limit (too many locals, a function
+    /// too large to compile, ...): it cannot judge the case, which says
+    /// nothing about the tiers.
+    EngineLimit(String),
     Crashed(String),
 }
 
@@ -213,7 +223,22 @@ impl InstantiateResult {
             InstantiateResult::Unlinkable(_) => "unlinkable".into(),
             InstantiateResult::Trapped(c) => c.name().into(),
             InstantiateResult::Resource(_) => "resource".into(),
+            InstantiateResult::Refused { kind, .. } => format!("refused-{}", kind.name()),
+            InstantiateResult::EngineLimit(_) => "engine-limit".into(),
             InstantiateResult::Crashed(_) => "crash".into(),
+        }
+    }
+
+    /// The message behind a failure (`None` for `Ok` and traps).
+    pub fn message(&self) -> Option<&str> {
+        match self {
+            InstantiateResult::Rejected(m)
+            | InstantiateResult::Unlinkable(m)
+            | InstantiateResult::Resource(m)
+            | InstantiateResult::Refused { message: m, .. }
+            | InstantiateResult::EngineLimit(m)
+            | InstantiateResult::Crashed(m) => Some(m),
+            InstantiateResult::Ok | InstantiateResult::Trapped(_) => None,
         }
     }
 }

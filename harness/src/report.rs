@@ -5,7 +5,7 @@
 //! the findings that fail a run; in JUnit they are skipped test cases, so a
 //! CI dashboard shows them without turning red.
 
-use crate::compare::{EngineCounts, Finding};
+use crate::compare::{EngineCounts, Finding, InconclusiveReason};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -94,6 +94,10 @@ pub struct Report {
     pub elapsed_s: f64,
     pub cases_per_s: f64,
     pub inconclusive: u64,
+    /// The inconclusive cases by reason ([`InconclusiveReason::name`]); they
+    /// add up to `inconclusive`. A reason `unknown` fails the run.
+    #[serde(default)]
+    pub inconclusive_reasons: BTreeMap<String, ReasonCount>,
     /// Process-level crashes of the worker (each is also a `crash` finding).
     pub worker_restarts: u64,
     pub per_engine: BTreeMap<String, EngineCounts>,
@@ -111,6 +115,29 @@ pub struct Report {
     /// fuel or call depth (and so was compared there).
     #[serde(default)]
     pub exhaustion: Exhaustion,
+}
+
+/// The inconclusive cases of one reason.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReasonCount {
+    pub cases: u64,
+    /// The lowest few cases with this reason.
+    pub examples: Vec<FindingExample>,
+}
+
+impl ReasonCount {
+    /// Counts `cases` more, keeping the lowest `max` examples of both.
+    pub fn add(&mut self, cases: u64, examples: &[FindingExample], max: usize) {
+        self.cases += cases;
+        for e in examples {
+            if !self.examples.contains(e) {
+                self.examples.push(e.clone());
+            }
+        }
+        self.examples
+            .sort_by(|a, b| (&a.shard, a.case).cmp(&(&b.shard, b.case)));
+        self.examples.truncate(max);
+    }
 }
 
 /// How often a run reached exhaustion (see [`Report::exhaustion`]).
@@ -167,9 +194,17 @@ impl Report {
     }
 
     /// The run's exit code: 1 if any finding fails it (with `strict`,
-    /// reference bugs too), else 0.
+    /// reference bugs too) or an inconclusive case has no known reason,
+    /// else 0.
     pub fn exit_code(&self, strict: bool) -> u8 {
-        u8::from(self.findings.iter().any(|f| f.fails(strict)))
+        u8::from(self.findings.iter().any(|f| f.fails(strict)) || self.unexplained() > 0)
+    }
+
+    /// Inconclusive cases without a known reason (a harness bug).
+    pub fn unexplained(&self) -> u64 {
+        self.inconclusive_reasons
+            .get(InconclusiveReason::Unknown.name())
+            .map_or(0, |r| r.cases)
     }
 }
 
@@ -256,8 +291,18 @@ pub fn summary_line(report: &Report) -> String {
             c.percent, c.covered, c.cells
         )
     });
+    let reasons = if report.inconclusive_reasons.is_empty() {
+        String::new()
+    } else {
+        let parts: Vec<String> = report
+            .inconclusive_reasons
+            .iter()
+            .map(|(name, c)| format!("{name} {}", c.cases))
+            .collect();
+        format!(" ({})", parts.join(", "))
+    };
     format!(
-        "{} cases ({} calls) in {:.1}s, {:.1} cases/s on {} worker(s), engines {}; {} unique findings ({} cases in all): {} failing, {} reference-engine bugs; {} inconclusive, {} worker restarts.{coverage}",
+        "{} cases ({} calls) in {:.1}s, {:.1} cases/s on {} worker(s), engines {}; {} unique findings ({} cases in all): {} failing, {} reference-engine bugs; {} inconclusive{reasons}, {} worker restarts.{coverage}",
         report.cases,
         report.calls,
         report.elapsed_s,
@@ -324,6 +369,7 @@ pub fn summary_markdown(r: &Report) -> String {
         ));
     }
     let pct = |n: u64| 100.0 * n as f64 / r.cases.max(1) as f64;
+    inconclusive_table(&mut s, r, pct);
     let e = &r.exhaustion;
     s.push_str(&format!(
         "\nFuel pressure: {} cases ran with low fuel or call-depth limits; every tier ran out of fuel in {} cases ({:.2} %) and out of call depth in {} ({:.2} %), and was compared there.\n",
@@ -337,6 +383,35 @@ pub fn summary_markdown(r: &Report) -> String {
         s.push_str(&crate::coverage::markdown(c));
     }
     s
+}
+
+/// Why cases were inconclusive, one row per reason.
+fn inconclusive_table(s: &mut String, r: &Report, pct: impl Fn(u64) -> f64) {
+    if r.inconclusive_reasons.is_empty() {
+        s.push_str("\nNo case was inconclusive.\n");
+        return;
+    }
+    s.push_str(&format!(
+        "\n## Inconclusive cases\n\n{} cases ({:.2} %) could not be judged in full:\n\n| reason | cases | share | examples | meaning |\n|---|---|---|---|---|\n",
+        r.inconclusive,
+        pct(r.inconclusive)
+    ));
+    for (name, count) in &r.inconclusive_reasons {
+        let examples: Vec<String> = count
+            .examples
+            .iter()
+            .map(|e| format!("{} ({})", e.case, e.shard))
+            .collect();
+        let meaning = serde_json::from_value::<InconclusiveReason>(serde_json::json!(name))
+            .unwrap_or(InconclusiveReason::Unknown)
+            .describe();
+        s.push_str(&format!(
+            "| `{name}` | {} | {:.2} % | {} | {meaning} |\n",
+            count.cases,
+            pct(count.cases),
+            examples.join(", ")
+        ));
+    }
 }
 
 fn xml_escape(s: &str) -> String {
@@ -361,6 +436,12 @@ pub fn junit_xml(r: &Report) -> String {
             r.cases
         ));
     }
+    let unexplained = r.unexplained();
+    if unexplained > 0 {
+        s.push_str(&format!(
+            "  <testcase classname=\"tierdiff.fuzz.inconclusive\" name=\"unknown\">\n    <failure message=\"{unexplained} inconclusive case(s) without a reason\">a harness bug: every inconclusive case must say why</failure>\n  </testcase>\n"
+        ));
+    }
     for f in &r.findings {
         let tag = if f.fails(false) { "failure" } else { "skipped" };
         s.push_str(&format!(
@@ -376,4 +457,41 @@ pub fn junit_xml(r: &Report) -> String {
     }
     s.push_str("</testsuite>\n");
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An inconclusive case without a reason is a harness bug: it fails the
+    /// run and shows in every output, where known reasons do not fail it.
+    #[test]
+    fn an_unexplained_inconclusive_case_fails_the_run() {
+        let mut report = Report {
+            cases: 10,
+            inconclusive: 2,
+            ..Report::default()
+        };
+        let example = |case| FindingExample {
+            case,
+            shard: "1/1".into(),
+            variant: None,
+        };
+        report
+            .inconclusive_reasons
+            .entry(InconclusiveReason::TiersOutOfFuel.name().into())
+            .or_default()
+            .add(1, &[example(3)], 5);
+        assert_eq!(report.exit_code(false), 0);
+        assert!(summary_markdown(&report).contains("`tiers-out-of-fuel` | 1 | 10.00 % | 3 (1/1)"));
+        report
+            .inconclusive_reasons
+            .entry(InconclusiveReason::Unknown.name().into())
+            .or_default()
+            .add(1, &[example(7)], 5);
+        assert_eq!(report.unexplained(), 1);
+        assert_eq!(report.exit_code(false), 1);
+        assert!(junit_xml(&report).contains("without a reason"));
+        assert!(summary_line(&report).contains("unknown 1"));
+    }
 }

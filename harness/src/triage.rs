@@ -188,7 +188,7 @@ pub fn tie_break(
         .any(|f| f.kind != FindingKind::InvariantViolation)
     {
         TieBreak::DiffersFromTiers
-    } else if outcome.inconclusive {
+    } else if outcome.inconclusive.is_some() {
         TieBreak::Inconclusive
     } else {
         TieBreak::SidesWithTiers

@@ -258,6 +258,34 @@ fn run_prints_results_and_traps() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("trapped integer-divide-by-zero"));
 }
 
+/// A tier that cannot prepare a valid module (here a deliberate fault: the
+/// fast translator refuses `i64.rem_u`) makes `run` exit 1 with a
+/// `prepare-failure` naming the tier, not an inconclusive exit 0.
+#[test]
+fn run_reports_a_tier_refusing_a_valid_module_as_a_finding() {
+    let p = temp_file(
+        "remu.wat",
+        br#"(module (func (export "f") (param i64 i64) (result i64) local.get 0 local.get 1 i64.rem_u))"#,
+    );
+    let file = p.to_str().unwrap();
+    let out = tierdiff(&["run", file, "--fault", "fast-refuses-i64-rem-u"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("FINDING prepare-failure:fast:internal"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("I64RemU"), "{stdout}");
+    let out = tierdiff(&["run", file, "--fault", "fast-refuses-i64-rem-u", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(v["findings"][0]["kind"], "prepare-failure");
+    assert_eq!(v["instantiate"]["fast"]["refused"]["kind"], "internal");
+    let out = tierdiff(&["run", file]);
+    assert_eq!(out.status.code(), Some(0), "no fault, no finding");
+    let out = tierdiff(&["run", file, "--fault", "no-such-fault"]);
+    assert_bad_input(&out, &["no-such-fault"]);
+}
+
 /// The whole spec suite through the JIT with every function compiled at its
 /// first call (`TIERDIFF_JIT_COMPILE=lazy`) passes exactly as with eager
 /// compilation: calls through the code table, lazily compiled callees of

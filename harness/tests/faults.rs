@@ -200,6 +200,18 @@ fn no_findings_without_a_fault_on_2000_modules() {
         .filter(|f| !f.signature.starts_with("reference-bug:wasmi:known-"))
         .collect();
     assert!(ours.is_empty(), "false positives: {ours:#?}");
+    // Every inconclusive case says why, and none for want of a reason.
+    let explained: u64 = report.inconclusive_reasons.values().map(|r| r.cases).sum();
+    assert_eq!(
+        explained, report.inconclusive,
+        "{:?}",
+        report.inconclusive_reasons
+    );
+    assert_eq!(report.unexplained(), 0, "{:?}", report.inconclusive_reasons);
+    assert!(
+        report.inconclusive > 0,
+        "fuel pressure makes some cases inconclusive"
+    );
     assert!(
         report.calls > 10_000,
         "the plan must call exports: {} calls",
@@ -211,6 +223,35 @@ fn no_findings_without_a_fault_on_2000_modules() {
             "{engine}: {counts:?}"
         );
     }
+}
+
+/// A tier whose translator refuses one ordinary instruction is a
+/// `prepare-failure` naming that tier, never an inconclusive case.
+#[test]
+fn classic_refuses_i32_popcnt() {
+    assert_found(
+        "classic-refuses-i32-popcnt",
+        FindingKind::PrepareFailure,
+        "classic",
+    );
+}
+
+#[test]
+fn fast_refuses_i64_rem_u() {
+    assert_found(
+        "fast-refuses-i64-rem-u",
+        FindingKind::PrepareFailure,
+        "fast",
+    );
+}
+
+#[test]
+fn jit_refuses_f64_copysign() {
+    assert_found(
+        "jit-refuses-f64-copysign",
+        FindingKind::PrepareFailure,
+        "jit",
+    );
 }
 
 #[test]

@@ -275,6 +275,31 @@ fn merge_joins_real_shard_reports() {
         report_a["calls"].as_u64().unwrap() + report_b["calls"].as_u64().unwrap()
     );
     assert_eq!(report["merged_from"].as_array().unwrap().len(), 2);
+    // Inconclusive cases add up by reason, each shard's examples kept.
+    let reasons = |r: &serde_json::Value, name: &str| {
+        r["inconclusive_reasons"][name]["cases"]
+            .as_u64()
+            .unwrap_or(0)
+    };
+    let names: Vec<String> = report["inconclusive_reasons"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    assert!(
+        !names.is_empty() && !names.contains(&"unknown".to_string()),
+        "{names:?}"
+    );
+    for name in &names {
+        assert_eq!(
+            reasons(&report, name),
+            reasons(&report_a, name) + reasons(&report_b, name),
+            "{name}"
+        );
+    }
+    let total: u64 = names.iter().map(|n| reasons(&report, n)).sum();
+    assert_eq!(report["inconclusive"].as_u64().unwrap(), total);
     let merged_bug = &report["findings"][0];
     assert_eq!(merged_bug["signature"], bug["signature"]);
     assert_eq!(merged_bug["shard"], "1/2");

@@ -280,6 +280,23 @@ fn classic_init_from_segment_start() {
     shrinks("classic-init-from-segment-start", 1000);
 }
 
+/// A tier refusing one instruction: the finding is made at instantiation,
+/// and what is left is little more than that instruction.
+#[test]
+fn classic_refuses_i32_popcnt() {
+    shrinks("classic-refuses-i32-popcnt", 400);
+}
+
+#[test]
+fn fast_refuses_i64_rem_u() {
+    shrinks("fast-refuses-i64-rem-u", 400);
+}
+
+#[test]
+fn jit_refuses_f64_copysign() {
+    shrinks("jit-refuses-f64-copysign", 400);
+}
+
 /// The fault kills the process: the fuzz run records a `crash` of its
 /// worker, `tierdiff shrink` judges each attempt in a worker process of its
 /// own, and the result kills a worker with the fault and not without it.

@@ -73,11 +73,18 @@ pub enum Fault {
     /// Classic, bulk memory: `memory.init` copies from the start of the
     /// segment, ignoring its source offset (bounds are still checked).
     ClassicInitFromSegmentStart,
+    /// Classic, preparation: the tier refuses any module holding an
+    /// `i32.popcnt`, as a tier missing one instruction would.
+    ClassicRefusesI32Popcnt,
+    /// Fast, translation: the translator has no translation for `i64.rem_u`.
+    FastRefusesI64RemU,
+    /// JIT, compilation: the translator has no lowering for `f64.copysign`.
+    JitRefusesF64Copysign,
 }
 
 impl Fault {
     /// Every fault.
-    pub const ALL: [Fault; 25] = [
+    pub const ALL: [Fault; 28] = [
         Fault::RefLocalsZero,
         Fault::GrowIgnoresMax,
         Fault::ClassicRemSSign,
@@ -103,6 +110,9 @@ impl Fault {
         Fault::ClassicCopyOverlapForward,
         Fault::ClassicIndirectArityOnly,
         Fault::ClassicInitFromSegmentStart,
+        Fault::ClassicRefusesI32Popcnt,
+        Fault::FastRefusesI64RemU,
+        Fault::JitRefusesF64Copysign,
     ];
 
     /// The name used on the command line.
@@ -133,6 +143,9 @@ impl Fault {
             Fault::ClassicCopyOverlapForward => "classic-copy-overlap-forward",
             Fault::ClassicIndirectArityOnly => "classic-indirect-arity-only",
             Fault::ClassicInitFromSegmentStart => "classic-init-from-segment-start",
+            Fault::ClassicRefusesI32Popcnt => "classic-refuses-i32-popcnt",
+            Fault::FastRefusesI64RemU => "fast-refuses-i64-rem-u",
+            Fault::JitRefusesF64Copysign => "jit-refuses-f64-copysign",
         }
     }
 

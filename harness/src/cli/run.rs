@@ -45,6 +45,10 @@ pub(super) struct RunArgs {
     /// Print one JSON object on stdout.
     #[arg(long)]
     json: bool,
+    /// Inject a deliberate runtime bug by name (builds with the
+    /// `fault-injection` feature only): for testing the harness itself.
+    #[arg(long)]
+    fault: Option<String>,
 }
 
 /// The WASI world of `tierdiff run`, or `None` for a module without WASI imports.
@@ -206,6 +210,9 @@ pub(super) fn cmd_run(a: RunArgs) -> Result<ExitCode, InputError> {
         a.json,
     );
     let fuel = parse_fuel(a.fuel.as_deref())?;
+    if let Some(name) = &a.fault {
+        crate::shrink::select_fault(name).map_err(|e| InputError(format!("--fault: {e}")))?;
+    }
     // `all` means every engine: the implemented tiers and the reference.
     let engines: Vec<String> = if tier == "all" {
         crate::engine::available()
@@ -275,14 +282,11 @@ pub(super) fn cmd_run(a: RunArgs) -> Result<ExitCode, InputError> {
     {
         // Every engine failing the same way is bad input; a disagreement is a finding.
         let all_same = outcome.instantiate.values().all(|x| x.tag() == r.tag());
-        if all_same && !matches!(r, crate::outcome::InstantiateResult::Trapped(_)) {
-            let why = match r {
-                crate::outcome::InstantiateResult::Unlinkable(m)
-                | crate::outcome::InstantiateResult::Resource(m)
-                | crate::outcome::InstantiateResult::Rejected(m)
-                | crate::outcome::InstantiateResult::Crashed(m) => m.clone(),
-                other => format!("{other:?}"),
-            };
+        if all_same
+            && outcome.findings.is_empty()
+            && !matches!(r, crate::outcome::InstantiateResult::Trapped(_))
+        {
+            let why = r.message().map_or_else(|| format!("{r:?}"), str::to_string);
             return Err(InputError(format!(
                 "{}: cannot instantiate in {name}: {why}",
                 file.display()
@@ -354,8 +358,8 @@ pub(super) fn cmd_run(a: RunArgs) -> Result<ExitCode, InputError> {
         for f in &outcome.findings {
             println!("FINDING {}: {}", f.signature, f.message);
         }
-        if outcome.inconclusive {
-            println!("(inconclusive: an engine hit a limit of its own)");
+        if let Some(reason) = outcome.inconclusive {
+            println!("(inconclusive: {})", reason.describe());
         }
     }
     let out_of_fuel = outcome.rows.iter().any(|row| {

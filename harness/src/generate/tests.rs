@@ -389,9 +389,9 @@ fn wasi_programs_tail_call_host_functions_when_tail_calls_are_on() {
     let mut reached = [0u64; 2];
     for seed in 0..40 {
         let data = bytes(seed, 1024);
-        let without = wasi_program::module(&mut Unstructured::new(&data), false);
+        let without = wasi_program::module(&mut Unstructured::new(&data), false, false);
         assert!(valid_with(&without, baseline()), "{}", text(&without));
-        let with = wasi_program::module(&mut Unstructured::new(&data), true);
+        let with = wasi_program::module(&mut Unstructured::new(&data), true, false);
         let options = crate::compare::CaseOptions {
             wasi: Some(wasi_config()),
             ..crate::compare::CaseOptions::default()
@@ -412,6 +412,56 @@ fn wasi_programs_tail_call_host_functions_when_tail_calls_are_on() {
         }
     }
     assert!(reached.iter().all(|&n| n > 0), "{reached:?}");
+}
+
+/// With multiple memories on, about a third of the WASI programs export
+/// their second memory as `memory` and keep everything there; every engine
+/// prints the same bytes from it (WASI uses the export, whatever its
+/// index). Without multiple memories the same input gives one memory.
+#[test]
+fn wasi_programs_may_export_their_second_memory() {
+    let engines = crate::engine::available()
+        .iter()
+        .map(|n| crate::engine::build(n).unwrap())
+        .collect::<Vec<_>>();
+    let (mut second, mut printed) = (0, 0);
+    for seed in 0..30 {
+        let data = bytes(seed, 1024);
+        let single = wasi_program::module(&mut Unstructured::new(&data), false, false);
+        assert!(valid_with(&single, baseline()), "{}", text(&single));
+        let wasm = wasi_program::module(&mut Unstructured::new(&data), false, true);
+        let module = tierdiff_runtime::Module::new(&wasm).expect("valid");
+        if module.memories.len() == 2 {
+            second += 1;
+            let memory = module.export("memory").expect("exported");
+            assert_eq!(memory.index, 1, "{}", text(&wasm));
+        } else {
+            assert_eq!(wasm, single, "the one-memory form is unchanged");
+        }
+        let options = crate::compare::CaseOptions {
+            wasi: Some(wasi_config()),
+            keep_rows: true,
+            ..crate::compare::CaseOptions::default()
+        };
+        let out = crate::compare::run_case_with(&wasm, &engines, case_limits(), options);
+        assert!(
+            out.findings.is_empty(),
+            "{:#?}\n{}",
+            out.findings,
+            text(&wasm)
+        );
+        if module.memories.len() == 2 && out.wasi.values().all(|o| !o.stdout.is_empty()) {
+            printed += 1;
+        }
+    }
+    assert!(
+        (5..=20).contains(&second),
+        "{second} of 30 use a second memory"
+    );
+    assert!(
+        printed > 0,
+        "no program on a second memory printed anything"
+    );
 }
 
 /// With multiple memories on, a third of the SIMD memory modules access a

@@ -6,7 +6,11 @@
 //! may end with `proc_exit`. Calls go directly and through a table
 //! (`call_indirect` to a host function), some in a loop; with tail calls
 //! on, also through `return_call` and `return_call_indirect` to a host
-//! function (the callee's results go to the caller's caller).
+//! function (the callee's results go to the caller's caller). With
+//! multiple memories on, a third of the programs (chosen by what was
+//! generated, reading no input) keep their data in a second memory, the
+//! one exported as `memory`, behind an unexported first one: WASI must use
+//! the export, whatever its index.
 //!
 //! Every engine runs it with the same deterministic WASI ([`config`]);
 //! stdout, stderr, the exit code and memory are compared.
@@ -296,8 +300,9 @@ fn step(u: &mut Unstructured, w: &mut String, tail_calls: bool) {
     }
 }
 
-/// A WASI command module; `tail_calls` when the module may use them.
-pub fn module(u: &mut Unstructured, tail_calls: bool) -> Vec<u8> {
+/// A WASI command module; `tail_calls` and `multi_memory` when the module
+/// may use them.
+pub fn module(u: &mut Unstructured, tail_calls: bool, multi_memory: bool) -> Vec<u8> {
     let mut w = String::from("(module\n  (type $yield (func (result i32)))\n  (type $write (func (param i32 i32 i32 i32) (result i32)))\n");
     for (name, params, results) in IMPORTS {
         let params = if params.is_empty() {
@@ -359,5 +364,23 @@ pub fn module(u: &mut Unstructured, tail_calls: bool) -> Vec<u8> {
         _ => {}
     }
     w.push_str("  ))");
+    if multi_memory && w.len() % 3 == 0 {
+        w = on_second_memory(&w);
+    }
     finish(w)
+}
+
+/// The program with its memory moved behind an unexported first memory:
+/// the data segment and every store name the exported one.
+fn on_second_memory(program: &str) -> String {
+    let mut w = program
+        .replace(
+            "(memory (export \"memory\") 1 1)",
+            "(memory $unexported 1 1)\n  (memory $exported (export \"memory\") 1 1)",
+        )
+        .replace("(data (i32.const", "(data (memory $exported) (i32.const");
+    for op in ["i32.store8", "i32.store16", "i32.store", "i64.store"] {
+        w = w.replace(&format!("({op} ("), &format!("({op} $exported ("));
+    }
+    w
 }

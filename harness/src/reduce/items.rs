@@ -76,7 +76,7 @@ pub fn exports(r: &mut Reducer) {
 }
 
 /// Everything that no live part of the module refers to, by kind.
-fn unused_edit(items: &Items) -> [Edit; 3] {
+fn unused_edit(items: &Items) -> [Edit; 4] {
     let live = items.uses().live();
     let imported = items.imported;
     let dead = |item: Item| !live.contains(&item);
@@ -124,7 +124,19 @@ fn unused_edit(items: &Items) -> [Edit; 3] {
         drop_funcs: e.drop_funcs.clone(),
         ..Edit::default()
     };
-    [e, without_declared, functions_only]
+    // When every dead function must stay (one holds the finding), the
+    // other dead items may still go.
+    let all_but_functions = Edit {
+        drop_funcs: BTreeSet::new(),
+        drop_types: e
+            .drop_types
+            .iter()
+            .copied()
+            .filter(|t| !items.funcs.contains(t))
+            .collect(),
+        ..e.clone()
+    };
+    [e, without_declared, functions_only, all_but_functions]
 }
 
 /// Drops every item nothing live refers to.
@@ -134,11 +146,23 @@ pub fn unused(r: &mut Reducer) {
     };
     let edits = unused_edit(&items);
     drop(items);
-    for edit in &edits {
+    for edit in &edits[..3] {
         if try_edit(r, edit) {
             return;
         }
     }
+    // A finding made before any call (a tier refusing one instruction)
+    // lives in a function nothing refers to: drop the others one by one,
+    // from the last, so that earlier indices stay valid; then the rest.
+    let [.., functions_only, all_but_functions] = edits;
+    for func in functions_only.drop_funcs.iter().rev() {
+        let one = Edit {
+            drop_funcs: [*func].into(),
+            ..Edit::default()
+        };
+        try_edit(r, &one);
+    }
+    try_edit(r, &all_but_functions);
 }
 
 /// Drops locals (not parameters) that no `local.get`/`set`/`tee` names, in

@@ -12,6 +12,7 @@ use crate::outcome::{CallResult, InstantiateResult, Value, WasiOutput};
 use std::sync::{Arc, Mutex};
 use tierdiff_runtime::wasi::{self, WasiConfig, WasiState};
 use tierdiff_runtime::{Limits, MapSnapshot, TrapCode, Violation};
+use wasmi::errors::ErrorKind;
 use wasmi::{ExternRef, Nullable, Ref, StoreLimits, StoreLimitsBuilder};
 use wasmparser::WasmFeatures;
 
@@ -50,8 +51,7 @@ impl Engine for WasmiEngine {
             .consume_fuel(true)
             .set_max_recursion_depth(limits.max_call_depth as usize);
         let engine = wasmi::Engine::new(&config);
-        let module = wasmi::Module::new(&engine, bytes)
-            .map_err(|e| InstantiateResult::Rejected(e.to_string()))?;
+        let module = wasmi::Module::new(&engine, bytes).map_err(load_error)?;
         let store_limits = StoreLimitsBuilder::new()
             .memory_size(limits.max_memory_pages as usize * 65_536)
             .table_elements(limits.max_table_elements as usize)
@@ -88,9 +88,23 @@ impl Engine for WasmiEngine {
                 None if e.to_string().contains("import") => {
                     InstantiateResult::Unlinkable(e.to_string())
                 }
-                None => InstantiateResult::Resource(e.to_string()),
+                None => match e.kind() {
+                    ErrorKind::Memory(_) | ErrorKind::Table(_) | ErrorKind::UserLimits(_) => {
+                        InstantiateResult::Resource(e.to_string())
+                    }
+                    _ => InstantiateResult::EngineLimit(e.to_string()),
+                },
             }),
         }
+    }
+}
+
+/// A module wasmi would not load: invalid (a verdict the tiers are judged
+/// by), or beyond wasmi's own translation limits (not a verdict at all).
+fn load_error(e: wasmi::Error) -> InstantiateResult {
+    match e.kind() {
+        ErrorKind::Wasm(_) | ErrorKind::Read(_) => InstantiateResult::Rejected(e.to_string()),
+        _ => InstantiateResult::EngineLimit(e.to_string()),
     }
 }
 

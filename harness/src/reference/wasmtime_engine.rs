@@ -72,8 +72,7 @@ impl Engine for WasmtimeEngine {
         wasi: Option<&WasiConfig>,
     ) -> Result<Box<dyn EngineInstance>, InstantiateResult> {
         let engine = shared_engine()?;
-        let module = wasmtime::Module::new(engine, bytes)
-            .map_err(|e| InstantiateResult::Rejected(format!("{e:#}")))?;
+        let module = wasmtime::Module::new(engine, bytes).map_err(load_error)?;
         let store_limits = StoreLimitsBuilder::new()
             .memory_size(limits.max_memory_pages as usize * 65_536)
             .table_elements(limits.max_table_elements as usize)
@@ -108,6 +107,23 @@ impl Engine for WasmtimeEngine {
                 None => InstantiateResult::Resource(format!("{e:#}")),
             }),
         }
+    }
+}
+
+/// A module wasmtime would not compile: invalid (a verdict), or past one of
+/// Cranelift's or wasmtime's own implementation limits (no verdict).
+/// wasmtime's error types for these are not public: its messages tell them
+/// apart (`WasmError::ImplLimitExceeded`, `CodegenError::CodeTooLarge`).
+fn load_error(e: wasmtime::Error) -> InstantiateResult {
+    let text = format!("{e:#}");
+    let limit = [
+        "Implementation limit exceeded",
+        "Code for function is too large",
+    ];
+    if limit.iter().any(|l| text.contains(l)) {
+        InstantiateResult::EngineLimit(text)
+    } else {
+        InstantiateResult::Rejected(text)
     }
 }
 

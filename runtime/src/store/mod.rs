@@ -17,6 +17,7 @@ use crate::module::{
     ConstExpr, ConstOp, ExportKind, GlobalType, ImportKind, MemoryType, Module, SegmentMode,
     TableType,
 };
+use crate::prepare::{LimitExceeded, LimitName, PrepareError};
 use crate::tiers::{self, Tier, TierKind};
 use crate::trap::{Trap, TrapCode};
 use crate::types::{FuncType, TypeId, TypeRegistry};
@@ -45,8 +46,21 @@ pub type HostFunc =
 /// What a host function may touch while it runs.
 pub struct HostCaller<'a> {
     pub data: &'a mut StoreData,
-    /// Memory 0 of the calling instance, if the caller is wasm and has one.
-    pub memory: Option<u32>,
+    /// The calling instance, if the caller is wasm.
+    pub instance: Option<InstanceId>,
+}
+
+impl HostCaller<'_> {
+    /// The store address of the memory the calling instance exports as
+    /// `name`, whatever its index (WASI reaches memory through the export
+    /// `memory`, as every other engine does).
+    pub fn exported_memory(&self, name: &str) -> Option<u32> {
+        let instance = &self.data.instances[self.instance?.0 as usize];
+        match instance.exports.peek(name) {
+            Some(Extern::Memory(m)) => Some(m),
+            _ => None,
+        }
+    }
 }
 
 /// A function of the store.
@@ -157,7 +171,7 @@ impl StoreData {
     pub fn call_host(
         &mut self,
         addr: FuncAddr,
-        caller_memory: Option<u32>,
+        caller: Option<InstanceId>,
         args: &[u64],
     ) -> Result<Vec<u64>, Trap> {
         let FuncInst::Host { ty, func, .. } = self.funcs[addr.0 as usize].clone() else {
@@ -172,7 +186,7 @@ impl StoreData {
         let results = func(
             &mut HostCaller {
                 data: self,
-                memory: caller_memory,
+                instance: caller,
             },
             &vals,
         )?;
@@ -221,9 +235,13 @@ pub enum InstantiateError {
     /// An import is missing or has the wrong type (nothing was changed).
     #[error("link error: {0}")]
     Link(String),
-    /// A declared size exceeds the store's limits.
+    /// A declared size exceeds the store's limits (checked here, once,
+    /// for every tier alike).
     #[error("resource limit: {0}")]
-    Resource(String),
+    Resource(LimitExceeded),
+    /// The tier could not translate or compile the module.
+    #[error("{tier} tier could not prepare the module: {error}")]
+    Prepare { tier: TierKind, error: PrepareError },
     /// A segment was out of bounds or the start function trapped. Earlier
     /// segment writes to imported tables/memories stay, as the spec requires.
     #[error("instantiation trapped: {0}")]
@@ -371,7 +389,10 @@ impl Store {
         let id = self.allocate(module, imports)?;
         self.tier
             .prepare(&self.data, id)
-            .map_err(|e| InstantiateError::Resource(e.to_string()))?;
+            .map_err(|error| InstantiateError::Prepare {
+                tier: self.tier.kind(),
+                error,
+            })?;
         self.initialise(id).map_err(InstantiateError::Trap)?;
         Ok(id)
     }
@@ -455,19 +476,21 @@ impl Store {
             .iter()
             .find(|t| t.min > limits.max_table_elements as u64)
         {
-            return Err(InstantiateError::Resource(format!(
-                "table of {} elements exceeds the limit of {}",
-                t.min, limits.max_table_elements
-            )));
+            return Err(InstantiateError::Resource(LimitExceeded {
+                limit: LimitName::MaxTableElements,
+                requested: t.min,
+                allowed: limits.max_table_elements as u64,
+            }));
         }
         if let Some(m) = new_mems
             .iter()
             .find(|m| m.min > limits.max_memory_pages as u64)
         {
-            return Err(InstantiateError::Resource(format!(
-                "memory of {} pages exceeds the limit of {}",
-                m.min, limits.max_memory_pages
-            )));
+            return Err(InstantiateError::Resource(LimitExceeded {
+                limit: LimitName::MaxMemoryPages,
+                requested: m.min,
+                allowed: limits.max_memory_pages as u64,
+            }));
         }
         for index in module.num_imported_funcs..module.funcs.len() as u32 {
             let type_id = inst.type_ids[module.funcs[index as usize] as usize];

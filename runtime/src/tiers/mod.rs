@@ -8,6 +8,7 @@ pub mod fast;
 pub mod jit;
 
 use crate::maps::{MapSnapshot, Violation};
+use crate::prepare::PrepareError;
 use crate::store::{InstanceId, StoreData};
 use crate::trap::Trap;
 use crate::values::FuncAddr;
@@ -67,8 +68,9 @@ pub trait Tier: Send {
     fn kind(&self) -> TierKind;
 
     /// Called once per new instance, before its segments and start function
-    /// run: the place to translate or compile eagerly.
-    fn prepare(&mut self, data: &StoreData, instance: InstanceId) -> Result<(), String>;
+    /// run: the place to translate or compile eagerly. A refusal is typed
+    /// (see [`crate::prepare`]): the harness judges it.
+    fn prepare(&mut self, data: &StoreData, instance: InstanceId) -> Result<(), PrepareError>;
 
     /// Calls the wasm function `func` with `args` and returns its results.
     /// Must not recurse on the Rust stack per wasm call.

@@ -25,7 +25,7 @@ mod guest;
 pub use guest::Guest;
 
 use crate::module::{ImportKind, Module};
-use crate::store::{Extern, HostCaller, Linker, Store, StoreData};
+use crate::store::{Extern, HostCaller, Linker, Store};
 use crate::trap::Trap;
 use crate::types::FuncType;
 use crate::values::{Val, ValType};
@@ -442,12 +442,11 @@ pub fn define(
         let func = Arc::new(move |caller: &mut HostCaller<'_>, args: &[Val]| {
             let raw = crate::values::to_slots(args);
             let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
-            let memory = exported_memory(caller.data, caller.memory);
-            let out = match memory {
+            let out = match caller.exported_memory("memory") {
                 Some(m) => dispatch(
                     &fname,
                     &mut s,
-                    &mut caller.data.memories[m].data,
+                    &mut caller.data.memories[m as usize].data,
                     &raw,
                     &results,
                 ),
@@ -469,16 +468,6 @@ pub fn define(
         let addr = store.alloc_host_func(ty, func);
         linker.define(MODULE, &name, Extern::Func(addr));
     }
-}
-
-/// The caller's memory 0 if some instance exports it as `memory` (the
-/// WASI convention; other engines can only reach memory through it).
-fn exported_memory(data: &StoreData, memory: Option<u32>) -> Option<usize> {
-    let m = memory?;
-    data.instances
-        .iter()
-        .any(|i| i.exports.peek("memory") == Some(Extern::Memory(m)))
-        .then_some(m as usize)
 }
 
 #[cfg(test)]

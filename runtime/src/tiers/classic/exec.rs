@@ -7,7 +7,7 @@ use super::wide::WideId;
 use super::{ClassicTier, Frame, Label, Target};
 use crate::fault::{active, Fault};
 use crate::module::Module;
-use crate::store::{FuncInst, StoreData};
+use crate::store::{FuncInst, InstanceId, StoreData};
 use crate::trap::{Trap, TrapCode};
 use crate::values::{slot_count, FuncAddr, ValType, NULL_REF};
 use std::sync::Arc;
@@ -384,8 +384,8 @@ impl ClassicTier {
                         let args = self
                             .stack
                             .split_off(self.stack.len() - slot_count(&ty.params));
-                        let memory = cur.mem0.exists().then_some(cur.mem0.addr as u32);
-                        let mut results = data.call_host(callee, memory, &args)?;
+                        let caller = Some(InstanceId(cur.instance));
+                        let mut results = data.call_host(callee, caller, &args)?;
                         if crate::fault::active(crate::fault::Fault::ClassicHostResultZeroed) {
                             results.fill(0);
                         }
@@ -837,7 +837,7 @@ impl ClassicTier {
         indirect: bool,
     ) -> Result<bool, Trap> {
         let callee = self.callee(data, cur, code, indirect)?;
-        let memory = cur.mem0.exists().then_some(cur.mem0.addr as u32);
+        let caller = Some(InstanceId(cur.instance));
         let host = matches!(data.funcs[callee.0 as usize], FuncInst::Host { .. });
         if !host && active(Fault::ClassicTailCallDepth) {
             // The naive tail call: a call, then a return when it comes back.
@@ -849,7 +849,7 @@ impl ClassicTier {
         let len = self.stack.len();
         if let FuncInst::Host { .. } = &data.funcs[callee.0 as usize] {
             let args = self.stack.split_off(len - params);
-            let results = data.call_host(callee, memory, &args)?;
+            let results = data.call_host(callee, caller, &args)?;
             self.stack.extend(results);
             self.do_return();
             return Ok(true);

@@ -31,11 +31,6 @@ impl MemRef {
         mask: 0,
     };
 
-    /// Whether this names a memory (is not [`MemRef::NONE`]).
-    pub fn exists(self) -> bool {
-        self.addr != usize::MAX
-    }
-
     /// Instance memory `index` of `instance`.
     pub fn of(data: &StoreData, instance: u32, index: u32) -> MemRef {
         let addr = data.instances[instance as usize].memories[index as usize];

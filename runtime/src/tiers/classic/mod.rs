@@ -30,6 +30,7 @@ pub use block_ends::{BlockEndCache, BlockEnds};
 use super::{Tier, TierKind};
 use crate::maps::{InternalMap, MapSnapshot, Violation};
 use crate::module::Module;
+use crate::prepare::PrepareError;
 use crate::store::{InstanceId, StoreData};
 use crate::trap::Trap;
 use crate::values::FuncAddr;
@@ -91,13 +92,35 @@ pub struct ClassicTier {
     labels: Vec<Label>,
 }
 
+/// Fault `classic-refuses-i32-popcnt`: the tier refuses every module that
+/// holds an `i32.popcnt`, as a tier missing one instruction would.
+fn refuse_popcnt(module: &Module) -> Result<(), PrepareError> {
+    for body in &module.bodies {
+        let reader =
+            wasmparser::BinaryReader::new(&module.bytes[body.code.clone()], body.code.start as u64);
+        let mut ops = wasmparser::OperatorsReader::new(reader);
+        while !ops.eof() {
+            let op = ops
+                .read()
+                .map_err(|e| PrepareError::internal("classic", e))?;
+            if matches!(op, wasmparser::Operator::I32Popcnt) {
+                return Err(PrepareError::no_translation("classic", &op));
+            }
+        }
+    }
+    Ok(())
+}
+
 impl Tier for ClassicTier {
     fn kind(&self) -> TierKind {
         TierKind::Classic
     }
 
-    fn prepare(&mut self, data: &StoreData, instance: InstanceId) -> Result<(), String> {
+    fn prepare(&mut self, data: &StoreData, instance: InstanceId) -> Result<(), PrepareError> {
         let i = instance.0 as usize;
+        if crate::fault::active(crate::fault::Fault::ClassicRefusesI32Popcnt) {
+            refuse_popcnt(&data.instances[i].module)?;
+        }
         if self.mem0.len() <= i {
             self.mem0.resize(i + 1, MemRef::NONE);
         }

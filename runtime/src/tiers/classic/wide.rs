@@ -16,6 +16,7 @@
 
 use crate::maps::{InternalMap, LookupStats, MapSnapshot, Violation};
 use crate::module::Module;
+use crate::prepare::PrepareError;
 use crate::store::StoreData;
 use crate::values::{slot_count, ValType};
 use std::collections::{HashMap, HashSet};
@@ -77,15 +78,14 @@ struct ModuleWide {
 }
 
 impl ModuleWide {
-    fn new(module: &Module) -> Result<ModuleWide, String> {
+    fn new(module: &Module) -> Result<ModuleWide, PrepareError> {
+        let internal = |e: wasmparser::BinaryReaderError| PrepareError::internal("classic", e);
         let mut validator = Validator::new_with_features(crate::module::decodable_features());
         let mut funcs = Vec::with_capacity(module.bodies.len());
         let mut resources = None;
         for payload in Parser::new(0).parse_all(&module.bytes) {
-            let payload = payload.map_err(|e| e.to_string())?;
-            if let ValidPayload::Func(f, _) =
-                validator.payload(&payload).map_err(|e| e.to_string())?
-            {
+            let payload = payload.map_err(internal)?;
+            if let ValidPayload::Func(f, _) = validator.payload(&payload).map_err(internal)? {
                 funcs.push((f.ty, None));
                 resources = Some(f.resources);
             }
@@ -109,7 +109,7 @@ pub(super) struct WideCache {
 impl WideCache {
     /// Notes whether `instance` (just allocated) can ever hold a `v128`,
     /// and if so readies its module for analysis.
-    pub fn prepare(&mut self, data: &StoreData, instance: usize) -> Result<(), String> {
+    pub fn prepare(&mut self, data: &StoreData, instance: usize) -> Result<(), PrepareError> {
         let module = &data.instances[instance].module;
         let may = may_hold_v128(module);
         if self.may_hold.len() <= instance {

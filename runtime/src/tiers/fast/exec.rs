@@ -24,7 +24,7 @@ use super::dispatch::{self, dispatch, Done, Ip, Mem, Sp};
 use super::ir::Slot;
 use super::shapes::words;
 use super::{FastTier, FuncCode, FuncEntry, SideTables};
-use crate::store::{FuncInst, InstanceData, StoreData};
+use crate::store::{FuncInst, InstanceData, InstanceId, StoreData};
 use crate::trap::{Trap, TrapCode};
 use crate::values::FuncAddr;
 use std::marker::PhantomData;
@@ -616,10 +616,10 @@ fn prepare_call(
     let frame =
         unsafe { std::slice::from_raw_parts_mut(sp.add(base as usize), params.max(results)) };
     let args = frame[..params].to_vec();
-    let memory = (cx.mem_idx != usize::MAX).then_some(cx.mem_idx as u32);
+    let caller = Some(InstanceId(cx.inst));
     cx.save_fuel(fuel);
     // SAFETY: no other store reference is alive in a slow path.
-    let out = unsafe { cx.store() }.call_host(addr, memory, &args);
+    let out = unsafe { cx.store() }.call_host(addr, caller, &args);
     // The host may have grown memory, added items or changed the fuel.
     cx.switch_instance(cx.inst);
     let fuel = cx.load_fuel();

@@ -68,6 +68,7 @@ mod translate;
 
 use super::{Tier, TierKind};
 use crate::maps::{InternalMap, LookupStats, MapSnapshot, Violation};
+use crate::prepare::PrepareError;
 use crate::store::{FuncInst, InstanceId, StoreData};
 use crate::trap::Trap;
 use crate::values::FuncAddr;
@@ -304,7 +305,7 @@ impl SideTables {
 
     /// Translates, assembles, links and verifies every defined function of
     /// an instance's module.
-    fn build(data: &StoreData, instance: InstanceId) -> Result<ModuleCode, String> {
+    fn build(data: &StoreData, instance: InstanceId) -> Result<ModuleCode, PrepareError> {
         let inst = &data.instances[instance.0 as usize];
         let module = &inst.module;
         let mut funcs = Vec::with_capacity(module.bodies.len());
@@ -327,7 +328,10 @@ impl SideTables {
             f.verify(&code, &mut violations);
         }
         match violations.first() {
-            Some(v) => Err(format!("fast tier: translation is inconsistent: {v}")),
+            Some(v) => Err(PrepareError::internal(
+                "fast",
+                format!("translation is inconsistent: {v}"),
+            )),
             None => Ok(code),
         }
     }
@@ -403,7 +407,7 @@ impl Tier for FastTier {
         TierKind::Fast
     }
 
-    fn prepare(&mut self, data: &StoreData, instance: InstanceId) -> Result<(), String> {
+    fn prepare(&mut self, data: &StoreData, instance: InstanceId) -> Result<(), PrepareError> {
         let inst = &data.instances[instance.0 as usize];
         let module = &inst.module;
         let code = match self.tables.by_module.get(&module.id) {

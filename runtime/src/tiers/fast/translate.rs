@@ -42,6 +42,7 @@ use super::num::{numeric, Num};
 use super::ops::Op;
 use super::shapes::{self as sh, Args};
 use crate::module::Module;
+use crate::prepare::{LimitExceeded, LimitName, PrepareError};
 use crate::types::TypeId;
 use crate::values::{ValType, NULL_REF};
 use std::collections::HashMap;
@@ -205,7 +206,7 @@ pub(super) fn translate(
     module: &Module,
     type_ids: &[TypeId],
     func: u32,
-) -> Result<Translated, String> {
+) -> Result<Translated, PrepareError> {
     let ty = module.func_type(func);
     let body = &module.bodies[(func - module.num_imported_funcs) as usize];
     let mut local_slot = Vec::with_capacity(ty.params.len() + body.locals.len());
@@ -215,7 +216,11 @@ pub(super) fn translate(
         locals += t.slots() as u64;
     }
     if locals > i32::MAX as u64 {
-        return Err(format!("func {func}: too many locals for the fast tier"));
+        return Err(PrepareError::Limit(LimitExceeded {
+            limit: LimitName::FrameSlots,
+            requested: locals,
+            allowed: i32::MAX as u64,
+        }));
     }
     let result_slots: usize = ty.results.iter().map(|t| t.slots()).sum();
     let mut t = Translator {
@@ -253,7 +258,7 @@ pub(super) fn translate(
     while !t.ctrls.is_empty() {
         let op = ops
             .read()
-            .map_err(|e| format!("func {func}: {}", e.message()))?;
+            .map_err(|e| PrepareError::internal("fast", format!("func {func}: {}", e.message())))?;
         t.op(op)?;
     }
     // A frame holds at least the results (a function without parameters
@@ -262,10 +267,11 @@ pub(super) fn translate(
     // Slots are u32 and a callee's frame starts inside the caller's: keep
     // well clear of the limit rather than wrap.
     if frame_size > i32::MAX as u64 {
-        return Err(format!(
-            "func {func}: frame of {frame_size} slots exceeds the fast tier's limit of {}",
-            i32::MAX
-        ));
+        return Err(PrepareError::Limit(LimitExceeded {
+            limit: LimitName::FrameSlots,
+            requested: frame_size,
+            allowed: i32::MAX as u64,
+        }));
     }
     Ok(Translated {
         code: t.code,
@@ -1196,7 +1202,7 @@ impl Translator<'_> {
         }
     }
 
-    fn op(&mut self, op: O<'_>) -> Result<(), String> {
+    fn op(&mut self, op: O<'_>) -> Result<(), PrepareError> {
         if !self.reachable {
             match op {
                 O::Block { .. } | O::Loop { .. } | O::If { .. } => {
@@ -1210,6 +1216,10 @@ impl Translator<'_> {
                 O::Else | O::End if self.dead == 0 => {}
                 _ => return Ok(()),
             }
+        }
+        if crate::fault::active(crate::fault::Fault::FastRefusesI64RemU) && matches!(op, O::I64RemU)
+        {
+            return Err(PrepareError::no_translation("fast", &op));
         }
         if let Some(num) = numeric(&op) {
             self.numeric(num);
@@ -1300,7 +1310,7 @@ impl Translator<'_> {
                     .targets()
                     .chain(std::iter::once(Ok(targets.default())))
                     .collect::<Result<Vec<u32>, _>>()
-                    .map_err(|e| e.message().to_string())?;
+                    .map_err(|e| PrepareError::internal("fast", e.message()))?;
                 self.br_table(&depths);
                 self.reachable = false;
             }
@@ -1565,7 +1575,7 @@ impl Translator<'_> {
             O::ElemDrop { elem_index } => {
                 self.emit(Op::ElemDrop, Args::Idx(sh::Idx { idx: elem_index }));
             }
-            other => return Err(format!("fast tier: unsupported operator {other:?}")),
+            other => return Err(PrepareError::no_translation("fast", &other)),
         }
         Ok(())
     }

@@ -14,6 +14,7 @@ use super::compile::{
 };
 use super::ctx;
 use crate::module::Module;
+use crate::prepare::PrepareError;
 use crate::store::InstanceData;
 use crate::types::FuncType;
 use cranelift_codegen::control::ControlPlane;
@@ -93,7 +94,7 @@ pub(super) fn compile_all(
     shared: &Shared<'_>,
     main: &mut Workspace,
     which: &[usize],
-) -> Result<Vec<CompiledFunction>, String> {
+) -> Result<Vec<CompiledFunction>, PrepareError> {
     let count = which.len();
     let bodies = &shared.module.bodies;
     let body_bytes: usize = which.iter().map(|&k| bodies[k].code.len()).sum();
@@ -106,7 +107,10 @@ pub(super) fn compile_all(
     let failed = AtomicBool::new(false);
     // Each thread stops at its first failure; the error reported is the
     // failing function with the lowest number, whichever thread found it.
-    type Part = (Vec<(usize, CompiledFunction)>, Option<(usize, String)>);
+    type Part = (
+        Vec<(usize, CompiledFunction)>,
+        Option<(usize, PrepareError)>,
+    );
     let work = |ws: &mut Workspace| -> Part {
         let mut out = Vec::new();
         while !failed.load(Ordering::Relaxed) {
@@ -167,7 +171,7 @@ fn compile_one(
     shared: &Shared<'_>,
     ws: &mut Workspace,
     defined: usize,
-) -> Result<CompiledFunction, String> {
+) -> Result<CompiledFunction, PrepareError> {
     let module = shared.module;
     let index = module.num_imported_funcs + defined as u32;
     let ty = module.func_type(index);
@@ -194,7 +198,10 @@ fn compile_one(
     if cfg!(debug_assertions) {
         if let Err(e) = no_trapping_instruction(&ws.ctx.func) {
             ws.ctx.clear();
-            return Err(format!("jit tier: function {index}: {e}"));
+            return Err(PrepareError::internal(
+                "jit",
+                format!("function {index}: {e}"),
+            ));
         }
     }
     if shared.dump {
@@ -255,11 +262,11 @@ fn machine_code(
     ws: &mut Workspace,
     id: FuncId,
     what: impl Fn() -> String,
-) -> Result<MachineCode, String> {
+) -> Result<MachineCode, PrepareError> {
     let alignment = ws
         .ctx
         .compile(isa, &mut ControlPlane::default())
-        .map_err(|e| format!("jit tier: {}: {:?}", what(), e.inner))?
+        .map_err(|e| PrepareError::internal("jit", format!("{}: {:?}", what(), e.inner)))?
         .buffer
         .alignment as u64;
     let compiled = ws.ctx.compiled_code().expect("just compiled");
@@ -293,7 +300,7 @@ pub(super) fn compile_trampoline(
     ws: &mut Workspace,
     ty: &FuncType,
     id: FuncId,
-) -> Result<MachineCode, String> {
+) -> Result<MachineCode, PrepareError> {
     let ptr = isa.pointer_type();
     ws.ctx.func.signature = trampoline_signature(isa, ptr);
     ws.ctx.func.name = UserFuncName::user(1, id.as_u32());
@@ -341,7 +348,10 @@ pub(super) fn compile_trampoline(
     if cfg!(debug_assertions) {
         if let Err(e) = no_trapping_instruction(&ws.ctx.func) {
             ws.ctx.clear();
-            return Err(format!("jit tier: trampoline for {ty}: {e}"));
+            return Err(PrepareError::internal(
+                "jit",
+                format!("trampoline for {ty}: {e}"),
+            ));
         }
     }
     machine_code(isa, false, ws, id, || format!("trampoline for {ty}"))

@@ -25,6 +25,7 @@ use super::ctx::{
 };
 use crate::fault::{self, Fault};
 use crate::module::Module;
+use crate::prepare::PrepareError;
 use crate::store::InstanceData;
 use crate::trap::TrapCode;
 use crate::values::ValType;
@@ -408,7 +409,7 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
     }
 
     /// Emits the whole function `index`.
-    pub(super) fn translate(mut self, index: u32) -> Result<Vec<u32>, String> {
+    pub(super) fn translate(mut self, index: u32) -> Result<Vec<u32>, PrepareError> {
         self.index = index;
         let module = self.env.module;
         let ty = module.func_type(index);
@@ -481,7 +482,9 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
             body.code.start as u64,
         ));
         while !reader.eof() {
-            let op = reader.read().map_err(|e| e.to_string())?;
+            let op = reader
+                .read()
+                .map_err(|e| PrepareError::internal("jit", e))?;
             self.op(op)?;
             if self.frames.is_empty() {
                 break;
@@ -1205,7 +1208,7 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
         self.reachable = reached;
     }
 
-    fn op(&mut self, op: Operator<'_>) -> Result<(), String> {
+    fn op(&mut self, op: Operator<'_>) -> Result<(), PrepareError> {
         use Operator as O;
         if !self.reachable {
             match op {
@@ -1339,7 +1342,7 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
                 let mut calls = Vec::new();
                 let mut dests = Vec::new();
                 for t in targets.targets() {
-                    dests.push(t.map_err(|e| e.to_string())?);
+                    dests.push(t.map_err(|e| PrepareError::internal("jit", e))?);
                 }
                 let (db, dvals) = self.branch_target(default);
                 let dargs = args(&dvals);
@@ -1522,6 +1525,9 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
             O::F32Div | O::F64Div => self.bin(|b, x, y| b.ins().fdiv(x, y)),
             O::F32Min | O::F64Min => self.bin(|b, x, y| b.ins().fmin(x, y)),
             O::F32Max | O::F64Max => self.bin(|b, x, y| b.ins().fmax(x, y)),
+            O::F64Copysign if fault::active(Fault::JitRefusesF64Copysign) => {
+                return Err(PrepareError::no_translation("jit", &op));
+            }
             O::F32Copysign | O::F64Copysign => self.bin(|b, x, y| b.ins().fcopysign(x, y)),
 
             O::I32WrapI64 => self.un(|b, a| b.ins().ireduce(types::I32, a)),
@@ -1568,7 +1574,7 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
             }
             other => {
                 if !self.memory_op(&other) && !self.table_op(&other) && !self.simd_op(&other) {
-                    return Err(format!("jit tier: unsupported operator {other:?}"));
+                    return Err(PrepareError::no_translation("jit", &other));
                 }
             }
         }

@@ -9,7 +9,7 @@
 //! call and callback, and a table's base and length at every
 //! `call_indirect`, so no stale pointer survives a callback.
 
-use crate::store::{FuncInst, GlobalInst, StoreData};
+use crate::store::{FuncInst, GlobalInst, InstanceId, StoreData};
 use crate::trap::{Trap, TrapCode};
 use crate::values::{FuncAddr, ValType, NULL_REF};
 use std::mem::offset_of;
@@ -210,8 +210,8 @@ pub(super) unsafe fn call_addr(caller: *mut VmCtx, addr: FuncAddr, buf: *mut u64
             FuncInst::Host { ty, .. } => {
                 let (np, nr) = (slots(&ty.params), slots(&ty.results));
                 let args = std::slice::from_raw_parts(buf, np).to_vec();
-                let mem = ((*caller).mem != u32::MAX).then_some((*caller).mem);
-                match data.call_host(addr, mem, &args) {
+                let instance = Some(InstanceId((*caller).instance));
+                match data.call_host(addr, instance, &args) {
                     Ok(results) => {
                         debug_assert_eq!(results.len(), nr);
                         std::ptr::copy_nonoverlapping(results.as_ptr(), buf, results.len());
@@ -234,7 +234,7 @@ pub(super) unsafe fn call_addr(caller: *mut VmCtx, addr: FuncAddr, buf: *mut u64
                     let defined = (index - module.num_imported_funcs) as usize;
                     match super::lazy::ensure_compiled(&mut *rt, data, instance.0, defined) {
                         Ok(code) => entry.code = code,
-                        Err(e) => return keep_trap(caller, rt, Trap::host(e)),
+                        Err(e) => return keep_trap(caller, rt, Trap::host(e.to_string())),
                     }
                 }
                 if callee != caller {

@@ -34,6 +34,7 @@
 
 use super::ctx::{keep_trap, Runtime, VmCtx};
 use super::{CompileRequest, InstanceId, StoreData};
+use crate::prepare::PrepareError;
 use crate::trap::Trap;
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -78,15 +79,17 @@ pub(super) fn ensure_compiled(
     data: &StoreData,
     instance: u32,
     defined: usize,
-) -> Result<*const u8, String> {
+) -> Result<*const u8, PrepareError> {
     let Some(ic) = rt.instances.get(&instance).filter(|ic| ic.lazy) else {
-        return Err(format!(
-            "jit tier: instance {instance} has a function without code but compiles eagerly"
+        return Err(PrepareError::internal(
+            "jit",
+            format!("instance {instance} has a function without code but compiles eagerly"),
         ));
     };
     if defined >= ic.code.len() {
-        return Err(format!(
-            "jit tier: instance {instance} has no function {defined}"
+        return Err(PrepareError::internal(
+            "jit",
+            format!("instance {instance} has no function {defined}"),
         ));
     }
     if ic.code.get(defined) != 0 {
@@ -119,9 +122,13 @@ pub(super) fn ensure_compiled(
                 .name("tierdiff-jit-lazy".into())
                 .stack_size(stack)
                 .spawn_scoped(scope, compile)
-                .map_err(|e| format!("jit tier: cannot start a compile thread: {e}"))?
+                .map_err(|e| {
+                    PrepareError::internal("jit", format!("cannot start a compile thread: {e}"))
+                })?
                 .join()
-                .unwrap_or_else(|_| Err("jit tier: the compile thread panicked".into()))
+                .unwrap_or_else(|_| {
+                    Err(PrepareError::internal("jit", "the compile thread panicked"))
+                })
         })?
     };
     let (_, address, sites) = compiled.into_iter().next().expect("one function asked for");
@@ -153,7 +160,7 @@ pub(super) extern "C" fn cb_compile(ctx: *mut VmCtx, defined: u32) -> *const u8 
         match ensure_compiled(&mut *rt, data, (*ctx).instance, defined as usize) {
             Ok(code) => code,
             Err(e) => {
-                keep_trap(ctx, rt, Trap::host(e));
+                keep_trap(ctx, rt, Trap::host(e.to_string()));
                 std::ptr::null()
             }
         }

@@ -90,6 +90,7 @@ mod lazy;
 
 use super::{Tier, TierKind};
 use crate::maps::{InternalMap, LookupStats, MapSnapshot, Violation};
+use crate::prepare::PrepareError;
 use crate::store::{FuncInst, InstanceId, StoreData};
 use crate::trap::Trap;
 use crate::types::FuncType;
@@ -312,7 +313,7 @@ struct Jit {
     /// Why an earlier compile failed. A failure can leave functions defined
     /// whose callees never were, which the next finalize would trip over,
     /// so after one failure this store compiles nothing more.
-    poisoned: Option<String>,
+    poisoned: Option<PrepareError>,
 }
 
 // SAFETY: a `Jit` is owned by one tier and used by one thread at a time; it
@@ -320,12 +321,12 @@ struct Jit {
 unsafe impl Send for Jit {}
 
 impl Jit {
-    fn new() -> Result<Jit, String> {
+    fn new() -> Result<Jit, PrepareError> {
         let mut flags = settings::builder();
         let set = |flags: &mut settings::Builder, k: &str, v: &str| {
             flags
                 .set(k, v)
-                .map_err(|e| format!("jit tier: setting {k}: {e}"))
+                .map_err(|e| PrepareError::internal("jit", format!("setting {k}: {e}")))
         };
         set(&mut flags, "opt_level", "speed")?;
         set(&mut flags, "use_colocated_libcalls", "false")?;
@@ -342,16 +343,17 @@ impl Jit {
         };
         set(&mut flags, "enable_verifier", verify)?;
         let isa = cranelift_native::builder()
-            .map_err(|e| format!("jit tier: host not supported: {e}"))?
+            .map_err(|e| PrepareError::internal("jit", format!("host not supported: {e}")))?
             .finish(settings::Flags::new(flags))
-            .map_err(|e| format!("jit tier: {e}"))?;
+            .map_err(|e| PrepareError::internal("jit", e))?;
         let mut builder = JITBuilder::with_isa(isa, default_libcall_names());
         // All code in one reserved region: direct calls are 32-bit relative,
         // so code compiled later (lazily, after big memories were mapped)
         // must stay within 2 GiB of its callers. Reserved pages cost nothing
         // until used.
-        let arena = ArenaMemoryProvider::new_with_size(CODE_ARENA_BYTES)
-            .map_err(|e| format!("jit tier: cannot reserve code memory: {e}"))?;
+        let arena = ArenaMemoryProvider::new_with_size(CODE_ARENA_BYTES).map_err(|e| {
+            PrepareError::internal("jit", format!("cannot reserve code memory: {e}"))
+        })?;
         builder.memory_provider(Box::new(arena));
         let pointers: [(Callback, *const u8); 16] = [
             (Callback::Call, ctx::cb_call as *const u8),
@@ -382,7 +384,7 @@ impl Jit {
             let sig = callback_signature(cb, module.make_signature(), ptr);
             let id = module
                 .declare_function(cb.shape().0, Linkage::Import, &sig)
-                .map_err(|e| format!("jit tier: {e}"))?;
+                .map_err(|e| PrepareError::internal("jit", e))?;
             callbacks.insert(cb, id);
         }
         Ok(Jit {
@@ -398,12 +400,16 @@ impl Jit {
     /// (see `poisoned`) and comes back as an error.
     fn guarded<R>(
         &mut self,
-        step: impl FnOnce(&mut Jit) -> Result<R, String>,
-    ) -> Result<R, String> {
+        step: impl FnOnce(&mut Jit) -> Result<R, PrepareError>,
+    ) -> Result<R, PrepareError> {
+        // The earlier failure is the reason, and keeps its kind.
         if let Some(why) = &self.poisoned {
-            return Err(format!(
-                "jit tier: this store compiles no more code after an earlier failure: {why}"
-            ));
+            return Err(match why {
+                PrepareError::Internal(m) => PrepareError::Internal(format!(
+                    "this store compiles no more code after an earlier failure: {m}"
+                )),
+                other => other.clone(),
+            });
         }
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| step(self)))
             .unwrap_or_else(|panic| {
@@ -412,7 +418,10 @@ impl Jit {
                     .map(|s| s.to_string())
                     .or_else(|| panic.downcast_ref::<String>().cloned())
                     .unwrap_or_else(|| "a panic".into());
-                Err(format!("jit tier: the compiler panicked: {what}"))
+                Err(PrepareError::internal(
+                    "jit",
+                    format!("the compiler panicked: {what}"),
+                ))
             });
         if let Err(e) = &outcome {
             self.poisoned = Some(e.clone());
@@ -427,7 +436,7 @@ impl Jit {
         &mut self,
         data: &StoreData,
         instance: InstanceId,
-    ) -> Result<Vec<FuncId>, String> {
+    ) -> Result<Vec<FuncId>, PrepareError> {
         self.guarded(|jit| jit.declare_instance_unguarded(data, instance))
     }
 
@@ -435,10 +444,11 @@ impl Jit {
         &mut self,
         data: &StoreData,
         instance: InstanceId,
-    ) -> Result<Vec<FuncId>, String> {
+    ) -> Result<Vec<FuncId>, PrepareError> {
         let module = &data.instances[instance.0 as usize].module;
         let ptr = self.module.target_config().pointer_type();
-        let err = |e: cranelift_module::ModuleError| format!("jit tier: {e:?}");
+        let err =
+            |e: cranelift_module::ModuleError| PrepareError::internal("jit", format!("{e:?}"));
         let mut func_ids = Vec::new();
         let mut new_trampolines = Vec::new();
         for index in module.num_imported_funcs..module.funcs.len() as u32 {
@@ -472,11 +482,14 @@ impl Jit {
 
     /// Compiles what `req` asks for and makes it, and any trampolines
     /// defined since the last call, executable.
-    fn compile_functions(&mut self, req: CompileRequest<'_>) -> Result<Compiled, String> {
+    fn compile_functions(&mut self, req: CompileRequest<'_>) -> Result<Compiled, PrepareError> {
         self.guarded(|jit| jit.compile_functions_unguarded(req))
     }
 
-    fn compile_functions_unguarded(&mut self, req: CompileRequest<'_>) -> Result<Compiled, String> {
+    fn compile_functions_unguarded(
+        &mut self,
+        req: CompileRequest<'_>,
+    ) -> Result<Compiled, PrepareError> {
         let CompileRequest {
             data,
             instance,
@@ -487,7 +500,8 @@ impl Jit {
             mem_views,
         } = req;
         let inst = &data.instances[instance.0 as usize];
-        let err = |e: cranelift_module::ModuleError| format!("jit tier: {e:?}");
+        let err =
+            |e: cranelift_module::ModuleError| PrepareError::internal("jit", format!("{e:?}"));
         let shared = codegen::Shared {
             module: &inst.module,
             inst,
@@ -643,7 +657,7 @@ impl Tier for JitTier {
         TierKind::Jit
     }
 
-    fn prepare(&mut self, data: &StoreData, instance: InstanceId) -> Result<(), String> {
+    fn prepare(&mut self, data: &StoreData, instance: InstanceId) -> Result<(), PrepareError> {
         let rt = &mut self.rt;
         if rt.jit.is_none() {
             rt.jit = Some(Jit::new()?);
@@ -966,11 +980,17 @@ mod tests {
         let mut jit = Jit::new().unwrap();
         assert_eq!(jit.guarded(|_| Ok(1)), Ok(1));
         let e = jit
-            .guarded(|_| -> Result<(), String> { panic!("boom") })
+            .guarded(|_| -> Result<(), PrepareError> { panic!("boom") })
             .unwrap_err();
-        assert!(e.contains("compiler panicked: boom"), "{e}");
+        let text = e.to_string();
+        assert!(text.contains("compiler panicked: boom"), "{text}");
         let e = jit.guarded(|_| Ok(2)).unwrap_err();
-        assert!(e.contains("no more code") && e.contains("boom"), "{e}");
+        assert_eq!(e.kind(), crate::PrepareErrorKind::Internal);
+        let text = e.to_string();
+        assert!(
+            text.contains("no more code") && text.contains("boom"),
+            "{text}"
+        );
     }
 
     #[test]

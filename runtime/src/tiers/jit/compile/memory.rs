@@ -23,6 +23,7 @@
 
 use super::{vm, Callback, Translator};
 use crate::fault::{self, Fault};
+use crate::prepare::PrepareError;
 use crate::tiers::jit::ctx::{
     MEM_VIEW_BASE, MEM_VIEW_LEN, MEM_VIEW_SIZE, OFF_MEM_BASE, OFF_MEM_LEN,
 };
@@ -115,7 +116,11 @@ fn direct_memory(op: &Operator) -> Option<u32> {
 impl Translator<'_, '_, '_> {
     /// Declares base and length variables for every memory the body `code`
     /// (at `offset` in the module) uses directly, and loads them.
-    pub(super) fn declare_memories(&mut self, code: &[u8], offset: u64) -> Result<(), String> {
+    pub(super) fn declare_memories(
+        &mut self,
+        code: &[u8],
+        offset: u64,
+    ) -> Result<(), PrepareError> {
         let count = self.env.module.memories.len();
         if count == 0 {
             return Ok(());
@@ -124,7 +129,9 @@ impl Translator<'_, '_, '_> {
         let mut reader =
             wasmparser::OperatorsReader::new(wasmparser::BinaryReader::new(code, offset));
         while !reader.eof() {
-            let op = reader.read().map_err(|e| e.to_string())?;
+            let op = reader
+                .read()
+                .map_err(|e| PrepareError::internal("jit", e))?;
             if let Some(m) = direct_memory(&op) {
                 used[m as usize] = true;
             }
