@@ -716,7 +716,7 @@ fn compare_call(results: &[(String, bool, CallResult)], live: &mut [Live]) -> (V
         return (findings, Stop::Go);
     };
     for (name, _, r) in &tiers[1..] {
-        if !r.same(base) {
+        if !r.identical(base) {
             let kind = call_kind(base, r);
             let detail = format!(
                 "{base_name}={},{name}={}",
@@ -888,8 +888,17 @@ fn compare_state(live: &mut [Live], tiers_only: bool) -> Option<Finding> {
             FindingKind::StateMismatch
         };
         let observed = BTreeMap::new();
+        // Tiers agree bit for bit (the NaN rule); a reference's NaN bits
+        // in a float value are its own business.
+        let agree = |a: &Value, b: &Value| {
+            if other.reference {
+                a.same(b)
+            } else {
+                a.identical(b)
+            }
+        };
         for ((gname, a), (_, b)) in base.globals.iter().zip(&other.globals) {
-            if !a.same(b) {
+            if !agree(a, b) {
                 return Some(Finding::new(
                     kind,
                     engines,
@@ -914,7 +923,7 @@ fn compare_state(live: &mut [Live], tiers_only: bool) -> Option<Finding> {
             }
         }
         for ((tname, a), (_, b)) in base.tables.iter().zip(&other.tables) {
-            let first = a.iter().zip(b).position(|(x, y)| !x.same(y));
+            let first = a.iter().zip(b).position(|(x, y)| !agree(x, y));
             if a.len() != b.len() || first.is_some() {
                 let at = first.unwrap_or(a.len().min(b.len()));
                 let msg = format!(

@@ -28,6 +28,7 @@ use wasmparser::WasmFeatures;
 mod choose;
 mod ext_const;
 mod memories;
+mod nan_flow;
 mod pressure;
 mod simd;
 mod sweep;
@@ -73,11 +74,12 @@ pub enum Generator {
     TableSweep,
     Pressure,
     WasiProgram,
+    NanFlow,
 }
 
 impl Generator {
     /// Every generator.
-    pub const ALL: [Generator; 17] = [
+    pub const ALL: [Generator; 18] = [
         Generator::WasmSmith,
         Generator::RefLocals,
         Generator::BrTable,
@@ -95,6 +97,7 @@ impl Generator {
         Generator::TableSweep,
         Generator::Pressure,
         Generator::WasiProgram,
+        Generator::NanFlow,
     ];
 
     /// Its name on the command line (`fuzz --generators`).
@@ -117,6 +120,7 @@ impl Generator {
             Generator::TableSweep => "table-sweep",
             Generator::Pressure => "pressure",
             Generator::WasiProgram => "wasi-program",
+            Generator::NanFlow => "nan-flow",
         }
     }
 
@@ -130,7 +134,7 @@ impl Generator {
     /// proposals, but only ones the caller's feature set accepts.
     pub fn needs(self) -> WasmFeatures {
         match self {
-            Generator::SimdLanes | Generator::SimdMemory => WasmFeatures::SIMD,
+            Generator::SimdLanes | Generator::SimdMemory | Generator::NanFlow => WasmFeatures::SIMD,
             Generator::TailCalls => WasmFeatures::TAIL_CALL,
             Generator::ExtendedConst => WasmFeatures::EXTENDED_CONST,
             Generator::Memory64 => WasmFeatures::MEMORY64,
@@ -199,6 +203,7 @@ pub fn module_from_bytes_among(
             3 | 4 => Generator::Pressure,
             _ => Generator::WasiProgram,
         },
+        (11, true) => Generator::NanFlow,
         _ => Generator::WasmSmith,
     };
     let chosen = match among {
@@ -234,6 +239,7 @@ pub fn module_from_bytes_among(
         Generator::MemorySweep => sweep::memory(&mut u),
         Generator::TableSweep => sweep::tables(&mut u),
         Generator::Pressure => pressure::module(&mut u),
+        Generator::NanFlow => nan_flow::module(&mut u),
         Generator::WasiProgram => wasi_program::module(
             &mut u,
             on(WasmFeatures::TAIL_CALL),
@@ -270,8 +276,9 @@ pub fn swarm_config(u: &mut Unstructured) -> Result<Config> {
 
 /// [`swarm_config`] for a feature set of one's own.
 pub fn swarm_config_with(u: &mut Unstructured, features: WasmFeatures) -> Result<Config> {
-    // Proposals are off unless switched on below; NaNs are
-    // canonicalised, everything is exported and nothing imported, so
+    // Proposals are off unless switched on below; NaNs are canonicalised
+    // in two thirds of the cases (see the end), everything is exported and
+    // nothing imported, so
     // engines can be compared; sizes and 2.0 feature subsets vary per case.
     let mut c = Config {
         simd_enabled: false,
@@ -348,6 +355,11 @@ pub fn swarm_config_with(u: &mut Unstructured, features: WasmFeatures) -> Result
         c.memory64_enabled = u.arbitrary()?;
         c.max_memory64_bytes = c.max_memory32_bytes.into();
     }
+    // NaN flow: a third of the swarm keeps every NaN as the engines make
+    // it (the NaN rule fixes its bits in every tier), so NaN bits reach
+    // integers, memory, addresses and branches. Decided from a draw made
+    // above, so no input is read and the other cases stay as they were.
+    c.canonicalize_nans = !c.max_instructions.is_multiple_of(3);
     c.allowed_instructions = InstructionKinds::new(&kinds);
     Ok(c)
 }

@@ -28,7 +28,8 @@ pub enum Value {
 pub const INVALID_EXTERNREF: u64 = u64::MAX;
 
 impl Value {
-    /// Equality as the harness compares: any NaN equals any NaN; funcref
+    /// Equality as the harness compares a reference with the tiers: any
+    /// NaN equals any NaN; funcref
     /// indices only when both engines can name them; a `v128` is equal
     /// bit for bit, or lane by lane as `f32x4` or as `f64x2` with any NaN
     /// lane equal to any NaN lane (see [`v128_same`]).
@@ -41,6 +42,17 @@ impl Value {
             (Value::F64(a), Value::F64(b)) => {
                 a == b || (f64::from_bits(a).is_nan() && f64::from_bits(b).is_nan())
             }
+            (Value::FuncRef(Some(Some(a))), Value::FuncRef(Some(Some(b)))) => a == b,
+            (Value::FuncRef(Some(_)), Value::FuncRef(Some(_))) => true,
+            (a, b) => a.bits_eq(&b),
+        }
+    }
+
+    /// Equality between our tiers: bit for bit, NaNs included (the NaN
+    /// rule, `tierdiff_runtime::nan`, fixes every bit); funcref indices
+    /// compare as in [`Value::same`].
+    pub fn identical(&self, other: &Value) -> bool {
+        match (*self, *other) {
             (Value::FuncRef(Some(Some(a))), Value::FuncRef(Some(Some(b)))) => a == b,
             (Value::FuncRef(Some(_)), Value::FuncRef(Some(_))) => true,
             (a, b) => a.bits_eq(&b),
@@ -101,8 +113,8 @@ impl fmt::Display for Value {
 /// either bit-equal or NaN in both. A wrong non-NaN lane is never accepted
 /// in either view; the price is that an integer lane whose two values both
 /// happen to be NaN patterns of the same float view counts as equal.
-/// Memory and globals are still compared byte for byte, which is why
-/// generated modules canonicalise NaNs.
+/// It judges a reference against the tiers; tiers are compared bit for bit
+/// ([`Value::identical`]), as the NaN rule fixes every bit.
 pub fn v128_same(a: u128, b: u128) -> bool {
     let f32_lanes = (0..4).all(|i| {
         let (x, y) = ((a >> (32 * i)) as u32, (b >> (32 * i)) as u32);
@@ -152,6 +164,16 @@ impl CallResult {
             (CallResult::Trapped(a), CallResult::Trapped(b)) => a == b,
             (CallResult::Exited(a), CallResult::Exited(b)) => a == b,
             _ => false,
+        }
+    }
+
+    /// Agreement between our tiers: bit for bit ([`Value::identical`]).
+    pub fn identical(&self, other: &CallResult) -> bool {
+        match (self, other) {
+            (CallResult::Returned(a), CallResult::Returned(b)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.identical(y))
+            }
+            _ => self.same(other),
         }
     }
 

@@ -254,6 +254,48 @@ fn jit_refuses_f64_copysign() {
     );
 }
 
+/// A wrong NaN bit in one tier: NaN flow (wasm-smith without NaN
+/// canonicalisation, the NaN-flow generator) carries it into results,
+/// integers, memory or control flow, where tiers compare bit for bit.
+#[test]
+fn classic_nan_payload_kept() {
+    assert_found_any(
+        "classic-nan-payload-kept",
+        &[
+            FindingKind::ResultMismatch,
+            FindingKind::StateMismatch,
+            FindingKind::TrapVsReturn,
+        ],
+        "classic",
+    );
+}
+
+#[test]
+fn fast_div_nan_negative() {
+    assert_found_any(
+        "fast-div-nan-negative",
+        &[
+            FindingKind::ResultMismatch,
+            FindingKind::StateMismatch,
+            FindingKind::TrapVsReturn,
+        ],
+        "fast",
+    );
+}
+
+#[test]
+fn jit_sqrt_nan_negative() {
+    assert_found_any(
+        "jit-sqrt-nan-negative",
+        &[
+            FindingKind::ResultMismatch,
+            FindingKind::StateMismatch,
+            FindingKind::TrapVsReturn,
+        ],
+        "jit",
+    );
+}
+
 #[test]
 fn jit_i32_rotr_as_rotl() {
     assert_found("jit-i32-rotr-as-rotl", FindingKind::ResultMismatch, "jit");

@@ -297,6 +297,21 @@ fn jit_refuses_f64_copysign() {
     shrinks("jit-refuses-f64-copysign", 400);
 }
 
+#[test]
+fn classic_nan_payload_kept() {
+    shrinks("classic-nan-payload-kept", 1500);
+}
+
+#[test]
+fn fast_div_nan_negative() {
+    shrinks("fast-div-nan-negative", 1500);
+}
+
+#[test]
+fn jit_sqrt_nan_negative() {
+    shrinks("jit-sqrt-nan-negative", 1500);
+}
+
 /// The fault kills the process: the fuzz run records a `crash` of its
 /// worker, `tierdiff shrink` judges each attempt in a worker process of its
 /// own, and the result kills a worker with the fault and not without it.

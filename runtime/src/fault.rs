@@ -80,11 +80,18 @@ pub enum Fault {
     FastRefusesI64RemU,
     /// JIT, compilation: the translator has no lowering for `f64.copysign`.
     JitRefusesF64Copysign,
+    /// Classic, NaN rule: scalar `f32.add`/`sub`/`mul`/`div` keep the NaN
+    /// their operands (or the hardware) give instead of the canonical NaN.
+    ClassicNanPayloadKept,
+    /// Fast, NaN rule: a NaN quotient of `f64.div` has its sign set.
+    FastDivNanNegative,
+    /// JIT, NaN rule: a NaN result of `f32.sqrt` has its sign set.
+    JitSqrtNanNegative,
 }
 
 impl Fault {
     /// Every fault.
-    pub const ALL: [Fault; 28] = [
+    pub const ALL: [Fault; 31] = [
         Fault::RefLocalsZero,
         Fault::GrowIgnoresMax,
         Fault::ClassicRemSSign,
@@ -113,6 +120,9 @@ impl Fault {
         Fault::ClassicRefusesI32Popcnt,
         Fault::FastRefusesI64RemU,
         Fault::JitRefusesF64Copysign,
+        Fault::ClassicNanPayloadKept,
+        Fault::FastDivNanNegative,
+        Fault::JitSqrtNanNegative,
     ];
 
     /// The name used on the command line.
@@ -146,6 +156,9 @@ impl Fault {
             Fault::ClassicRefusesI32Popcnt => "classic-refuses-i32-popcnt",
             Fault::FastRefusesI64RemU => "fast-refuses-i64-rem-u",
             Fault::JitRefusesF64Copysign => "jit-refuses-f64-copysign",
+            Fault::ClassicNanPayloadKept => "classic-nan-payload-kept",
+            Fault::FastDivNanNegative => "fast-div-nan-negative",
+            Fault::JitSqrtNanNegative => "jit-sqrt-nan-negative",
         }
     }
 

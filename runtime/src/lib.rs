@@ -15,6 +15,7 @@ pub mod fault;
 pub mod limits;
 pub mod maps;
 pub mod module;
+pub mod nan;
 pub mod prepare;
 pub mod stack;
 pub mod store;

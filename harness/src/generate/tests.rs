@@ -507,3 +507,30 @@ fn simd_memory_modules_use_a_second_memory_when_multi_memory_is_on() {
     assert!((10..=35).contains(&second), "{second} of 60 use memory 1");
     assert!(reached > 0);
 }
+
+/// NaN-flow modules are valid, make NaNs whose bits reach integers,
+/// memory, addresses, branches and table indices, and every engine (the
+/// references under the same NaN rule) agrees on them bit for bit.
+#[test]
+fn nan_flow_modules_agree_bit_for_bit_in_every_engine() {
+    let engines: Vec<_> = crate::engine::available()
+        .iter()
+        .map(|n| crate::engine::build(n).unwrap())
+        .collect();
+    let mut calls = 0;
+    for seed in 0..60 {
+        let mut data = bytes(seed, 256);
+        data[0] = 0x1b;
+        let g = module_from_bytes(&data);
+        assert_eq!(g.generator, Generator::NanFlow);
+        let out = crate::compare::run_case(&g.wasm, &engines, case_limits());
+        assert!(
+            out.findings.is_empty(),
+            "{:#?}\n{}",
+            out.findings,
+            text(&g.wasm)
+        );
+        calls += out.calls;
+    }
+    assert!(calls > 200, "{calls} calls");
+}

@@ -364,7 +364,7 @@ pub fn module(u: &mut Unstructured, tail_calls: bool, multi_memory: bool) -> Vec
         _ => {}
     }
     w.push_str("  ))");
-    if multi_memory && w.len() % 3 == 0 {
+    if multi_memory && w.len().is_multiple_of(3) {
         w = on_second_memory(&w);
     }
     finish(w)

@@ -38,6 +38,9 @@ fn shared_engine() -> Result<&'static wasmtime::Engine, InstantiateResult> {
             let mut config = wasmtime::Config::new();
             config
                 .consume_fuel(true)
+                // The NaN rule (`tierdiff_runtime::nan`): Cranelift's pass
+                // makes every arithmetic NaN the canonical one, as ours do.
+                .cranelift_nan_canonicalization(true)
                 .max_wasm_stack(MAX_WASM_STACK)
                 .wasm_simd(runtime_supports(WasmFeatures::SIMD))
                 .wasm_relaxed_simd(runtime_supports(WasmFeatures::RELAXED_SIMD))

@@ -1,5 +1,5 @@
 //! Numeric semantics the classic tier needs beyond plain Rust operators:
-//! wasm's float min/max, and trapping float-to-int conversion.
+//! the NaN rule, wasm's float min/max, and trapping float-to-int conversion.
 
 use crate::trap::TrapCode;
 
@@ -21,33 +21,41 @@ pub fn raw_f64(v: f64) -> u64 {
     v.to_bits()
 }
 
-/// Rounding and square root return an *arithmetic* NaN (quiet bit set) for a
-/// NaN input; libm's software fallbacks may pass a signalling NaN through.
+/// The NaN rule ([`crate::nan`]): an arithmetic result that is NaN is
+/// the positive canonical NaN, whatever the operands carried. Tested on
+/// the bits, not with `is_nan` (see [`crate::nan`] on why).
 #[inline]
-pub fn quiet32(v: f32) -> f32 {
-    if v.is_nan() {
-        f32::from_bits(v.to_bits() | 0x0040_0000)
-    } else {
+pub fn canon32(v: f32) -> f32 {
+    let bits = v.to_bits();
+    let nan = bits & 0x7fff_ffff > 0x7f80_0000;
+    f32::from_bits(if nan { crate::nan::F32 } else { bits })
+}
+
+/// [`canon32`] for the result of scalar `f32.add`/`sub`/`mul`/`div`
+/// (fault `classic-nan-payload-kept`: the hardware's NaN is kept).
+#[inline]
+pub fn arith32(v: f32) -> f32 {
+    if crate::fault::active(crate::fault::Fault::ClassicNanPayloadKept) {
         v
+    } else {
+        canon32(v)
     }
 }
 
-/// The f64 counterpart of [`quiet32`].
+/// The f64 counterpart of [`canon32`].
 #[inline]
-pub fn quiet64(v: f64) -> f64 {
-    if v.is_nan() {
-        f64::from_bits(v.to_bits() | 0x0008_0000_0000_0000)
-    } else {
-        v
-    }
+pub fn canon64(v: f64) -> f64 {
+    let bits = v.to_bits();
+    let nan = bits & 0x7fff_ffff_ffff_ffff > 0x7ff0_0000_0000_0000;
+    f64::from_bits(if nan { crate::nan::F64 } else { bits })
 }
 
 macro_rules! min_max {
-    ($min:ident, $max:ident, $t:ty) => {
+    ($min:ident, $max:ident, $t:ty, $canon:ident) => {
         /// wasm `min`: NaN if either is NaN; -0 is less than +0.
         pub fn $min(a: $t, b: $t) -> $t {
             if a.is_nan() || b.is_nan() {
-                a + b
+                $canon(a + b)
             } else if a == b {
                 <$t>::from_bits(a.to_bits() | b.to_bits())
             } else if a < b {
@@ -60,7 +68,7 @@ macro_rules! min_max {
         /// wasm `max`: NaN if either is NaN; +0 is greater than -0.
         pub fn $max(a: $t, b: $t) -> $t {
             if a.is_nan() || b.is_nan() {
-                a + b
+                $canon(a + b)
             } else if a == b {
                 <$t>::from_bits(a.to_bits() & b.to_bits())
             } else if a > b {
@@ -71,8 +79,8 @@ macro_rules! min_max {
         }
     };
 }
-min_max!(fmin32, fmax32, f32);
-min_max!(fmin64, fmax64, f64);
+min_max!(fmin32, fmax32, f32, canon32);
+min_max!(fmin64, fmax64, f64, canon64);
 
 /// Truncates `v` toward zero if the result lies in `[lo, hi]` (exact
 /// doubles), trapping as the spec says otherwise. Every f32 widens to f64

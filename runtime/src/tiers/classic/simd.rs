@@ -9,7 +9,7 @@
 use super::exec::Cursor;
 use super::lanes::{all_true, bitmask, half, join, lanes, map, mask, read_lanes, zip};
 use super::memory::{bytes, memarg};
-use super::num::{fmax32, fmax64, fmin32, fmin64, quiet32, quiet64};
+use super::num::{canon32, canon64, fmax32, fmax64, fmin32, fmin64};
 use super::ClassicTier;
 use crate::fault::{active, Fault};
 use crate::store::StoreData;
@@ -442,34 +442,34 @@ impl ClassicTier {
             0xdf => extmul!(u32, u64, 4, 2, true),
 
             // f32x4; abs and neg act on bits and keep NaN payloads.
-            0x67 => un!(f32, f32, 4, |x: f32| quiet32(x.ceil())),
-            0x68 => un!(f32, f32, 4, |x: f32| quiet32(x.floor())),
-            0x69 => un!(f32, f32, 4, |x: f32| quiet32(x.trunc())),
-            0x6a => un!(f32, f32, 4, |x: f32| quiet32(x.round_ties_even())),
+            0x67 => un!(f32, f32, 4, |x: f32| canon32(x.ceil())),
+            0x68 => un!(f32, f32, 4, |x: f32| canon32(x.floor())),
+            0x69 => un!(f32, f32, 4, |x: f32| canon32(x.trunc())),
+            0x6a => un!(f32, f32, 4, |x: f32| canon32(x.round_ties_even())),
             0xe0 => un!(u32, u32, 4, |x| x & 0x7fff_ffff),
             0xe1 => un!(u32, u32, 4, |x| x ^ 0x8000_0000),
-            0xe3 => un!(f32, f32, 4, |x: f32| quiet32(x.sqrt())),
-            0xe4 => bin!(f32, f32, 4, |x, y| x + y),
-            0xe5 => bin!(f32, f32, 4, |x, y| x - y),
-            0xe6 => bin!(f32, f32, 4, |x, y| x * y),
-            0xe7 => bin!(f32, f32, 4, |x, y| x / y),
+            0xe3 => un!(f32, f32, 4, |x: f32| canon32(x.sqrt())),
+            0xe4 => bin!(f32, f32, 4, |x, y| canon32(x + y)),
+            0xe5 => bin!(f32, f32, 4, |x, y| canon32(x - y)),
+            0xe6 => bin!(f32, f32, 4, |x, y| canon32(x * y)),
+            0xe7 => bin!(f32, f32, 4, |x, y| canon32(x / y)),
             0xe8 => bin!(f32, f32, 4, fmin32),
             0xe9 => bin!(f32, f32, 4, fmax32),
             0xea => bin!(f32, f32, 4, |x, y| if y < x { y } else { x }),
             0xeb => bin!(f32, f32, 4, |x, y| if x < y { y } else { x }),
 
             // f64x2.
-            0x74 => un!(f64, f64, 2, |x: f64| quiet64(x.ceil())),
-            0x75 => un!(f64, f64, 2, |x: f64| quiet64(x.floor())),
-            0x7a => un!(f64, f64, 2, |x: f64| quiet64(x.trunc())),
-            0x94 => un!(f64, f64, 2, |x: f64| quiet64(x.round_ties_even())),
+            0x74 => un!(f64, f64, 2, |x: f64| canon64(x.ceil())),
+            0x75 => un!(f64, f64, 2, |x: f64| canon64(x.floor())),
+            0x7a => un!(f64, f64, 2, |x: f64| canon64(x.trunc())),
+            0x94 => un!(f64, f64, 2, |x: f64| canon64(x.round_ties_even())),
             0xec => un!(u64, u64, 2, |x| x & 0x7fff_ffff_ffff_ffff),
             0xed => un!(u64, u64, 2, |x| x ^ 0x8000_0000_0000_0000),
-            0xef => un!(f64, f64, 2, |x: f64| quiet64(x.sqrt())),
-            0xf0 => bin!(f64, f64, 2, |x, y| x + y),
-            0xf1 => bin!(f64, f64, 2, |x, y| x - y),
-            0xf2 => bin!(f64, f64, 2, |x, y| x * y),
-            0xf3 => bin!(f64, f64, 2, |x, y| x / y),
+            0xef => un!(f64, f64, 2, |x: f64| canon64(x.sqrt())),
+            0xf0 => bin!(f64, f64, 2, |x, y| canon64(x + y)),
+            0xf1 => bin!(f64, f64, 2, |x, y| canon64(x - y)),
+            0xf2 => bin!(f64, f64, 2, |x, y| canon64(x * y)),
+            0xf3 => bin!(f64, f64, 2, |x, y| canon64(x / y)),
             0xf4 => bin!(f64, f64, 2, fmin64),
             0xf5 => bin!(f64, f64, 2, fmax64),
             0xf6 => bin!(f64, f64, 2, |x, y| if y < x { y } else { x }),
@@ -499,11 +499,12 @@ impl ClassicTier {
             }
             0x5e => {
                 let l = lanes::<f64, 2>(self.pop_v128());
-                self.push_v128(join::<f32, 4>([l[0] as f32, l[1] as f32, 0.0, 0.0]));
+                let (x, y) = (canon32(l[0] as f32), canon32(l[1] as f32));
+                self.push_v128(join::<f32, 4>([x, y, 0.0, 0.0]));
             }
             0x5f => {
                 let l = half::<f32, f64, 4, 2>(self.pop_v128(), false);
-                self.push_v128(join::<f64, 2>(l));
+                self.push_v128(join::<f64, 2>(l.map(canon64)));
             }
             _ => unreachable!("0xfd {sub:#x} passed validation but is not a SIMD instruction"),
         }

@@ -29,28 +29,46 @@ pub(super) enum Num {
     Nop,
 }
 
-/// Rounding and square root must return a quiet NaN for NaN input.
-pub(super) fn q32(v: f32) -> f32 {
-    if v.is_nan() {
-        f32::from_bits(v.to_bits() | 0x0040_0000)
+/// The NaN rule ([`crate::nan`]): an arithmetic result that is NaN is the
+/// positive canonical NaN. Chosen on the integer bits: LLVM may turn
+/// "NaN ? constant NaN : value" on floats back into the value.
+#[inline(always)]
+pub(super) fn c32(v: f32) -> f32 {
+    let bits = v.to_bits();
+    f32::from_bits(if bits << 1 > 0xff00_0000 {
+        crate::nan::F32
     } else {
-        v
-    }
+        bits
+    })
 }
 
-pub(super) fn q64(v: f64) -> f64 {
-    if v.is_nan() {
-        f64::from_bits(v.to_bits() | 0x0008_0000_0000_0000)
+#[inline(always)]
+pub(super) fn c64(v: f64) -> f64 {
+    let bits = v.to_bits();
+    f64::from_bits(if bits << 1 > 0xffe0_0000_0000_0000 {
+        crate::nan::F64
     } else {
-        v
+        bits
+    })
+}
+
+/// `f64.div` (fault `fast-div-nan-negative`: a NaN quotient with its sign
+/// set, as x86's default NaN has).
+#[inline(always)]
+pub(super) fn div64(a: f64, b: f64) -> f64 {
+    let q = c64(a / b);
+    if crate::fault::active(crate::fault::Fault::FastDivNanNegative) && q.is_nan() {
+        -q
+    } else {
+        q
     }
 }
 
 macro_rules! float_min_max {
-    ($min:ident, $max:ident, $t:ty) => {
+    ($min:ident, $max:ident, $t:ty, $canon:ident) => {
         pub(super) fn $min(a: $t, b: $t) -> $t {
             match (a.is_nan() || b.is_nan(), a == b) {
-                (true, _) => a + b,
+                (true, _) => $canon(a + b),
                 // -0 is less than +0: OR keeps a sign bit.
                 (false, true) => <$t>::from_bits(a.to_bits() | b.to_bits()),
                 (false, false) => a.min(b),
@@ -58,15 +76,15 @@ macro_rules! float_min_max {
         }
         pub(super) fn $max(a: $t, b: $t) -> $t {
             match (a.is_nan() || b.is_nan(), a == b) {
-                (true, _) => a + b,
+                (true, _) => $canon(a + b),
                 (false, true) => <$t>::from_bits(a.to_bits() & b.to_bits()),
                 (false, false) => a.max(b),
             }
         }
     };
 }
-float_min_max!(min32, max32, f32);
-float_min_max!(min64, max64, f64);
+float_min_max!(min32, max32, f32, c32);
+float_min_max!(min64, max64, f64, c64);
 
 /// Truncation toward zero that traps outside `(lo, hi)` (exclusive bounds,
 /// exact as f64): every f32 and every bound we need is exact in f64.

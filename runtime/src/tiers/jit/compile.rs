@@ -1518,6 +1518,14 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
             O::F32Floor | O::F64Floor => self.un(|b, a| b.ins().floor(a)),
             O::F32Trunc | O::F64Trunc => self.un(|b, a| b.ins().trunc(a)),
             O::F32Nearest | O::F64Nearest => self.un(|b, a| b.ins().nearest(a)),
+            O::F32Sqrt if fault::active(Fault::JitSqrtNanNegative) => self.un(|b, a| {
+                // The canonicalisation pass rewrites `sqrt`'s result, not
+                // the `fneg` after it: a NaN comes out negative.
+                let r = b.ins().sqrt(a);
+                let is_nan = b.ins().fcmp(FloatCC::Unordered, r, r);
+                let negated = b.ins().fneg(r);
+                b.ins().select(is_nan, negated, r)
+            }),
             O::F32Sqrt | O::F64Sqrt => self.un(|b, a| b.ins().sqrt(a)),
             O::F32Add | O::F64Add => self.bin(|b, x, y| b.ins().fadd(x, y)),
             O::F32Sub | O::F64Sub => self.bin(|b, x, y| b.ins().fsub(x, y)),

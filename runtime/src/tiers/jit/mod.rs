@@ -332,6 +332,9 @@ impl Jit {
         set(&mut flags, "use_colocated_libcalls", "false")?;
         set(&mut flags, "is_pic", "false")?;
         set(&mut flags, "enable_multi_ret_implicit_sret", "true")?;
+        // The NaN rule (`crate::nan`): every arithmetic NaN result, scalar
+        // or lane, becomes the positive canonical NaN.
+        set(&mut flags, "enable_nan_canonicalization", "true")?;
         // Cranelift's x64 `return_call` needs frame pointers in the caller.
         // Compiled code executed the same instructions with them as without
         // on the benchmark kernels (callgrind), so every function keeps one.
