@@ -259,7 +259,7 @@ impl Tally {
                 variant: None,
             };
             r.inconclusive_reasons
-                .entry(reason.name().to_string())
+                .entry(reason)
                 .or_default()
                 .add(1, &[example], EXAMPLES);
         }

@@ -56,11 +56,11 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Report, String> {
         merged.cases_per_s += r.cases_per_s;
         merged.inconclusive += r.inconclusive;
         for (reason, count) in &r.inconclusive_reasons {
-            merged
-                .inconclusive_reasons
-                .entry(reason.clone())
-                .or_default()
-                .add(count.cases, &count.examples, crate::fuzz::EXAMPLES);
+            merged.inconclusive_reasons.entry(*reason).or_default().add(
+                count.cases,
+                &count.examples,
+                crate::fuzz::EXAMPLES,
+            );
         }
         merged.worker_restarts += r.worker_restarts;
         merged.exhaustion.merge(&r.exhaustion);

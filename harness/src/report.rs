@@ -67,14 +67,20 @@ impl FindingEntry {
 
     /// Keeps `example` if it is among the lowest `max` cases.
     pub fn add_example(&mut self, example: FindingExample, max: usize) {
-        let key = |e: &FindingExample| (e.shard.clone(), e.case);
-        if self.examples.iter().any(|e| key(e) == key(&example)) {
-            return;
-        }
-        self.examples.push(example);
-        self.examples.sort_by_key(key);
-        self.examples.truncate(max);
+        keep_lowest(&mut self.examples, example, max);
     }
+}
+
+/// Adds `example` to `examples` unless there already, keeping the lowest
+/// `max` by shard and case.
+fn keep_lowest(examples: &mut Vec<FindingExample>, example: FindingExample, max: usize) {
+    let key = |e: &FindingExample| (e.shard.clone(), e.case);
+    if examples.iter().any(|e| key(e) == key(&example)) {
+        return;
+    }
+    examples.push(example);
+    examples.sort_by_key(key);
+    examples.truncate(max);
 }
 
 /// The run's machine-readable report.
@@ -94,10 +100,10 @@ pub struct Report {
     pub elapsed_s: f64,
     pub cases_per_s: f64,
     pub inconclusive: u64,
-    /// The inconclusive cases by reason ([`InconclusiveReason::name`]); they
-    /// add up to `inconclusive`. A reason `unknown` fails the run.
+    /// The inconclusive cases by reason (keyed by [`InconclusiveReason::name`]
+    /// in JSON); they add up to `inconclusive`. A reason `unknown` fails the run.
     #[serde(default)]
-    pub inconclusive_reasons: BTreeMap<String, ReasonCount>,
+    pub inconclusive_reasons: BTreeMap<InconclusiveReason, ReasonCount>,
     /// Process-level crashes of the worker (each is also a `crash` finding).
     pub worker_restarts: u64,
     pub per_engine: BTreeMap<String, EngineCounts>,
@@ -130,13 +136,8 @@ impl ReasonCount {
     pub fn add(&mut self, cases: u64, examples: &[FindingExample], max: usize) {
         self.cases += cases;
         for e in examples {
-            if !self.examples.contains(e) {
-                self.examples.push(e.clone());
-            }
+            keep_lowest(&mut self.examples, e.clone(), max);
         }
-        self.examples
-            .sort_by(|a, b| (&a.shard, a.case).cmp(&(&b.shard, b.case)));
-        self.examples.truncate(max);
     }
 }
 
@@ -203,7 +204,7 @@ impl Report {
     /// Inconclusive cases without a known reason (a harness bug).
     pub fn unexplained(&self) -> u64 {
         self.inconclusive_reasons
-            .get(InconclusiveReason::Unknown.name())
+            .get(&InconclusiveReason::Unknown)
             .map_or(0, |r| r.cases)
     }
 }
@@ -297,7 +298,7 @@ pub fn summary_line(report: &Report) -> String {
         let parts: Vec<String> = report
             .inconclusive_reasons
             .iter()
-            .map(|(name, c)| format!("{name} {}", c.cases))
+            .map(|(reason, c)| format!("{} {}", reason.name(), c.cases))
             .collect();
         format!(" ({})", parts.join(", "))
     };
@@ -396,20 +397,19 @@ fn inconclusive_table(s: &mut String, r: &Report, pct: impl Fn(u64) -> f64) {
         r.inconclusive,
         pct(r.inconclusive)
     ));
-    for (name, count) in &r.inconclusive_reasons {
+    for (reason, count) in &r.inconclusive_reasons {
         let examples: Vec<String> = count
             .examples
             .iter()
             .map(|e| format!("{} ({})", e.case, e.shard))
             .collect();
-        let meaning = serde_json::from_value::<InconclusiveReason>(serde_json::json!(name))
-            .unwrap_or(InconclusiveReason::Unknown)
-            .describe();
         s.push_str(&format!(
-            "| `{name}` | {} | {:.2} % | {} | {meaning} |\n",
+            "| `{}` | {} | {:.2} % | {} | {} |\n",
+            reason.name(),
             count.cases,
             pct(count.cases),
-            examples.join(", ")
+            examples.join(", "),
+            reason.describe()
         ));
     }
 }
@@ -479,14 +479,14 @@ mod tests {
         };
         report
             .inconclusive_reasons
-            .entry(InconclusiveReason::TiersOutOfFuel.name().into())
+            .entry(InconclusiveReason::TiersOutOfFuel)
             .or_default()
             .add(1, &[example(3)], 5);
         assert_eq!(report.exit_code(false), 0);
         assert!(summary_markdown(&report).contains("`tiers-out-of-fuel` | 1 | 10.00 % | 3 (1/1)"));
         report
             .inconclusive_reasons
-            .entry(InconclusiveReason::Unknown.name().into())
+            .entry(InconclusiveReason::Unknown)
             .or_default()
             .add(1, &[example(7)], 5);
         assert_eq!(report.unexplained(), 1);
