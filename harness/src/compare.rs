@@ -23,7 +23,7 @@
 
 use crate::engine::{Engine, EngineInstance};
 use crate::outcome::{CallResult, InstantiateResult, Value};
-use crate::plan::{self, PlannedCall};
+use crate::plan::PlannedCall;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -397,13 +397,7 @@ pub fn run_case_with(
         None => {
             let module = Module::new(wasm)
                 .expect("every engine accepted it, and the tiers share this loader");
-            match plan::wasi_entry(&module) {
-                Some(_) if options.wasi.is_some() => vec![PlannedCall {
-                    export: "_start".into(),
-                    args: Vec::new(),
-                }],
-                _ => plan::plan(&module),
-            }
+            crate::verdict::default_calls(&module, options.wasi.is_some())
         }
     };
     for (index, call) in calls.iter().enumerate() {

@@ -150,9 +150,7 @@ pub fn run_cases(
                 .to_string(),
         )?;
         let (limits, options) = case_setup(&generated);
-        let mut outcome =
-            compare::run_case_with(&generated.wasm, &engines, limits, options.clone());
-        crate::triage::settle(&mut outcome, &generated.wasm, &engines, limits, &options);
+        let outcome = crate::verdict::judge(&generated.wasm, &engines, limits, options);
         for f in &outcome.findings {
             let (dir, written) = save_finding(config, f.clone(), index, &generated, &input)?;
             if written && config.shrink && f.kind.is_failure() {
@@ -195,6 +193,8 @@ fn finding_record(
         false => format!("tierdiff run {}", dir.join("module.wasm").display()),
     };
     FindingRecord {
+        format: report::FINDING_FORMAT,
+        tool: env!("CARGO_PKG_VERSION").to_string(),
         finding,
         seed: config.seed,
         case,
@@ -204,6 +204,9 @@ fn finding_record(
         fault: config.fault.clone(),
         limits,
         wasi: generated.wasi,
+        wasi_world: None,
+        calls: None,
+        source: None,
     }
 }
 

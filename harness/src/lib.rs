@@ -5,7 +5,8 @@
 //! * [`generate`] and [`plan`]: modules from fuzz input, and the calls to make.
 //! * [`compare`] runs one case through every engine and names the findings
 //!   ([`outcome`] holds what engines did); [`triage`] settles whose bug a
-//!   reference disagreement is; [`fuzz`], [`report`] and [`merge`] run,
+//!   reference disagreement is; [`verdict`] is the one path from a case to
+//!   its verdict that every command takes; [`fuzz`], [`report`] and [`merge`] run,
 //!   record and join whole sessions; [`coverage`] says what they exercised.
 //! * [`corpus`], [`replay`], [`shrink`] and [`targets`]: saved cases, and the
 //!   code the cargo-fuzz targets share with `tierdiff replay`; [`reduce`] is
@@ -33,3 +34,4 @@ pub mod shrink;
 pub mod spec;
 pub mod targets;
 pub mod triage;
+pub mod verdict;

@@ -1,11 +1,16 @@
 //! `tierdiff replay`: re-run saved cases and check them.
 //!
+//! Every case runs through [`crate::verdict`], the path `fuzz`, `run` and
+//! `shrink` take, so it gets the signature they gave it.
+//!
 //! Accepts regression cases (`<name>.json` beside `<name>.wat|.wasm`),
-//! finding folders written by `tierdiff fuzz` (replayed with the same plan,
-//! and their shrunk case too when `tierdiff shrink` wrote one; they pass
-//! once the bug is fixed), shrunk cases (`<name>.shrunk.json` beside
-//! `<name>.shrunk.wasm`, replayed with their calls), plain modules (pass
-//! when every engine agrees), cargo-fuzz artifacts and corpus entries (raw
+//! finding folders written by `tierdiff fuzz`, `run --out` or
+//! `replay --out` (replayed with the case's own calls, limits and WASI
+//! world, and their shrunk case too when `tierdiff shrink` wrote one; they
+//! pass once the bug is fixed), shrunk cases (`<name>.shrunk.json` beside
+//! `<name>.shrunk.wasm`, replayed with their calls), plain modules (run as
+//! `tierdiff run` runs them without flags; pass when no failing finding
+//! shows), cargo-fuzz artifacts and corpus entries (raw
 //! input bytes, turned into a module by the same generator code the fuzz
 //! target uses; the target is taken from the folder name, `differential` by
 //! default), and directories of any of these.
@@ -15,15 +20,15 @@
 //! the `fault-injection` feature; without it the replay stops with one line
 //! saying so (bad input, exit 2).
 
-use crate::compare;
+use crate::compare::{CaseOptions, Finding};
 use crate::corpus::{self, all_engines};
 use crate::engine::Engine;
-use crate::generate;
 use crate::input::{self, InputError};
 use crate::reduce::{Case, Ran, WorkerProcess};
 use crate::report::FindingRecord;
 use crate::shrink::{Setup, ShrunkRecord};
 use crate::targets::{self, Target};
+use crate::verdict;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -32,8 +37,12 @@ use std::path::{Path, PathBuf};
 pub struct Replayed {
     pub path: String,
     pub kind: &'static str,
+    /// No failing finding (reference bugs are listed, as a fuzz run lists
+    /// them, without failing).
     pub passed: bool,
-    /// The differences (empty when passed).
+    /// The signatures of every finding, in order.
+    pub signatures: Vec<String>,
+    /// The findings and other differences, one line each.
     pub details: Vec<String>,
 }
 
@@ -131,8 +140,18 @@ fn target_of(p: &Path) -> Target {
         .unwrap_or(Target::Differential)
 }
 
-/// Replays every item under `paths`.
+/// Where `replay --out` writes each failing case's findings (as
+/// `findings/<signature>/` folders that `replay` and `shrink` take).
+pub type SaveTo<'a> = Option<&'a Path>;
+
+/// Replays every item under `paths`; with `save_to`, writes the findings
+/// of every item that fails into finding folders there.
 pub fn replay(paths: &[PathBuf]) -> Result<Vec<Replayed>, InputError> {
+    replay_into(paths, None)
+}
+
+/// [`replay`], writing finding folders under `save_to` when given.
+pub fn replay_into(paths: &[PathBuf], save_to: SaveTo) -> Result<Vec<Replayed>, InputError> {
     let items = collect(paths)?;
     if items.is_empty() {
         return Err(InputError(format!(
@@ -155,29 +174,37 @@ pub fn replay(paths: &[PathBuf]) -> Result<Vec<Replayed>, InputError> {
                     path: json.display().to_string(),
                     kind: "regression",
                     passed: details.is_empty(),
+                    signatures: Vec::new(),
                     details,
                 }
             }
-            Item::Finding(dir) => replay_finding(&dir, &engines)?,
+            Item::Finding(dir) => replay_finding(&dir, &engines, save_to)?,
             Item::Shrunk(json) => {
                 let (record, wasm) = load_shrunk(&json)?;
-                let case = Case {
-                    wasm,
-                    calls: record.calls.clone(),
-                };
                 Replay {
                     path: &json,
                     kind: "shrunk",
                     fault: record.fault.as_deref(),
                     in_worker: is_process_crash(&record.signature),
+                    save_to,
+                    record: None,
                 }
-                .run(vec![("", case, record.setup())], &engines)?
+                .run(vec![("", wasm, record.setup())], &engines)?
             }
             Item::Module(path) => {
                 let module = input::load_module(&path)?;
-                let outcome =
-                    compare::run_case(&module.bytes, &engines, tierdiff_runtime::Limits::default());
-                from_findings(&path, "module", &outcome)
+                let parsed = tierdiff_runtime::Module::new(&module.bytes)
+                    .map_err(|e| InputError(format!("{}: {e}", path.display())))?;
+                let setup = crate::shrink::module_setup(&parsed, &path);
+                Replay {
+                    path: &path,
+                    kind: "module",
+                    fault: None,
+                    in_worker: false,
+                    save_to,
+                    record: None,
+                }
+                .run(vec![("", module.bytes.to_vec(), setup)], &engines)?
             }
             Item::Artifact(path, target) => {
                 let data = std::fs::read(&path)
@@ -187,6 +214,7 @@ pub fn replay(paths: &[PathBuf]) -> Result<Vec<Replayed>, InputError> {
                     path: path.display().to_string(),
                     kind: target.name(),
                     passed: result.is_ok(),
+                    signatures: Vec::new(),
                     details: result.err().into_iter().collect(),
                 }
             }
@@ -195,54 +223,32 @@ pub fn replay(paths: &[PathBuf]) -> Result<Vec<Replayed>, InputError> {
     Ok(out)
 }
 
-/// A finding folder: its module with the plan, and its shrunk case (if
-/// any) with its calls, under the fault it was made with.
-fn replay_finding(dir: &Path, engines: &[Box<dyn Engine>]) -> Result<Replayed, InputError> {
+/// A finding folder: its module as the case ran (its calls, limits, WASI
+/// world and fault), and its shrunk case (if any) with its calls.
+fn replay_finding(
+    dir: &Path,
+    engines: &[Box<dyn Engine>],
+    save_to: SaveTo,
+) -> Result<Replayed, InputError> {
     let bad = |why: String| InputError(format!("{}: {why}", dir.display()));
     let wasm = std::fs::read(dir.join("module.wasm"))
         .map_err(|e| bad(format!("cannot read module.wasm: {e}")))?;
-    let record = match std::fs::read_to_string(dir.join("finding.json")) {
-        Ok(text) => Some(
-            serde_json::from_str::<FindingRecord>(&text)
-                .map_err(|e| bad(format!("bad finding.json: {e}")))?,
-        ),
-        Err(_) => None,
-    };
-    let module = tierdiff_runtime::Module::new(&wasm).map_err(|e| bad(e.to_string()))?;
-    // The case as the fuzzer ran it: its own limits, its WASI world.
-    let setup = record.as_ref().map(Setup::of).unwrap_or_default();
-    let calls = match (setup.wasi, crate::plan::wasi_entry(&module)) {
-        (true, Some(_)) => vec![crate::plan::PlannedCall {
-            export: "_start".into(),
-            args: Vec::new(),
-        }],
-        _ => crate::plan::plan(&module),
-    };
-    let run_as = Setup {
-        limits: Some(setup.limits.unwrap_or_else(generate::case_limits)),
-        ..setup
-    };
-    let mut cases = vec![("", Case { wasm, calls }, run_as)];
+    let record = FindingRecord::load(dir).map_err(bad)?;
+    tierdiff_runtime::Module::new(&wasm)
+        .map_err(|e| bad(format!("module.wasm does not load: {e}")))?;
+    let mut cases = vec![("", wasm, Setup::of(&record))];
     let shrunk = dir.join("shrunk.json");
     if shrunk.is_file() {
         let (s, wasm) = load_shrunk(&shrunk)?;
-        let setup = s.setup();
-        cases.push((
-            "shrunk: ",
-            Case {
-                wasm,
-                calls: s.calls,
-            },
-            setup,
-        ));
+        cases.push(("shrunk: ", wasm, s.setup()));
     }
     Replay {
         path: dir,
         kind: "finding",
-        fault: record.as_ref().and_then(|r| r.fault.as_deref()),
-        in_worker: record
-            .as_ref()
-            .is_some_and(|r| is_process_crash(&r.finding.signature)),
+        fault: record.fault.as_deref(),
+        in_worker: is_process_crash(&record.finding.signature),
+        save_to,
+        record: Some(&record),
     }
     .run(cases, engines)
 }
@@ -252,7 +258,7 @@ fn is_process_crash(signature: &str) -> bool {
     signature.starts_with("crash:") && signature.ends_with(":process")
 }
 
-/// How to replay the cases of one finding or shrunk record.
+/// How to replay the cases of one item.
 struct Replay<'p> {
     path: &'p Path,
     kind: &'static str,
@@ -260,15 +266,20 @@ struct Replay<'p> {
     fault: Option<&'p str>,
     /// Whether a case may kill the process (a worker process then runs it).
     in_worker: bool,
+    /// Where to write the first case's findings, if anywhere.
+    save_to: SaveTo<'p>,
+    /// The finding record replayed, whose origin saved findings keep.
+    record: Option<&'p FindingRecord>,
 }
 
 impl Replay<'_> {
-    /// Runs `cases` (each with a prefix for its details and how it runs,
-    /// whose limits are always given); passes when none shows a finding
-    /// (and no worker dies).
+    /// Runs `cases` (each with a prefix for its details and how it runs)
+    /// through [`crate::verdict`]; passes when none shows a failing finding
+    /// (and no worker dies). Reference bugs are listed but do not fail, as
+    /// in a fuzz run.
     fn run(
         &self,
-        cases: Vec<(&str, Case, Setup)>,
+        cases: Vec<(&str, Vec<u8>, Setup)>,
         engines: &[Box<dyn Engine>],
     ) -> Result<Replayed, InputError> {
         let bad = |why: String| InputError(format!("{}: {why}", self.path.display()));
@@ -277,44 +288,56 @@ impl Replay<'_> {
                 .map_err(|e| bad(format!("the finding was made with --fault {name}: {e}")))?;
         }
         let mut details = Vec::new();
+        let mut signatures = Vec::new();
+        let mut passed = true;
         if self.in_worker {
             let exe = std::env::current_exe().map_err(|e| bad(e.to_string()))?;
             let mut worker = WorkerProcess::new(exe, self.fault.map(str::to_string));
-            for (prefix, case, setup) in cases {
-                details.push(
-                    match worker
-                        .run(&case, setup.shrink_limits(), setup.wasi)
-                        .map_err(bad)?
-                    {
-                        Ran::Finished(signatures) => {
-                            details.extend(signatures.into_iter().map(|s| format!("{prefix}{s}")));
-                            continue;
-                        }
-                        Ran::Died(how) => format!("{prefix}the worker process died ({how})"),
-                        Ran::TimedOut => {
-                            format!("{prefix}the worker process did not finish in time")
-                        }
-                    },
-                );
+            for (prefix, wasm, setup) in cases {
+                let module =
+                    tierdiff_runtime::Module::new(&wasm).map_err(|e| bad(e.to_string()))?;
+                let calls = setup.calls.clone().unwrap_or_else(|| {
+                    crate::verdict::default_calls(&module, setup.wasi.is_some())
+                });
+                let case = Case { wasm, calls };
+                let ran = worker
+                    .run(&case, setup.case_limits(), setup.wasi.as_ref())
+                    .map_err(bad)?;
+                match ran {
+                    Ran::Finished(found) => {
+                        passed &= found.iter().all(|s| s.starts_with("reference-bug:"));
+                        details.extend(found.iter().map(|s| format!("{prefix}{s}")));
+                        signatures.extend(found);
+                    }
+                    Ran::Died(how) => {
+                        passed = false;
+                        details.push(format!("{prefix}the worker process died ({how})"));
+                    }
+                    Ran::TimedOut => {
+                        passed = false;
+                        details.push(format!("{prefix}the worker process did not finish in time"));
+                    }
+                }
             }
         } else {
             let before = crate::shrink::selected_fault();
             if let Some(name) = self.fault {
                 crate::shrink::select_fault(name).map_err(bad)?;
             }
-            for (prefix, case, setup) in cases {
-                let outcome = compare::run_case_with(
-                    &case.wasm,
-                    engines,
-                    setup.shrink_limits(),
-                    setup.options(case.calls),
-                );
-                details.extend(
-                    outcome
-                        .findings
-                        .iter()
-                        .map(|f| format!("{prefix}{}: {}", f.signature, f.message)),
-                );
+            for (index, (prefix, wasm, setup)) in cases.into_iter().enumerate() {
+                let options = CaseOptions {
+                    keep_going: self.record.is_none_or(|r| r.source.is_some()),
+                    ..setup.case_options()
+                };
+                let outcome = verdict::judge(&wasm, engines, setup.case_limits(), options);
+                for f in &outcome.findings {
+                    passed &= !f.kind.is_failure();
+                    details.push(format!("{prefix}{}: {}", f.signature, f.message));
+                    signatures.push(f.signature.clone());
+                }
+                if let (0, Some(out)) = (index, self.save_to) {
+                    self.save(out, &outcome.findings, &wasm, &setup)?;
+                }
             }
             if self.fault.is_some() {
                 tierdiff_runtime::fault::set(before).expect("this build injects faults");
@@ -323,9 +346,34 @@ impl Replay<'_> {
         Ok(Replayed {
             path: self.path.display().to_string(),
             kind: self.kind,
-            passed: details.is_empty(),
+            passed,
+            signatures,
             details,
         })
+    }
+
+    /// Writes the failing findings of a case into finding folders under `out`.
+    fn save(
+        &self,
+        out: &Path,
+        findings: &[Finding],
+        wasm: &[u8],
+        setup: &Setup,
+    ) -> Result<(), InputError> {
+        for f in findings.iter().filter(|f| f.kind.is_failure()) {
+            let record = match self.record {
+                Some(r) => FindingRecord {
+                    finding: f.clone(),
+                    format: crate::report::FINDING_FORMAT,
+                    tool: env!("CARGO_PKG_VERSION").to_string(),
+                    ..r.clone()
+                },
+                None => FindingRecord::of_module(f.clone(), self.path, setup),
+            };
+            crate::report::write_finding(out, &record, wasm)
+                .map_err(|e| InputError(format!("{}: {e}", out.display())))?;
+        }
+        Ok(())
     }
 }
 
@@ -341,19 +389,4 @@ fn load_shrunk(json: &Path) -> Result<(ShrunkRecord, Vec<u8>), InputError> {
     let wasm = std::fs::read(&module)
         .map_err(|e| InputError(format!("{}: cannot read: {e}", module.display())))?;
     Ok((record, wasm))
-}
-
-/// A replay that passes when the case produced no finding.
-fn from_findings(path: &Path, kind: &'static str, outcome: &compare::CaseOutcome) -> Replayed {
-    let details: Vec<String> = outcome
-        .findings
-        .iter()
-        .map(|f| format!("{}: {}", f.signature, f.message))
-        .collect();
-    Replayed {
-        path: path.display().to_string(),
-        kind,
-        passed: details.is_empty(),
-        details,
-    }
 }

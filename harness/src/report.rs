@@ -209,9 +209,19 @@ impl Report {
     }
 }
 
+/// The format of `finding.json` this build writes; it reads this one and
+/// every earlier one (fields added since then have defaults).
+pub const FINDING_FORMAT: u32 = 2;
+
 /// Everything saved for one finding.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct FindingRecord {
+    /// [`FINDING_FORMAT`] when written (records without it are format 1).
+    #[serde(default = "format_one")]
+    pub format: u32,
+    /// The tierdiff version that wrote it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub tool: String,
     pub finding: Finding,
     pub seed: u64,
     pub case: u64,
@@ -226,9 +236,68 @@ pub struct FindingRecord {
     /// defaults (fuel pressure); replay and shrink use them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limits: Option<tierdiff_runtime::Limits>,
-    /// The case ran as a WASI program (with `generate::wasi_config`).
+    /// The case ran as a WASI program (with `generate::wasi_config`
+    /// unless `wasi_world` says otherwise).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub wasi: bool,
+    /// The WASI world, when not that of generated programs (a `run`'s
+    /// arguments, environment and stdin).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wasi_world: Option<crate::verdict::WasiWorld>,
+    /// The calls the case made, when not its plan (`run --invoke`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calls: Option<Vec<crate::plan::PlannedCall>>,
+    /// The module file a `run` or `replay` was given, for a finding not
+    /// made by the fuzzer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+fn format_one() -> u32 {
+    1
+}
+
+impl FindingRecord {
+    /// A record for a finding of `tierdiff run` or `replay` on a module
+    /// (no seed, case or generator input behind it).
+    pub fn of_module(finding: Finding, source: &Path, setup: &crate::shrink::Setup) -> Self {
+        let generated = crate::verdict::WasiWorld::generated();
+        FindingRecord {
+            format: FINDING_FORMAT,
+            tool: env!("CARGO_PKG_VERSION").to_string(),
+            finding,
+            seed: 0,
+            case: 0,
+            generator: "module".into(),
+            input_hex: String::new(),
+            replay: String::new(),
+            fault: crate::shrink::selected_fault().map(|f| f.name().to_string()),
+            limits: setup.limits,
+            wasi: setup.wasi.is_some(),
+            wasi_world: setup.wasi.clone().filter(|w| *w != generated),
+            calls: setup.calls.clone(),
+            source: Some(source.display().to_string()),
+        }
+    }
+
+    /// Reads `dir/finding.json`; a one-line reason when it is missing,
+    /// not a record, or from a newer format.
+    pub fn load(dir: &Path) -> Result<FindingRecord, String> {
+        let path = dir.join("finding.json");
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("cannot read finding.json: {e}"))?;
+        let value: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| format!("finding.json is not JSON: {e}"))?;
+        let format = value.get("format").and_then(|f| f.as_u64()).unwrap_or(1);
+        if format > u64::from(FINDING_FORMAT) {
+            let tool = value.get("tool").and_then(|t| t.as_str()).unwrap_or("?");
+            return Err(format!(
+                "finding.json has format {format} (written by tierdiff {tool}); this tierdiff reads formats up to {FINDING_FORMAT}"
+            ));
+        }
+        serde_json::from_value(value)
+            .map_err(|e| format!("finding.json is not a finding record of this tierdiff: {e}"))
+    }
 }
 
 /// Writes a finding's folder, unless one with its signature already holds a
@@ -249,7 +318,10 @@ pub fn write_finding(
     let existing = std::fs::read_to_string(dir.join("finding.json"))
         .ok()
         .and_then(|t| serde_json::from_str::<FindingRecord>(&t).ok());
-    if existing.is_some_and(|e| e.case <= record.case) {
+    // Fuzz cases keep the lowest index; a module's finding (run, replay)
+    // is written anew each time.
+    let fuzzed = |r: &FindingRecord| r.source.is_none();
+    if existing.is_some_and(|e| fuzzed(&e) && fuzzed(record) && e.case <= record.case) {
         return Ok((dir, false));
     }
     // Build the folder beside its final place, then swap it in, so a crash

@@ -12,13 +12,15 @@
 //! (a [`ShrunkRecord`]: the calls, limits and fault to replay it with, and
 //! the sizes before and after); `tierdiff replay` runs such a record.
 
-use crate::compare::{self, CaseOptions, Finding};
+use crate::compare::{CaseOptions, Finding};
 use crate::engine::Engine;
-use crate::plan::{self, PlannedCall};
+use crate::plan::PlannedCall;
 use crate::reduce::{self, Budget, Case, Size, Stop, Target};
+use crate::verdict::{self, WasiWorld};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+use tierdiff_runtime::wasi::WasiConfig;
 use tierdiff_runtime::{Limits, Module};
 
 /// Limits for candidates: enough for the finding, small enough that a
@@ -37,14 +39,17 @@ pub const FUZZ_BUDGET: Budget = Budget {
     wasm_shrink_attempts: 100,
 };
 
-/// How a finding's case ran: its own limits (fuel pressure) and whether
-/// as a WASI program. Shrinking and replaying run it the same way.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// How a finding's case ran: its own limits (fuel pressure, a `run`'s
+/// limits), its WASI world and its calls. Shrinking and replaying run it
+/// the same way.
+#[derive(Clone, Debug, Default)]
 pub struct Setup {
     /// The case's limits; `None` for the generated-case defaults.
     pub limits: Option<Limits>,
-    /// Run as a WASI program with [`crate::generate::wasi_config`].
-    pub wasi: bool,
+    /// The WASI world it ran in, if it ran as a WASI program.
+    pub wasi: Option<WasiWorld>,
+    /// The calls it made; `None` for its plan ([`verdict::default_calls`]).
+    pub calls: Option<Vec<PlannedCall>>,
 }
 
 impl Setup {
@@ -52,7 +57,8 @@ impl Setup {
     pub fn of(record: &crate::report::FindingRecord) -> Setup {
         Setup {
             limits: record.limits,
-            wasi: record.wasi,
+            wasi: WasiWorld::resolve(record.wasi, record.wasi_world.as_ref()),
+            calls: record.calls.clone(),
         }
     }
 
@@ -61,12 +67,39 @@ impl Setup {
         self.limits.unwrap_or_else(shrink_limits)
     }
 
+    /// The case's own limits: its recorded ones, else those of generated cases.
+    pub fn case_limits(&self) -> Limits {
+        self.limits.unwrap_or_else(crate::generate::case_limits)
+    }
+
+    /// The WASI configuration of its world.
+    pub fn wasi_config(&self) -> Option<WasiConfig> {
+        self.wasi.as_ref().and_then(WasiWorld::config)
+    }
+
     /// Options running `calls` this way.
     pub fn options(&self, calls: Vec<PlannedCall>) -> CaseOptions {
         CaseOptions {
             calls: Some(calls),
-            wasi: self.wasi.then(crate::generate::wasi_config),
+            wasi: self.wasi_config(),
             ..CaseOptions::default()
+        }
+    }
+
+    /// Options running the case's own calls (its plan when it has none).
+    pub fn case_options(&self) -> CaseOptions {
+        CaseOptions {
+            calls: self.calls.clone(),
+            wasi: self.wasi_config(),
+            ..CaseOptions::default()
+        }
+    }
+
+    /// The same setup with other limits.
+    pub fn with_limits(&self, limits: Limits) -> Setup {
+        Setup {
+            limits: Some(limits),
+            ..self.clone()
         }
     }
 }
@@ -107,15 +140,40 @@ pub struct Shrunk {
     pub setup: Setup,
 }
 
-/// The calls that show `finding` in `wasm`: its plan up to the finding's
-/// call, or the whole plan when no call is named (instantiation, a dead worker).
-pub fn initial_calls(wasm: &[u8], finding: &Finding) -> Result<Vec<PlannedCall>, String> {
+/// The calls that show `finding` in `wasm` run as `setup` says: the
+/// case's own calls (its plan when it has none) up to the finding's call,
+/// or all of them when no call is named (instantiation, a dead worker).
+pub fn initial_calls(
+    wasm: &[u8],
+    finding: &Finding,
+    setup: &Setup,
+) -> Result<Vec<PlannedCall>, String> {
     let module = Module::new(wasm).map_err(|e| format!("the module does not load: {e}"))?;
-    let mut calls = plan::plan(&module);
+    let mut calls = match &setup.calls {
+        Some(calls) => calls.clone(),
+        None => verdict::default_calls(&module, setup.wasi.is_some()),
+    };
     if let Some(i) = finding.call_index {
         calls.truncate(i + 1);
     }
     Ok(calls)
+}
+
+/// The setups to try, in order: the small shrink fuel first (a candidate
+/// that lost its termination then costs little), then the case's own
+/// limits, which are what showed the finding.
+fn candidate_setups(setup: &Setup) -> Vec<Setup> {
+    let own = setup.case_limits();
+    let small = Limits {
+        fuel: Some(shrink_limits().fuel.expect("the shrink limits have fuel")),
+        ..own
+    };
+    let mut setups = Vec::new();
+    if own.fuel.is_none_or(|f| f > small.fuel.unwrap_or(0)) {
+        setups.push(setup.with_limits(small));
+    }
+    setups.push(setup.with_limits(own));
+    setups
 }
 
 /// Shrinks `finding` of `wasm`.
@@ -129,36 +187,29 @@ pub fn shrink(
     let target = Target::of(finding);
     let case = Case {
         wasm: wasm.to_vec(),
-        calls: initial_calls(wasm, finding)?,
+        calls: initial_calls(wasm, finding, &options.setup)?,
     };
     let not_shown = || {
         format!(
-            "the module does not show the finding {} under the shrink limits or the generated cases' own",
+            "the module does not show the finding {} with its calls and limits",
             target.signature
         )
     };
-    // The small shrink limits first; the generated cases' own if they hide it.
-    let mut setups = vec![options.setup];
-    if options.setup.limits.is_none() {
-        setups.push(Setup {
-            limits: Some(crate::generate::case_limits()),
-            ..options.setup
-        });
-    }
+    let setups = candidate_setups(&options.setup);
     let (setup, reduced) = match &options.worker {
         // A candidate that kills the process (a crash bug of a tier) must
         // not take the shrink down with it.
         Some(exe) => {
             let mut first_error = None;
-            let calibrated = setups.iter().find_map(|&candidate| {
+            let calibrated = setups.iter().find_map(|candidate| {
                 let mut oracle = reduce::Supervised::new(
                     exe.clone(),
                     options.fault.clone(),
                     target.clone(),
-                    candidate,
+                    candidate.clone(),
                 );
                 match oracle.calibrate(&case) {
-                    Ok(()) => Some((candidate, oracle)),
+                    Ok(()) => Some((candidate.clone(), oracle)),
                     Err(e) => {
                         first_error.get_or_insert(e);
                         None
@@ -178,13 +229,13 @@ pub fn shrink(
         None => {
             let (setup, mut oracle) = setups
                 .iter()
-                .find_map(|&candidate| {
+                .find_map(|candidate| {
                     let mut oracle = reduce::InProcess {
                         engines,
                         target: target.clone(),
-                        setup: candidate,
+                        setup: candidate.clone(),
                     };
-                    reduce::Oracle::fails(&mut oracle, &case).then_some((candidate, oracle))
+                    reduce::Oracle::fails(&mut oracle, &case).then(|| (candidate.clone(), oracle))
                 })
                 .ok_or_else(not_shown)?;
             (
@@ -207,12 +258,29 @@ pub fn shrink(
     })
 }
 
-/// The first finding `wasm` shows under the shrink limits with its plan.
-pub fn first_finding(wasm: &[u8], engines: &[Box<dyn Engine>]) -> Option<Finding> {
-    compare::run_case(wasm, engines, shrink_limits())
-        .findings
-        .into_iter()
-        .next()
+/// The first failing finding (else the first finding) a module shows as
+/// `tierdiff run` runs it without flags (see [`module_setup`]).
+pub fn first_finding(wasm: &[u8], setup: &Setup, engines: &[Box<dyn Engine>]) -> Option<Finding> {
+    let options = CaseOptions {
+        keep_going: true,
+        ..setup.case_options()
+    };
+    let findings = verdict::judge(wasm, engines, setup.case_limits(), options).findings;
+    findings
+        .iter()
+        .find(|f| f.kind.is_failure())
+        .or(findings.first())
+        .cloned()
+}
+
+/// How `tierdiff run` runs a plain module without flags; `replay` and
+/// `shrink` of a module run it the same way.
+pub fn module_setup(module: &Module, path: &Path) -> Setup {
+    Setup {
+        limits: Some(verdict::module_limits()),
+        wasi: verdict::module_world(module, path),
+        calls: None,
+    }
 }
 
 /// What `<base>.json` holds beside a shrunk module: enough to replay it.
@@ -231,9 +299,19 @@ pub struct ShrunkRecord {
     /// The call-depth limit, when not that of generated cases.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_call_depth: Option<u32>,
-    /// Run as a WASI program (with `generate::wasi_config`).
+    /// Run as a WASI program (with `generate::wasi_config` unless
+    /// `wasi_world` says otherwise).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub wasi: bool,
+    /// The WASI world, when not that of generated programs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wasi_world: Option<WasiWorld>,
+    /// Memory pages at most, when not the generated cases' bound.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_memory_pages: Option<u32>,
+    /// Table elements at most, when not the generated cases' bound.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_table_elements: Option<u32>,
     pub before: Size,
     pub after: Size,
     pub seconds: f64,
@@ -248,7 +326,8 @@ impl ShrunkRecord {
         Limits {
             fuel: self.fuel,
             max_call_depth: self.max_call_depth.unwrap_or(base.max_call_depth),
-            ..base
+            max_memory_pages: self.max_memory_pages.unwrap_or(base.max_memory_pages),
+            max_table_elements: self.max_table_elements.unwrap_or(base.max_table_elements),
         }
     }
 
@@ -256,20 +335,15 @@ impl ShrunkRecord {
     pub fn setup(&self) -> Setup {
         Setup {
             limits: Some(self.limits()),
-            wasi: self.wasi,
+            wasi: WasiWorld::resolve(self.wasi, self.wasi_world.as_ref()),
+            calls: Some(self.calls.clone()),
         }
     }
 
-    /// Whether this module still shows the recorded finding; the findings
-    /// it shows, in any case.
+    /// The findings this module shows run as recorded.
     pub fn run(&self, wasm: &[u8], engines: &[Box<dyn Engine>]) -> Vec<Finding> {
-        compare::run_case_with(
-            wasm,
-            engines,
-            self.limits(),
-            self.setup().options(self.calls.clone()),
-        )
-        .findings
+        let setup = self.setup();
+        verdict::judge(wasm, engines, self.limits(), setup.case_options()).findings
     }
 }
 
@@ -284,16 +358,23 @@ pub fn with_ext(base: &Path, ext: &str) -> PathBuf {
 
 /// Writes `<base>.wasm`, `<base>.wat` and `<base>.json`.
 pub fn write(base: &Path, shrunk: &Shrunk, fault: Option<&str>) -> std::io::Result<()> {
-    let setup = shrunk.setup;
+    let setup = &shrunk.setup;
     let limits = setup.shrink_limits();
+    let generated_limits = crate::generate::case_limits();
+    let generated = WasiWorld::generated();
     let record = ShrunkRecord {
         signature: shrunk.signature.clone(),
         fault: fault.map(str::to_string),
         calls: shrunk.case.calls.clone(),
         fuel: limits.fuel,
-        max_call_depth: (limits.max_call_depth != crate::generate::case_limits().max_call_depth)
+        max_call_depth: (limits.max_call_depth != generated_limits.max_call_depth)
             .then_some(limits.max_call_depth),
-        wasi: setup.wasi,
+        max_memory_pages: (limits.max_memory_pages != generated_limits.max_memory_pages)
+            .then_some(limits.max_memory_pages),
+        max_table_elements: (limits.max_table_elements != generated_limits.max_table_elements)
+            .then_some(limits.max_table_elements),
+        wasi: setup.wasi.is_some(),
+        wasi_world: setup.wasi.clone().filter(|w| *w != generated),
         before: shrunk.before,
         after: shrunk.after,
         seconds: shrunk.elapsed.as_secs_f64(),

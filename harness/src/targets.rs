@@ -2,7 +2,6 @@
 //! targets in `fuzz_targets/` are thin wrappers, and `tierdiff replay`
 //! runs a saved artifact through the very same function.
 
-use crate::compare;
 use crate::corpus::all_engines;
 use crate::generate;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -68,8 +67,7 @@ fn differential(data: &[u8]) -> Result<(), String> {
     let generated = generate::module_from_bytes(data);
     let engines = all_engines();
     let (limits, options) = crate::fuzz::case_setup(&generated);
-    let mut outcome = compare::run_case_with(&generated.wasm, &engines, limits, options.clone());
-    crate::triage::settle(&mut outcome, &generated.wasm, &engines, limits, &options);
+    let outcome = crate::verdict::judge(&generated.wasm, &engines, limits, options);
     match outcome.findings.iter().find(|f| f.kind.is_failure()) {
         None => Ok(()),
         Some(f) => Err(format!("finding {}: {}", f.signature, f.message)),

@@ -72,16 +72,28 @@ fn disagreement_vanishes(
     patched: Option<Vec<u8>>,
     engines: &[Box<dyn Engine>],
     limits: Limits,
+    options: &CaseOptions,
 ) -> bool {
     let Some(patched) = patched else {
         return false;
     };
-    !compare::run_case(&patched, engines, limits).has_reference_disagreement()
+    // The rewrites keep every export and type, so the case's calls apply.
+    let options = CaseOptions {
+        calls: options.calls.clone(),
+        wasi: options.wasi.clone(),
+        ..CaseOptions::default()
+    };
+    !compare::run_case_with(&patched, engines, limits, options).has_reference_disagreement()
 }
 
 /// Whether the reference disagreements of `wasm` are the known wasmi bug.
-pub fn is_wasmi_select_bug(wasm: &[u8], engines: &[Box<dyn Engine>], limits: Limits) -> bool {
-    disagreement_vanishes(defuse_select_conditions(wasm), engines, limits)
+pub fn is_wasmi_select_bug(
+    wasm: &[u8],
+    engines: &[Box<dyn Engine>],
+    limits: Limits,
+    options: &CaseOptions,
+) -> bool {
+    disagreement_vanishes(defuse_select_conditions(wasm), engines, limits, options)
 }
 
 /// The module with an empty `block end` put before every `block`, `if` and
@@ -108,8 +120,13 @@ fn defuse_param_blocks(wasm: &[u8]) -> Option<Vec<u8>> {
 
 /// Whether the reference disagreements of `wasm` are the known wasmi bug
 /// with values below the parameters of a block.
-pub fn is_wasmi_if_param_bug(wasm: &[u8], engines: &[Box<dyn Engine>], limits: Limits) -> bool {
-    disagreement_vanishes(defuse_param_blocks(wasm), engines, limits)
+pub fn is_wasmi_if_param_bug(
+    wasm: &[u8],
+    engines: &[Box<dyn Engine>],
+    limits: Limits,
+    options: &CaseOptions,
+) -> bool {
+    disagreement_vanishes(defuse_param_blocks(wasm), engines, limits, options)
 }
 
 /// The known wasmi bug behind the reference disagreements of `wasm`: the tag
@@ -119,14 +136,15 @@ pub fn known_wasmi_bug(
     wasm: &[u8],
     engines: &[Box<dyn Engine>],
     limits: Limits,
+    options: &CaseOptions,
 ) -> Option<(&'static str, &'static str)> {
-    if is_wasmi_select_bug(wasm, engines, limits) {
+    if is_wasmi_select_bug(wasm, engines, limits, options) {
         return Some((
             WASMI_SELECT_EQZ,
             "the known wasmi 2.0.0 select bug: gone once select conditions are rewritten",
         ));
     }
-    if is_wasmi_if_param_bug(wasm, engines, limits) {
+    if is_wasmi_if_param_bug(wasm, engines, limits, options) {
         return Some((
             WASMI_IF_PARAM_LOCAL,
             "the known wasmi 2.0.0 if-parameter bug: gone once an empty block precedes every block with parameters",
@@ -251,8 +269,8 @@ pub fn settle(
         return;
     }
     let tie = tie_break(wasm, engines, limits, options);
-    let known = if outcome.has_reference_disagreement() && options.calls.is_none() {
-        known_wasmi_bug(wasm, engines, limits)
+    let known = if outcome.has_reference_disagreement() {
+        known_wasmi_bug(wasm, engines, limits, options)
     } else {
         None
     };
@@ -308,11 +326,21 @@ mod tests {
             compare::run_case(&buggy, &engines, limits).has_reference_disagreement(),
             "wasmi 2.0.0 still has the bug"
         );
-        assert!(is_wasmi_select_bug(&buggy, &engines, limits));
+        assert!(is_wasmi_select_bug(
+            &buggy,
+            &engines,
+            limits,
+            &CaseOptions::default()
+        ));
         let plain =
             wat::parse_str(r#"(module (func (export "f") (param i32) (result i32) local.get 0))"#)
                 .unwrap();
-        assert!(!is_wasmi_select_bug(&plain, &engines, limits));
+        assert!(!is_wasmi_select_bug(
+            &plain,
+            &engines,
+            limits,
+            &CaseOptions::default()
+        ));
     }
 
     /// `f(5, 1)` runs the loop, which saves `x` into a stack slot; `f(9, 0)`
@@ -334,12 +362,29 @@ mod tests {
             compare::run_case(&buggy, &engines, limits).has_reference_disagreement(),
             "wasmi 2.0.0 still has the bug"
         );
-        assert!(is_wasmi_if_param_bug(&buggy, &engines, limits));
-        assert!(!is_wasmi_select_bug(&buggy, &engines, limits));
-        let tag = |wasm: &[u8]| known_wasmi_bug(wasm, &engines, limits).map(|(tag, _)| tag);
+        assert!(is_wasmi_if_param_bug(
+            &buggy,
+            &engines,
+            limits,
+            &CaseOptions::default()
+        ));
+        assert!(!is_wasmi_select_bug(
+            &buggy,
+            &engines,
+            limits,
+            &CaseOptions::default()
+        ));
+        let tag = |wasm: &[u8]| {
+            known_wasmi_bug(wasm, &engines, limits, &CaseOptions::default()).map(|(tag, _)| tag)
+        };
         assert_eq!(tag(&buggy[..]), Some(WASMI_IF_PARAM_LOCAL));
         let select = wat::parse_str(BUGGY).unwrap();
-        assert!(!is_wasmi_if_param_bug(&select, &engines, limits));
+        assert!(!is_wasmi_if_param_bug(
+            &select,
+            &engines,
+            limits,
+            &CaseOptions::default()
+        ));
         assert_eq!(tag(&select[..]), Some(WASMI_SELECT_EQZ));
         let plain =
             wat::parse_str(r#"(module (func (export "f") (param i32) (result i32) local.get 0))"#)
@@ -448,7 +493,7 @@ mod tests {
             outcome.findings
         );
         assert_eq!(
-            known_wasmi_bug(&wasm, &engines, limits),
+            known_wasmi_bug(&wasm, &engines, limits, &CaseOptions::default()),
             None,
             "no known pattern"
         );

@@ -44,7 +44,7 @@ fn tierdiff() -> PathBuf {
 /// Runs `case` with its calls as `setup` says (the shrink limits unless
 /// the finding's case had limits of its own) in this process.
 fn findings(case: &Case, setup: shrink::Setup) -> Vec<Finding> {
-    compare::run_case_with(
+    tierdiff::verdict::judge(
         &case.wasm,
         &tierdiff::corpus::all_engines(),
         setup.shrink_limits(),
@@ -124,7 +124,10 @@ fn shrinks(fault: &str, iterations: u64) {
         &options,
         &indicatif::ProgressBar::hidden(),
     );
-    let faulted = shrunk.as_ref().ok().map(|s| findings(&s.case, s.setup));
+    let faulted = shrunk
+        .as_ref()
+        .ok()
+        .map(|s| findings(&s.case, s.setup.clone()));
     tierdiff_runtime::fault::set(None).unwrap();
     let _ = std::fs::remove_dir_all(&out);
     let shrunk = shrunk.unwrap_or_else(|e| panic!("{fault}: {e}"));
@@ -380,11 +383,11 @@ fn classic_abort_on_grow_through_the_binary() {
         calls: record.calls.clone(),
     };
     let faulted = WorkerProcess::new(tierdiff(), record.fault.clone())
-        .run(&case, record.limits(), false)
+        .run(&case, record.limits(), None)
         .unwrap();
     assert!(matches!(faulted, Ran::Died(_)), "{faulted:?}");
     let clean = WorkerProcess::new(tierdiff(), None)
-        .run(&case, record.limits(), false)
+        .run(&case, record.limits(), None)
         .unwrap();
     assert_eq!(clean, Ran::Finished(vec![]));
 
@@ -441,16 +444,21 @@ fn the_known_wasmi_select_finding_shrinks_to_12_instructions() {
     let wasm = tierdiff::generate::wasm_smith_with(&fuzz::case_input(&config, 1563), wasm2);
     let engines = tierdiff::corpus::all_engines();
     let limits = tierdiff::generate::case_limits();
-    let outcome = compare::run_case(&wasm, &engines, limits);
+    let plan = compare::CaseOptions::default();
+    assert!(tierdiff::triage::is_wasmi_select_bug(
+        &wasm, &engines, limits, &plan
+    ));
+    // The verdict every command gives it: the known reference bug.
+    let outcome = tierdiff::verdict::judge(&wasm, &engines, limits, plan);
     let finding = outcome
         .findings
         .first()
         .expect("case 1563 of seed 1 disagrees with wasmi")
         .clone();
-    assert_eq!(finding.kind, compare::FindingKind::ReferenceDisagreement);
-    assert!(tierdiff::triage::is_wasmi_select_bug(
-        &wasm, &engines, limits
-    ));
+    assert_eq!(finding.kind, compare::FindingKind::ReferenceBug);
+    assert!(finding
+        .signature
+        .ends_with(tierdiff::triage::WASMI_SELECT_EQZ));
 
     let _guard = FAULT_LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let options = shrink::Options {
@@ -480,7 +488,12 @@ fn the_known_wasmi_select_finding_shrinks_to_12_instructions() {
     let module = tierdiff_runtime::Module::new(&shrunk.case.wasm).unwrap();
     assert!(reduce::calls_fit(&module, &shrunk.case.calls));
     assert!(
-        tierdiff::triage::is_wasmi_select_bug(&shrunk.case.wasm, &engines, shrink::shrink_limits()),
+        tierdiff::triage::is_wasmi_select_bug(
+            &shrunk.case.wasm,
+            &engines,
+            shrink::shrink_limits(),
+            &shrink::Setup::default().options(shrunk.case.calls.clone())
+        ),
         "{wat}"
     );
 }

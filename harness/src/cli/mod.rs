@@ -37,6 +37,10 @@ enum Command {
         /// Files or folders.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+        /// Write the failing findings as finding folders under DIR/findings/
+        /// (as a fuzz run does), for `replay` and `shrink`.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
         /// Print one JSON object on stdout.
         #[arg(long)]
         json: bool,
@@ -115,7 +119,7 @@ fn cli_main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Fuzz(args) => fuzz::cmd_fuzz(args),
-        Command::Replay { paths, json } => replay::cmd_replay(&paths, json),
+        Command::Replay { paths, out, json } => replay::cmd_replay(&paths, out.as_deref(), json),
         Command::Bench(args) => crate::bench::cmd_bench(&args),
         Command::Shrink(args) => shrink::cmd_shrink(args),
         Command::ShrinkWorker { fault } => return shrink::cmd_shrink_worker(fault.as_deref()),

@@ -2,11 +2,15 @@
 
 use crate::input::InputError;
 use serde_json::json;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-pub(super) fn cmd_replay(paths: &[PathBuf], json: bool) -> Result<ExitCode, InputError> {
-    let results = crate::replay::replay(paths)?;
+pub(super) fn cmd_replay(
+    paths: &[PathBuf],
+    out: Option<&Path>,
+    json: bool,
+) -> Result<ExitCode, InputError> {
+    let results = crate::replay::replay_into(paths, out)?;
     let failed = results.iter().filter(|r| !r.passed).count();
     if json {
         println!(
@@ -27,5 +31,8 @@ pub(super) fn cmd_replay(paths: &[PathBuf], json: bool) -> Result<ExitCode, Inpu
         }
     }
     eprintln!("{} passed, {} failed", results.len() - failed, failed);
+    if let (Some(out), true) = (out, failed > 0) {
+        eprintln!("findings written under {}", out.join("findings").display());
+    }
     Ok(ExitCode::from(if failed == 0 { 0 } else { 1 }))
 }

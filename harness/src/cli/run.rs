@@ -49,6 +49,11 @@ pub(super) struct RunArgs {
     /// `fault-injection` feature only): for testing the harness itself.
     #[arg(long)]
     fault: Option<String>,
+    /// Write each failing finding as a finding folder under DIR/findings/
+    /// (module, calls, arguments, limits, WASI world), as a fuzz run does;
+    /// `replay` and `shrink` take it.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
 }
 
 /// The WASI world of `tierdiff run`, or `None` for a module without WASI imports.
@@ -184,16 +189,10 @@ fn parse_fuel(text: Option<&str>) -> Result<Option<Option<u64>>, InputError> {
 /// memory and table bounds stay the runtime's defaults, so real modules
 /// fit. `--fuel` overrides the fuel either way.
 fn run_limits(invoke: Option<&str>, fuel: Option<Option<u64>>) -> tierdiff_runtime::Limits {
-    let defaults = tierdiff_runtime::Limits::default();
     let base = if invoke.is_some() {
-        defaults
+        tierdiff_runtime::Limits::default()
     } else {
-        let fuzz = crate::generate::case_limits();
-        tierdiff_runtime::Limits {
-            fuel: fuzz.fuel,
-            max_call_depth: fuzz.max_call_depth,
-            ..defaults
-        }
+        crate::verdict::module_limits()
     };
     tierdiff_runtime::Limits {
         fuel: fuel.unwrap_or(base.fuel),
@@ -266,15 +265,17 @@ pub(super) fn cmd_run(a: RunArgs) -> Result<ExitCode, InputError> {
         None => None,
     };
     let limits = run_limits(invoke, fuel);
-    let options = crate::compare::CaseOptions {
+    let setup = crate::shrink::Setup {
+        limits: Some(limits),
+        wasi: wasi.as_ref().map(crate::verdict::WasiWorld::of),
         calls,
+    };
+    let options = crate::compare::CaseOptions {
         keep_rows: true,
         keep_going: true,
-        wasi,
+        ..setup.case_options()
     };
-    let mut outcome =
-        crate::compare::run_case_with(&module.bytes, &engines, limits, options.clone());
-    crate::triage::settle(&mut outcome, &module.bytes, &engines, limits, &options);
+    let outcome = crate::verdict::judge(&module.bytes, &engines, limits, options);
     if let Some((name, r)) = outcome
         .instantiate
         .iter()
@@ -374,6 +375,14 @@ pub(super) fn cmd_run(a: RunArgs) -> Result<ExitCode, InputError> {
                 .fuel
                 .map_or("unlimited".to_string(), |f| format!("{f} units"))
         );
+    }
+    if let Some(out) = &a.out {
+        for f in outcome.findings.iter().filter(|f| f.kind.is_failure()) {
+            let record = crate::report::FindingRecord::of_module(f.clone(), file, &setup);
+            let (dir, _) = crate::report::write_finding(out, &record, &module.bytes)
+                .map_err(|e| InputError(format!("{}: {e}", out.display())))?;
+            eprintln!("tierdiff: finding written to {}", dir.display());
+        }
     }
     let fails = outcome.findings.iter().any(|f| f.kind.is_failure());
     Ok(ExitCode::from(u8::from(fails)))

@@ -11,7 +11,8 @@ use std::time::Duration;
 
 #[derive(clap::Args)]
 pub struct ShrinkArgs {
-    /// A finding folder, its finding.json, or a .wasm/.wat module.
+    /// A finding folder (of `fuzz`, `run --out` or `replay --out`), its
+    /// finding.json, or a .wasm/.wat module (run as `tierdiff run` runs it).
     file: PathBuf,
     /// Output path without extension (default: <folder>/shrunk or <file>.shrunk).
     #[arg(short = 'o', long)]
@@ -45,24 +46,26 @@ pub(super) fn cmd_shrink(a: ShrinkArgs) -> Result<ExitCode, InputError> {
         Some(d) => {
             let wasm = std::fs::read(d.join("module.wasm"))
                 .map_err(|e| bad(format!("cannot read module.wasm: {e}")))?;
-            let text = std::fs::read_to_string(d.join("finding.json"))
-                .map_err(|e| bad(format!("cannot read finding.json: {e}")))?;
-            let record: crate::report::FindingRecord =
-                serde_json::from_str(&text).map_err(|e| bad(format!("bad finding.json: {e}")))?;
+            let record = crate::report::FindingRecord::load(d).map_err(bad)?;
+            tierdiff_runtime::Module::new(&wasm)
+                .map_err(|e| bad(format!("module.wasm does not load: {e}")))?;
+            if let Some(name) = &record.fault {
+                shrink::select_fault(name)
+                    .map_err(|e| bad(format!("the finding was made with --fault {name}: {e}")))?;
+            }
             let setup = shrink::Setup::of(&record);
             (wasm, record.finding, record.fault, setup)
         }
         None => {
             let wasm = input::load_module(file)?.bytes.to_vec();
-            let finding = shrink::first_finding(&wasm, &engines)
+            let module = tierdiff_runtime::Module::new(&wasm).map_err(|e| bad(e.to_string()))?;
+            // The module as `tierdiff run` (and `replay`) runs it.
+            let setup = shrink::module_setup(&module, file);
+            let finding = shrink::first_finding(&wasm, &setup, &engines)
                 .ok_or_else(|| bad("no finding to shrink (every engine agrees)".into()))?;
-            (wasm, finding, None, shrink::Setup::default())
+            (wasm, finding, None, setup)
         }
     };
-    if let Some(name) = &fault {
-        shrink::select_fault(name)
-            .map_err(|e| bad(format!("the finding was made with --fault {name}: {e}")))?;
-    }
     eprintln!(
         "shrinking {} ({} bytes{})...",
         finding.signature,
@@ -113,7 +116,7 @@ pub(super) fn cmd_shrink(a: ShrinkArgs) -> Result<ExitCode, InputError> {
             &shrunk,
             &finding,
             fault.as_deref(),
-            shrunk.setup,
+            &shrunk.setup,
             file,
             &engines,
         )?;
@@ -133,7 +136,7 @@ fn write_case(
     shrunk: &shrink::Shrunk,
     finding: &crate::compare::Finding,
     fault: Option<&str>,
-    setup: shrink::Setup,
+    setup: &shrink::Setup,
     file: &Path,
     engines: &[Box<dyn crate::engine::Engine>],
 ) -> Result<PathBuf, InputError> {
@@ -199,14 +202,12 @@ fn write_case(
             max_table_elements: Some(limits.max_table_elements),
         }),
         skip_reference: None,
-        wasi: setup.wasi.then(|| {
-            let c = crate::generate::wasi_config();
-            crate::corpus::WasiSpec {
-                args: c.args,
-                env: c.env,
-                stdin: String::from_utf8_lossy(&c.stdin).into_owned(),
-                ..Default::default()
-            }
+        wasi: setup.wasi_config().map(|c| crate::corpus::WasiSpec {
+            args: c.args,
+            env: c.env,
+            stdin: String::from_utf8_lossy(&c.stdin).into_owned(),
+            seed: Some(c.seed),
+            ..Default::default()
         }),
         calls,
         globals: Default::default(),

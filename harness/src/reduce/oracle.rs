@@ -13,9 +13,10 @@
 //! original case.
 
 use super::Case;
-use crate::compare::{self, Finding, FindingKind};
+use crate::compare::{Finding, FindingKind};
 use crate::engine::Engine;
 use crate::shrink::Setup;
+use crate::verdict::{hex, unhex, WasiWorld};
 use serde::{Deserialize, Serialize};
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
@@ -84,7 +85,7 @@ pub struct InProcess<'e> {
 
 impl Oracle for InProcess<'_> {
     fn fails(&mut self, case: &Case) -> bool {
-        let outcome = compare::run_case_with(
+        let outcome = crate::verdict::judge(
             &case.wasm,
             self.engines,
             self.setup.shrink_limits(),
@@ -94,16 +95,13 @@ impl Oracle for InProcess<'_> {
     }
 }
 
-/// One attempt, as sent to a shrink worker.
+/// One attempt, as sent to a shrink worker (the same binary).
 #[derive(Serialize, Deserialize)]
 struct Request {
     wasm_hex: String,
     calls: Vec<crate::plan::PlannedCall>,
-    fuel: Option<u64>,
-    #[serde(default)]
-    max_call_depth: Option<u32>,
-    #[serde(default)]
-    wasi: bool,
+    limits: Limits,
+    wasi: Option<WasiWorld>,
 }
 
 /// A finished attempt, as the worker reports it.
@@ -193,8 +191,13 @@ impl WorkerProcess {
         })
     }
 
-    /// Runs `case` with `limits` (as a WASI program if `wasi`) in the worker.
-    pub fn run(&mut self, case: &Case, limits: Limits, wasi: bool) -> Result<Ran, String> {
+    /// Runs `case` with `limits` (as a WASI program in `wasi`) in the worker.
+    pub fn run(
+        &mut self,
+        case: &Case,
+        limits: Limits,
+        wasi: Option<&WasiWorld>,
+    ) -> Result<Ran, String> {
         if self.live.is_none() {
             self.live = Some(self.spawn()?);
         }
@@ -202,9 +205,8 @@ impl WorkerProcess {
         let request = Request {
             wasm_hex: hex(&case.wasm),
             calls: case.calls.clone(),
-            fuel: limits.fuel,
-            max_call_depth: Some(limits.max_call_depth),
-            wasi,
+            limits,
+            wasi: wasi.cloned(),
         };
         let line = serde_json::to_string(&request).expect("requests serialise");
         // A write error means the worker is gone; its status tells how.
@@ -266,7 +268,7 @@ impl Supervised {
 
     fn run(&mut self, case: &Case) -> Result<Ran, String> {
         self.worker
-            .run(case, self.setup.shrink_limits(), self.setup.wasi)
+            .run(case, self.setup.shrink_limits(), self.setup.wasi.as_ref())
     }
 
     /// Runs the original case and remembers how its worker died; an error
@@ -286,7 +288,7 @@ impl Supervised {
                 Err("the case runs to the end in a worker process: nothing dies".into())
             }
             Ran::Finished(_) => Err(format!(
-                "the module does not show the finding {} under the shrink limits",
+                "the module does not show the finding {} with its calls and limits",
                 self.target.signature
             )),
             Ran::TimedOut => Err(format!(
@@ -308,21 +310,9 @@ impl Oracle for Supervised {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex(text: &str) -> Option<Vec<u8>> {
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
-}
-
 /// The worker side: reads one attempt per line on stdin, runs it through
-/// every engine (generated-case limits with the attempt's fuel and depth,
-/// as a WASI program if it says so) and prints
-/// the signatures it found.
+/// every engine with its calls, limits and WASI world ([`crate::verdict`],
+/// as every command does) and prints the signatures it found.
 /// Ends at the end of its input.
 pub fn serve() -> std::io::Result<()> {
     let engines = crate::corpus::all_engines();
@@ -332,17 +322,17 @@ pub fn serve() -> std::io::Result<()> {
         let request: Request = serde_json::from_str(&line).map_err(std::io::Error::other)?;
         let wasm = unhex(&request.wasm_hex)
             .ok_or_else(|| std::io::Error::other("bad hex in a shrink request"))?;
-        let base = crate::generate::case_limits();
-        let limits = Limits {
-            fuel: request.fuel,
-            max_call_depth: request.max_call_depth.unwrap_or(base.max_call_depth),
-            ..base
-        };
         let setup = Setup {
-            limits: Some(limits),
+            limits: Some(request.limits),
             wasi: request.wasi,
+            calls: None,
         };
-        let outcome = compare::run_case_with(&wasm, &engines, limits, setup.options(request.calls));
+        let outcome = crate::verdict::judge(
+            &wasm,
+            &engines,
+            request.limits,
+            setup.options(request.calls),
+        );
         let reply = Reply {
             signatures: outcome.findings.into_iter().map(|f| f.signature).collect(),
         };
@@ -355,16 +345,4 @@ pub fn serve() -> std::io::Result<()> {
         out.flush()?;
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hex_round_trips() {
-        let bytes = [0u8, 1, 0xab, 0xff];
-        assert_eq!(unhex(&hex(&bytes)).unwrap(), bytes);
-        assert_eq!(unhex("0g"), None);
-    }
 }
