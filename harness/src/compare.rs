@@ -845,7 +845,7 @@ fn compare_state(live: &mut [Live], tiers_only: bool) -> Option<Finding> {
         name: String,
         reference: bool,
         globals: Vec<(String, Value)>,
-        memories: Vec<(String, Vec<u8>)>,
+        memories: Vec<(String, crate::engine::MemoryDigest)>,
         tables: Vec<(String, Vec<Value>)>,
         maps: Vec<tierdiff_runtime::MapSnapshot>,
     }
@@ -855,7 +855,11 @@ fn compare_state(live: &mut [Live], tiers_only: bool) -> Option<Finding> {
         .filter_map(|l| {
             let i = l.instance.as_mut()?;
             // Engines list exports in different orders: compare by name.
-            let (mut globals, mut memories, mut tables) = (i.globals(), i.memories(), i.tables());
+            let (mut globals, mut memories, mut tables) = (
+                i.globals(),
+                crate::engine::memory_digests(i.as_mut()),
+                i.tables(),
+            );
             globals.sort_by(|a, b| a.0.cmp(&b.0));
             memories.sort_by(|a, b| a.0.cmp(&b.0));
             tables.sort_by(|a, b| a.0.cmp(&b.0));
@@ -907,12 +911,28 @@ fn compare_state(live: &mut [Live], tiers_only: bool) -> Option<Finding> {
         }
         for ((mname, a), (_, b)) in base.memories.iter().zip(&other.memories) {
             if a != b {
-                let at = a
+                // Only the first differing page is read, to name the byte.
+                let page = a
+                    .pages
                     .iter()
-                    .zip(b.iter())
+                    .zip(&b.pages)
                     .position(|(x, y)| x != y)
-                    .unwrap_or(a.len().min(b.len()));
-                let msg = format!("exported memory {mname:?} differs (sizes {} and {}), first at offset {at}: {} {:?}, {} {:?}", a.len(), b.len(), base.name, a.get(at), other.name, b.get(at));
+                    .unwrap_or(a.pages.len().min(b.pages.len()));
+                let mut read = |engine: &str| {
+                    live.iter_mut()
+                        .find(|l| l.name == engine)
+                        .and_then(|l| l.instance.as_mut())
+                        .map(|i| crate::engine::memory_page(i.as_mut(), mname, page))
+                        .unwrap_or_default()
+                };
+                let (pa, pb) = (read(&base.name), read(&other.name));
+                let within = pa
+                    .iter()
+                    .zip(&pb)
+                    .position(|(x, y)| x != y)
+                    .unwrap_or(pa.len().min(pb.len()));
+                let at = page * crate::engine::DIGEST_PAGE + within;
+                let msg = format!("exported memory {mname:?} differs (sizes {} and {}), first at offset {at}: {} {:?}, {} {:?}", a.len, b.len, base.name, pa.get(within), other.name, pb.get(within));
                 return Some(Finding::new(kind, engines, "state,memory", observed, msg));
             }
         }

@@ -96,6 +96,9 @@ pub struct LimitsSpec {
     pub max_call_depth: Option<u32>,
     pub max_memory_pages: Option<u32>,
     pub max_table_elements: Option<u32>,
+    /// Bytes of all memories and tables together (`Limits::memory_budget`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_budget: Option<u64>,
 }
 
 /// One call and its expectation: exactly one of `expect` (results), `trap`
@@ -206,6 +209,7 @@ pub fn load_case(json: &Path) -> Result<LoadedCase, InputError> {
         max_call_depth: l.max_call_depth.unwrap_or(d.max_call_depth),
         max_memory_pages: l.max_memory_pages.unwrap_or(d.max_memory_pages),
         max_table_elements: l.max_table_elements.unwrap_or(d.max_table_elements),
+        memory_budget: l.memory_budget.unwrap_or(d.memory_budget),
     };
     let wasi = spec.wasi.as_ref().map(WasiSpec::config);
     let name = json

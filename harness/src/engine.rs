@@ -44,8 +44,9 @@ pub trait EngineInstance {
     fn call(&mut self, export: &str, args: &[Value]) -> CallResult;
     /// Every exported global, in export order.
     fn globals(&mut self) -> Vec<(String, Value)>;
-    /// Every exported memory's bytes, in export order.
-    fn memories(&mut self) -> Vec<(String, Vec<u8>)>;
+    /// Calls `visit` with every exported memory's name and bytes, in export
+    /// order, in place: state comparison never copies a whole memory.
+    fn visit_memories(&mut self, visit: &mut dyn FnMut(&str, &[u8]));
     /// Every exported table's contents, in export order.
     fn tables(&mut self) -> Vec<(String, Vec<Value>)>;
     /// Internal-map violations so far (none for engines without maps).
@@ -61,6 +62,69 @@ pub trait EngineInstance {
     fn coverage(&self) -> Option<Vec<(u32, u64)>> {
         None
     }
+}
+
+/// Bytes per hashed memory chunk: one wasm page.
+pub const DIGEST_PAGE: usize = 65_536;
+
+/// An exported memory as state comparison sees it: its size and one hash
+/// per page, computed in place (a memory is never copied; an all-zero page,
+/// the common case in a large memory, is recognised without hashing).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MemoryDigest {
+    pub len: usize,
+    pub pages: Vec<u64>,
+}
+
+impl MemoryDigest {
+    pub fn of(bytes: &[u8]) -> MemoryDigest {
+        MemoryDigest {
+            len: bytes.len(),
+            pages: bytes.chunks(DIGEST_PAGE).map(page_hash).collect(),
+        }
+    }
+}
+
+/// A page's hash: 0 for an all-zero page, else a word-wise multiply-mix
+/// (collisions only need to be unlikely for unrelated pages: a difference
+/// they hid would need two engines to differ in exactly colliding ways).
+fn page_hash(page: &[u8]) -> u64 {
+    if page.iter().all(|&b| b == 0) {
+        return 0;
+    }
+    let mut h: u64 = 0x243f_6a88_85a3_08d3 ^ page.len() as u64;
+    let mut words = page.chunks_exact(8);
+    for w in &mut words {
+        let x = u64::from_le_bytes(w.try_into().expect("8 bytes"));
+        h = (h ^ x).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(29);
+    }
+    for &b in words.remainder() {
+        h = (h ^ b as u64)
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            .rotate_left(29);
+    }
+    h | 1
+}
+
+/// Every exported memory's digest, in export order.
+pub fn memory_digests(instance: &mut dyn EngineInstance) -> Vec<(String, MemoryDigest)> {
+    let mut out = Vec::new();
+    instance
+        .visit_memories(&mut |name, bytes| out.push((name.to_string(), MemoryDigest::of(bytes))));
+    out
+}
+
+/// The bytes of page `page` of exported memory `name` (empty past its end).
+pub fn memory_page(instance: &mut dyn EngineInstance, name: &str, page: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    instance.visit_memories(&mut |n, bytes| {
+        if n == name {
+            let start = (page * DIGEST_PAGE).min(bytes.len());
+            let end = (start + DIGEST_PAGE).min(bytes.len());
+            out = bytes[start..end].to_vec();
+        }
+    });
+    out
 }
 
 /// The output part of a WASI state, as instances report it.
@@ -265,14 +329,12 @@ impl EngineInstance for TierInstance {
         out
     }
 
-    fn memories(&mut self) -> Vec<(String, Vec<u8>)> {
-        let mut out = Vec::new();
+    fn visit_memories(&mut self, visit: &mut dyn FnMut(&str, &[u8])) {
         for name in self.exports_of(ExportKind::Memory) {
             if let Some(Extern::Memory(m)) = self.store.export(self.instance, &name) {
-                out.push((name, self.store.memory(m).to_vec()));
+                visit(&name, self.store.memory(m));
             }
         }
-        out
     }
 
     fn tables(&mut self) -> Vec<(String, Vec<Value>)> {

@@ -47,8 +47,13 @@ pub fn case_limits() -> Limits {
         max_call_depth: 10_000,
         max_memory_pages: MAX_PAGES,
         max_table_elements: MAX_TABLE,
+        memory_budget: CASE_MEMORY_BUDGET,
     }
 }
+
+/// The memory budget of a generated case (all memories and tables): far
+/// above what the generators declare, far below the machine.
+pub const CASE_MEMORY_BUDGET: u64 = 256 << 20;
 
 const MAX_PAGES: u32 = 16;
 const MAX_TABLE: u32 = 1_000;

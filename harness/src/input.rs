@@ -51,6 +51,31 @@ fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// A byte size: a number, optionally followed by KiB, MiB, GiB or TiB
+/// (`--memory-budget 2GiB`).
+pub fn parse_size(text: &str) -> Result<u64, InputError> {
+    let t = text.trim();
+    let (digits, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
+    let scale: u64 = match unit.trim() {
+        "" | "B" => 1,
+        "KiB" | "K" => 1 << 10,
+        "MiB" | "M" => 1 << 20,
+        "GiB" | "G" => 1 << 30,
+        "TiB" | "T" => 1 << 40,
+        _ => 0,
+    };
+    digits
+        .parse::<u64>()
+        .ok()
+        .filter(|_| scale != 0)
+        .and_then(|n| n.checked_mul(scale))
+        .ok_or_else(|| {
+            InputError(format!(
+                "{text:?}: expected a size in bytes, optionally with KiB, MiB, GiB or TiB"
+            ))
+        })
+}
+
 /// Parses an argument written as `TYPE:VALUE`: `i32:7`, `i64:-1`,
 /// `f32:1.5`, `f64:-0x1p-1`, `f32:nan`, `f64:nan:0x4`, `f32:inf`,
 /// `v128:0x` and up to 32 hex digits (the 128-bit number, lane 0 in the

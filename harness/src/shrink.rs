@@ -328,6 +328,7 @@ impl ShrunkRecord {
             max_call_depth: self.max_call_depth.unwrap_or(base.max_call_depth),
             max_memory_pages: self.max_memory_pages.unwrap_or(base.max_memory_pages),
             max_table_elements: self.max_table_elements.unwrap_or(base.max_table_elements),
+            memory_budget: base.memory_budget,
         }
     }
 

@@ -74,6 +74,8 @@ fn differential(data: &[u8]) -> Result<(), String> {
     }
 }
 
+use crate::generate::CASE_MEMORY_BUDGET;
+
 /// Small limits: robustness is about not crashing, not about running long.
 fn robustness_limits() -> Limits {
     Limits {
@@ -81,6 +83,7 @@ fn robustness_limits() -> Limits {
         max_call_depth: 500,
         max_memory_pages: 16,
         max_table_elements: 1_000,
+        memory_budget: CASE_MEMORY_BUDGET,
     }
 }
 
@@ -109,7 +112,7 @@ fn robustness(data: &[u8]) {
         }
         let _ = (
             instance.globals(),
-            instance.memories(),
+            crate::engine::memory_digests(instance.as_mut()),
             instance.tables(),
             instance.violations(),
         );

@@ -453,8 +453,8 @@ mod tests {
         fn globals(&mut self) -> Vec<(String, crate::outcome::Value)> {
             self.0.globals()
         }
-        fn memories(&mut self) -> Vec<(String, Vec<u8>)> {
-            self.0.memories()
+        fn visit_memories(&mut self, visit: &mut dyn FnMut(&str, &[u8])) {
+            self.0.visit_memories(visit)
         }
         fn tables(&mut self) -> Vec<(String, Vec<crate::outcome::Value>)> {
             self.0.tables()

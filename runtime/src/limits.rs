@@ -17,6 +17,25 @@ pub struct Limits {
     pub max_memory_pages: u32,
     /// Upper bound on any table's size in elements, on top of its declared maximum.
     pub max_table_elements: u32,
+    /// The memory budget of the whole store, in bytes: every memory's size
+    /// plus [`TABLE_ELEMENT_BYTES`] per table element, over all memories
+    /// and tables together. Instantiation past it fails with a resource
+    /// limit, growth past it returns -1, in every tier and in the
+    /// references alike ([`BudgetMeter`]).
+    #[serde(default = "default_memory_budget")]
+    pub memory_budget: u64,
+}
+
+/// What one table element counts for in [`Limits::memory_budget`].
+pub const TABLE_ELEMENT_BYTES: u64 = 8;
+
+/// The default [`Limits::memory_budget`]: 1 GiB, far above what real
+/// programs start with, far below what a hostile module can declare (eight
+/// 4 GiB memories) on a machine that shares its memory with other jobs.
+pub const DEFAULT_MEMORY_BUDGET: u64 = 1 << 30;
+
+fn default_memory_budget() -> u64 {
+    DEFAULT_MEMORY_BUDGET
 }
 
 impl Default for Limits {
@@ -26,6 +45,58 @@ impl Default for Limits {
             max_call_depth: 10_000,
             max_memory_pages: 65_536,
             max_table_elements: 10_000_000,
+            memory_budget: DEFAULT_MEMORY_BUDGET,
         }
+    }
+}
+
+/// Counts a store's memories and tables against [`Limits::memory_budget`].
+/// Our store and the reference engines' resource limiters share it, so a
+/// case runs out of budget at the same allocation everywhere.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BudgetMeter {
+    /// Bytes charged so far.
+    pub used: u64,
+    /// The budget.
+    pub limit: u64,
+}
+
+impl Default for BudgetMeter {
+    fn default() -> BudgetMeter {
+        BudgetMeter::new(DEFAULT_MEMORY_BUDGET)
+    }
+}
+
+impl BudgetMeter {
+    /// A meter with nothing charged.
+    pub fn new(limit: u64) -> BudgetMeter {
+        BudgetMeter { used: 0, limit }
+    }
+
+    /// Whether `bytes` more fit.
+    pub fn fits(&self, bytes: u64) -> bool {
+        self.used
+            .checked_add(bytes)
+            .is_some_and(|total| total <= self.limit)
+    }
+
+    /// Charges `bytes` if they fit; whether they did.
+    pub fn charge(&mut self, bytes: u64) -> bool {
+        let fits = self.fits(bytes);
+        if fits {
+            self.used += bytes;
+        }
+        fits
+    }
+
+    /// The bytes `pages` memory pages count for (saturating: a count past
+    /// any budget stays past it).
+    pub fn memory_bytes(pages: u64) -> u64 {
+        pages.saturating_mul(crate::store::PAGE_SIZE as u64)
+    }
+
+    /// The bytes `elements` table elements count for.
+    pub fn table_bytes(elements: u64) -> u64 {
+        elements.saturating_mul(TABLE_ELEMENT_BYTES)
     }
 }

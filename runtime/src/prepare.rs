@@ -30,6 +30,9 @@ pub enum LimitName {
     /// [`crate::Limits::max_table_elements`]: a table's initial size,
     /// checked by the store for every tier.
     MaxTableElements,
+    /// [`crate::Limits::memory_budget`]: the bytes of every memory and
+    /// table of the store together, checked by the store for every tier.
+    MemoryBudget,
     /// The fast tier's frame (locals plus operand stack, in 64-bit slots)
     /// must stay addressable by a signed 32-bit slot index. wasmparser's own
     /// limits (50,000 locals, 7,654,321-byte bodies) keep every valid module
@@ -43,6 +46,7 @@ impl LimitName {
         match self {
             LimitName::MaxMemoryPages => "max-memory-pages",
             LimitName::MaxTableElements => "max-table-elements",
+            LimitName::MemoryBudget => "memory-budget",
             LimitName::FrameSlots => "frame-slots",
         }
     }

@@ -42,6 +42,12 @@ pub(super) struct RunArgs {
     /// --invoke and for --wasi-real.
     #[arg(long)]
     fuel: Option<String>,
+    /// The memory budget: bytes of every memory and table together (8
+    /// bytes per table element), e.g. `4GiB`; instantiation past it is
+    /// refused and growth past it returns -1, in every engine alike.
+    /// Default 1GiB.
+    #[arg(long, value_name = "SIZE")]
+    memory_budget: Option<String>,
     /// Print one JSON object on stdout.
     #[arg(long)]
     json: bool,
@@ -264,7 +270,11 @@ pub(super) fn cmd_run(a: RunArgs) -> Result<ExitCode, InputError> {
         }
         None => None,
     };
-    let limits = run_limits(invoke, fuel);
+    let mut limits = run_limits(invoke, fuel);
+    if let Some(size) = &a.memory_budget {
+        limits.memory_budget =
+            input::parse_size(size).map_err(|e| InputError(format!("--memory-budget {e}")))?;
+    }
     let setup = crate::shrink::Setup {
         limits: Some(limits),
         wasi: wasi.as_ref().map(crate::verdict::WasiWorld::of),
@@ -288,8 +298,13 @@ pub(super) fn cmd_run(a: RunArgs) -> Result<ExitCode, InputError> {
             && !matches!(r, crate::outcome::InstantiateResult::Trapped(_))
         {
             let why = r.message().map_or_else(|| format!("{r:?}"), str::to_string);
+            let hint = if why.contains("memory-budget") {
+                " (--memory-budget changes the budget)"
+            } else {
+                ""
+            };
             return Err(InputError(format!(
-                "{}: cannot instantiate in {name}: {why}",
+                "{}: cannot instantiate in {name}: {why}{hint}",
                 file.display()
             )));
         }

@@ -200,6 +200,7 @@ fn write_case(
             max_call_depth: Some(limits.max_call_depth),
             max_memory_pages: Some(limits.max_memory_pages),
             max_table_elements: Some(limits.max_table_elements),
+            memory_budget: Some(limits.memory_budget),
         }),
         skip_reference: None,
         wasi: setup.wasi_config().map(|c| crate::corpus::WasiSpec {

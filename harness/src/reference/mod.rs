@@ -8,6 +8,7 @@
 //! Both accept exactly the proposals the runtime accepts, so a module is
 //! valid in every engine or in none.
 
+pub mod limiter;
 pub mod wasmi_engine;
 #[cfg(feature = "wasmtime")]
 pub mod wasmtime_engine;

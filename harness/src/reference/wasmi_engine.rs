@@ -13,14 +13,14 @@ use std::sync::{Arc, Mutex};
 use tierdiff_runtime::wasi::{self, WasiConfig, WasiState};
 use tierdiff_runtime::{Limits, MapSnapshot, TrapCode, Violation};
 use wasmi::errors::ErrorKind;
-use wasmi::{ExternRef, Nullable, Ref, StoreLimits, StoreLimitsBuilder};
+use wasmi::{ExternRef, Nullable, Ref};
 use wasmparser::WasmFeatures;
 
 /// The wasmi engine.
 pub struct WasmiEngine;
 
 struct HostState {
-    limits: StoreLimits,
+    limits: super::limiter::CaseLimiter,
 }
 
 impl Engine for WasmiEngine {
@@ -52,14 +52,10 @@ impl Engine for WasmiEngine {
             .set_max_recursion_depth(limits.max_call_depth as usize);
         let engine = wasmi::Engine::new(&config);
         let module = wasmi::Module::new(&engine, bytes).map_err(load_error)?;
-        let store_limits = StoreLimitsBuilder::new()
-            .memory_size(limits.max_memory_pages as usize * 65_536)
-            .table_elements(limits.max_table_elements as usize)
-            .build();
         let mut store = wasmi::Store::new(
             &engine,
             HostState {
-                limits: store_limits,
+                limits: super::limiter::CaseLimiter::new(&limits),
             },
         );
         store.limiter(|s| &mut s.limits);
@@ -87,6 +83,11 @@ impl Engine for WasmiEngine {
                 }
                 None if e.to_string().contains("import") => {
                     InstantiateResult::Unlinkable(e.to_string())
+                }
+                // Our limiter refusing a memory or table (the memory budget,
+                // a per-memory bound) comes wrapped as an instantiation error.
+                None if e.to_string().contains("resource limiter denied") => {
+                    InstantiateResult::Resource(e.to_string())
                 }
                 None => match e.kind() {
                     ErrorKind::Memory(_) | ErrorKind::Table(_) | ErrorKind::UserLimits(_) => {
@@ -329,14 +330,12 @@ impl EngineInstance for WasmiInstance {
             .collect()
     }
 
-    fn memories(&mut self) -> Vec<(String, Vec<u8>)> {
-        self.exports_of(|t| matches!(t, wasmi::ExternType::Memory(_)))
-            .into_iter()
-            .filter_map(|name| {
-                let m = self.instance.get_memory(&self.store, &name)?;
-                Some((name, m.data(&self.store).to_vec()))
-            })
-            .collect()
+    fn visit_memories(&mut self, visit: &mut dyn FnMut(&str, &[u8])) {
+        for name in self.exports_of(|t| matches!(t, wasmi::ExternType::Memory(_))) {
+            if let Some(m) = self.instance.get_memory(&self.store, &name) {
+                visit(&name, m.data(&self.store));
+            }
+        }
     }
 
     fn tables(&mut self) -> Vec<(String, Vec<Value>)> {

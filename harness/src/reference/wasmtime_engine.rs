@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use tierdiff_runtime::wasi::{self, WasiConfig, WasiState};
 use tierdiff_runtime::{Limits, MapSnapshot, TrapCode, Violation};
 use wasmparser::WasmFeatures;
-use wasmtime::{ExternRef, Ref, Rooted, StoreLimits, StoreLimitsBuilder};
+use wasmtime::{ExternRef, Ref, Rooted};
 
 /// Native stack wasmtime may use for wasm: its largest allowed value (it may
 /// not exceed the async stack size, 2 MiB without the `async` feature). The
@@ -26,7 +26,7 @@ const MAX_WASM_STACK: usize = 2 << 20;
 pub struct WasmtimeEngine;
 
 struct HostState {
-    limits: StoreLimits,
+    limits: super::limiter::CaseLimiter,
 }
 
 /// One engine for the process: its configuration never changes, and
@@ -76,14 +76,10 @@ impl Engine for WasmtimeEngine {
     ) -> Result<Box<dyn EngineInstance>, InstantiateResult> {
         let engine = shared_engine()?;
         let module = wasmtime::Module::new(engine, bytes).map_err(load_error)?;
-        let store_limits = StoreLimitsBuilder::new()
-            .memory_size(limits.max_memory_pages as usize * 65_536)
-            .table_elements(limits.max_table_elements as usize)
-            .build();
         let mut store = wasmtime::Store::new(
             engine,
             HostState {
-                limits: store_limits,
+                limits: super::limiter::CaseLimiter::new(&limits),
             },
         );
         store.limiter(|s| &mut s.limits);
@@ -351,14 +347,12 @@ impl EngineInstance for WasmtimeInstance {
             .collect()
     }
 
-    fn memories(&mut self) -> Vec<(String, Vec<u8>)> {
-        self.exports_of(|t| matches!(t, wasmtime::ExternType::Memory(_)))
-            .into_iter()
-            .filter_map(|name| {
-                let m = self.instance.get_memory(&mut self.store, &name)?;
-                Some((name, m.data(&self.store).to_vec()))
-            })
-            .collect()
+    fn visit_memories(&mut self, visit: &mut dyn FnMut(&str, &[u8])) {
+        for name in self.exports_of(|t| matches!(t, wasmtime::ExternType::Memory(_))) {
+            if let Some(m) = self.instance.get_memory(&mut self.store, &name) {
+                visit(&name, m.data(&self.store));
+            }
+        }
     }
 
     fn tables(&mut self) -> Vec<(String, Vec<Value>)> {

@@ -6,6 +6,10 @@ use crate::values::ValType;
 /// Size of one wasm page in bytes.
 pub const PAGE_SIZE: usize = 65_536;
 
+/// Growth from which new pages are allocated zeroed (unbacked until
+/// touched) rather than written.
+const LARGE_GROWTH: usize = 1 << 20;
+
 /// A linear memory. Its effective maximum is the smaller of the declared
 /// maximum and the store's `max_memory_pages`, so `memory.grow` beyond it
 /// returns -1 identically in every tier.
@@ -58,7 +62,16 @@ impl MemInst {
         if new > limit {
             return None;
         }
-        self.data.resize(new as usize * PAGE_SIZE, 0);
+        let bytes = new as usize * PAGE_SIZE;
+        if bytes > self.data.capacity() && bytes - self.data.len() >= LARGE_GROWTH {
+            // A fresh zeroed allocation comes from the kernel unbacked;
+            // `resize` would write every new zero byte and commit it all.
+            let mut grown = vec![0; bytes];
+            grown[..self.data.len()].copy_from_slice(&self.data);
+            self.data = grown;
+        } else {
+            self.data.resize(bytes, 0);
+        }
         Some(old)
     }
 

@@ -11,7 +11,7 @@ pub use exports::ExportMap;
 pub use linker::Linker;
 pub use memory::{DataInst, ElemInst, GlobalInst, MemInst, TableInst, PAGE_SIZE};
 
-use crate::limits::Limits;
+use crate::limits::{BudgetMeter, Limits};
 use crate::maps::{ExternRefMap, InternalMap, MapSnapshot, Violation};
 use crate::module::{
     ConstExpr, ConstOp, ExportKind, GlobalType, ImportKind, MemoryType, Module, SegmentMode,
@@ -128,6 +128,8 @@ pub struct StoreData {
     pub extern_refs: ExternRefMap,
     pub types: TypeRegistry,
     pub limits: Limits,
+    /// Memories and tables charged to [`Limits::memory_budget`].
+    pub budget: BudgetMeter,
     /// Fuel left; `u64::MAX` when unlimited.
     pub fuel: u64,
     /// Semantic coverage, recorded by the classic tier when present
@@ -136,6 +138,30 @@ pub struct StoreData {
 }
 
 impl StoreData {
+    /// `memory.grow` of memory `m` by `delta` pages, within the memory's
+    /// maximum and the store's budget: the old size, or `None` (wasm's -1).
+    pub fn grow_memory(&mut self, m: usize, delta: u64) -> Option<u64> {
+        let bytes = BudgetMeter::memory_bytes(delta);
+        if !self.budget.fits(bytes) {
+            return None;
+        }
+        let old = self.memories[m].grow_pages(delta)?;
+        self.budget.charge(bytes);
+        Some(old)
+    }
+
+    /// `table.grow` of table `t` by `n` slots of `init`, within the table's
+    /// maximum and the store's budget: the old size, or `None` (wasm's -1).
+    pub fn grow_table(&mut self, t: usize, n: u64, init: u64) -> Option<u64> {
+        let bytes = BudgetMeter::table_bytes(n);
+        if !self.budget.fits(bytes) {
+            return None;
+        }
+        let old = self.tables[t].grow64(n, init)?;
+        self.budget.charge(bytes);
+        Some(old)
+    }
+
     /// Charges one unit of fuel, trapping `OutOfFuel` when none is left.
     #[inline]
     pub fn consume_fuel(&mut self) -> Result<(), TrapCode> {
@@ -289,6 +315,7 @@ impl Store {
         let tier = tiers::create(tier)?;
         let data = StoreData {
             limits,
+            budget: BudgetMeter::new(limits.memory_budget),
             fuel: limits.fuel.unwrap_or(u64::MAX),
             ..StoreData::default()
         };
@@ -352,17 +379,28 @@ impl Store {
 
     /// Adds a table (host-owned, e.g. `spectest.table`).
     pub fn alloc_table(&mut self, ty: TableType) -> Option<u32> {
-        self.data
-            .tables
-            .push(TableInst::new(ty, self.data.limits.max_table_elements)?);
+        let table = TableInst::new(ty, self.data.limits.max_table_elements)?;
+        if !self
+            .data
+            .budget
+            .charge(BudgetMeter::table_bytes(table.size() as u64))
+        {
+            return None;
+        }
+        self.data.tables.push(table);
         Some(self.data.tables.len() as u32 - 1)
     }
 
     /// Adds a memory (host-owned, e.g. `spectest.memory`).
     pub fn alloc_memory(&mut self, ty: MemoryType) -> Option<u32> {
+        if !self.data.budget.fits(BudgetMeter::memory_bytes(ty.min)) {
+            return None;
+        }
+        let memory = MemInst::new(ty, self.data.limits.max_memory_pages)?;
         self.data
-            .memories
-            .push(MemInst::new(ty, self.data.limits.max_memory_pages)?);
+            .budget
+            .charge(BudgetMeter::memory_bytes(memory.pages() as u64));
+        self.data.memories.push(memory);
         Some(self.data.memories.len() as u32 - 1)
     }
 
@@ -492,6 +530,20 @@ impl Store {
                 allowed: limits.max_memory_pages as u64,
             }));
         }
+        // Then the budget over all of them: nothing of it is allocated yet.
+        let requested = new_mems
+            .iter()
+            .map(|m| BudgetMeter::memory_bytes(m.min))
+            .chain(new_tables.iter().map(|t| BudgetMeter::table_bytes(t.min)))
+            .fold(0u64, u64::saturating_add);
+        if !self.data.budget.fits(requested) {
+            return Err(InstantiateError::Resource(LimitExceeded {
+                limit: LimitName::MemoryBudget,
+                requested: self.data.budget.used.saturating_add(requested),
+                allowed: self.data.budget.limit,
+            }));
+        }
+        self.data.budget.charge(requested);
         for index in module.num_imported_funcs..module.funcs.len() as u32 {
             let type_id = inst.type_ids[module.funcs[index as usize] as usize];
             self.data.funcs.push(FuncInst::Wasm {

@@ -152,7 +152,7 @@ impl ClassicTier {
                 let (table, mask) = Self::table_ref(data, cur, code);
                 let (n, init) = (pop() & mask, pop());
                 // -1 in the table's index type is its mask.
-                let old = data.tables[table].grow64(n, init).unwrap_or(mask);
+                let old = data.grow_table(table, n, init).unwrap_or(mask);
                 self.stack.push(old);
             }
             16 => {

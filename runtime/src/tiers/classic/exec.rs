@@ -553,7 +553,7 @@ impl ClassicTier {
                     }
                     // -1 of the memory's address type when it cannot grow.
                     let failed = m.mask;
-                    push!(data.memories[m.addr].grow_pages(delta).unwrap_or(failed));
+                    push!(data.grow_memory(m.addr, delta).unwrap_or(failed));
                 }
                 0x41 => push!(raw_i32(s64_leb(&code, &mut cur.pc) as i32)),
                 0x42 => push!(s64_leb(&code, &mut cur.pc) as u64),

@@ -162,9 +162,10 @@ pub(super) fn memory_grow(cx: &mut Ctx, mem: u32, delta: u64) -> u64 {
     // SAFETY: no other store reference is alive in a slow path.
     let data = unsafe { cx.store() };
     if wide {
-        data.memories[m].grow_pages(delta).unwrap_or(u64::MAX)
+        data.grow_memory(m, delta).unwrap_or(u64::MAX)
     } else {
-        data.memories[m].grow(delta as u32).map_or(u32::MAX, |o| o) as u64
+        data.grow_memory(m, delta as u32 as u64)
+            .map_or(u32::MAX, |o| o as u32) as u64
     }
 }
 
@@ -282,15 +283,13 @@ pub(super) fn table_grow(cx: &mut Ctx, ip: Ip, sp: Sp) {
     let t = table_addr(cx, o.table);
     let wide = table_wide(cx, o.table);
     // SAFETY: no other store reference is alive in a slow path.
-    let table = &mut unsafe { cx.store() }.tables[t];
+    let data = unsafe { cx.store() };
     let old = if wide {
-        table
-            .grow64(rd(sp, o.n), rd(sp, o.init))
+        data.grow_table(t, rd(sp, o.n), rd(sp, o.init))
             .unwrap_or(u64::MAX)
     } else {
-        table
-            .grow(rd(sp, o.n) as u32, rd(sp, o.init))
-            .map_or(u32::MAX, |o| o) as u64
+        data.grow_table(t, rd(sp, o.n) as u32 as u64, rd(sp, o.init))
+            .map_or(u32::MAX, |o| o as u32) as u64
     };
     wr(sp, o.dst, old);
 }

@@ -357,7 +357,7 @@ pub(super) extern "C" fn cb_memory_grow(ctx: *mut VmCtx, mem: u32, delta: u64) -
     unsafe {
         let m = memory_addr(ctx, mem);
         let (data, _) = parts(ctx);
-        let old = data.memories[m].grow_pages(delta);
+        let old = data.grow_memory(m, delta);
         refresh(ctx, data);
         old.unwrap_or(u64::MAX)
     }
@@ -514,7 +514,7 @@ pub(super) extern "C" fn cb_table_grow(ctx: *mut VmCtx, table: u32, init: u64, n
     unsafe {
         let (data, inst) = parts(ctx);
         let t = table_addr(data, inst, table);
-        let old = data.tables[t].grow64(n, init).unwrap_or(u64::MAX);
+        let old = data.grow_table(t, n, init).unwrap_or(u64::MAX);
         // Growing may move the elements that native call_indirect reads.
         refresh(ctx, data);
         old

@@ -1,0 +1,177 @@
+//! Hostile modules: each gets its documented outcome in every engine
+//! within a time and a resident-memory bound, measured on the `tierdiff`
+//! process itself (wall clock, and the kernel's peak resident size).
+
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// A finished `tierdiff` run: its output, wall time and peak resident size.
+struct Measured {
+    out: Output,
+    elapsed: Duration,
+    peak_kib: u64,
+}
+
+fn tierdiff_measured(args: &[&str]) -> Measured {
+    let start = Instant::now();
+    let child = Command::new(env!("CARGO_BIN_EXE_tierdiff"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("binary runs");
+    let pid = child.id() as libc::pid_t;
+    // Read the pipes first (a full pipe would block the child), then reap
+    // it with wait4 for its rusage. `wait_with_output` would reap it itself.
+    let mut child = child;
+    let mut stdout = Vec::new();
+    let mut stderr = Vec::new();
+    use std::io::Read;
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_end(&mut stdout)
+        .unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_end(&mut stderr)
+        .unwrap();
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is a valid value for wait4 to fill in.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `pid` is our own child, not yet reaped; the pointers are live.
+    let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(reaped, pid, "wait4");
+    std::mem::forget(child);
+    let out = Output {
+        status: std::os::unix::process::ExitStatusExt::from_raw(status),
+        stdout,
+        stderr,
+    };
+    Measured {
+        out,
+        elapsed: start.elapsed(),
+        peak_kib: usage.ru_maxrss as u64,
+    }
+}
+
+fn module(name: &str, wat: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("tierdiff-hostile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, wat).unwrap();
+    path
+}
+
+fn show(m: &Measured) -> String {
+    format!(
+        "exit {:?} in {:.2} s, peak {} MiB\nstdout: {}\nstderr: {}",
+        m.out.status.code(),
+        m.elapsed.as_secs_f64(),
+        m.peak_kib / 1024,
+        String::from_utf8_lossy(&m.out.stdout),
+        String::from_utf8_lossy(&m.out.stderr)
+    )
+}
+
+/// The issue's module: eight 4 GiB memories, a store at the last byte of
+/// the last one. Every engine refuses it under the memory budget (the
+/// documented outcome), at once, without touching any of it; with a budget
+/// large enough it still never copies a memory.
+#[test]
+fn eight_memories_of_4_gib_are_refused_under_the_budget_in_every_engine() {
+    let path = module(
+        "eight-4gib.wat",
+        r#"(module
+          (memory 65536) (memory 65536) (memory 65536) (memory 65536)
+          (memory 65536) (memory 65536) (memory 65536) (memory 65536)
+          (func (export "f") (result i32)
+            (i32.store8 7 (i32.const 4294967295) (i32.const 1))
+            (i32.load8_u 7 (i32.const 4294967295))))"#,
+    );
+    let m = tierdiff_measured(&["run", path.to_str().unwrap(), "--invoke", "f"]);
+    let stderr = String::from_utf8_lossy(&m.out.stderr);
+    assert_eq!(m.out.status.code(), Some(2), "{}", show(&m));
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{}", show(&m));
+    assert!(
+        stderr.contains("memory-budget of 34359738368 exceeds the limit of 1073741824"),
+        "{}",
+        show(&m)
+    );
+    assert!(m.elapsed < Duration::from_secs(5), "{}", show(&m));
+    assert!(m.peak_kib < 2 << 20, "{}", show(&m));
+
+    // Every engine's own verdict, not only the first: the JSON lists them.
+    let m = tierdiff_measured(&["run", path.to_str().unwrap(), "--json"]);
+    assert_eq!(m.out.status.code(), Some(2), "{}", show(&m));
+}
+
+/// A 1 GiB memory fits the default budget: every engine runs it, and the
+/// state comparison reads the memories in place (page digests), so the
+/// process stays far below one copy per engine.
+#[test]
+fn a_memory_at_the_budget_runs_everywhere_without_copies() {
+    let path = module(
+        "one-gib.wat",
+        r#"(module (memory (export "m") 16384)
+          (func (export "f") (result i32)
+            (i32.store8 (i32.const 1073741823) (i32.const 7))
+            (i32.load8_u (i32.const 1073741823))))"#,
+    );
+    let m = tierdiff_measured(&["run", path.to_str().unwrap(), "--invoke", "f", "--json"]);
+    assert_eq!(m.out.status.code(), Some(0), "{}", show(&m));
+    let json: serde_json::Value = serde_json::from_slice(&m.out.stdout).unwrap();
+    let engines = json["calls"][0]["engines"].as_object().unwrap();
+    assert!(engines.len() >= 4, "{}", show(&m));
+    assert!(
+        engines.values().all(|e| e["results"][0] == "i32:7"),
+        "{}",
+        show(&m)
+    );
+    // wasmi commits its memory (about 1 GiB); the rest adds little to it.
+    assert!(m.peak_kib < 2 << 20, "{}", show(&m));
+    assert!(m.elapsed < Duration::from_secs(60), "{}", show(&m));
+}
+
+/// Growth storms against the budget: memory.grow and table.grow in loops
+/// until they fail; every engine fails at the same step.
+#[test]
+fn growth_storms_stop_at_the_same_step_everywhere() {
+    let path = module(
+        "storm.wat",
+        r#"(module (memory 1) (memory 1) (table 1 funcref)
+          (func (export "mem") (result i32) (local $n i32)
+            (block $done (loop $again
+              (br_if $done (i32.eq (memory.grow 0 (i32.const 1000)) (i32.const -1)))
+              (br_if $done (i32.eq (memory.grow 1 (i32.const 777)) (i32.const -1)))
+              (local.set $n (i32.add (local.get $n) (i32.const 1)))
+              (br $again)))
+            (i32.add (i32.mul (local.get $n) (i32.const 65536))
+                     (i32.add (memory.size 0) (memory.size 1))))
+          (func (export "table") (result i32) (local $n i32)
+            (block $done (loop $again
+              (br_if $done (i32.eq (table.grow 0 (ref.null func) (i32.const 1000000)) (i32.const -1)))
+              (local.set $n (i32.add (local.get $n) (i32.const 1)))
+              (br $again)))
+            (i32.add (i32.mul (local.get $n) (i32.const 65536)) (table.size 0))))"#,
+    );
+    for (export, budget) in [("mem", "256MiB"), ("table", "64MiB")] {
+        let m = tierdiff_measured(&[
+            "run",
+            path.to_str().unwrap(),
+            "--invoke",
+            export,
+            "--memory-budget",
+            budget,
+            "--json",
+        ]);
+        assert_eq!(m.out.status.code(), Some(0), "{export}: {}", show(&m));
+        let json: serde_json::Value = serde_json::from_slice(&m.out.stdout).unwrap();
+        assert_eq!(json["calls"][0]["agree"], true, "{export}: {}", show(&m));
+        assert!(m.peak_kib < 2 << 20, "{export}: {}", show(&m));
+    }
+}
