@@ -51,6 +51,12 @@ pub enum FindingKind {
     /// not a failure (unless `--strict`).
     ReferenceBug,
     Crash,
+    /// A tier's step ran past the case's wall-clock limit or the worker's
+    /// memory limit (the watchdog ended the worker; the signature names
+    /// the engine and the limit).
+    Resource,
+    /// A reference engine's step did: reported, not a failure.
+    ReferenceResource,
 }
 
 impl FindingKind {
@@ -68,13 +74,18 @@ impl FindingKind {
             FindingKind::ReferenceDisagreement => "reference-disagreement",
             FindingKind::ReferenceBug => "reference-bug",
             FindingKind::Crash => "crash",
+            FindingKind::Resource => "resource",
+            FindingKind::ReferenceResource => "reference-resource",
         }
     }
 
     /// Whether a finding of this kind fails a run: everything but a
-    /// reference engine's own bug.
+    /// reference engine's own bug or its own resource trip.
     pub fn is_failure(self) -> bool {
-        self != FindingKind::ReferenceBug
+        !matches!(
+            self,
+            FindingKind::ReferenceBug | FindingKind::ReferenceResource
+        )
     }
 }
 
@@ -361,6 +372,7 @@ pub fn run_case_with(
     let mut inst_results = Vec::new();
     for engine in engines {
         let start = std::time::Instant::now();
+        crate::watchdog::enter(engine.name());
         let r = catch_unwind(AssertUnwindSafe(|| {
             engine.instantiate_wasi(wasm, limits, options.wasi.as_ref())
         }));
@@ -410,6 +422,7 @@ pub fn run_case_with(
                 continue;
             }
             let start = std::time::Instant::now();
+            crate::watchdog::enter(&l.name);
             let r = catch_unwind(AssertUnwindSafe(|| instance.call(&call.export, &call.args)))
                 .unwrap_or_else(|p| CallResult::Crashed(panic_message(p)));
             add_time(&mut out.timing, format!("execute.{}", l.name), start);

@@ -53,6 +53,10 @@ pub struct FuzzConfig {
     /// Only these generators (`fuzz --generators`); `None` for the whole swarm.
     #[serde(default)]
     pub generators: Option<Vec<generate::Generator>>,
+    /// The watchdog's limits in worker processes (`--case-timeout`,
+    /// `--worker-memory`).
+    #[serde(default)]
+    pub watch: crate::watchdog::WatchLimits,
 }
 
 /// The module of case input `input` under `config`'s generators.
@@ -150,7 +154,9 @@ pub fn run_cases(
                 .to_string(),
         )?;
         let (limits, options) = case_setup(&generated);
+        crate::watchdog::begin_case(index);
         let outcome = crate::verdict::judge(&generated.wasm, &engines, limits, options);
+        crate::watchdog::end_case();
         for f in &outcome.findings {
             let (dir, written) = save_finding(config, f.clone(), index, &generated, &input)?;
             if written && config.shrink && f.kind.is_failure() {
@@ -391,6 +397,11 @@ pub fn run(
     r.cases_per_s = r.cases as f64 / r.elapsed_s.max(1e-9);
     r.findings.sort_by(|a, b| a.signature.cmp(&b.signature));
     write_examples(config, r)?;
+    r.findings_without_folder = r
+        .findings
+        .iter()
+        .filter(|f| !Path::new(&f.dir).join("finding.json").is_file())
+        .count() as u64;
     report::write_all(&config.out, r)?;
     let _ = std::fs::remove_dir_all(config.out.join("inflight"));
     let _ = std::fs::remove_file(config.out.join(".findings.lock"));
@@ -401,6 +412,9 @@ pub fn run(
 /// shard and index) under its finding's `examples/` folder.
 fn write_examples(config: &FuzzConfig, report: &Report) -> std::io::Result<()> {
     for entry in &report.findings {
+        if !Path::new(&entry.dir).join("finding.json").is_file() {
+            continue;
+        }
         let dir = Path::new(&entry.dir).join("examples");
         for ex in entry.examples.iter().skip(1) {
             std::fs::create_dir_all(&dir)?;
@@ -433,6 +447,7 @@ fn spawn_worker(
     deadline: Option<Instant>,
     events: &mpsc::Sender<Event>,
 ) -> std::io::Result<Child> {
+    crate::watchdog::clear(&inflight_dir(config, id));
     let mut cmd = Command::new(std::env::current_exe()?);
     cmd.arg("fuzz-worker")
         .arg("--config")
@@ -529,7 +544,13 @@ fn supervise(
                     // It died after its last case: nothing was lost.
                     continue;
                 }
-                record_crash(config, id, killed, &status.to_string(), tally)?;
+                let tripped = (status.code() == Some(crate::watchdog::TRIPPED_EXIT))
+                    .then(|| crate::watchdog::Tripped::read(&inflight_dir(config, id)))
+                    .flatten();
+                match tripped {
+                    Some(t) => record_resource(config, id, killed, &t, tally)?,
+                    None => record_crash(config, id, killed, &status.to_string(), tally)?,
+                }
                 w.fruitless_deaths += 1;
                 if w.fruitless_deaths >= 50 {
                     return Err(std::io::Error::other(format!(
@@ -591,6 +612,43 @@ fn record_crash(
     Ok(())
 }
 
+/// Saves the case a worker's watchdog ended as a `resource` finding (a
+/// `reference-resource` one when a reference engine's step tripped it).
+fn record_resource(
+    config: &FuzzConfig,
+    id: usize,
+    killed: u64,
+    tripped: &crate::watchdog::Tripped,
+    tally: &mut Tally,
+) -> std::io::Result<()> {
+    let input = case_input(config, killed);
+    let generated = generate_case(config, &input);
+    let reference = crate::engine::build(&tripped.engine).is_some_and(|e| e.is_reference());
+    let kind = if reference {
+        FindingKind::ReferenceResource
+    } else {
+        FindingKind::Resource
+    };
+    let engines = vec![tripped.engine.clone()];
+    let message = format!("case {killed}: {}", tripped.describe());
+    let finding = Finding {
+        kind,
+        signature: compare::signature(kind, &engines, tripped.resource.name()),
+        engines,
+        call: None,
+        call_index: None,
+        observed: BTreeMap::new(),
+        message: message.clone(),
+        variant: None,
+    };
+    save_finding(config, finding.clone(), killed, &generated, &input)?;
+    tally.note(config, &finding, killed);
+    tally.report.worker_restarts += 1;
+    tally.report.cases += 1;
+    eprintln!("tierdiff: worker {id}: {message}; replacing the worker");
+    Ok(())
+}
+
 /// The worker side: runs its lane and prints one JSON line per finished case.
 pub fn worker(
     config: &FuzzConfig,
@@ -600,6 +658,7 @@ pub fn worker(
 ) -> std::io::Result<()> {
     select_fault(config.fault.as_deref())?;
     use std::io::Write;
+    crate::watchdog::start(config.watch, inflight_dir(config, id));
     let deadline = millis.map(|m| Instant::now() + Duration::from_millis(m));
     let stdout = std::io::stdout();
     let mut err = None;
@@ -685,6 +744,7 @@ mod tests {
             shrink: false,
             jobs: 1,
             generators: None,
+            watch: Default::default(),
         };
         let a = case_input(&c, 0);
         c.shard = (2, 2);

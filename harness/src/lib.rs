@@ -35,3 +35,4 @@ pub mod spec;
 pub mod targets;
 pub mod triage;
 pub mod verdict;
+pub mod watchdog;

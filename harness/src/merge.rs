@@ -63,6 +63,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Report, String> {
             );
         }
         merged.worker_restarts += r.worker_restarts;
+        merged.findings_without_folder += r.findings_without_folder;
         merged.exhaustion.merge(&r.exhaustion);
         for (e, c) in &r.per_engine {
             merged.per_engine.entry(e.clone()).or_default().add(c);

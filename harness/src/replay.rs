@@ -329,7 +329,9 @@ impl Replay<'_> {
                     keep_going: self.record.is_none_or(|r| r.source.is_some()),
                     ..setup.case_options()
                 };
+                crate::watchdog::begin_case(index as u64);
                 let outcome = verdict::judge(&wasm, engines, setup.case_limits(), options);
+                crate::watchdog::end_case();
                 for f in &outcome.findings {
                     passed &= !f.kind.is_failure();
                     details.push(format!("{prefix}{}: {}", f.signature, f.message));

@@ -59,10 +59,14 @@ pub struct FindingEntry {
 }
 
 impl FindingEntry {
-    /// Whether this finding fails a run (everything but a reference bug,
-    /// and those too when `strict`).
+    /// Whether this finding fails a run (everything but a reference
+    /// engine's own bug or resource trip, and those too when `strict`).
     pub fn fails(&self, strict: bool) -> bool {
-        strict || self.kind != crate::compare::FindingKind::ReferenceBug.name()
+        use crate::compare::FindingKind;
+        strict
+            || ![FindingKind::ReferenceBug, FindingKind::ReferenceResource]
+                .iter()
+                .any(|k| self.kind == k.name())
     }
 
     /// Keeps `example` if it is among the lowest `max` cases.
@@ -111,6 +115,10 @@ pub struct Report {
     /// Seconds spent per phase (generation, instantiate.<engine>, execute.<engine>, compare).
     pub timing: BTreeMap<String, f64>,
     pub findings: Vec<FindingEntry>,
+    /// Unique findings beyond [`MAX_FINDING_FOLDERS`]: listed here, with
+    /// no folder of their own.
+    #[serde(default)]
+    pub findings_without_folder: u64,
     /// The shard reports a `tierdiff merge` joined (empty for a single run).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub merged_from: Vec<MergedShard>,
@@ -315,6 +323,11 @@ pub fn write_finding(
     let lock = std::fs::File::create(out.join(".findings.lock"))?;
     lock.lock()?;
     let dir = findings.join(&record.finding.signature);
+    // A flood of distinct signatures must not fill the disk: past the cap,
+    // new signatures are counted in the report but get no folder.
+    if !dir.exists() && std::fs::read_dir(&findings)?.count() >= MAX_FINDING_FOLDERS {
+        return Ok((dir, false));
+    }
     let existing = std::fs::read_to_string(dir.join("finding.json"))
         .ok()
         .and_then(|t| serde_json::from_str::<FindingRecord>(&t).ok());
@@ -343,14 +356,25 @@ pub fn write_finding(
     Ok((dir, true))
 }
 
-/// Writes report.json, summary.md and junit.xml into `out`.
+/// Finding folders a run writes at most (each holds one module and its
+/// record, plus at most [`crate::fuzz::EXAMPLES`] example modules).
+pub const MAX_FINDING_FOLDERS: usize = 500;
+
+/// Writes report.json, summary.md and junit.xml into `out`, each through a
+/// temporary file renamed into place, so a killed run never leaves one
+/// half-written.
 pub fn write_all(out: &Path, report: &Report) -> std::io::Result<()> {
-    std::fs::write(
-        out.join("report.json"),
+    let write = |name: &str, text: String| {
+        let tmp = out.join(format!(".{name}.tmp"));
+        std::fs::write(&tmp, text)?;
+        std::fs::rename(&tmp, out.join(name))
+    };
+    write(
+        "report.json",
         serde_json::to_string_pretty(report).expect("reports serialise"),
     )?;
-    std::fs::write(out.join("summary.md"), summary_markdown(report))?;
-    std::fs::write(out.join("junit.xml"), junit_xml(report))?;
+    write("summary.md", summary_markdown(report))?;
+    write("junit.xml", junit_xml(report))?;
     Ok(())
 }
 
@@ -428,10 +452,16 @@ pub fn summary_markdown(r: &Report) -> String {
     } else {
         s.push_str("## Findings\n\n");
         finding_table(&mut s, &failing);
-        s.push_str("\nReplay one with `tierdiff run <folder>/module.wasm`.\n");
+        s.push_str("\nReplay one with `tierdiff replay <folder>`.\n");
+    }
+    if r.findings_without_folder > 0 {
+        s.push_str(&format!(
+            "\n{} unique findings came after the first {MAX_FINDING_FOLDERS} folders: they are listed, with no folder of their own (a flood of distinct signatures is summarised, not written out).\n",
+            r.findings_without_folder
+        ));
     }
     if !reference.is_empty() {
-        s.push_str("\n## Reference-engine bugs (not failures)\n\nwasmi differed from every tier and the tie-breaker sided with the tiers (or a known-bug rewrite confirmed it); grouped by root cause.\n\n");
+        s.push_str("\n## Reference-engine bugs (not failures)\n\n`reference-bug`: wasmi differed from every tier and the tie-breaker sided with the tiers (or a known-bug rewrite confirmed it); grouped by root cause. `reference-resource`: a reference engine's step ran past the case's time or the worker's memory.\n\n");
         finding_table(&mut s, &reference);
     }
     s.push_str("\n## Outcomes per engine\n\n| engine | returned | trapped | exhausted | crashed |\n|---|---|---|---|---|\n");
@@ -534,6 +564,48 @@ pub fn junit_xml(r: &Report) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Past [`MAX_FINDING_FOLDERS`], a new signature gets no folder; an
+    /// existing one is still kept up to date.
+    #[test]
+    fn finding_folders_are_capped() {
+        let out = std::env::temp_dir().join(format!("tierdiff-cap-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&out);
+        let findings = out.join("findings");
+        for i in 0..MAX_FINDING_FOLDERS {
+            std::fs::create_dir_all(findings.join(format!("crash:x:{i}"))).unwrap();
+        }
+        let record = |signature: &str| FindingRecord {
+            format: FINDING_FORMAT,
+            tool: String::new(),
+            finding: crate::compare::Finding {
+                kind: crate::compare::FindingKind::Crash,
+                signature: signature.into(),
+                engines: vec![],
+                call: None,
+                call_index: None,
+                observed: BTreeMap::new(),
+                message: String::new(),
+                variant: None,
+            },
+            seed: 0,
+            case: 3,
+            generator: String::new(),
+            input_hex: String::new(),
+            replay: String::new(),
+            fault: None,
+            limits: None,
+            wasi: false,
+            wasi_world: None,
+            calls: None,
+            source: None,
+        };
+        let (dir, written) = write_finding(&out, &record("crash:x:new"), b"\0asm").unwrap();
+        assert!(!written && !dir.exists());
+        let (dir, written) = write_finding(&out, &record("crash:x:7"), b"\0asm").unwrap();
+        assert!(written && dir.join("finding.json").is_file());
+        let _ = std::fs::remove_dir_all(&out);
+    }
 
     /// An inconclusive case without a reason is a harness bug: it fails the
     /// run and shows in every output, where known reasons do not fail it.

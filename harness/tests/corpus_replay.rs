@@ -85,6 +85,7 @@ fn a_fuzz_finding_shrinks_to_a_quarter_and_replays() {
         shrink: false,
         jobs: 1,
         generators: None,
+        watch: Default::default(),
     };
     let report = fuzz::run(&config, vec![], true, &indicatif::ProgressBar::hidden()).unwrap();
     let finding = report

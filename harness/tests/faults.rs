@@ -39,6 +39,7 @@ fn fuzz(fault: Option<&str>, seed: u64, iterations: u64) -> Report {
         shrink: false,
         jobs: 1,
         generators: None,
+        watch: Default::default(),
     };
     let report = fuzz::run(
         &config,

@@ -175,3 +175,82 @@ fn growth_storms_stop_at_the_same_step_everywhere() {
         assert!(m.peak_kib < 2 << 20, "{export}: {}", show(&m));
     }
 }
+
+/// A fuzz run in which one case hangs a reference (wasmi) and another
+/// makes a tier hold too much memory (test hooks): the watchdog ends each
+/// worker, both are saved and reported as `resource` outcomes naming the
+/// engine, new workers go on, and the run finishes on time.
+#[test]
+fn a_fuzz_run_survives_a_hanging_reference_and_a_memory_hog() {
+    let out = std::env::temp_dir().join(format!("tierdiff-hostile-fuzz-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    let start = Instant::now();
+    let run = Command::new(env!("CARGO_BIN_EXE_tierdiff"))
+        .args([
+            "fuzz",
+            "--seed",
+            "1",
+            "--iterations",
+            "16",
+            "--jobs",
+            "2",
+            "--case-timeout",
+            "5s",
+            "--worker-memory",
+            "768MiB",
+            "--json",
+            "--out",
+        ])
+        .arg(&out)
+        .env("TIERDIFF_TEST_HOOK", "stall:wasmi:5,memory:classic:10")
+        .output()
+        .unwrap();
+    let elapsed = start.elapsed();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    let report: serde_json::Value =
+        serde_json::from_slice(&run.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+    assert_eq!(report["cases"], 16, "{stderr}");
+    let finding = |signature: &str| {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["signature"] == signature)
+            .unwrap_or_else(|| panic!("no {signature}: {report}"))
+            .clone()
+    };
+    let hang = finding("reference-resource:wasmi:time");
+    assert_eq!(hang["first_case"], 5);
+    let hog = finding("resource:classic:memory");
+    assert_eq!(hog["first_case"], 10);
+    for f in [&hang, &hog] {
+        let dir = PathBuf::from(f["dir"].as_str().unwrap());
+        assert!(dir.join("module.wasm").is_file() && dir.join("finding.json").is_file());
+    }
+    // The tier's memory hog fails the run; the reference's hang alone would not.
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    assert!(elapsed < Duration::from_secs(90), "{elapsed:?}");
+}
+
+/// `run` runs its case in a supervised child: a case past `--case-timeout`
+/// ends with one line naming the engine, exit 1, on time.
+#[test]
+fn run_ends_a_case_past_its_time_with_one_line() {
+    let path = module(
+        "forever.wat",
+        r#"(module (func (export "f") (loop $l (br $l))))"#,
+    );
+    let m = tierdiff_measured(&[
+        "run",
+        path.to_str().unwrap(),
+        "--invoke",
+        "f",
+        "--case-timeout",
+        "2s",
+    ]);
+    assert_eq!(m.out.status.code(), Some(1), "{}", show(&m));
+    let stderr = String::from_utf8_lossy(&m.out.stderr);
+    assert!(stderr.contains("resource: time"), "{}", show(&m));
+    assert!(stderr.contains("in classic"), "{}", show(&m));
+    assert!(m.elapsed < Duration::from_secs(20), "{}", show(&m));
+}

@@ -106,6 +106,7 @@ fn fuzz_run(
         shrink: false,
         jobs: 1,
         generators: None,
+        watch: Default::default(),
     };
     let report = fuzz::run(
         &config,

@@ -86,6 +86,7 @@ fn shrinks(fault: &str, iterations: u64) {
         shrink: false,
         jobs: 1,
         generators: None,
+        watch: Default::default(),
     };
     let report = fuzz::run(
         &config,
@@ -438,6 +439,7 @@ fn the_known_wasmi_select_finding_shrinks_to_12_instructions() {
         shrink: false,
         jobs: 1,
         generators: None,
+        watch: Default::default(),
     };
     let wasm2 = wasmparser::WasmFeatures::WASM2.difference(wasmparser::WasmFeatures::SIMD);
     // The case's wasm-smith module (its bucket now holds a coverage generator).

@@ -46,9 +46,36 @@ pub(super) struct FuzzArgs {
     /// wasm-smith,simd-lanes (cases meant for the others go to these).
     #[arg(long, value_delimiter = ',')]
     generators: Option<Vec<String>>,
+    /// Wall-clock limit of one case over every engine, in worker processes
+    /// (`90`, `90s`, `2m`); a case past it is a `resource` outcome naming
+    /// the engine, and the worker is replaced. Default 60s.
+    #[arg(long, value_name = "DURATION")]
+    case_timeout: Option<String>,
+    /// Resident memory a worker process may hold (`4GiB`); past it, the
+    /// case is a `resource` outcome and the worker is replaced. Default 4GiB.
+    #[arg(long, value_name = "SIZE")]
+    worker_memory: Option<String>,
     /// Print the report object on stdout.
     #[arg(long)]
     json: bool,
+}
+
+/// The watchdog limits `--case-timeout` and `--worker-memory` give.
+fn watch_limits(
+    case_timeout: Option<&str>,
+    worker_memory: Option<&str>,
+) -> Result<crate::watchdog::WatchLimits, InputError> {
+    let mut watch = crate::watchdog::WatchLimits::default();
+    if let Some(t) = case_timeout {
+        watch.case_time = crate::fuzz::parse_duration(t)
+            .filter(|d| !d.is_zero())
+            .ok_or_else(|| InputError(format!("--case-timeout {t:?}: expected e.g. 90s, 2m")))?;
+    }
+    if let Some(m) = worker_memory {
+        watch.memory =
+            crate::input::parse_size(m).map_err(|e| InputError(format!("--worker-memory {e}")))?;
+    }
+    Ok(watch)
 }
 
 fn parse_shard(text: &str) -> Result<(u64, u64), InputError> {
@@ -137,6 +164,7 @@ pub(super) fn cmd_fuzz(a: FuzzArgs) -> Result<ExitCode, InputError> {
         tierdiff_runtime::fault::set(Some(fault))
             .map_err(|e| InputError(format!("--fault {f}: {e}")))?;
     }
+    let watch = watch_limits(a.case_timeout.as_deref(), a.worker_memory.as_deref())?;
     let generators = a
         .generators
         .as_ref()
@@ -159,6 +187,7 @@ pub(super) fn cmd_fuzz(a: FuzzArgs) -> Result<ExitCode, InputError> {
         shrink: a.shrink,
         jobs: a.jobs.unwrap_or_else(crate::fuzz::default_jobs),
         generators,
+        watch,
     };
     eprintln!(
         "tierdiff fuzz: seed {seed}, shard {}/{}, engines {}, {}, writing to {}",

@@ -117,6 +117,19 @@ fn cli_main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    let supervised = matches!(
+        cli.command,
+        Command::Run(_) | Command::Replay { .. } | Command::Shrink(_) | Command::Spec { .. }
+    );
+    if supervised {
+        if std::env::var_os(SUPERVISED_ENV).is_none() {
+            return run_supervised();
+        }
+        crate::watchdog::start(
+            crate::watchdog::WatchLimits::default(),
+            std::env::temp_dir().join(format!("tierdiff-watchdog-{}", std::process::id())),
+        );
+    }
     let result = match cli.command {
         Command::Fuzz(args) => fuzz::cmd_fuzz(args),
         Command::Replay { paths, out, json } => replay::cmd_replay(&paths, out.as_deref(), json),
@@ -166,6 +179,40 @@ fn cli_main() -> ExitCode {
             eprintln!("tierdiff: {e}");
             ExitCode::from(2)
         }
+    }
+}
+
+/// Set in the child that `run`, `replay`, `shrink` and `spec` run in.
+const SUPERVISED_ENV: &str = "TIERDIFF_SUPERVISED";
+
+/// Runs this very command line again in a child process under the
+/// watchdog (a case past its time or the process past its memory ends it
+/// with one line saying which engine tripped what), and reports a child
+/// that dies (a crash of an engine) in one line: exit 1 either way, as for
+/// a finding. The child's own exit code passes through otherwise.
+fn run_supervised() -> ExitCode {
+    let Ok(exe) = std::env::current_exe() else {
+        eprintln!("tierdiff: cannot find its own executable to supervise the run");
+        return ExitCode::from(2);
+    };
+    let status = std::process::Command::new(exe)
+        .args(std::env::args_os().skip(1))
+        .env(SUPERVISED_ENV, "1")
+        .status();
+    match status {
+        Err(e) => {
+            eprintln!("tierdiff: cannot start the supervised run: {e}");
+            ExitCode::from(2)
+        }
+        // The watchdog already said what tripped.
+        Ok(s) if s.code() == Some(crate::watchdog::TRIPPED_EXIT) => ExitCode::from(1),
+        Ok(s) => match s.code() {
+            Some(code) => ExitCode::from(code as u8),
+            None => {
+                eprintln!("tierdiff: crash: the process running the case died ({s})");
+                ExitCode::from(1)
+            }
+        },
     }
 }
 

@@ -48,6 +48,11 @@ pub(super) struct RunArgs {
     /// Default 1GiB.
     #[arg(long, value_name = "SIZE")]
     memory_budget: Option<String>,
+    /// Wall-clock limit of the case over every engine (`90s`, `5m`): past
+    /// it the run ends with one line naming the engine (`resource: time`),
+    /// exit 1. Default 60s.
+    #[arg(long, value_name = "DURATION")]
+    case_timeout: Option<String>,
     /// Print one JSON object on stdout.
     #[arg(long)]
     json: bool,
@@ -215,6 +220,12 @@ pub(super) fn cmd_run(a: RunArgs) -> Result<ExitCode, InputError> {
         a.json,
     );
     let fuel = parse_fuel(a.fuel.as_deref())?;
+    if let Some(t) = &a.case_timeout {
+        let limit = crate::fuzz::parse_duration(t)
+            .filter(|d| !d.is_zero())
+            .ok_or_else(|| InputError(format!("--case-timeout {t:?}: expected e.g. 90s, 5m")))?;
+        crate::watchdog::set_case_time(limit);
+    }
     if let Some(name) = &a.fault {
         crate::shrink::select_fault(name).map_err(|e| InputError(format!("--fault: {e}")))?;
     }
@@ -285,7 +296,9 @@ pub(super) fn cmd_run(a: RunArgs) -> Result<ExitCode, InputError> {
         keep_going: true,
         ..setup.case_options()
     };
+    crate::watchdog::begin_case(0);
     let outcome = crate::verdict::judge(&module.bytes, &engines, limits, options);
+    crate::watchdog::end_case();
     if let Some((name, r)) = outcome
         .instantiate
         .iter()
