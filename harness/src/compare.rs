@@ -851,32 +851,74 @@ fn compare_output(live: &[Live], tiers_only: bool) -> Option<Finding> {
     None
 }
 
+/// Where exported memory `name` of engines `a` and `b` (indices in `live`)
+/// differs, said in one sentence; `None` when it does not. Both memories
+/// are read in place, never copied.
+fn memory_difference(live: &mut [Live], (a, b): (usize, usize), name: &str) -> Option<String> {
+    let (first, second) = if a < b {
+        let (x, y) = live.split_at_mut(b);
+        (&mut x[a], &mut y[0])
+    } else {
+        let (x, y) = live.split_at_mut(a);
+        (&mut y[0], &mut x[b])
+    };
+    let (na, nb) = (first.name.clone(), second.name.clone());
+    let (ia, ib) = (first.instance.as_mut()?, second.instance.as_mut()?);
+    let mut message = None;
+    ia.visit_memories(&mut |n, x| {
+        if n != name {
+            return;
+        }
+        ib.visit_memories(&mut |m, y| {
+            if m != name || x == y {
+                return;
+            }
+            let at = x
+                .iter()
+                .zip(y)
+                .position(|(p, q)| p != q)
+                .unwrap_or(x.len().min(y.len()));
+            message = Some(format!(
+                "exported memory {name:?} differs (sizes {} and {}), first at offset {at}: {na} {:?}, {nb} {:?}",
+                x.len(),
+                y.len(),
+                x.get(at),
+                y.get(at)
+            ));
+        });
+    });
+    message
+}
+
 /// Exported globals, memories and tables, then the shared internal maps;
 /// of the tiers only when `tiers_only`.
 fn compare_state(live: &mut [Live], tiers_only: bool) -> Option<Finding> {
     struct Snap {
+        /// Its index in `live`.
+        index: usize,
         name: String,
         reference: bool,
         globals: Vec<(String, Value)>,
-        memories: Vec<(String, crate::engine::MemoryDigest)>,
+        /// Exported memories by name; their bytes are compared in place.
+        memories: Vec<String>,
         tables: Vec<(String, Vec<Value>)>,
         maps: Vec<tierdiff_runtime::MapSnapshot>,
     }
     let snaps: Vec<Snap> = live
         .iter_mut()
-        .filter(|l| !(tiers_only && l.reference))
-        .filter_map(|l| {
+        .enumerate()
+        .filter(|(_, l)| !(tiers_only && l.reference))
+        .filter_map(|(index, l)| {
             let i = l.instance.as_mut()?;
             // Engines list exports in different orders: compare by name.
-            let (mut globals, mut memories, mut tables) = (
-                i.globals(),
-                crate::engine::memory_digests(i.as_mut()),
-                i.tables(),
-            );
+            let (mut globals, mut tables) = (i.globals(), i.tables());
+            let mut memories = Vec::new();
+            i.visit_memories(&mut |name, _| memories.push(name.to_string()));
             globals.sort_by(|a, b| a.0.cmp(&b.0));
-            memories.sort_by(|a, b| a.0.cmp(&b.0));
+            memories.sort();
             tables.sort_by(|a, b| a.0.cmp(&b.0));
             Some(Snap {
+                index,
                 name: l.name.clone(),
                 reference: l.reference,
                 globals,
@@ -922,30 +964,8 @@ fn compare_state(live: &mut [Live], tiers_only: bool) -> Option<Finding> {
                 ));
             }
         }
-        for ((mname, a), (_, b)) in base.memories.iter().zip(&other.memories) {
-            if a != b {
-                // Only the first differing page is read, to name the byte.
-                let page = a
-                    .pages
-                    .iter()
-                    .zip(&b.pages)
-                    .position(|(x, y)| x != y)
-                    .unwrap_or(a.pages.len().min(b.pages.len()));
-                let mut read = |engine: &str| {
-                    live.iter_mut()
-                        .find(|l| l.name == engine)
-                        .and_then(|l| l.instance.as_mut())
-                        .map(|i| crate::engine::memory_page(i.as_mut(), mname, page))
-                        .unwrap_or_default()
-                };
-                let (pa, pb) = (read(&base.name), read(&other.name));
-                let within = pa
-                    .iter()
-                    .zip(&pb)
-                    .position(|(x, y)| x != y)
-                    .unwrap_or(pa.len().min(pb.len()));
-                let at = page * crate::engine::DIGEST_PAGE + within;
-                let msg = format!("exported memory {mname:?} differs (sizes {} and {}), first at offset {at}: {} {:?}, {} {:?}", a.len, b.len, base.name, pa.get(within), other.name, pb.get(within));
+        for mname in &base.memories {
+            if let Some(msg) = memory_difference(live, (base.index, other.index), mname) {
                 return Some(Finding::new(kind, engines, "state,memory", observed, msg));
             }
         }

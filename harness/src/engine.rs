@@ -64,69 +64,6 @@ pub trait EngineInstance {
     }
 }
 
-/// Bytes per hashed memory chunk: one wasm page.
-pub const DIGEST_PAGE: usize = 65_536;
-
-/// An exported memory as state comparison sees it: its size and one hash
-/// per page, computed in place (a memory is never copied; an all-zero page,
-/// the common case in a large memory, is recognised without hashing).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MemoryDigest {
-    pub len: usize,
-    pub pages: Vec<u64>,
-}
-
-impl MemoryDigest {
-    pub fn of(bytes: &[u8]) -> MemoryDigest {
-        MemoryDigest {
-            len: bytes.len(),
-            pages: bytes.chunks(DIGEST_PAGE).map(page_hash).collect(),
-        }
-    }
-}
-
-/// A page's hash: 0 for an all-zero page, else a word-wise multiply-mix
-/// (collisions only need to be unlikely for unrelated pages: a difference
-/// they hid would need two engines to differ in exactly colliding ways).
-fn page_hash(page: &[u8]) -> u64 {
-    if page.iter().all(|&b| b == 0) {
-        return 0;
-    }
-    let mut h: u64 = 0x243f_6a88_85a3_08d3 ^ page.len() as u64;
-    let mut words = page.chunks_exact(8);
-    for w in &mut words {
-        let x = u64::from_le_bytes(w.try_into().expect("8 bytes"));
-        h = (h ^ x).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(29);
-    }
-    for &b in words.remainder() {
-        h = (h ^ b as u64)
-            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
-            .rotate_left(29);
-    }
-    h | 1
-}
-
-/// Every exported memory's digest, in export order.
-pub fn memory_digests(instance: &mut dyn EngineInstance) -> Vec<(String, MemoryDigest)> {
-    let mut out = Vec::new();
-    instance
-        .visit_memories(&mut |name, bytes| out.push((name.to_string(), MemoryDigest::of(bytes))));
-    out
-}
-
-/// The bytes of page `page` of exported memory `name` (empty past its end).
-pub fn memory_page(instance: &mut dyn EngineInstance, name: &str, page: usize) -> Vec<u8> {
-    let mut out = Vec::new();
-    instance.visit_memories(&mut |n, bytes| {
-        if n == name {
-            let start = (page * DIGEST_PAGE).min(bytes.len());
-            let end = (start + DIGEST_PAGE).min(bytes.len());
-            out = bytes[start..end].to_vec();
-        }
-    });
-    out
-}
-
 /// The output part of a WASI state, as instances report it.
 pub fn wasi_output(state: &Mutex<WasiState>) -> WasiOutput {
     let s = state.lock().unwrap_or_else(|e| e.into_inner());
@@ -321,7 +258,7 @@ impl EngineInstance for TierInstance {
     fn globals(&mut self) -> Vec<(String, Value)> {
         let mut out = Vec::new();
         for name in self.exports_of(ExportKind::Global) {
-            if let Some(Extern::Global(g)) = self.store.export(self.instance, &name) {
+            if let Some(Extern::Global(g)) = self.store.export_peek(self.instance, &name) {
                 let v = self.store.global_get(g);
                 out.push((name, self.val_out(v)));
             }
@@ -331,7 +268,7 @@ impl EngineInstance for TierInstance {
 
     fn visit_memories(&mut self, visit: &mut dyn FnMut(&str, &[u8])) {
         for name in self.exports_of(ExportKind::Memory) {
-            if let Some(Extern::Memory(m)) = self.store.export(self.instance, &name) {
+            if let Some(Extern::Memory(m)) = self.store.export_peek(self.instance, &name) {
                 visit(&name, self.store.memory(m));
             }
         }
@@ -340,7 +277,7 @@ impl EngineInstance for TierInstance {
     fn tables(&mut self) -> Vec<(String, Vec<Value>)> {
         let mut out = Vec::new();
         for name in self.exports_of(ExportKind::Table) {
-            if let Some(Extern::Table(t)) = self.store.export(self.instance, &name) {
+            if let Some(Extern::Table(t)) = self.store.export_peek(self.instance, &name) {
                 let contents = self.store.table_contents(t);
                 out.push((
                     name,

@@ -591,25 +591,17 @@ fn record_crash(
     status: &str,
     tally: &mut Tally,
 ) -> std::io::Result<()> {
-    let input = case_input(config, killed);
-    let generated = generate_case(config, &input);
     let message = format!("the worker process died ({status}) while running case {killed}");
-    let finding = Finding {
-        kind: FindingKind::Crash,
-        signature: compare::signature(FindingKind::Crash, &config.engines, "process"),
-        engines: config.engines.clone(),
-        call: None,
-        call_index: None,
-        observed: BTreeMap::new(),
-        message: message.clone(),
-        variant: None,
-    };
-    save_finding(config, finding.clone(), killed, &generated, &input)?;
-    tally.note(config, &finding, killed);
-    tally.report.worker_restarts += 1;
-    tally.report.cases += 1;
-    eprintln!("tierdiff: worker {id}: {message}; restarting the worker after it");
-    Ok(())
+    let kind = FindingKind::Crash;
+    let signature = compare::signature(kind, &config.engines, "process");
+    record_lost_case(
+        config,
+        id,
+        killed,
+        (kind, signature, config.engines.clone()),
+        message,
+        tally,
+    )
 }
 
 /// Saves the case a worker's watchdog ended as a `resource` finding (a
@@ -621,8 +613,6 @@ fn record_resource(
     tripped: &crate::watchdog::Tripped,
     tally: &mut Tally,
 ) -> std::io::Result<()> {
-    let input = case_input(config, killed);
-    let generated = generate_case(config, &input);
     let reference = crate::engine::build(&tripped.engine).is_some_and(|e| e.is_reference());
     let kind = if reference {
         FindingKind::ReferenceResource
@@ -630,10 +620,33 @@ fn record_resource(
         FindingKind::Resource
     };
     let engines = vec![tripped.engine.clone()];
+    let signature = compare::signature(kind, &engines, tripped.resource.name());
     let message = format!("case {killed}: {}", tripped.describe());
+    record_lost_case(
+        config,
+        id,
+        killed,
+        (kind, signature, engines),
+        message,
+        tally,
+    )
+}
+
+/// Saves the case a worker did not finish (it died, or its watchdog ended
+/// it) as a finding of `kind` with `signature` and `engines`, and counts it.
+fn record_lost_case(
+    config: &FuzzConfig,
+    id: usize,
+    killed: u64,
+    (kind, signature, engines): (FindingKind, String, Vec<String>),
+    message: String,
+    tally: &mut Tally,
+) -> std::io::Result<()> {
+    let input = case_input(config, killed);
+    let generated = generate_case(config, &input);
     let finding = Finding {
         kind,
-        signature: compare::signature(kind, &engines, tripped.resource.name()),
+        signature,
         engines,
         call: None,
         call_index: None,
@@ -645,7 +658,7 @@ fn record_resource(
     tally.note(config, &finding, killed);
     tally.report.worker_restarts += 1;
     tally.report.cases += 1;
-    eprintln!("tierdiff: worker {id}: {message}; replacing the worker");
+    eprintln!("tierdiff: worker {id}: {message}; a new worker goes on after it");
     Ok(())
 }
 

@@ -254,3 +254,128 @@ fn run_ends_a_case_past_its_time_with_one_line() {
     assert!(stderr.contains("in classic"), "{}", show(&m));
     assert!(m.elapsed < Duration::from_secs(20), "{}", show(&m));
 }
+
+/// One kind of the hostile corpus (`corpus/hostile/manifest.json`).
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Kind {
+    name: String,
+    file: String,
+    why: String,
+    run: Vec<String>,
+    expect: std::collections::BTreeMap<String, Expect>,
+    max_seconds: f64,
+    max_resident_mib: u64,
+}
+
+/// What one command must do with a kind's module.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Expect {
+    exit: i32,
+    #[serde(default)]
+    stderr: Vec<String>,
+    #[serde(default)]
+    stdout: Vec<String>,
+}
+
+/// Every kind of the hostile corpus gets its documented outcome from
+/// `run`, `replay` and `shrink`, each within the kind's time and resident
+/// bounds; bad input is one line. The worst time and size per command are
+/// printed (`--nocapture`).
+#[test]
+fn the_hostile_corpus_gets_its_outcomes_within_bounds() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../corpus/hostile");
+    let kinds: Vec<Kind> =
+        serde_json::from_str(&std::fs::read_to_string(root.join("manifest.json")).unwrap())
+            .expect("manifest.json lists kinds");
+    assert!(kinds.len() >= 20, "at least 20 kinds ({})", kinds.len());
+    if kinds.iter().any(|k| !root.join(&k.file).exists()) {
+        let made = Command::new("python3")
+            .arg(root.join("make.py"))
+            .current_dir(&root)
+            .status()
+            .expect("python3 runs make.py");
+        assert!(made.success(), "make.py");
+    }
+    let mut failures = Vec::new();
+    let mut worst: std::collections::BTreeMap<String, (f64, u64)> = Default::default();
+    for kind in &kinds {
+        assert!(!kind.why.is_empty(), "{}: say why", kind.name);
+        let file = root.join(&kind.file);
+        let file = file.to_str().unwrap();
+        for (command, expect) in &kind.expect {
+            let mut args: Vec<&str> = vec![command.as_str(), file];
+            match command.as_str() {
+                "run" => args.extend(kind.run.iter().map(String::as_str)),
+                "shrink" => args.extend(["--time", "10", "-o"]),
+                "replay" => {}
+                other => panic!("{}: unknown command {other}", kind.name),
+            }
+            let shrunk;
+            if command == "shrink" {
+                shrunk = std::env::temp_dir().join(format!(
+                    "tierdiff-hostile-{}-{}",
+                    std::process::id(),
+                    kind.name
+                ));
+                args.push(shrunk.to_str().unwrap());
+            }
+            let m = tierdiff_measured(&args);
+            let w = worst.entry(command.clone()).or_default();
+            w.0 = w.0.max(m.elapsed.as_secs_f64());
+            w.1 = w.1.max(m.peak_kib);
+            let stderr = String::from_utf8_lossy(&m.out.stderr);
+            let stdout = String::from_utf8_lossy(&m.out.stdout);
+            let mut wrong = Vec::new();
+            if m.out.status.code() != Some(expect.exit) {
+                wrong.push(format!(
+                    "exit {:?}, expected {}",
+                    m.out.status.code(),
+                    expect.exit
+                ));
+            }
+            if expect.exit == 2 && stderr.trim_end().lines().count() != 1 {
+                wrong.push("bad input must be one line".to_string());
+            }
+            if stderr.contains("panicked") {
+                wrong.push("a panic".to_string());
+            }
+            wrong.extend(
+                expect
+                    .stderr
+                    .iter()
+                    .filter(|s| !stderr.contains(s.as_str()))
+                    .map(|s| format!("stderr lacks {s:?}")),
+            );
+            wrong.extend(
+                expect
+                    .stdout
+                    .iter()
+                    .filter(|s| !stdout.contains(s.as_str()))
+                    .map(|s| format!("stdout lacks {s:?}")),
+            );
+            if m.elapsed.as_secs_f64() > kind.max_seconds {
+                wrong.push(format!("took {:.1} s", m.elapsed.as_secs_f64()));
+            }
+            if m.peak_kib > kind.max_resident_mib << 10 {
+                wrong.push(format!("peak {} MiB", m.peak_kib >> 10));
+            }
+            if !wrong.is_empty() {
+                failures.push(format!(
+                    "{} {command}: {}\n{}",
+                    kind.name,
+                    wrong.join("; "),
+                    show(&m)
+                ));
+            }
+        }
+    }
+    for (command, (seconds, kib)) in &worst {
+        eprintln!(
+            "hostile corpus, worst {command}: {seconds:.2} s, {} MiB",
+            kib >> 10
+        );
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}

@@ -123,6 +123,29 @@ fn fuzz_run(
         .collect()
 }
 
+/// `run` of `wat` (as `dir/m.wat`, with `args`) under the fault
+/// classic-rem-s-sign with `--out dir/out`: it must show a finding; the
+/// finding folders it wrote.
+fn run_out(dir: &Path, wat: &str, args: &[&str]) -> Vec<PathBuf> {
+    let module = dir.join("m.wat");
+    std::fs::write(&module, wat).unwrap();
+    let out_dir = dir.join("out");
+    let mut all = vec!["run", module.to_str().unwrap()];
+    all.extend(args);
+    all.extend([
+        "--fault",
+        "classic-rem-s-sign",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    let out = tierdiff(&all);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    std::fs::read_dir(out_dir.join("findings"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect()
+}
+
 /// Seed 19, shard 1 of 2: case 494 is the known wasmi `select` bug, which
 /// the fuzz run reports as a reference bug (not a failure). Replay gives it
 /// that verdict too (not a `reference-disagreement`), and shrink keeps it.
@@ -161,33 +184,14 @@ fn every_finding_of_a_faulted_run_replays_to_its_signature_and_shrinks() {
 #[test]
 fn run_out_writes_a_folder_that_replay_and_shrink_take() {
     let dir = temp_dir("run-out");
-    let module = dir.join("m.wat");
     // Only -7 rem_s 2 shows the fault; the plan's argument sets need not hit it.
-    std::fs::write(
-        &module,
+    let folders = run_out(
+        &dir,
         r#"(module (func (export "f") (param i32 i32) (result i32)
             (if (i32.ne (local.get 0) (i32.const -7)) (then (return (i32.const 0))))
             (i32.rem_s (local.get 0) (local.get 1))))"#,
-    )
-    .unwrap();
-    let out_dir = dir.join("out");
-    let out = tierdiff(&[
-        "run",
-        module.to_str().unwrap(),
-        "--invoke",
-        "f",
-        "i32:-7",
-        "i32:2",
-        "--fault",
-        "classic-rem-s-sign",
-        "--out",
-        out_dir.to_str().unwrap(),
-    ]);
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    let folders: Vec<PathBuf> = std::fs::read_dir(out_dir.join("findings"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
+        &["--invoke", "f", "i32:-7", "i32:2"],
+    );
     assert_eq!(folders.len(), 1, "{folders:?}");
     let record = FindingRecord::load(&folders[0]).unwrap();
     assert_eq!(record.fault.as_deref(), Some("classic-rem-s-sign"));
@@ -226,34 +230,19 @@ fn run_out_writes_a_folder_that_replay_and_shrink_take() {
 #[test]
 fn shrink_of_a_module_finds_what_replay_shows() {
     let dir = temp_dir("module");
-    let module = dir.join("big.wat");
-    std::fs::write(
-        &module,
+    // A negative dividend whatever the argument: every planned call shows the fault.
+    let folders = run_out(
+        &dir,
         r#"(module (memory 40)
             (func (export "f") (param i32) (result i32)
               (i32.store (i32.const 2000000)
                 (i32.rem_s (i32.sub (i32.const -100) (i32.and (local.get 0) (i32.const 0xff)))
                            (i32.const 7)))
               (i32.load (i32.const 2000000))))"#,
-    )
-    .unwrap();
-    // A negative dividend whatever the argument: every planned call shows the fault.
-    let run = tierdiff(&[
-        "run",
-        module.to_str().unwrap(),
-        "--fault",
-        "classic-rem-s-sign",
-        "--out",
-        dir.join("out").to_str().unwrap(),
-    ]);
-    assert_eq!(run.status.code(), Some(1), "{}", text(&run));
-    let folder = std::fs::read_dir(dir.join("out").join("findings"))
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
-    check_folder(&folder);
+        &[],
+    );
+    let folder = &folders[0];
+    check_folder(folder);
 }
 
 /// Bad finding folders: one line naming the folder and the reason, exit 2,
@@ -261,32 +250,13 @@ fn shrink_of_a_module_finds_what_replay_shows() {
 #[test]
 fn bad_finding_folders_get_one_line_and_exit_2() {
     let dir = temp_dir("bad");
-    let module = dir.join("m.wat");
-    std::fs::write(
-        &module,
+    let good = run_out(
+        &dir,
         r#"(module (func (export "f") (param i32 i32) (result i32)
             (i32.rem_s (local.get 0) (local.get 1))))"#,
+        &["--invoke", "f", "i32:-7", "i32:2"],
     )
-    .unwrap();
-    let out = tierdiff(&[
-        "run",
-        module.to_str().unwrap(),
-        "--invoke",
-        "f",
-        "i32:-7",
-        "i32:2",
-        "--fault",
-        "classic-rem-s-sign",
-        "--out",
-        dir.join("out").to_str().unwrap(),
-    ]);
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    let good = std::fs::read_dir(dir.join("out").join("findings"))
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
+    .remove(0);
     let record = std::fs::read_to_string(good.join("finding.json")).unwrap();
     let wasm = std::fs::read(good.join("module.wasm")).unwrap();
     let variant = |name: &str, finding_json: &str, module: &[u8]| {

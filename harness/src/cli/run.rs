@@ -86,6 +86,11 @@ fn run_wasi_config(
         }
         return Ok(None);
     }
+    if a.wasi_real && a.stdin.is_some() {
+        return Err(InputError(
+            "--wasi-real reads the real stdin: redirect it (`< FILE`) instead of --stdin".into(),
+        ));
+    }
     if let Some(bad) = a.env.iter().find(|e| !e.contains('=')) {
         return Err(InputError(format!("--env {bad:?}: expected KEY=VALUE")));
     }
