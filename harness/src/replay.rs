@@ -13,7 +13,9 @@
 //! shows), cargo-fuzz artifacts and corpus entries (raw
 //! input bytes, turned into a module by the same generator code the fuzz
 //! target uses; the target is taken from the folder name, `differential` by
-//! default), and directories of any of these.
+//! default), and directories of any of these (a folder holding a
+//! `manifest.json`, such as corpus/real or corpus/hostile, is a collection
+//! with a runner of its own: a directory walk passes it by).
 //!
 //! A finding made under `--fault` (its `finding.json` or shrunk record names
 //! the fault) is replayed with that fault selected, which needs a build with
@@ -81,6 +83,11 @@ fn walk(dir: &Path, items: &mut Vec<Item>) -> Result<(), InputError> {
         .collect();
     entries.sort();
     for p in entries {
+        // A folder with a manifest.json is a collection with its own runner
+        // (corpus/real, corpus/hostile): replayed only when named.
+        if p.is_dir() && p.join("manifest.json").is_file() {
+            continue;
+        }
         if p.is_dir() {
             walk(&p, items)?;
         } else if let Some(item) = classify_file(&p, false)? {
@@ -99,6 +106,7 @@ fn classify_file(p: &Path, explicit: bool) -> Result<Option<Item>, InputError> {
             p.parent().unwrap_or(Path::new(".")).to_path_buf(),
         )),
         "json" if is_shrunk_record(p) => Some(Item::Shrunk(p.to_path_buf())),
+        "json" if !explicit && p.file_name().is_some_and(|n| n == "manifest.json") => None,
         "json" => Some(Item::Regression(p.to_path_buf())),
         "wat" | "wasm" => {
             let case = p.with_extension("json");
@@ -332,6 +340,12 @@ impl Replay<'_> {
                 crate::watchdog::begin_case(index as u64);
                 let outcome = verdict::judge(&wasm, engines, setup.case_limits(), options);
                 crate::watchdog::end_case();
+                // A module no engine can run is bad input, as in `run`.
+                if self.kind == "module" {
+                    if let Some(why) = verdict::refused_by_all(&outcome) {
+                        return Err(bad(why));
+                    }
+                }
                 for f in &outcome.findings {
                     passed &= !f.kind.is_failure();
                     details.push(format!("{prefix}{}: {}", f.signature, f.message));

@@ -28,6 +28,38 @@ pub fn judge(
     outcome
 }
 
+/// Why no engine could run a module, when none did and they do not
+/// disagree about it (each refused it: invalid, unlinkable, past a limit):
+/// bad input for `run`, `replay` and `shrink` of a module, in one line.
+/// `None` when some engine ran it, every engine trapped in its start
+/// function (an outcome they agree on), or the refusal is a finding.
+pub fn refused_by_all(outcome: &CaseOutcome) -> Option<String> {
+    use crate::outcome::InstantiateResult;
+    let refused = |r: &InstantiateResult| {
+        !matches!(
+            r,
+            InstantiateResult::Ok | InstantiateResult::Trapped(_) | InstantiateResult::Crashed(_)
+        )
+    };
+    if !outcome.findings.is_empty() || !outcome.instantiate.values().all(refused) {
+        return None;
+    }
+    // The first tier's reason (engines are listed tiers first).
+    let (name, r) = outcome.instantiate.iter().next()?;
+    let why = r.message().map_or_else(|| format!("{r:?}"), str::to_string);
+    let why: String = if why.chars().count() > 300 {
+        format!("{}...", why.chars().take(300).collect::<String>())
+    } else {
+        why
+    };
+    let hint = if why.contains("memory-budget") {
+        " (--memory-budget changes the budget)"
+    } else {
+        ""
+    };
+    Some(format!("cannot instantiate in {name}: {why}{hint}"))
+}
+
 /// The calls a case makes when none are given: `_start` alone for a WASI
 /// program run with a WASI world, else the plan.
 pub fn default_calls(module: &Module, wasi: bool) -> Vec<PlannedCall> {

@@ -41,7 +41,7 @@ impl Default for WatchLimits {
     fn default() -> WatchLimits {
         WatchLimits {
             case_time: Duration::from_secs(60),
-            memory: 4 << 30,
+            memory: 8 << 30,
         }
     }
 }

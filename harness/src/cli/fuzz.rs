@@ -51,8 +51,9 @@ pub(super) struct FuzzArgs {
     /// the engine, and the worker is replaced. Default 60s.
     #[arg(long, value_name = "DURATION")]
     case_timeout: Option<String>,
-    /// Resident memory a worker process may hold (`4GiB`); past it, the
-    /// case is a `resource` outcome and the worker is replaced. Default 4GiB.
+    /// Resident memory a worker process may hold (`8GiB`); past it, the
+    /// case is a `resource` outcome and the worker is replaced. Default
+    /// 8GiB: room for every engine to hold a case at the 1 GiB budget.
     #[arg(long, value_name = "SIZE")]
     worker_memory: Option<String>,
     /// Print the report object on stdout.

@@ -304,28 +304,8 @@ pub(super) fn cmd_run(a: RunArgs) -> Result<ExitCode, InputError> {
     crate::watchdog::begin_case(0);
     let outcome = crate::verdict::judge(&module.bytes, &engines, limits, options);
     crate::watchdog::end_case();
-    if let Some((name, r)) = outcome
-        .instantiate
-        .iter()
-        .find(|(_, r)| **r != crate::outcome::InstantiateResult::Ok)
-    {
-        // Every engine failing the same way is bad input; a disagreement is a finding.
-        let all_same = outcome.instantiate.values().all(|x| x.tag() == r.tag());
-        if all_same
-            && outcome.findings.is_empty()
-            && !matches!(r, crate::outcome::InstantiateResult::Trapped(_))
-        {
-            let why = r.message().map_or_else(|| format!("{r:?}"), str::to_string);
-            let hint = if why.contains("memory-budget") {
-                " (--memory-budget changes the budget)"
-            } else {
-                ""
-            };
-            return Err(InputError(format!(
-                "{}: cannot instantiate in {name}: {why}{hint}",
-                file.display()
-            )));
-        }
+    if let Some(why) = crate::verdict::refused_by_all(&outcome) {
+        return Err(InputError(format!("{}: {why}", file.display())));
     }
     if json {
         let calls: Vec<_> = outcome

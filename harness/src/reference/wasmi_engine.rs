@@ -51,6 +51,9 @@ impl Engine for WasmiEngine {
             .consume_fuel(true)
             .set_max_recursion_depth(limits.max_call_depth as usize);
         let engine = wasmi::Engine::new(&config);
+        if let Some(why) = beyond_wasmi(bytes) {
+            return Err(InstantiateResult::EngineLimit(why));
+        }
         let module = wasmi::Module::new(&engine, bytes).map_err(load_error)?;
         let mut store = wasmi::Store::new(
             &engine,
@@ -100,9 +103,39 @@ impl Engine for WasmiEngine {
     }
 }
 
+/// What wasmi 2.0.0 cannot run although the module is valid, found before
+/// wasmi sees it: a memory whose maximum in bytes does not fit 64 bits (a
+/// 64-bit memory may declare 2^48 pages) makes wasmi panic where it cannot
+/// unwind, which would abort the process.
+fn beyond_wasmi(bytes: &[u8]) -> Option<String> {
+    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+        let Ok(wasmparser::Payload::MemorySection(memories)) = payload else {
+            continue;
+        };
+        for memory in memories.into_iter().flatten() {
+            let page = 1u64 << memory.page_size_log2.unwrap_or(16);
+            if memory
+                .maximum
+                .is_some_and(|max| max.checked_mul(page).is_none())
+            {
+                return Some(format!(
+                    "wasmi 2.0.0 cannot represent a memory maximum of {} pages (it panics)",
+                    memory.maximum.unwrap_or_default()
+                ));
+            }
+        }
+    }
+    None
+}
+
 /// A module wasmi would not load: invalid (a verdict the tiers are judged
 /// by), or beyond wasmi's own translation limits (not a verdict at all).
 fn load_error(e: wasmi::Error) -> InstantiateResult {
+    // wasmi's own caps on counts (100 tables, say) are its limits, not
+    // the spec's: such a module is valid.
+    if e.to_string().contains("count exceeds limit") {
+        return InstantiateResult::EngineLimit(e.to_string());
+    }
     match e.kind() {
         ErrorKind::Wasm(_) | ErrorKind::Read(_) => InstantiateResult::Rejected(e.to_string()),
         _ => InstantiateResult::EngineLimit(e.to_string()),

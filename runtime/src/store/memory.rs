@@ -6,15 +6,15 @@ use crate::values::ValType;
 /// Size of one wasm page in bytes.
 pub const PAGE_SIZE: usize = 65_536;
 
-/// Growth from which new pages are allocated zeroed (unbacked until
-/// touched) rather than written.
-const LARGE_GROWTH: usize = 1 << 20;
-
 /// A linear memory. Its effective maximum is the smaller of the declared
 /// maximum and the store's `max_memory_pages`, so `memory.grow` beyond it
 /// returns -1 identically in every tier.
 #[derive(Debug, Clone)]
 pub struct MemInst {
+    /// The bytes. Its spare capacity is always zero (allocated zeroed,
+    /// never written past the length, never shrunk), so growth within it
+    /// only moves the length; nothing may write past the length or
+    /// shorten it.
     pub data: Vec<u8>,
     pub max_pages: u32,
     pub ty: MemoryType,
@@ -63,14 +63,22 @@ impl MemInst {
             return None;
         }
         let bytes = new as usize * PAGE_SIZE;
-        if bytes > self.data.capacity() && bytes - self.data.len() >= LARGE_GROWTH {
-            // A fresh zeroed allocation comes from the kernel unbacked;
-            // `resize` would write every new zero byte and commit it all.
-            let mut grown = vec![0; bytes];
+        if bytes > self.data.capacity() {
+            // Fresh zeroed pages (from the kernel, unbacked until touched),
+            // with room to grow into, never past what the memory may reach.
+            let room = (limit as usize)
+                .saturating_mul(PAGE_SIZE)
+                .min(self.data.capacity().saturating_mul(2));
+            let mut grown = vec![0; bytes.max(room)];
             grown[..self.data.len()].copy_from_slice(&self.data);
+            grown.truncate(bytes);
             self.data = grown;
         } else {
-            self.data.resize(bytes, 0);
+            // `resize` would write zeros over pages nobody touched, and so
+            // commit them.
+            // SAFETY: the spare capacity is zero (see `data`): it came
+            // zeroed from the allocator and nothing writes past the length.
+            unsafe { self.data.set_len(bytes) };
         }
         Some(old)
     }
