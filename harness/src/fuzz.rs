@@ -98,10 +98,6 @@ pub struct CaseRecord {
     pub pressure: bool,
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 fn build_engines(names: &[String]) -> Vec<Box<dyn Engine>> {
     let record = crate::coverage::enabled();
     names
@@ -150,7 +146,7 @@ pub fn run_cases(
         std::fs::write(inflight.join("module.wasm"), &generated.wasm)?;
         std::fs::write(
             inflight.join("case.json"),
-            serde_json::json!({ "index": index, "generator": generated.generator, "input_hex": hex(&input) })
+            serde_json::json!({ "index": index, "generator": generated.generator, "input_hex": crate::verdict::hex(&input) })
                 .to_string(),
         )?;
         let (limits, options) = case_setup(&generated);
@@ -205,7 +201,7 @@ fn finding_record(
         seed: config.seed,
         case,
         generator: format!("{:?}", generated.generator),
-        input_hex: hex(input),
+        input_hex: crate::verdict::hex(input),
         replay,
         fault: config.fault.clone(),
         limits,

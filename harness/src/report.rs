@@ -269,7 +269,7 @@ impl FindingRecord {
     /// A record for a finding of `tierdiff run` or `replay` on a module
     /// (no seed, case or generator input behind it).
     pub fn of_module(finding: Finding, source: &Path, setup: &crate::shrink::Setup) -> Self {
-        let generated = crate::verdict::WasiWorld::generated();
+        let (wasi, wasi_world) = crate::verdict::WasiWorld::record(setup.wasi.as_ref());
         FindingRecord {
             format: FINDING_FORMAT,
             tool: env!("CARGO_PKG_VERSION").to_string(),
@@ -281,8 +281,8 @@ impl FindingRecord {
             replay: String::new(),
             fault: crate::shrink::selected_fault().map(|f| f.name().to_string()),
             limits: setup.limits,
-            wasi: setup.wasi.is_some(),
-            wasi_world: setup.wasi.clone().filter(|w| *w != generated),
+            wasi,
+            wasi_world,
             calls: setup.calls.clone(),
             source: Some(source.display().to_string()),
         }

@@ -164,13 +164,13 @@ pub fn initial_calls(
 /// limits, which are what showed the finding.
 fn candidate_setups(setup: &Setup) -> Vec<Setup> {
     let own = setup.case_limits();
-    let small = Limits {
-        fuel: Some(shrink_limits().fuel.expect("the shrink limits have fuel")),
-        ..own
-    };
+    let small = shrink_limits().fuel.expect("the shrink limits have fuel");
     let mut setups = Vec::new();
-    if own.fuel.is_none_or(|f| f > small.fuel.unwrap_or(0)) {
-        setups.push(setup.with_limits(small));
+    if own.fuel.is_none_or(|f| f > small) {
+        setups.push(setup.with_limits(Limits {
+            fuel: Some(small),
+            ..own
+        }));
     }
     setups.push(setup.with_limits(own));
     setups
@@ -362,7 +362,7 @@ pub fn write(base: &Path, shrunk: &Shrunk, fault: Option<&str>) -> std::io::Resu
     let setup = &shrunk.setup;
     let limits = setup.shrink_limits();
     let generated_limits = crate::generate::case_limits();
-    let generated = WasiWorld::generated();
+    let (wasi, wasi_world) = WasiWorld::record(setup.wasi.as_ref());
     let record = ShrunkRecord {
         signature: shrunk.signature.clone(),
         fault: fault.map(str::to_string),
@@ -374,8 +374,8 @@ pub fn write(base: &Path, shrunk: &Shrunk, fault: Option<&str>) -> std::io::Resu
             .then_some(limits.max_memory_pages),
         max_table_elements: (limits.max_table_elements != generated_limits.max_table_elements)
             .then_some(limits.max_table_elements),
-        wasi: setup.wasi.is_some(),
-        wasi_world: setup.wasi.clone().filter(|w| *w != generated),
+        wasi,
+        wasi_world,
         before: shrunk.before,
         after: shrunk.after,
         seconds: shrunk.elapsed.as_secs_f64(),

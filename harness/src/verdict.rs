@@ -149,6 +149,14 @@ impl WasiWorld {
         })
     }
 
+    /// How a record names `world`: whether the case ran as a WASI
+    /// program, and the world itself unless it is the generated one (the
+    /// inverse of [`WasiWorld::resolve`]).
+    pub fn record(world: Option<&WasiWorld>) -> (bool, Option<WasiWorld>) {
+        let own = world.filter(|w| **w != WasiWorld::generated()).cloned();
+        (world.is_some(), own)
+    }
+
     /// The world a record names: its own, or the generated one when it
     /// only says it ran as a WASI program.
     pub fn resolve(wasi: bool, world: Option<&WasiWorld>) -> Option<WasiWorld> {

@@ -61,6 +61,13 @@ pub(super) struct FuzzArgs {
     json: bool,
 }
 
+/// `--case-timeout`: a non-zero duration (`90`, `90s`, `2m`).
+pub(super) fn parse_case_timeout(text: &str) -> Result<std::time::Duration, InputError> {
+    crate::fuzz::parse_duration(text)
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| InputError(format!("--case-timeout {text:?}: expected e.g. 90s, 2m")))
+}
+
 /// The watchdog limits `--case-timeout` and `--worker-memory` give.
 fn watch_limits(
     case_timeout: Option<&str>,
@@ -68,9 +75,7 @@ fn watch_limits(
 ) -> Result<crate::watchdog::WatchLimits, InputError> {
     let mut watch = crate::watchdog::WatchLimits::default();
     if let Some(t) = case_timeout {
-        watch.case_time = crate::fuzz::parse_duration(t)
-            .filter(|d| !d.is_zero())
-            .ok_or_else(|| InputError(format!("--case-timeout {t:?}: expected e.g. 90s, 2m")))?;
+        watch.case_time = parse_case_timeout(t)?;
     }
     if let Some(m) = worker_memory {
         watch.memory =

@@ -72,11 +72,7 @@ fn run_wasi_config(
     a: &RunArgs,
     module: &tierdiff_runtime::Module,
 ) -> Result<Option<tierdiff_runtime::wasi::WasiConfig>, InputError> {
-    let imports_wasi = module
-        .imports
-        .iter()
-        .any(|i| i.module == tierdiff_runtime::wasi::MODULE);
-    if !imports_wasi {
+    let Some(world) = crate::verdict::module_world(module, &a.file) else {
         if a.wasi_real || !a.env.is_empty() || a.stdin.is_some() {
             return Err(InputError(format!(
                 "{}: --wasi-real, --env and --stdin need a WASI module (one importing {})",
@@ -85,7 +81,7 @@ fn run_wasi_config(
             )));
         }
         return Ok(None);
-    }
+    };
     if a.wasi_real && a.stdin.is_some() {
         return Err(InputError(
             "--wasi-real reads the real stdin: redirect it (`< FILE`) instead of --stdin".into(),
@@ -99,20 +95,17 @@ fn run_wasi_config(
             .map_err(|e| InputError(format!("{}: cannot read: {e}", p.display())))?,
         None => Vec::new(),
     };
-    let program = a.file.file_name().map_or_else(
-        || a.file.display().to_string(),
-        |n| n.to_string_lossy().to_string(),
-    );
-    let mut args = vec![program];
+    // The world `run` gives without flags (argv[0] the file's name), plus
+    // the flags' arguments, environment and stdin.
+    let mut config = world.config().expect("a world made here has hex stdin");
     if a.invoke.is_none() {
-        args.extend(a.args.iter().cloned());
+        config.args.extend(a.args.iter().cloned());
     }
     Ok(Some(tierdiff_runtime::wasi::WasiConfig {
-        args,
         env: a.env.clone(),
         stdin,
         real: a.wasi_real,
-        ..Default::default()
+        ..config
     }))
 }
 
@@ -226,10 +219,7 @@ pub(super) fn cmd_run(a: RunArgs) -> Result<ExitCode, InputError> {
     );
     let fuel = parse_fuel(a.fuel.as_deref())?;
     if let Some(t) = &a.case_timeout {
-        let limit = crate::fuzz::parse_duration(t)
-            .filter(|d| !d.is_zero())
-            .ok_or_else(|| InputError(format!("--case-timeout {t:?}: expected e.g. 90s, 5m")))?;
-        crate::watchdog::set_case_time(limit);
+        crate::watchdog::set_case_time(super::fuzz::parse_case_timeout(t)?);
     }
     if let Some(name) = &a.fault {
         crate::shrink::select_fault(name).map_err(|e| InputError(format!("--fault: {e}")))?;
