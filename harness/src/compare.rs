@@ -112,7 +112,7 @@ pub struct Finding {
 }
 
 impl Finding {
-    fn new(
+    pub(crate) fn new(
         kind: FindingKind,
         engines: Vec<String>,
         detail: &str,

@@ -609,14 +609,8 @@ fn record_resource(
     tripped: &crate::watchdog::Tripped,
     tally: &mut Tally,
 ) -> std::io::Result<()> {
-    let reference = crate::engine::build(&tripped.engine).is_some_and(|e| e.is_reference());
-    let kind = if reference {
-        FindingKind::ReferenceResource
-    } else {
-        FindingKind::Resource
-    };
-    let engines = vec![tripped.engine.clone()];
-    let signature = compare::signature(kind, &engines, tripped.resource.name());
+    let finding = tripped.finding();
+    let (kind, signature, engines) = (finding.kind, finding.signature, finding.engines);
     let message = format!("case {killed}: {}", tripped.describe());
     record_lost_case(
         config,

@@ -337,9 +337,14 @@ impl Replay<'_> {
                     keep_going: self.record.is_none_or(|r| r.source.is_some()),
                     ..setup.case_options()
                 };
+                if let (0, Some(out)) = (index, self.save_to) {
+                    crate::watchdog::set_pending(out, &wasm, |f| self.record_of(f, &setup))
+                        .map_err(|e| bad(format!("cannot prepare the replay: {e}")))?;
+                }
                 crate::watchdog::begin_case(index as u64);
                 let outcome = verdict::judge(&wasm, engines, setup.case_limits(), options);
                 crate::watchdog::end_case();
+                crate::watchdog::clear_pending();
                 // A module no engine can run is bad input, as in `run`.
                 if self.kind == "module" {
                     if let Some(why) = verdict::refused_by_all(&outcome) {
@@ -377,19 +382,25 @@ impl Replay<'_> {
         setup: &Setup,
     ) -> Result<(), InputError> {
         for f in findings.iter().filter(|f| f.kind.is_failure()) {
-            let record = match self.record {
-                Some(r) => FindingRecord {
-                    finding: f.clone(),
-                    format: crate::report::FINDING_FORMAT,
-                    tool: env!("CARGO_PKG_VERSION").to_string(),
-                    ..r.clone()
-                },
-                None => FindingRecord::of_module(f.clone(), self.path, setup),
-            };
+            let record = self.record_of(f.clone(), setup);
             crate::report::write_finding(out, &record, wasm)
                 .map_err(|e| InputError(format!("{}: {e}", out.display())))?;
         }
         Ok(())
+    }
+
+    /// The record of a finding of this case: the saved record with the new
+    /// finding, or a module's own record.
+    fn record_of(&self, finding: Finding, setup: &Setup) -> FindingRecord {
+        match self.record {
+            Some(r) => FindingRecord {
+                finding,
+                format: crate::report::FINDING_FORMAT,
+                tool: env!("CARGO_PKG_VERSION").to_string(),
+                ..r.clone()
+            },
+            None => FindingRecord::of_module(finding, self.path, setup),
+        }
     }
 }
 

@@ -19,7 +19,7 @@ use crate::reduce::{self, Budget, Case, Size, Stop, Target};
 use crate::verdict::{self, WasiWorld};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tierdiff_runtime::wasi::WasiConfig;
 use tierdiff_runtime::{Limits, Module};
 
@@ -196,17 +196,33 @@ pub fn shrink(
         )
     };
     let setups = candidate_setups(&options.setup);
+    // Calibration counts against the time budget: a hostile module must
+    // not hold the shrink past `--time` before reduction starts.
+    let deadline = Instant::now() + options.budget.time;
+    let left = || deadline.saturating_duration_since(Instant::now());
+    let budget = |left: Duration| Budget {
+        time: left,
+        ..options.budget
+    };
     let (setup, reduced) = match &options.worker {
         // A candidate that kills the process (a crash bug of a tier) must
         // not take the shrink down with it.
         Some(exe) => {
             let mut first_error = None;
             let calibrated = setups.iter().find_map(|candidate| {
+                if left().is_zero() {
+                    first_error.get_or_insert(format!(
+                        "the time ({} s) ran out before the case ran once",
+                        options.budget.time.as_secs()
+                    ));
+                    return None;
+                }
                 let mut oracle = reduce::Supervised::new(
                     exe.clone(),
                     options.fault.clone(),
                     target.clone(),
                     candidate.clone(),
+                    left(),
                 );
                 match oracle.calibrate(&case) {
                     Ok(()) => Some((candidate.clone(), oracle)),
@@ -220,7 +236,7 @@ pub fn shrink(
                 calibrated.ok_or_else(|| first_error.expect("at least one setup"))?;
             (
                 setup,
-                reduce::reduce(case, &mut oracle, options.budget, progress)?,
+                reduce::reduce(case, &mut oracle, budget(left()), progress)?,
             )
         }
         None if target.is_process_crash() => {
@@ -240,7 +256,7 @@ pub fn shrink(
                 .ok_or_else(not_shown)?;
             (
                 setup,
-                reduce::reduce(case, &mut oracle, options.budget, progress)?,
+                reduce::reduce(case, &mut oracle, budget(left()), progress)?,
             )
         }
     };

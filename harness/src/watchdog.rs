@@ -19,7 +19,7 @@
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 /// The exit code of a process its watchdog ended.
@@ -71,6 +71,9 @@ pub struct Tripped {
     pub engine: String,
     /// The case index the process was running (0 outside fuzz runs).
     pub case: u64,
+    /// What the case is called, where it has a name (a `spec` file).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub label: String,
     /// Seconds the case had run, and the resident bytes at the time.
     pub seconds: f64,
     pub resident: u64,
@@ -79,17 +82,41 @@ pub struct Tripped {
 impl Tripped {
     /// One line for people.
     pub fn describe(&self) -> String {
+        let case = if self.label.is_empty() {
+            "the case".to_string()
+        } else {
+            self.label.clone()
+        };
         match self.resource {
             Resource::Time => format!(
-                "resource: time: the case ran for {:.1} s, in {}",
+                "resource: time: {case} ran for {:.1} s, in {}",
                 self.seconds, self.engine
             ),
             Resource::Memory => format!(
-                "resource: memory: the process held {} MiB, in {}",
+                "resource: memory: the process held {} MiB, in {} ({case})",
                 self.resident >> 20,
                 self.engine
             ),
         }
+    }
+
+    /// The finding a trip is: `resource` naming the engine whose step
+    /// tripped it (`reference-resource` when that is a reference engine).
+    pub fn finding(&self) -> crate::compare::Finding {
+        use crate::compare::FindingKind;
+        let reference = crate::engine::build(&self.engine).is_some_and(|e| e.is_reference());
+        let kind = if reference {
+            FindingKind::ReferenceResource
+        } else {
+            FindingKind::Resource
+        };
+        crate::compare::Finding::new(
+            kind,
+            vec![self.engine.clone()],
+            self.resource.name(),
+            Default::default(),
+            self.describe(),
+        )
     }
 
     /// Reads what a watchdog wrote into `dir`, if it did.
@@ -104,12 +131,27 @@ const TRIPPED_FILE: &str = "resource.json";
 /// Engines by code (0: none, the harness itself).
 const ENGINES: [&str; 6] = ["harness", "classic", "fast", "jit", "wasmi", "wasmtime"];
 
-static ENGINE: AtomicU8 = AtomicU8::new(0);
+/// Where this process's watchdog writes (set by [`start`]).
+static DIR: OnceLock<PathBuf> = OnceLock::new();
+
+/// Cases that run at once in one process (`spec` runs files on several
+/// threads); each thread marks its own lane. Lane 0 is everyone else's.
+pub const LANES: usize = 16;
+
+/// Per lane: the engine (by code), the case index, and the milliseconds
+/// since [`epoch`] at which its case began (0 when idle).
+static ENGINE: [AtomicU8; LANES] = [const { AtomicU8::new(0) }; LANES];
+static CASE: [AtomicU64; LANES] = [const { AtomicU64::new(0) }; LANES];
+static STARTED_MS: [AtomicU64; LANES] = [const { AtomicU64::new(0) }; LANES];
+/// Per lane: what the case is called, for the trip's line (`spec` files).
+static LABEL: [Mutex<String>; LANES] = [const { Mutex::new(String::new()) }; LANES];
+
+thread_local! {
+    static LANE: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 /// The running watchdog's case-time limit in milliseconds.
 static CASE_TIME_MS: AtomicU64 = AtomicU64::new(0);
-static CASE: AtomicU64 = AtomicU64::new(0);
-/// Milliseconds since [`epoch`] at which the running case began; 0 when idle.
-static STARTED_MS: AtomicU64 = AtomicU64::new(0);
 
 fn epoch() -> Instant {
     static EPOCH: OnceLock<Instant> = OnceLock::new();
@@ -120,24 +162,42 @@ fn now_ms() -> u64 {
     epoch().elapsed().as_millis() as u64 + 1
 }
 
+fn lane() -> usize {
+    LANE.with(|l| l.get())
+}
+
+/// This thread marks its cases in `lane` (below [`LANES`]) from now on.
+pub fn use_lane(lane: usize) {
+    assert!(lane < LANES, "watchdog lane {lane} out of range");
+    LANE.with(|l| l.set(lane));
+}
+
 /// A case starts.
 pub fn begin_case(case: u64) {
-    CASE.store(case, Ordering::Relaxed);
-    ENGINE.store(0, Ordering::Relaxed);
-    STARTED_MS.store(now_ms(), Ordering::Relaxed);
+    begin_labelled_case(case, "");
+}
+
+/// A case starts, with a name for the line a trip prints.
+pub fn begin_labelled_case(case: u64, label: &str) {
+    let lane = lane();
+    CASE[lane].store(case, Ordering::Relaxed);
+    ENGINE[lane].store(0, Ordering::Relaxed);
+    label.clone_into(&mut LABEL[lane].lock().unwrap_or_else(|p| p.into_inner()));
+    STARTED_MS[lane].store(now_ms(), Ordering::Relaxed);
 }
 
 /// The running case ended.
 pub fn end_case() {
-    STARTED_MS.store(0, Ordering::Relaxed);
-    ENGINE.store(0, Ordering::Relaxed);
+    let lane = lane();
+    STARTED_MS[lane].store(0, Ordering::Relaxed);
+    ENGINE[lane].store(0, Ordering::Relaxed);
 }
 
 /// An engine's step (instantiation or a call) starts.
 #[inline]
 pub fn enter(engine: &str) {
     let code = ENGINES.iter().position(|e| *e == engine).unwrap_or(0) as u8;
-    ENGINE.store(code, Ordering::Relaxed);
+    ENGINE[lane()].store(code, Ordering::Relaxed);
     if let Some(hook) = test_hook() {
         hook.fire(engine);
     }
@@ -156,39 +216,72 @@ pub fn resident_bytes() -> u64 {
 pub fn start(limits: WatchLimits, dir: PathBuf) {
     epoch();
     set_case_time(limits.case_time);
+    let _ = DIR.set(dir.clone());
     std::thread::Builder::new()
         .name("watchdog".into())
         .spawn(move || loop {
             std::thread::sleep(TICK);
-            let started = STARTED_MS.load(Ordering::Relaxed);
-            let ran = Duration::from_millis(if started == 0 { 0 } else { now_ms() - started });
-            let resident = resident_bytes();
-            let case_time = Duration::from_millis(CASE_TIME_MS.load(Ordering::Relaxed));
-            let resource = if ran > case_time {
-                Resource::Time
-            } else if resident > limits.memory {
-                Resource::Memory
-            } else {
-                continue;
-            };
-            let tripped = Tripped {
-                resource,
-                engine: ENGINES[ENGINE.load(Ordering::Relaxed) as usize % ENGINES.len()].into(),
-                case: CASE.load(Ordering::Relaxed),
-                seconds: ran.as_secs_f64(),
-                resident,
-            };
-            let _ = std::fs::create_dir_all(&dir);
-            let _ = std::fs::write(
-                dir.join(TRIPPED_FILE),
-                serde_json::to_string(&tripped).expect("serialises"),
-            );
-            eprintln!("tierdiff: {}", tripped.describe());
-            // The stuck thread may hold any lock: leave without unwinding.
-            // SAFETY: _exit ends the process at once; nothing is used after.
-            unsafe { libc::_exit(TRIPPED_EXIT) };
+            if let Some(tripped) = look(&limits) {
+                trip(&dir, &tripped);
+            }
         })
         .expect("the watchdog thread starts");
+}
+
+/// What tripped, if anything: the longest-running case past its time, or
+/// the process past its memory (blamed on the longest-running case).
+fn look(limits: &WatchLimits) -> Option<Tripped> {
+    let now = now_ms();
+    let (lane, ran) = (0..LANES)
+        .map(|l| {
+            let started = STARTED_MS[l].load(Ordering::Relaxed);
+            (
+                l,
+                if started == 0 {
+                    0
+                } else {
+                    now.saturating_sub(started)
+                },
+            )
+        })
+        .max_by_key(|&(_, ran)| ran)
+        .expect("lanes");
+    let ran = Duration::from_millis(ran);
+    let resident = resident_bytes();
+    let case_time = Duration::from_millis(CASE_TIME_MS.load(Ordering::Relaxed));
+    let resource = if ran > case_time {
+        Resource::Time
+    } else if resident > limits.memory {
+        Resource::Memory
+    } else {
+        return None;
+    };
+    let label = LABEL[lane]
+        .try_lock()
+        .map(|l| l.clone())
+        .unwrap_or_default();
+    Some(Tripped {
+        resource,
+        engine: ENGINES[ENGINE[lane].load(Ordering::Relaxed) as usize % ENGINES.len()].into(),
+        case: CASE[lane].load(Ordering::Relaxed),
+        label,
+        seconds: ran.as_secs_f64(),
+        resident,
+    })
+}
+
+/// Writes what tripped where the supervisor reads it, says so, and ends
+/// the process.
+fn trip(dir: &Path, tripped: &Tripped) -> ! {
+    let _ = std::fs::create_dir_all(dir);
+    let _ = std::fs::write(
+        dir.join(TRIPPED_FILE),
+        serde_json::to_string(tripped).expect("serialises"),
+    );
+    eprintln!("tierdiff: {}", tripped.describe());
+    // The stuck thread may hold any lock: leave without unwinding.
+    // SAFETY: _exit ends the process at once; nothing is used after.
+    unsafe { libc::_exit(TRIPPED_EXIT) }
 }
 
 /// Changes the running watchdog's case-time limit (`run --case-timeout`).
@@ -196,9 +289,85 @@ pub fn set_case_time(limit: Duration) {
     CASE_TIME_MS.store(limit.as_millis() as u64, Ordering::Relaxed);
 }
 
+/// The folder this process's watchdog writes to, once started.
+pub fn dir() -> Option<&'static Path> {
+    DIR.get().map(PathBuf::as_path)
+}
+
 /// Forgets a trip record left in `dir` (before a new process starts there).
 pub fn clear(dir: &Path) {
     let _ = std::fs::remove_file(dir.join(TRIPPED_FILE));
+}
+
+/// The folder the watchdog of the supervised child with `pid` writes to.
+pub fn supervised_dir(pid: u32) -> PathBuf {
+    std::env::temp_dir().join(format!("tierdiff-watchdog-{pid}"))
+}
+
+/// A finding folder the supervisor writes should the watchdog end the
+/// child (`run --out`, `replay --out`): the child cannot write it once
+/// stuck, so it leaves the record here before the case starts.
+#[derive(Serialize, Deserialize)]
+struct Pending {
+    out: PathBuf,
+    record: crate::report::FindingRecord,
+}
+
+const PENDING_FILE: &str = "pending.json";
+const PENDING_WASM: &str = "pending.wasm";
+
+/// Leaves the record and module of the case about to run, to be saved
+/// under `out` if the watchdog ends it: `record` makes the case's record
+/// for a finding (the supervisor puts the trip in it).
+pub fn set_pending(
+    out: &Path,
+    wasm: &[u8],
+    record: impl FnOnce(crate::compare::Finding) -> crate::report::FindingRecord,
+) -> std::io::Result<()> {
+    let Some(dir) = dir() else { return Ok(()) };
+    let placeholder = crate::compare::Finding::new(
+        crate::compare::FindingKind::Resource,
+        Vec::new(),
+        "pending",
+        Default::default(),
+        String::new(),
+    );
+    let record = record(placeholder);
+    std::fs::create_dir_all(dir)?;
+    std::fs::write(dir.join(PENDING_WASM), wasm)?;
+    let pending = Pending {
+        out: out.to_path_buf(),
+        record,
+    };
+    std::fs::write(
+        dir.join(PENDING_FILE),
+        serde_json::to_string(&pending).expect("serialises"),
+    )
+}
+
+/// The case finished: nothing to save for it.
+pub fn clear_pending() {
+    if let Some(dir) = dir() {
+        let _ = std::fs::remove_file(dir.join(PENDING_FILE));
+        let _ = std::fs::remove_file(dir.join(PENDING_WASM));
+    }
+}
+
+/// The supervisor's side: writes the pending case of a child its watchdog
+/// ended as a finding folder (the trip is its finding). `None` when the
+/// child left no pending case.
+pub fn save_pending(dir: &Path, tripped: &Tripped) -> Option<std::io::Result<PathBuf>> {
+    let text = std::fs::read_to_string(dir.join(PENDING_FILE)).ok()?;
+    let saved = (|| {
+        let pending: Pending = serde_json::from_str(&text).map_err(std::io::Error::other)?;
+        let wasm = std::fs::read(dir.join(PENDING_WASM))?;
+        let record = crate::report::FindingRecord {
+            finding: tripped.finding(),
+            ..pending.record
+        };
+        crate::report::write_finding(&pending.out, &record, &wasm).map(|(dir, _)| dir)
+    })();
+    Some(saved)
 }
 
 /// A test hook from `TIERDIFF_TEST_HOOK`.
@@ -234,7 +403,7 @@ fn test_hook() -> Option<&'static Hook> {
 
 impl Hook {
     fn fire(&self, engine: &str) {
-        let case = CASE.load(Ordering::Relaxed);
+        let case = CASE[lane()].load(Ordering::Relaxed);
         let hit = |list: &[(String, u64)]| list.iter().any(|(e, c)| e == engine && *c == case);
         if hit(&self.stall) {
             loop {
@@ -268,6 +437,7 @@ mod tests {
             resource: Resource::Time,
             engine: "wasmi".into(),
             case: 7,
+            label: String::new(),
             seconds: 2.5,
             resident: 1 << 20,
         };

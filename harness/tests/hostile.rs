@@ -233,13 +233,17 @@ fn a_fuzz_run_survives_a_hanging_reference_and_a_memory_hog() {
 }
 
 /// `run` runs its case in a supervised child: a case past `--case-timeout`
-/// ends with one line naming the engine, exit 1, on time.
+/// ends with one line naming the engine, exit 1, on time; with `--out` the
+/// case is saved as a `resource` finding that `replay` runs again (and
+/// trips again, under its own watchdog).
 #[test]
-fn run_ends_a_case_past_its_time_with_one_line() {
+fn run_ends_a_case_past_its_time_with_one_line_and_saves_it() {
     let path = module(
         "forever.wat",
         r#"(module (func (export "f") (loop $l (br $l))))"#,
     );
+    let out = std::env::temp_dir().join(format!("tierdiff-hostile-run-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
     let m = tierdiff_measured(&[
         "run",
         path.to_str().unwrap(),
@@ -247,11 +251,56 @@ fn run_ends_a_case_past_its_time_with_one_line() {
         "f",
         "--case-timeout",
         "2s",
+        "--out",
+        out.to_str().unwrap(),
     ]);
     assert_eq!(m.out.status.code(), Some(1), "{}", show(&m));
     let stderr = String::from_utf8_lossy(&m.out.stderr);
     assert!(stderr.contains("resource: time"), "{}", show(&m));
     assert!(stderr.contains("in classic"), "{}", show(&m));
+    assert!(m.elapsed < Duration::from_secs(20), "{}", show(&m));
+    let folder = out.join("findings/resource:classic:time");
+    let record: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(folder.join("finding.json"))
+            .unwrap_or_else(|e| panic!("{e}: {}", show(&m))),
+    )
+    .unwrap();
+    assert_eq!(record["finding"]["kind"], "resource");
+    assert_eq!(record["calls"][0]["export"], "f");
+    assert_eq!(
+        std::fs::read(folder.join("module.wasm")).unwrap(),
+        wat::parse_file(&path).unwrap()
+    );
+    // The saved call is the one that hung: replay hangs in it again.
+    let again = tierdiff_measured(&["replay", folder.to_str().unwrap(), "--case-timeout", "2s"]);
+    assert_eq!(again.out.status.code(), Some(1), "{}", show(&again));
+    let stderr = String::from_utf8_lossy(&again.out.stderr);
+    assert!(stderr.contains("resource: time"), "{}", show(&again));
+    assert!(again.elapsed < Duration::from_secs(20), "{}", show(&again));
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+/// `spec` runs each .wast file under the watchdog: a file that runs past
+/// `--case-timeout` ends the run with one line naming the file and tier.
+#[test]
+fn spec_ends_a_file_past_its_time_naming_it() {
+    let path = module(
+        "loop.wast",
+        "(module (func (export \"f\") (loop $l (br $l))))\n(assert_return (invoke \"f\"))\n",
+    );
+    let m = tierdiff_measured(&[
+        "spec",
+        "--tier",
+        "fast",
+        "--case-timeout",
+        "2s",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(m.out.status.code(), Some(1), "{}", show(&m));
+    let stderr = String::from_utf8_lossy(&m.out.stderr);
+    assert!(stderr.contains("resource: time"), "{}", show(&m));
+    assert!(stderr.contains("loop.wast ran for"), "{}", show(&m));
+    assert!(stderr.contains("in fast"), "{}", show(&m));
     assert!(m.elapsed < Duration::from_secs(20), "{}", show(&m));
 }
 

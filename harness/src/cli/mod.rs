@@ -44,6 +44,10 @@ enum Command {
         /// Print one JSON object on stdout.
         #[arg(long)]
         json: bool,
+        /// Wall-clock limit per case over every engine (e.g. 5s, 2m; default
+        /// 60s): a case past it ends the replay as a `resource: time` finding.
+        #[arg(long, value_name = "TIME")]
+        case_timeout: Option<String>,
     },
     /// Minimise a finding (folder, finding.json or module), keeping its signature.
     Shrink(shrink::ShrinkArgs),
@@ -92,6 +96,10 @@ enum Command {
         /// Print one JSON object on stdout instead of the table.
         #[arg(long)]
         json: bool,
+        /// Wall-clock limit per .wast file and tier (e.g. 90s, 10m; default
+        /// 5m): a file past it ends the run with one line naming it.
+        #[arg(long, value_name = "TIME")]
+        case_timeout: Option<String>,
         /// .wast files or directories to run instead of the built-in suite.
         paths: Vec<PathBuf>,
     },
@@ -127,12 +135,17 @@ fn cli_main() -> ExitCode {
         }
         crate::watchdog::start(
             crate::watchdog::WatchLimits::default(),
-            std::env::temp_dir().join(format!("tierdiff-watchdog-{}", std::process::id())),
+            crate::watchdog::supervised_dir(std::process::id()),
         );
     }
     let result = match cli.command {
         Command::Fuzz(args) => fuzz::cmd_fuzz(args),
-        Command::Replay { paths, out, json } => replay::cmd_replay(&paths, out.as_deref(), json),
+        Command::Replay {
+            paths,
+            out,
+            json,
+            case_timeout,
+        } => replay::cmd_replay(&paths, out.as_deref(), json, case_timeout.as_deref()),
         Command::Bench(args) => crate::bench::cmd_bench(&args),
         Command::Shrink(args) => shrink::cmd_shrink(args),
         Command::ShrinkWorker { fault } => return shrink::cmd_shrink_worker(fault.as_deref()),
@@ -169,8 +182,16 @@ fn cli_main() -> ExitCode {
             suite,
             file,
             json,
+            case_timeout,
             paths,
-        } => spec::cmd_spec(&tier, suite.as_deref(), file.as_deref(), json, &paths),
+        } => spec::cmd_spec(
+            &tier,
+            suite.as_deref(),
+            file.as_deref(),
+            json,
+            case_timeout.as_deref(),
+            &paths,
+        ),
         Command::Run(args) => run::cmd_run(args),
     };
     match result {
@@ -195,25 +216,43 @@ fn run_supervised() -> ExitCode {
         eprintln!("tierdiff: cannot find its own executable to supervise the run");
         return ExitCode::from(2);
     };
-    let status = std::process::Command::new(exe)
+    let child = std::process::Command::new(exe)
         .args(std::env::args_os().skip(1))
         .env(SUPERVISED_ENV, "1")
-        .status();
-    match status {
+        .spawn();
+    let status = child.and_then(|mut c| Ok((c.id(), c.wait()?)));
+    let pid = status.as_ref().ok().map(|(pid, _)| *pid);
+    let code = match status {
         Err(e) => {
             eprintln!("tierdiff: cannot start the supervised run: {e}");
             ExitCode::from(2)
         }
-        // The watchdog already said what tripped.
-        Ok(s) if s.code() == Some(crate::watchdog::TRIPPED_EXIT) => ExitCode::from(1),
-        Ok(s) => match s.code() {
+        // The watchdog already said what tripped; the case it ran is saved
+        // if the command writes findings.
+        Ok((pid, s)) if s.code() == Some(crate::watchdog::TRIPPED_EXIT) => {
+            let dir = crate::watchdog::supervised_dir(pid);
+            let tripped = crate::watchdog::Tripped::read(&dir);
+            match tripped.and_then(|t| crate::watchdog::save_pending(&dir, &t)) {
+                Some(Ok(folder)) => {
+                    eprintln!("tierdiff: finding written to {}", folder.display())
+                }
+                Some(Err(e)) => eprintln!("tierdiff: cannot write the finding: {e}"),
+                None => {}
+            }
+            ExitCode::from(1)
+        }
+        Ok((_, s)) => match s.code() {
             Some(code) => ExitCode::from(code as u8),
             None => {
                 eprintln!("tierdiff: crash: the process running the case died ({s})");
                 ExitCode::from(1)
             }
         },
+    };
+    if let Some(pid) = pid {
+        let _ = std::fs::remove_dir_all(crate::watchdog::supervised_dir(pid));
     }
+    code
 }
 
 /// Resolves `--tier`: one implemented tier, or `all` of them.

@@ -9,7 +9,11 @@ pub(super) fn cmd_replay(
     paths: &[PathBuf],
     out: Option<&Path>,
     json: bool,
+    case_timeout: Option<&str>,
 ) -> Result<ExitCode, InputError> {
+    if let Some(t) = case_timeout {
+        crate::watchdog::set_case_time(super::fuzz::parse_case_timeout(t)?);
+    }
     let results = crate::replay::replay_into(paths, out)?;
     let failed = results.iter().filter(|r| !r.passed).count();
     if json {

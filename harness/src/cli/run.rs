@@ -291,9 +291,16 @@ pub(super) fn cmd_run(a: RunArgs) -> Result<ExitCode, InputError> {
         keep_going: true,
         ..setup.case_options()
     };
+    if let Some(out) = &a.out {
+        crate::watchdog::set_pending(out, &module.bytes, |f| {
+            crate::report::FindingRecord::of_module(f, file, &setup)
+        })
+        .map_err(|e| InputError(format!("cannot prepare the run: {e}")))?;
+    }
     crate::watchdog::begin_case(0);
     let outcome = crate::verdict::judge(&module.bytes, &engines, limits, options);
     crate::watchdog::end_case();
+    crate::watchdog::clear_pending();
     if let Some(why) = crate::verdict::refused_by_all(&outcome) {
         return Err(InputError(format!("{}: {why}", file.display())));
     }

@@ -61,8 +61,13 @@ pub(super) fn cmd_shrink(a: ShrinkArgs) -> Result<ExitCode, InputError> {
             let module = tierdiff_runtime::Module::new(&wasm).map_err(|e| bad(e.to_string()))?;
             // The module as `tierdiff run` (and `replay`) runs it.
             let setup = shrink::module_setup(&module, file);
-            let finding = shrink::first_finding(&wasm, &setup, &engines)
-                .ok_or_else(|| bad("no finding to shrink (every engine agrees)".into()))?;
+            // Finding what to shrink counts against --time too.
+            crate::watchdog::set_case_time(Duration::from_secs(a.time.max(1)));
+            crate::watchdog::begin_case(0);
+            let finding = shrink::first_finding(&wasm, &setup, &engines);
+            crate::watchdog::end_case();
+            let finding =
+                finding.ok_or_else(|| bad("no finding to shrink (every engine agrees)".into()))?;
             (wasm, finding, None, setup)
         }
     };

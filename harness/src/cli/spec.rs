@@ -10,14 +10,23 @@ use tierdiff_runtime::TierKind;
 use super::parse_tiers;
 use crate::spec::{self, Counts, FileResult, TierReport, WastSource};
 
+/// How long one .wast file may run in one tier by default: the slowest
+/// built-in file takes seconds; a file that runs for minutes is stuck.
+const SPEC_FILE_TIME: std::time::Duration = std::time::Duration::from_secs(300);
+
 pub(super) fn cmd_spec(
     tier: &str,
     suites: Option<&str>,
     file: Option<&str>,
     json: bool,
+    case_timeout: Option<&str>,
     paths: &[PathBuf],
 ) -> Result<ExitCode, InputError> {
     let tiers = parse_tiers(tier)?;
+    crate::watchdog::set_case_time(match case_timeout {
+        Some(t) => super::fuzz::parse_case_timeout(t)?,
+        None => SPEC_FILE_TIME,
+    });
     let (suite, sources) = if paths.is_empty() {
         let (name, mut all) = select_suites(suites.unwrap_or("default"))?;
         if let Some(f) = file {
@@ -87,14 +96,23 @@ fn run_parallel(sources: &[WastSource], tier: TierKind) -> Vec<FileResult> {
         .collect();
     let done = std::sync::atomic::AtomicUsize::new(0);
     std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| loop {
+        for thread in 0..threads {
+            let (next, done, results) = (&next, &done, &results);
+            scope.spawn(move || loop {
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let Some(source) = sources.get(i) else { break };
                 // A big stack lets the JIT call wasm on this thread directly.
                 let r = tierdiff_runtime::stack::run_with_big_stack(
                     tierdiff_runtime::stack::BIG_STACK,
-                    || spec::run_file(source, tier),
+                    || {
+                        // Each file is a case of the watchdog, in this thread's lane.
+                        crate::watchdog::use_lane(1 + thread % (crate::watchdog::LANES - 1));
+                        crate::watchdog::begin_labelled_case(i as u64, &source.name);
+                        crate::watchdog::enter(tier.name());
+                        let r = spec::run_file(source, tier);
+                        crate::watchdog::end_case();
+                        r
+                    },
                 );
                 let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
                 eprintln!(

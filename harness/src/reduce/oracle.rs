@@ -129,6 +129,8 @@ pub struct WorkerProcess {
     exe: PathBuf,
     fault: Option<String>,
     live: Option<Live>,
+    /// How long one attempt may take before its worker is killed.
+    timeout: Duration,
 }
 
 struct Live {
@@ -159,7 +161,15 @@ impl WorkerProcess {
             exe,
             fault,
             live: None,
+            timeout: ATTEMPT_TIMEOUT,
         }
+    }
+
+    /// Attempts end after `limit` at most (below the usual limit; a shrink
+    /// with little time left must not wait out the full one).
+    pub fn with_time_limit(mut self, limit: Duration) -> WorkerProcess {
+        self.timeout = self.timeout.min(limit);
+        self
     }
 
     fn spawn(&self) -> Result<Live, String> {
@@ -211,7 +221,7 @@ impl WorkerProcess {
         let line = serde_json::to_string(&request).expect("requests serialise");
         // A write error means the worker is gone; its status tells how.
         let _ = writeln!(live.stdin, "{line}").and_then(|_| live.stdin.flush());
-        match live.lines.recv_timeout(ATTEMPT_TIMEOUT) {
+        match live.lines.recv_timeout(self.timeout) {
             Ok(reply) => serde_json::from_str::<Reply>(&reply)
                 .map(|r| Ran::Finished(r.signatures))
                 .map_err(|e| {
@@ -256,10 +266,17 @@ pub struct Supervised {
 
 impl Supervised {
     /// A supervisor for `target` running `exe` (the tierdiff binary) with
-    /// `fault`, each case run as `setup` says.
-    pub fn new(exe: PathBuf, fault: Option<String>, target: Target, setup: Setup) -> Supervised {
+    /// `fault`, each case run as `setup` says; its first run (calibration)
+    /// may take `calibration_time` at most.
+    pub fn new(
+        exe: PathBuf,
+        fault: Option<String>,
+        target: Target,
+        setup: Setup,
+        calibration_time: Duration,
+    ) -> Supervised {
         Supervised {
-            worker: WorkerProcess::new(exe, fault),
+            worker: WorkerProcess::new(exe, fault).with_time_limit(calibration_time),
             target,
             setup,
             death: None,
@@ -292,10 +309,11 @@ impl Supervised {
                 self.target.signature
             )),
             Ran::TimedOut => Err(format!(
-                "the case did not finish within {} s in a worker process",
-                ATTEMPT_TIMEOUT.as_secs()
+                "the case did not finish within {:.1} s in a worker process (the attempt limit, or what --time left)",
+                self.worker.timeout.as_secs_f64()
             )),
         }
+        .inspect(|()| self.worker.timeout = ATTEMPT_TIMEOUT)
     }
 }
 
