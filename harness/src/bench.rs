@@ -661,7 +661,7 @@ fn bench_harness(args: &BenchArgs, engine_names: &[String]) -> Result<ExitCode, 
         print!("{}", throughput::render(&t));
     }
     eprintln!(
-        "bench --harness: {:.1} cases/s (target >= 100) over {} cases of seed {}{}.",
+        "bench --harness: {:.1} cases/s per worker (one process, one thread) over {} cases of seed {}{}.",
         t.cases_per_s,
         t.cases,
         t.seed,

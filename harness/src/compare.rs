@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use tierdiff_runtime::wasi::WasiConfig;
-use tierdiff_runtime::{Limits, Module, PrepareErrorKind, TrapCode};
+use tierdiff_runtime::{Limits, PrepareErrorKind, TrapCode};
 
 /// Kinds of finding.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -407,7 +407,7 @@ pub fn run_case_with(
     let calls = match options.calls {
         Some(calls) => calls,
         None => {
-            let module = Module::new(wasm)
+            let module = crate::engine::load_module(wasm)
                 .expect("every engine accepted it, and the tiers share this loader");
             crate::verdict::default_calls(&module, options.wasi.is_some())
         }

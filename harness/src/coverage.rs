@@ -27,6 +27,28 @@ pub fn enabled() -> bool {
     std::env::var("TIERDIFF_COVERAGE").map_or(true, |v| v != "off")
 }
 
+/// How fuzz workers sample what they record (see
+/// `tierdiff_runtime::coverage::Sampling`): an operator whose every class
+/// has been counted [`SATURATION`] times in the worker is no longer
+/// classified, and each call records its first [`STEPS_PER_CALL`]
+/// instructions in full. Counts in reports are then samples; the cells a
+/// run covers are found as before (an operator with a class still missing
+/// is never saturated). `TIERDIFF_COVERAGE_SAMPLING=off` records everything.
+pub fn sampling() -> Option<tierdiff_runtime::coverage::Sampling> {
+    if std::env::var("TIERDIFF_COVERAGE_SAMPLING").is_ok_and(|v| v == "off") {
+        return None;
+    }
+    Some(tierdiff_runtime::coverage::Sampling {
+        saturation: SATURATION,
+        steps_per_call: STEPS_PER_CALL,
+    })
+}
+
+/// See [`sampling`].
+pub const SATURATION: u64 = 64;
+/// See [`sampling`].
+pub const STEPS_PER_CALL: u64 = 20_000;
+
 /// A cell and why it is not covered or not counted.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CellNote {

@@ -149,7 +149,7 @@ impl Engine for TierEngine {
         limits: Limits,
         wasi: Option<&WasiConfig>,
     ) -> Result<Box<dyn EngineInstance>, InstantiateResult> {
-        let module = Module::new(bytes).map_err(|e| InstantiateResult::Rejected(e.to_string()))?;
+        let module = load_module(bytes).map_err(InstantiateResult::Rejected)?;
         let mut store = Store::new(self.tier, limits).expect("only implemented tiers are built");
         if self.coverage {
             store.enable_coverage();
@@ -294,16 +294,7 @@ impl EngineInstance for TierInstance {
 
     fn shared_map_snapshots(&self) -> Vec<MapSnapshot> {
         // Tier-private side tables differ by design; the shared maps must not.
-        self.store
-            .map_snapshots()
-            .into_iter()
-            .filter(|s| {
-                matches!(
-                    s.name.as_str(),
-                    "externref-map" | "type-registry" | "export-map"
-                )
-            })
-            .collect()
+        self.store.shared_map_snapshots()
     }
 
     fn wasi_output(&self) -> Option<WasiOutput> {
@@ -313,4 +304,26 @@ impl EngineInstance for TierInstance {
     fn coverage(&self) -> Option<Vec<(u32, u64)>> {
         self.store.coverage().map(|c| c.sparse())
     }
+}
+
+/// The runtime's module for `bytes`: every tier of a case loads the same
+/// bytes, so the last module loaded on this thread is kept and shared (the
+/// loader is one for all tiers; decoding and validating it again per tier
+/// cost 3 % of a fuzz run). An error is the loader's message.
+pub fn load_module(bytes: &[u8]) -> Result<std::sync::Arc<Module>, String> {
+    type Loaded = (Vec<u8>, Result<std::sync::Arc<Module>, String>);
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<Loaded>> = const { std::cell::RefCell::new(None) };
+    }
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        if let Some((b, loaded)) = last.as_ref() {
+            if b.as_slice() == bytes {
+                return loaded.clone();
+            }
+        }
+        let loaded = Module::new(bytes).map_err(|e| e.to_string());
+        *last = Some((bytes.to_vec(), loaded.clone()));
+        loaded
+    })
 }

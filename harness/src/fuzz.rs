@@ -60,7 +60,7 @@ pub struct FuzzConfig {
 }
 
 /// The module of case input `input` under `config`'s generators.
-fn generate_case(config: &FuzzConfig, input: &[u8]) -> generate::Generated {
+pub fn generate_case(config: &FuzzConfig, input: &[u8]) -> generate::Generated {
     generate::module_from_bytes_among(
         input,
         tierdiff_runtime::module::supported_features(),
@@ -98,8 +98,13 @@ pub struct CaseRecord {
     pub pressure: bool,
 }
 
-fn build_engines(names: &[String]) -> Vec<Box<dyn Engine>> {
+/// The engines of a fuzz worker: recording coverage (with sampling) unless
+/// `TIERDIFF_COVERAGE=off`.
+pub fn build_engines(names: &[String]) -> Vec<Box<dyn Engine>> {
     let record = crate::coverage::enabled();
+    if record {
+        tierdiff_runtime::coverage::set_sampling(crate::coverage::sampling());
+    }
     names
         .iter()
         .map(|n| match record {

@@ -37,12 +37,19 @@ impl Target {
     }
 }
 
+/// The native stack the targets run their inputs on: four times the usual
+/// big stack. Under AddressSanitizer (the ClusterFuzzLite batch job) every
+/// Rust frame carries red zones, and a deep wasm recursion through the
+/// JIT's callbacks ran out of the usual 256 MiB (its native-stack safety
+/// net trapped `call-stack-exhausted` where the interpreters returned, a
+/// difference of the build, not of the tiers). Untouched stack costs
+/// nothing but address space.
+const TARGET_STACK: usize = 4 * tierdiff_runtime::stack::BIG_STACK;
+
 /// Runs one input; `Err` describes what a fuzz target would panic with.
 pub fn run(target: Target, data: &[u8]) -> Result<(), String> {
     // One big-stack thread per input instead of one per JIT call.
-    tierdiff_runtime::stack::run_with_big_stack(tierdiff_runtime::stack::BIG_STACK, || {
-        run_here(target, data)
-    })
+    tierdiff_runtime::stack::run_with_big_stack(TARGET_STACK, || run_here(target, data))
 }
 
 fn run_here(target: Target, data: &[u8]) -> Result<(), String> {

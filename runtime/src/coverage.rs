@@ -1025,9 +1025,96 @@ pub enum Pending {
     },
 }
 
+/// Saturation: in a long run, computing an instruction's classes every
+/// time it runs costs most of what recording costs, and tells nothing new
+/// once each of its classes has been seen many times. When a process turns
+/// it on ([`set_sampling`], fuzz workers do), every recorder adds its
+/// counts to the process's totals when it is dropped, and an operator whose
+/// every class cell has reached the threshold in those totals is
+/// *saturated*: later recorders count that it ran, but compute none of its
+/// classes (their counts stop growing there). An operator with a class no
+/// case has reached yet is never saturated, so no cell is lost: a rare
+/// class is looked for as before, and the same cells are covered.
+struct Saturation {
+    threshold: u64,
+    totals: Vec<u64>,
+    saturated: Vec<bool>,
+}
+
+static SATURATION: std::sync::Mutex<Option<Saturation>> = std::sync::Mutex::new(None);
+
+/// How a long run samples what it records (see [`set_sampling`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Sampling {
+    /// Counts per class cell after which an operator is saturated.
+    pub saturation: u64,
+    /// Instructions whose classes are recorded per call from the host; the
+    /// rest of a longer call runs without the per-instruction step (its
+    /// traps and exhaustion are still counted, against the right
+    /// instruction).
+    pub steps_per_call: u64,
+}
+
+static STEPS_PER_CALL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(u64::MAX);
+static SAMPLING_ON: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Turns sampling on for the recorders this process makes from now on, or
+/// off (every instruction of every call recorded, in full).
+pub fn set_sampling(sampling: Option<Sampling>) {
+    let l = layout();
+    STEPS_PER_CALL.store(
+        sampling.map_or(u64::MAX, |s| s.steps_per_call),
+        std::sync::atomic::Ordering::Relaxed,
+    );
+    SAMPLING_ON.store(sampling.is_some(), std::sync::atomic::Ordering::Relaxed);
+    *SATURATION.lock().unwrap_or_else(|p| p.into_inner()) = sampling.map(|s| Saturation {
+        threshold: s.saturation,
+        totals: vec![0; l.cells.len()],
+        saturated: vec![false; l.ops.len()],
+    });
+}
+
+impl Saturation {
+    /// The operators saturated now (none when saturation is off).
+    fn current() -> Vec<bool> {
+        let guard = SATURATION.lock().unwrap_or_else(|p| p.into_inner());
+        match guard.as_ref() {
+            Some(s) => s.saturated.clone(),
+            None => vec![false; layout().ops.len()],
+        }
+    }
+
+    /// Adds one recorder's counts and marks the operators now saturated.
+    fn absorb(counts: &[u64]) {
+        let mut guard = SATURATION.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(s) = guard.as_mut() else { return };
+        for (total, &c) in s.totals.iter_mut().zip(counts) {
+            *total += c;
+        }
+        for (op, cells) in layout().ops.iter().enumerate() {
+            if !s.saturated[op] {
+                let first = cells.first as usize;
+                s.saturated[op] = s.totals[first..first + cells.classes.len()]
+                    .iter()
+                    .all(|&t| t >= s.threshold);
+            }
+        }
+    }
+}
+
+impl Drop for Recorder {
+    fn drop(&mut self) {
+        Saturation::absorb(&self.counts);
+    }
+}
+
 /// Counts per cell, recorded by one tier while it runs.
 pub struct Recorder {
     counts: Vec<u64>,
+    /// Per operator: its classes are no longer computed (see [`Saturation`]).
+    saturated: Vec<bool>,
+    /// Sampling was on when this recorder was made ([`set_sampling`]).
+    sampling: bool,
     /// The last operator that started, for traps and exhaustion.
     pub last: Option<OpRef>,
     pub pending: Pending,
@@ -1035,8 +1122,20 @@ pub struct Recorder {
     /// Which operator stands at an instruction address (direct-mapped by
     /// address): decoding every executed instruction again cost more than
     /// the rest of recording.
-    seen: Vec<(usize, Seen)>,
+    seen: Vec<SeenSlot>,
 }
+
+/// One entry of [`Recorder::seen`].
+#[derive(Clone, Copy, Debug)]
+struct SeenSlot {
+    address: usize,
+    seen: Seen,
+    /// Times its classes were asked for (see [`Recorder::classify_here`]).
+    classified: u32,
+}
+
+/// See [`Recorder::classify_here`].
+pub const CLASSIFY_PER_ADDRESS: u32 = 32;
 
 /// What [`Recorder::seen`] knows about one instruction address.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -1061,10 +1160,19 @@ impl Default for Recorder {
     fn default() -> Recorder {
         Recorder {
             counts: vec![0; layout().cells.len()],
+            saturated: Saturation::current(),
+            sampling: SAMPLING_ON.load(std::sync::atomic::Ordering::Relaxed),
             last: None,
             pending: Pending::None,
             allocs: None,
-            seen: vec![(0, Seen::Unknown); SEEN_SLOTS],
+            seen: vec![
+                SeenSlot {
+                    address: 0,
+                    seen: Seen::Unknown,
+                    classified: 0,
+                };
+                SEEN_SLOTS
+            ],
         }
     }
 }
@@ -1091,9 +1199,9 @@ impl Recorder {
     /// names one instruction for the recorder's whole life).
     #[inline]
     pub fn seen(&self, address: usize) -> Seen {
-        let (key, seen) = self.seen[address & (SEEN_SLOTS - 1)];
-        if key == address {
-            seen
+        let slot = &self.seen[address & (SEEN_SLOTS - 1)];
+        if slot.address == address {
+            slot.seen
         } else {
             Seen::Unknown
         }
@@ -1102,7 +1210,43 @@ impl Recorder {
     /// Remembers what stands at `address`.
     #[inline]
     pub fn remember(&mut self, address: usize, seen: Seen) {
-        self.seen[address & (SEEN_SLOTS - 1)] = (address, seen);
+        self.seen[address & (SEEN_SLOTS - 1)] = SeenSlot {
+            address,
+            seen,
+            classified: 0,
+        };
+    }
+
+    /// Whether the classes of the instruction at `address` (already
+    /// [`remember`](Self::remember)ed) should be computed this time: with
+    /// sampling on, the first [`CLASSIFY_PER_ADDRESS`] times it runs in
+    /// this recorder's life and then one time in [`CLASSIFY_PER_ADDRESS`]
+    /// (a loop's thousandth iteration rarely shows a class its first ones
+    /// did not; a sample of the later ones still sees the last iterations'
+    /// edges); every time without sampling.
+    #[inline]
+    pub fn classify_here(&mut self, address: usize) -> bool {
+        if !self.sampling {
+            return true;
+        }
+        let slot = &mut self.seen[address & (SEEN_SLOTS - 1)];
+        if slot.address != address {
+            return true;
+        }
+        slot.classified = slot.classified.wrapping_add(1);
+        slot.classified <= CLASSIFY_PER_ADDRESS
+            || slot.classified.is_multiple_of(CLASSIFY_PER_ADDRESS)
+    }
+
+    /// Instructions to record per call from the host (see [`Sampling`]).
+    pub fn steps_per_call(&self) -> u64 {
+        STEPS_PER_CALL.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Whether `op`'s classes are no longer computed (see [`Saturation`]).
+    #[inline]
+    pub fn saturated(&self, op: OpRef) -> bool {
+        self.saturated[op as usize]
     }
 
     /// Counts that `op` ran.

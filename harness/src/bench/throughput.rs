@@ -1,14 +1,13 @@
 //! `tierdiff bench --harness`: how many differential cases per second the
 //! default fuzz configuration pushes, and where the time goes.
 //!
-//! Cases run in this process, as `fuzz --in-process` does, without the
-//! worker's per-case bookkeeping on disk; the split comes from
+//! Cases run in this process as a fuzz worker runs them (the same
+//! generators, engines recording coverage with the worker's sampling, and
+//! the verdict with triage), without the worker's per-case bookkeeping on
+//! disk; the split comes from
 //! [`CaseOutcome::timing`](crate::compare::CaseOutcome) plus generation.
 
-use crate::compare;
-use crate::engine;
 use crate::fuzz::{self, FuzzConfig};
-use crate::generate;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -31,10 +30,7 @@ pub struct Throughput {
 
 /// Runs `cases` fuzz cases of `seed` through `engines` (names checked by the caller).
 pub fn measure(seed: u64, cases: u64, engines: &[String], progress: &dyn Fn(u64)) -> Throughput {
-    let built: Vec<Box<dyn engine::Engine>> = engines
-        .iter()
-        .map(|n| engine::build(n).expect("engine names are checked by the caller"))
-        .collect();
+    let built = fuzz::build_engines(engines);
     let config = FuzzConfig {
         seed,
         shard: (1, 1),
@@ -54,10 +50,10 @@ pub fn measure(seed: u64, cases: u64, engines: &[String], progress: &dyn Fn(u64)
     for index in 0..cases {
         let t = Instant::now();
         let input = fuzz::case_input(&config, index);
-        let generated = generate::module_from_bytes(&input);
+        let generated = fuzz::generate_case(&config, &input);
         *timing.entry("generate".into()).or_default() += t.elapsed().as_secs_f64();
         let (limits, options) = fuzz::case_setup(&generated);
-        let outcome = compare::run_case_with(&generated.wasm, &built, limits, options);
+        let outcome = crate::verdict::judge(&generated.wasm, &built, limits, options);
         for (k, v) in outcome.timing {
             *timing.entry(k).or_default() += v;
         }
@@ -83,7 +79,7 @@ pub fn measure(seed: u64, cases: u64, engines: &[String], progress: &dyn Fn(u64)
 /// The human-readable report: one line per phase, biggest first.
 pub fn render(t: &Throughput) -> String {
     let mut out = format!(
-        "harness throughput: {} cases ({} calls, {} findings) on {} in {:.2} s = {:.1} cases/s\n",
+        "harness throughput: {} cases ({} calls, {} findings) on {} in {:.2} s = {:.1} cases/s per worker\n",
         t.cases,
         t.calls,
         t.findings,

@@ -11,6 +11,9 @@ pub struct ExportMap {
     entries: Vec<(String, Extern)>,
     index: HashMap<String, usize>,
     stats: LookupStats,
+    /// The snapshot's keys, made once: the harness compares this map after
+    /// every call, and its entries change only while instantiating.
+    keys: std::sync::OnceLock<Vec<String>>,
 }
 
 impl ExportMap {
@@ -21,6 +24,7 @@ impl ExportMap {
             .entry(name.to_string())
             .or_insert(self.entries.len());
         self.entries.push((name.to_string(), ext));
+        self.keys = std::sync::OnceLock::new();
     }
 
     /// Looks up an export by name, counting hits and misses.
@@ -99,10 +103,14 @@ impl InternalMap for ExportMap {
             name: self.name().into(),
             entries: self.entries.len() as u64,
             keys: self
-                .entries
-                .iter()
-                .map(|(n, e)| format!("{n}={e:?}"))
-                .collect(),
+                .keys
+                .get_or_init(|| {
+                    self.entries
+                        .iter()
+                        .map(|(n, e)| format!("{n}={e:?}"))
+                        .collect()
+                })
+                .clone(),
             stats: self.stats,
         }
     }

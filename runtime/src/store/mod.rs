@@ -764,9 +764,18 @@ impl Store {
 
     /// Comparable snapshots of every internal map.
     pub fn map_snapshots(&self) -> Vec<MapSnapshot> {
+        let mut out = self.shared_map_snapshots();
+        out.extend(self.tier.snapshots());
+        out
+    }
+
+    /// Snapshots of the maps every tier keeps alike (externref map, type
+    /// registry, export maps), the ones compared across tiers after every
+    /// call: the tier-private side tables, which differ by design, are not
+    /// built at all.
+    pub fn shared_map_snapshots(&self) -> Vec<MapSnapshot> {
         let mut out = vec![self.data.extern_refs.snapshot(), self.data.types.snapshot()];
         out.extend(self.data.instances.iter().map(|i| i.exports.snapshot()));
-        out.extend(self.tier.snapshots());
         out
     }
 }

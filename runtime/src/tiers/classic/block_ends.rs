@@ -2,9 +2,8 @@
 //! where an `if`'s `else` is). Computed lazily, one function at a time, the
 //! first time a branch or a false `if` needs it, then reused.
 
-use crate::maps::{InternalMap, LookupStats, MapSnapshot, Violation};
+use crate::maps::{IntMap, InternalMap, LookupStats, MapSnapshot, Violation};
 use crate::module::Module;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Where a structured instruction's `else` and `end` opcodes are
@@ -20,13 +19,13 @@ pub struct BlockEnds {
 pub struct FuncEnds {
     module: Arc<Module>,
     func: u32,
-    ends: HashMap<usize, BlockEnds>,
+    ends: IntMap<usize, BlockEnds>,
 }
 
 impl FuncEnds {
     fn scan(module: &Arc<Module>, func: u32) -> FuncEnds {
         let body = &module.bodies[(func - module.num_imported_funcs) as usize];
-        let mut ends = HashMap::new();
+        let mut ends = IntMap::default();
         let mut open: Vec<(usize, Option<usize>)> = Vec::new();
         let reader =
             wasmparser::BinaryReader::new(&module.bytes[body.code.clone()], body.code.start as u64);
@@ -111,7 +110,7 @@ impl FuncEnds {
 /// All functions' block ends, keyed by (module id, function index).
 #[derive(Debug, Default)]
 pub struct BlockEndCache {
-    funcs: HashMap<(u64, u32), Arc<FuncEnds>>,
+    funcs: IntMap<(u64, u32), Arc<FuncEnds>>,
     stats: LookupStats,
     invalid: Vec<Violation>,
 }

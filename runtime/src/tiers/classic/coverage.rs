@@ -21,19 +21,49 @@ use wasmparser::{MemArg, MemArgTarget, Operator};
 
 impl ClassicTier {
     /// Called when a call from the host starts.
-    pub(super) fn cover_entry(data: &mut StoreData) {
+    pub(super) fn cover_entry(&mut self, data: &mut StoreData) {
+        self.cover_at = 0;
         if let Some(rec) = data.coverage.as_deref_mut() {
             rec.last = None;
             rec.pending = Pending::None;
+            self.cover_steps = rec.steps_per_call();
         }
     }
 
     /// Called when a call from the host ends in `code` with `frames` wasm
     /// frames of that call still live.
-    pub(super) fn cover_trap(data: &mut StoreData, code: TrapCode, frames: usize) {
+    pub(super) fn cover_trap(&mut self, data: &mut StoreData, code: TrapCode, frames: usize) {
+        // Past its recorded steps the call did not note which operator
+        // ran last: find the one at the address it was about to run.
+        let unrecorded = self.cover_steps == 0 && self.cover_at != 0;
+        let last = if unrecorded {
+            Some(Self::op_at(data, self.cover_at))
+        } else {
+            None
+        };
         if let Some(rec) = data.coverage.as_deref_mut() {
+            if let Some(last) = last {
+                rec.last = last;
+            }
             rec.trap(code, frames);
         }
+    }
+
+    /// The operator with cells at instruction address `address` in one of
+    /// the store's modules.
+    fn op_at(data: &mut StoreData, address: usize) -> Option<OpRef> {
+        let rec = data.coverage.as_deref_mut()?;
+        match rec.seen(address) {
+            Seen::Op(r) => return Some(r),
+            Seen::NoCells => return None,
+            Seen::Unknown => {}
+        }
+        let bytes = data.instances.iter().map(|i| &i.module.bytes).find(|b| {
+            let start = b.as_ptr() as usize;
+            (start..start + b.len()).contains(&address)
+        })?;
+        let op = rec.decode(bytes, address - bytes.as_ptr() as usize)?;
+        cov::op_id(&op).and_then(|id| layout().op(id))
     }
 
     /// Counts the instruction at `cur.pc`, which is about to run.
@@ -45,6 +75,12 @@ impl ClassicTier {
         let address = code.as_ptr() as usize + cur.pc;
         match rec.seen(address) {
             Seen::NoCells => {}
+            // Its classes are saturated, or were computed here often
+            // enough: count that it ran, nothing more.
+            Seen::Op(r) if rec.saturated(r) || !rec.classify_here(address) => {
+                rec.last = Some(r);
+                rec.ran(r);
+            }
             // Classified from its operands alone: no need to decode it again.
             Seen::Op(r) if !layout().ops[r as usize].category.reads_immediates() => {
                 rec.last = Some(r);
@@ -58,7 +94,9 @@ impl ClassicTier {
                             rec.remember(address, Seen::Op(r));
                             rec.last = Some(r);
                             rec.ran(r);
-                            self.classify(&mut rec, data, cur, r, &op);
+                            if !rec.saturated(r) {
+                                self.classify(&mut rec, data, cur, r, &op);
+                            }
                         }
                         None => rec.remember(address, Seen::NoCells),
                     }

@@ -272,7 +272,11 @@ impl ClassicTier {
         loop {
             let op = code[cur.pc];
             if COVER {
-                self.cover_step(data, &cur, &code);
+                self.cover_at = code.as_ptr() as usize + cur.pc;
+                if self.cover_steps > 0 {
+                    self.cover_steps -= 1;
+                    self.cover_step(data, &cur, &code);
+                }
             }
             cur.pc += 1;
             match op {

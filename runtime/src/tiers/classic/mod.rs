@@ -90,6 +90,11 @@ pub struct ClassicTier {
     stack: Vec<u64>,
     frames: Vec<Frame>,
     labels: Vec<Label>,
+    /// Instructions of this call still to record in full (coverage).
+    cover_steps: u64,
+    /// Address of the instruction about to run, while recording coverage:
+    /// a trap after the recorded steps is counted against it.
+    cover_at: usize,
 }
 
 /// Fault `classic-refuses-i32-popcnt`: the tier refuses every module that
@@ -141,12 +146,12 @@ impl Tier for ClassicTier {
         let depth = self.frames.len();
         let labels = self.labels.len();
         self.stack.extend_from_slice(args);
-        Self::cover_entry(data);
+        self.cover_entry(data);
         let result = self.enter(data, func).and_then(|()| self.run(data, depth));
         match result {
             Ok(()) => Ok(self.stack.drain(base..).collect()),
             Err(trap) => {
-                Self::cover_trap(data, trap.code, self.frames.len() - depth);
+                self.cover_trap(data, trap.code, self.frames.len() - depth);
                 self.stack.truncate(base);
                 self.frames.truncate(depth);
                 self.labels.truncate(labels);
