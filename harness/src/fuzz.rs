@@ -6,10 +6,14 @@
 //! cases `k, k + N, k + 2N, ...`; a case's module depends only on the seed,
 //! the shard and its index, so a run of a fixed count finds the same things
 //! with any N. Each worker reports every finished case as a JSON line on its
-//! stdout and writes the module it is about to run to its own `inflight/`
-//! folder first; if a worker dies (a bad JIT access, an abort), the
-//! supervisor records that case as a `crash` finding and starts the worker
-//! again after it. Panics inside an engine are caught in the worker itself.
+//! stdout; if a worker dies (a bad JIT access, an abort, its watchdog), the
+//! case it was running is the next one of its lane after the last it
+//! reported, and the supervisor regenerates it from its index and records
+//! it as a `crash` (or `resource`) finding, then starts the worker again
+//! after it. Nothing is written to disk per case (writing each module
+//! before running it cost a fifth of a worker's time); a worker's
+//! `inflight/worker-K/` folder holds only what its watchdog writes. Panics
+//! inside an engine are caught in the worker itself.
 //!
 //! Findings are written by the worker that sees them, under a lock, and a
 //! signature's folder always ends up holding its lowest case; the report
@@ -131,29 +135,20 @@ impl Lane {
 
 /// Runs the cases of `lane` until they ran out or `deadline` passed,
 /// handing each record to `sink`. Findings are written before the sink sees
-/// them; the module about to run sits in `inflight` first.
+/// them.
 pub fn run_cases(
     config: &FuzzConfig,
     lane: Lane,
     deadline: Option<Instant>,
-    inflight: &Path,
     sink: &mut dyn FnMut(&CaseRecord),
 ) -> std::io::Result<()> {
     let engines = build_engines(&config.engines);
-    std::fs::create_dir_all(inflight)?;
     let mut index = lane.start;
     while lane.contains(index) && deadline.is_none_or(|d| Instant::now() < d) {
         let t = Instant::now();
         let input = case_input(config, index);
         let generated = generate_case(config, &input);
         let generate_s = t.elapsed().as_secs_f64();
-        // On disk before it runs: a crash of the whole process cannot lose it.
-        std::fs::write(inflight.join("module.wasm"), &generated.wasm)?;
-        std::fs::write(
-            inflight.join("case.json"),
-            serde_json::json!({ "index": index, "generator": generated.generator, "input_hex": crate::verdict::hex(&input) })
-                .to_string(),
-        )?;
         let (limits, options) = case_setup(&generated);
         crate::watchdog::begin_case(index);
         let outcome = crate::verdict::judge(&generated.wasm, &engines, limits, options);
@@ -378,10 +373,7 @@ pub fn run(
             stride: 1,
             end: config.iterations,
         };
-        let inflight = config.out.join("inflight");
-        run_cases(config, lane, deadline, &inflight, &mut |rec| {
-            on_case(&mut tally, rec)
-        })?;
+        run_cases(config, lane, deadline, &mut |rec| on_case(&mut tally, rec))?;
     } else {
         supervise(config, jobs, deadline, &mut tally, &mut on_case)?;
     }
@@ -539,7 +531,9 @@ fn supervise(
                 if status.success() {
                     continue;
                 }
-                let killed = died_in(config, id, w.next);
+                // Cases run in lane order and every finished one was
+                // reported before the end of its output: it died in the next.
+                let killed = w.next;
                 let lane = lane_from(killed);
                 if !lane.contains(killed) {
                     // It died after its last case: nothing was lost.
@@ -569,19 +563,6 @@ fn supervise(
         }
     }
     Ok(())
-}
-
-/// The case a dead worker was running: the one its inflight folder names,
-/// if that is not older than the next case it was due to run.
-fn died_in(config: &FuzzConfig, id: usize, next: u64) -> u64 {
-    let named = std::fs::read_to_string(inflight_dir(config, id).join("case.json"))
-        .ok()
-        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-        .and_then(|v| v["index"].as_u64());
-    match named {
-        Some(i) if i >= next => i,
-        _ => next,
-    }
 }
 
 /// Saves the case a worker died in as a `crash` finding.
@@ -670,24 +651,18 @@ pub fn worker(
     let deadline = millis.map(|m| Instant::now() + Duration::from_millis(m));
     let stdout = std::io::stdout();
     let mut err = None;
-    run_cases(
-        config,
-        lane,
-        deadline,
-        &inflight_dir(config, id),
-        &mut |rec| {
-            let mut lock = stdout.lock();
-            if let Err(e) = writeln!(
-                lock,
-                "{}",
-                serde_json::to_string(rec).expect("records serialise")
-            )
-            .and_then(|_| lock.flush())
-            {
-                err.get_or_insert(e);
-            }
-        },
-    )?;
+    run_cases(config, lane, deadline, &mut |rec| {
+        let mut lock = stdout.lock();
+        if let Err(e) = writeln!(
+            lock,
+            "{}",
+            serde_json::to_string(rec).expect("records serialise")
+        )
+        .and_then(|_| lock.flush())
+        {
+            err.get_or_insert(e);
+        }
+    })?;
     err.map_or(Ok(()), Err)
 }
 
