@@ -301,6 +301,10 @@ pub struct CaseOutcome {
     /// (see [`crate::coverage`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub coverage: Vec<(u32, u64)>,
+    /// Tier-path counts `(path, count)` per tier that recorded them (see
+    /// [`crate::tier_coverage`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tier_paths: BTreeMap<String, Vec<(u32, u64)>>,
 }
 
 impl CaseOutcome {
@@ -474,6 +478,10 @@ pub fn run_case_with(
         .iter()
         .find_map(|l| l.instance.as_ref()?.coverage())
         .unwrap_or_default();
+    out.tier_paths = live
+        .iter()
+        .filter_map(|l| Some((l.name.clone(), l.instance.as_ref()?.tier_paths()?)))
+        .collect();
     out
 }
 

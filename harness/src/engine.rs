@@ -62,6 +62,11 @@ pub trait EngineInstance {
     fn coverage(&self) -> Option<Vec<(u32, u64)>> {
         None
     }
+    /// Tier-path counts `(path, count)` recorded so far, for one of our
+    /// tiers built to record them (see [`build_recording`]).
+    fn tier_paths(&self) -> Option<Vec<(u32, u64)>> {
+        None
+    }
 }
 
 /// The output part of a WASI state, as instances report it.
@@ -114,13 +119,13 @@ pub fn build(name: &str) -> Option<Box<dyn Engine>> {
     }
 }
 
-/// Builds an engine by name; the engine that records semantic coverage
-/// ([`crate::coverage::RECORDED_BY`]) records it.
+/// Builds an engine by name, recording coverage: every tier counts its own
+/// paths ([`crate::tier_coverage`]) and the engine that records semantic
+/// coverage ([`crate::coverage::RECORDED_BY`]) records that too.
 pub fn build_recording(name: &str) -> Option<Box<dyn Engine>> {
-    if name != crate::coverage::RECORDED_BY {
+    let Some(tier) = TierKind::parse(name).filter(|t| t.is_implemented()) else {
         return build(name);
-    }
-    let tier = TierKind::parse(name).filter(|t| t.is_implemented())?;
+    };
     Some(Box::new(TierEngine {
         tier,
         coverage: true,
@@ -130,7 +135,8 @@ pub fn build_recording(name: &str) -> Option<Box<dyn Engine>> {
 /// One of our tiers.
 pub struct TierEngine {
     pub tier: TierKind,
-    /// Record semantic coverage (only the classic tier records any).
+    /// Record coverage: tier paths, and semantic coverage in the tier that
+    /// records it.
     pub coverage: bool,
 }
 
@@ -152,7 +158,12 @@ impl Engine for TierEngine {
         let module = load_module(bytes).map_err(InstantiateResult::Rejected)?;
         let mut store = Store::new(self.tier, limits).expect("only implemented tiers are built");
         if self.coverage {
-            store.enable_coverage();
+            if crate::tier_coverage::enabled() {
+                store.enable_tier_paths();
+            }
+            if self.tier.name() == crate::coverage::RECORDED_BY {
+                store.enable_coverage();
+            }
         }
         let mut linker = Linker::default();
         let state = wasi.map(WasiState::shared);
@@ -303,6 +314,10 @@ impl EngineInstance for TierInstance {
 
     fn coverage(&self) -> Option<Vec<(u32, u64)>> {
         self.store.coverage().map(|c| c.sparse())
+    }
+
+    fn tier_paths(&self) -> Option<Vec<(u32, u64)>> {
+        self.store.tier_paths().map(|c| c.sparse())
     }
 }
 

@@ -248,6 +248,7 @@ struct Tally {
     report: Report,
     by_signature: BTreeMap<String, usize>,
     coverage: crate::coverage::Tally,
+    tier_paths: crate::tier_coverage::Tally,
     started: Instant,
 }
 
@@ -281,6 +282,7 @@ impl Tally {
         if !rec.outcome.coverage.is_empty() {
             self.coverage.add(&rec.outcome.coverage);
         }
+        self.tier_paths.add(&rec.outcome.tier_paths);
         r.exhaustion.add(rec);
         for f in &rec.outcome.findings {
             self.note(config, f, rec.index);
@@ -355,6 +357,7 @@ pub fn run(
         },
         by_signature: BTreeMap::new(),
         coverage: Default::default(),
+        tier_paths: Default::default(),
         started,
     };
     let mut on_case = |tally: &mut Tally, rec: &CaseRecord| {
@@ -385,6 +388,9 @@ pub fn run(
             .any(|e| e == crate::coverage::RECORDED_BY)
     {
         r.coverage = Some(tally.coverage.report());
+    }
+    if crate::tier_coverage::enabled() {
+        r.tier_coverage = tally.tier_paths.report();
     }
     r.elapsed_s = started.elapsed().as_secs_f64();
     r.cases_per_s = r.cases as f64 / r.elapsed_s.max(1e-9);

@@ -33,6 +33,7 @@ pub mod report;
 pub mod shrink;
 pub mod spec;
 pub mod targets;
+pub mod tier_coverage;
 pub mod triage;
 pub mod verdict;
 pub mod watchdog;

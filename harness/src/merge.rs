@@ -7,7 +7,8 @@
 //! are the lowest few cases over every shard, and each signature's folder is
 //! copied from the shard that holds its first example, together with every
 //! shard's example modules. Coverage counts add up by cell name
-//! ([`crate::coverage::merge`]).
+//! ([`crate::coverage::merge`]), tier paths by tier and path name
+//! ([`crate::tier_coverage::merge`]).
 
 use crate::report::{self, FindingEntry, MergedShard, Report};
 use std::collections::BTreeMap;
@@ -106,6 +107,8 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Report, String> {
     }
     merged.coverage =
         crate::coverage::merge(shards.iter().filter_map(|(_, r)| r.coverage.as_ref()));
+    merged.tier_coverage =
+        crate::tier_coverage::merge(shards.iter().map(|(_, r)| &r.tier_coverage));
     let findings_dir = out.join("findings");
     for (signature, (mut entry, from)) in by_signature {
         let to = findings_dir.join(&signature);

@@ -125,6 +125,10 @@ pub struct Report {
     /// Semantic coverage (absent when the recording engine did not run).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coverage: Option<crate::coverage::CoverageReport>,
+    /// Tier-path coverage per tier that names its paths (see
+    /// [`crate::tier_coverage`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tier_coverage: BTreeMap<String, crate::tier_coverage::TierCoverage>,
     /// Cases under fuel pressure, and cases where every tier ran out of
     /// fuel or call depth (and so was compared there).
     #[serde(default)]
@@ -388,6 +392,14 @@ pub fn summary_line(report: &Report) -> String {
             c.percent, c.covered, c.cells
         )
     });
+    let coverage = if report.tier_coverage.is_empty() {
+        coverage
+    } else {
+        format!(
+            "{coverage} Tier paths: {}.",
+            crate::tier_coverage::summary_line(&report.tier_coverage)
+        )
+    };
     let reasons = if report.inconclusive_reasons.is_empty() {
         String::new()
     } else {
@@ -485,6 +497,7 @@ pub fn summary_markdown(r: &Report) -> String {
     if let Some(c) = &r.coverage {
         s.push_str(&crate::coverage::markdown(c));
     }
+    s.push_str(&crate::tier_coverage::markdown(&r.tier_coverage));
     s
 }
 

@@ -446,3 +446,19 @@ fn fast_swizzle_lane_wrap() {
 fn fast_copy_wrong_memory_length() {
     assert_found_any("fast-copy-wrong-memory-length", &EXHAUSTION, "fast");
 }
+
+/// Tier paths: one handler form of one load (`i32.load` from a local base
+/// plus a scaled local index) computes its address wrong; the memory
+/// sweep's address shapes reach that form.
+#[test]
+fn fast_indexed_load_unscaled() {
+    assert_found_any(
+        "fast-indexed-load-unscaled",
+        &[
+            FindingKind::ResultMismatch,
+            FindingKind::TrapVsReturn,
+            FindingKind::TrapMismatch,
+        ],
+        "fast",
+    );
+}

@@ -316,6 +316,11 @@ fn jit_sqrt_nan_negative() {
     shrinks("jit-sqrt-nan-negative", 1500);
 }
 
+#[test]
+fn fast_indexed_load_unscaled() {
+    shrinks("fast-indexed-load-unscaled", 1500);
+}
+
 /// The fault kills the process: the fuzz run records a `crash` of its
 /// worker, `tierdiff shrink` judges each attempt in a worker process of its
 /// own, and the result kills a worker with the fault and not without it.

@@ -87,11 +87,15 @@ pub enum Fault {
     FastDivNanNegative,
     /// JIT, NaN rule: a NaN result of `f32.sqrt` has its sign set.
     JitSqrtNanNegative,
+    /// Fast, one handler form (tier paths): `i32.load` in its indexed form
+    /// (`base + (index << k) + c`, both operands locals) leaves the index
+    /// unscaled. Every other form of the load, and every other load, is right.
+    FastIndexedLoadUnscaled,
 }
 
 impl Fault {
     /// Every fault.
-    pub const ALL: [Fault; 31] = [
+    pub const ALL: [Fault; 32] = [
         Fault::RefLocalsZero,
         Fault::GrowIgnoresMax,
         Fault::ClassicRemSSign,
@@ -123,6 +127,7 @@ impl Fault {
         Fault::ClassicNanPayloadKept,
         Fault::FastDivNanNegative,
         Fault::JitSqrtNanNegative,
+        Fault::FastIndexedLoadUnscaled,
     ];
 
     /// The name used on the command line.
@@ -159,6 +164,7 @@ impl Fault {
             Fault::ClassicNanPayloadKept => "classic-nan-payload-kept",
             Fault::FastDivNanNegative => "fast-div-nan-negative",
             Fault::JitSqrtNanNegative => "jit-sqrt-nan-negative",
+            Fault::FastIndexedLoadUnscaled => "fast-indexed-load-unscaled",
         }
     }
 

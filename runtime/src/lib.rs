@@ -20,6 +20,7 @@ pub mod prepare;
 pub mod stack;
 pub mod store;
 pub mod text;
+pub mod tier_paths;
 pub mod tiers;
 pub mod trap;
 pub mod types;

@@ -291,6 +291,7 @@ pub fn numeric(u: &mut Unstructured) -> Vec<u8> {
             operands.join(" ")
         );
     }
+    fused_shapes(u, &mut w);
     // Control classes: an `if` without `else`, `br_table` far past its list.
     let _ = writeln!(
         w,
@@ -302,6 +303,28 @@ pub fn numeric(u: &mut Unstructured) -> Vec<u8> {
     );
     w.push(')');
     finish(w)
+}
+
+/// Shapes a tier may run through a path of its own (tier-path coverage):
+/// a multiply feeding an add or subtract on either side, an address
+/// computed ahead of its use (scaled, and base plus scaled index), an add
+/// whose result is copied on, and a loop directly holding another.
+fn fused_shapes(u: &mut Unstructured, w: &mut String) {
+    let t = *pick(u, &["i32", "i64", "f32", "f64"]);
+    let op = *pick(u, &["add", "sub"]);
+    let (k, c) = (range(u, 1, 3), range(u, 0, 40));
+    let _ = writeln!(
+        w,
+        "  (func (export \"mul-then\") (param {t} {t} {t}) (result {t}) ({t}.{op} ({t}.mul (local.get 0) (local.get 1)) (local.get 2)))
+  (func (export \"then-mul\") (param {t} {t} {t}) (result {t}) ({t}.{op} (local.get 2) ({t}.mul (local.get 0) (local.get 1))))
+  (func (export \"lea\") (param i32) (result i32) (i32.add (i32.shl (local.get 0) (i32.const {k})) (i32.const {c})))
+  (func (export \"lea2\") (param i32) (result i32) (i32.add (i32.add (local.get 0) (i32.shl (local.get 0) (i32.const {k}))) (i32.const {c})))
+  (func (export \"copied\") (param i32) (result i32) (local i32 i32)
+    (local.set 1 (i32.add (local.get 0) (i32.const {c})))
+    (local.set 2 (local.get 1))
+    (i32.add (local.get 1) (local.get 2)))
+  (func (export \"loops\") (param i32) (result i32) (loop (loop)) (local.get 0))"
+    );
 }
 
 /// `(name, width, value type)` of every load and store.
@@ -335,12 +358,28 @@ const STORES: &[(&str, u32, &str)] = &[
 
 /// An address expression and static offset for an access of `width`
 /// bytes: at 0, at the last byte, one past it (with and without an
-/// offset), in bounds with an offset, past 4 GiB, or from parameter 0.
+/// offset), in bounds with an offset, past 4 GiB, from parameter 0, or
+/// computed from parameter 0 in each shape for which a tier has its own
+/// address form (scaled, scaled plus a constant, base plus scaled index,
+/// with a constant, and base plus index).
 fn address(u: &mut Unstructured, width: u32) -> (String, u32) {
     let end =
         |k: i64| format!("(i32.add (i32.mul (memory.size) (i32.const 65536)) (i32.const {k}))");
     let w = width as i64;
     let off = *pick(u, &[1u32, 3, 16]);
+    let k = range(u, 1, 3);
+    let c = range(u, 0, 24);
+    let scaled = format!("(i32.shl (local.get 0) (i32.const {k}))");
+    let indexed = format!("(i32.add (local.get 0) {scaled})");
+    if range(u, 0, 2) == 2 {
+        return match range(u, 0, 4) {
+            0 => (scaled, off - 1),
+            1 => (format!("(i32.add {scaled} (i32.const {c}))"), off - 1),
+            2 => (indexed, off - 1),
+            3 => (format!("(i32.add {indexed} (i32.const {c}))"), off - 1),
+            _ => ("(i32.add (local.get 0) (local.get 0))".into(), off - 1),
+        };
+    }
     match range(u, 0, 8) {
         0 => ("(i32.const 0)".into(), 0),
         1 => (end(-w), 0),

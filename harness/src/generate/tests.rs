@@ -534,3 +534,65 @@ fn nan_flow_modules_agree_bit_for_bit_in_every_engine() {
     }
     assert!(calls > 200, "{calls} calls");
 }
+
+/// The sweeps take the fast tier's specialised rows (tier paths): every
+/// address form of loads and stores, and the fused rows of the numeric
+/// sweep's shapes; every engine agrees on them and the fast tier's counts
+/// reach the case outcome.
+#[test]
+fn sweeps_take_the_fast_tiers_address_forms_and_fused_rows() {
+    let cells = tierdiff_runtime::tier_paths::cells(tierdiff_runtime::TierKind::Fast);
+    let engines: Vec<_> = crate::engine::available()
+        .iter()
+        .map(|n| crate::engine::build_recording(n).unwrap())
+        .collect();
+    let mut taken: HashSet<&str> = HashSet::new();
+    for seed in 0..40 {
+        let data = bytes(seed, 2048);
+        for wasm in [
+            sweep::memory(&mut Unstructured::new(&data)),
+            sweep::numeric(&mut Unstructured::new(&data)),
+        ] {
+            let out = crate::compare::run_case(&wasm, &engines, case_limits());
+            assert!(
+                out.findings.is_empty(),
+                "{:#?}\n{}",
+                out.findings,
+                text(&wasm)
+            );
+            for &(i, _) in &out.tier_paths["fast"] {
+                taken.insert(cells[i as usize].name.as_str());
+            }
+        }
+    }
+    // Every address form of loads and of stores (any width), and the
+    // numeric sweep's fused rows.
+    let mut missing: Vec<String> = Vec::new();
+    for kind in ["Load", "Store"] {
+        // Rows end in their form: none (base + c), X, I or C (M: general).
+        for form in ['-', 'X', 'I', 'C'] {
+            let hit = taken.iter().any(|n| {
+                n.contains(kind)
+                    && match form {
+                        '-' => !n.ends_with(['X', 'I', 'C', 'M']),
+                        f => n.ends_with(f),
+                    }
+            });
+            if !hit {
+                missing.push(format!("a {kind} row of form {form}"));
+            }
+        }
+    }
+    for row in [
+        "I32MulAdd",
+        "I32ShlAddI",
+        "I32AddShlAddI",
+        "I32AddI2",
+        "LoopFuel",
+    ] {
+        if !taken.contains(row) {
+            missing.push(row.to_string());
+        }
+    }
+    assert!(missing.is_empty(), "rows not taken: {missing:?}");
+}

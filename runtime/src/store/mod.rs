@@ -135,6 +135,10 @@ pub struct StoreData {
     /// Semantic coverage, recorded by the classic tier when present
     /// ([`Store::enable_coverage`]); `None` costs nothing.
     pub coverage: Option<Box<crate::coverage::Recorder>>,
+    /// The tier's own paths, counted when present
+    /// ([`Store::enable_tier_paths`]); the tier must be prepared after it
+    /// is enabled to record.
+    pub tier_paths: Option<Box<crate::tier_paths::PathCounts>>,
 }
 
 impl StoreData {
@@ -356,6 +360,20 @@ impl Store {
     /// The coverage recorded so far, if enabled.
     pub fn coverage(&self) -> Option<&crate::coverage::Recorder> {
         self.data.coverage.as_deref()
+    }
+
+    /// Starts counting the tier's own paths ([`crate::tier_paths`]). Only
+    /// modules instantiated afterwards record them.
+    pub fn enable_tier_paths(&mut self) {
+        let tier = self.tier.kind();
+        self.data
+            .tier_paths
+            .get_or_insert_with(|| Box::new(crate::tier_paths::PathCounts::new(tier)));
+    }
+
+    /// The tier's path counts so far, if enabled.
+    pub fn tier_paths(&self) -> Option<&crate::tier_paths::PathCounts> {
+        self.data.tier_paths.as_deref()
     }
 
     /// Adds a host function.

@@ -7,6 +7,8 @@ pub mod classic;
 pub mod fast;
 pub mod jit;
 
+pub(crate) use fast::path_cells as fast_path_cells;
+
 use crate::maps::{MapSnapshot, Violation};
 use crate::prepare::PrepareError;
 use crate::store::{InstanceId, StoreData};

@@ -21,7 +21,7 @@ pub(super) fn table_words(n: usize) -> usize {
 
 /// Assembles one translated function; its `Call` operands still name
 /// defined function indices until [`link`].
-pub(super) fn assemble(t: Translated, module_id: u64, func: u32) -> FuncCode {
+pub(super) fn assemble(t: Translated, module_id: u64, func: u32, recording: bool) -> FuncCode {
     let words = |i: &super::ir::Instr| match i.args {
         Args::Table(x) => table_words(t.tables[x.len as usize].len()),
         a => a.shape().words(),
@@ -74,7 +74,7 @@ pub(super) fn assemble(t: Translated, module_id: u64, func: u32) -> FuncCode {
         .collect();
     let mut code = out.into_boxed_slice();
     for start in instrs.iter() {
-        write_handler(&mut code, start.at as usize, start.handler());
+        write_handler(&mut code, start.at as usize, start.handler(recording));
     }
     FuncCode {
         module_id,
@@ -84,6 +84,7 @@ pub(super) fn assemble(t: Translated, module_id: u64, func: u32) -> FuncCode {
         frame_size: t.frame_size,
         results: t.results,
         local_init: t.local_init.into(),
+        recording,
     }
 }
 

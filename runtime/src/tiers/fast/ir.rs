@@ -46,9 +46,12 @@ pub(super) struct Start {
 }
 
 impl Start {
-    /// The handler this instruction's first word must hold.
-    pub(super) fn handler(&self) -> super::dispatch::Handler {
-        if self.charge {
+    /// The handler this instruction's first word must hold (its recording
+    /// twin in code assembled to record tier paths).
+    pub(super) fn handler(&self, recording: bool) -> super::dispatch::Handler {
+        if recording {
+            self.op.recording_handler(self.charge)
+        } else if self.charge {
             self.op.charging_handler()
         } else {
             self.op.handler()

@@ -76,6 +76,28 @@ use shapes::Field;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+/// The fast tier's paths for tier-path coverage: one per row of its
+/// instruction table, named after it (see [`crate::tier_paths`]).
+pub(crate) fn path_cells() -> Vec<crate::tier_paths::PathCell> {
+    ops::Op::ALL
+        .iter()
+        .map(|&op| crate::tier_paths::PathCell {
+            name: op.name().to_string(),
+            unreachable: unreachable_path(op),
+        })
+        .collect()
+}
+
+/// Why no module reaches `op`'s handler, if none does.
+fn unreachable_path(op: ops::Op) -> Option<&'static str> {
+    match op {
+        ops::Op::Exit => {
+            Some("ends execution from the sentinel frame's own stream, which never records")
+        }
+        _ => None,
+    }
+}
+
 /// One translated function.
 #[derive(Debug)]
 pub(crate) struct FuncCode {
@@ -91,6 +113,8 @@ pub(crate) struct FuncCode {
     /// Declared locals not provably written before a read, with their
     /// initial values (null for references).
     local_init: Box<[(ir::Slot, u64)]>,
+    /// Assembled with recording handlers ([`crate::tier_paths`]).
+    recording: bool,
 }
 
 /// The code of every defined function of one module. Calls within the
@@ -169,7 +193,7 @@ impl FuncCode {
                 bad(at, format!("{op:?} runs past the stream's end"));
                 return;
             }
-            if self.code[at] != start.handler() as usize as u64 {
+            if self.code[at] != start.handler(self.recording) as usize as u64 {
                 bad(at, format!("the handler word is not {op:?}'s"));
             }
             // SAFETY: the instruction's words are inside the stream (above).
@@ -309,10 +333,11 @@ impl SideTables {
         let inst = &data.instances[instance.0 as usize];
         let module = &inst.module;
         let mut funcs = Vec::with_capacity(module.bodies.len());
+        let recording = data.tier_paths.is_some();
         for index in module.num_imported_funcs..module.funcs.len() as u32 {
             let mut t = translate::translate(module, &inst.type_ids, index)?;
             thread::thread(&mut t.code, &mut t.tables);
-            funcs.push(asm::assemble(t, module.id, index));
+            funcs.push(asm::assemble(t, module.id, index, recording));
         }
         let mut funcs = funcs.into_boxed_slice();
         asm::link(&mut funcs);

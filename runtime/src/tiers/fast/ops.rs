@@ -269,6 +269,17 @@ fn load<T: LoadAt, const N: usize, R: Raw>(
     s.next()
 }
 
+/// The operands of `i32.load`'s indexed form, unscaled under the
+/// `fast-indexed-load-unscaled` fault (a bug in one handler form only).
+#[inline(always)]
+fn indexed_fault(o: LoadI) -> LoadI {
+    if crate::fault::active(crate::fault::Fault::FastIndexedLoadUnscaled) {
+        LoadI { shift: 0, ..o }
+    } else {
+        o
+    }
+}
+
 /// `memory[ea..][..N] = f(src)`, bounds checked against memory 0.
 #[inline(always)]
 fn store<T: StoreAt, const N: usize>(s: St<T>, o: T, f: impl FnOnce(u64) -> [u8; N]) -> Done {
@@ -491,6 +502,16 @@ fn return_call_indirect(s: St<TCallInd>, o: TCallInd) -> Done {
     s.call_slow(FuncAddr(raw as u32), o.base)
 }
 
+/// Counts one run of `op` in the store's tier paths (recording twins only).
+#[inline(always)]
+fn record(cx: &mut Ctx, op: Op) {
+    // SAFETY: `data` points at the running store's data for the whole
+    // execution, and no reference into it lives from one handler to the next.
+    if let Some(paths) = unsafe { (*cx.data).tier_paths.as_deref_mut() } {
+        paths.hit(op as usize);
+    }
+}
+
 macro_rules! ops {
     ($( $(#[$doc:meta])* $name:ident($shape:ident) = |$s:ident, $o:ident| $body:expr; )*) => {
         /// Every instruction of the fast tier.
@@ -500,7 +521,6 @@ macro_rules! ops {
 
         impl Op {
             /// Every instruction, in table order.
-            #[cfg_attr(not(test), allow(dead_code))]
             pub(super) const ALL: &'static [Op] = &[$(Op::$name,)*];
 
             /// The layout of the instruction's operands.
@@ -518,6 +538,47 @@ macro_rules! ops {
             pub(super) fn charging_handler(self) -> Handler {
                 match self { $(Op::$name => hc::$name as Handler,)* }
             }
+
+            /// The twin of [`Op::handler`] (or, `charging`, of
+            /// [`Op::charging_handler`]) that first counts the instruction
+            /// in the store's tier paths.
+            pub(super) fn recording_handler(self, charging: bool) -> Handler {
+                if charging {
+                    match self { $(Op::$name => hrc::$name as Handler,)* }
+                } else {
+                    match self { $(Op::$name => hr::$name as Handler,)* }
+                }
+            }
+
+            /// The instruction's name, as tier-path coverage reports it.
+            pub(super) fn name(self) -> &'static str {
+                match self { $(Op::$name => stringify!($name),)* }
+            }
+        }
+
+        /// The recording twin of every handler (see [`crate::tier_paths`]):
+        /// counts, then runs the handler in tail position.
+        #[allow(non_snake_case)]
+        mod hr {
+            use super::*;
+            $(
+                pub(super) fn $name(cx: &mut Ctx, ip: Ip, sp: Sp, mem: Mem, len: usize, fuel: u64) -> Done {
+                    record(cx, Op::$name);
+                    h::$name(cx, ip, sp, mem, len, fuel)
+                }
+            )*
+        }
+
+        /// The recording twin of every fuel-charging handler.
+        #[allow(non_snake_case)]
+        mod hrc {
+            use super::*;
+            $(
+                pub(super) fn $name(cx: &mut Ctx, ip: Ip, sp: Sp, mem: Mem, len: usize, fuel: u64) -> Done {
+                    record(cx, Op::$name);
+                    hc::$name(cx, ip, sp, mem, len, fuel)
+                }
+            )*
         }
 
         /// The fuel-charging twin of every handler: a loop header charges
@@ -602,7 +663,7 @@ ops! {
     I32Load(Load) = |s, o| load(s, o, u32::from_le_bytes);
     I32LoadX(LoadX) = |s, o| load(s, o, u32::from_le_bytes);
     I32LoadC(LoadC) = |s, o| load(s, o, u32::from_le_bytes);
-    I32LoadI(LoadI) = |s, o| load(s, o, u32::from_le_bytes);
+    I32LoadI(LoadI) = |s, o| load(s, indexed_fault(o), u32::from_le_bytes);
     I64Load(Load) = |s, o| load(s, o, u64::from_le_bytes);
     I64LoadX(LoadX) = |s, o| load(s, o, u64::from_le_bytes);
     I64LoadC(LoadC) = |s, o| load(s, o, u64::from_le_bytes);

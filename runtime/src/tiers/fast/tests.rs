@@ -254,7 +254,19 @@ const OTHER: &str = r#"(module (func (export "f") (param i32) (result i32)
 /// A store on `tier` with `other` and `host` linked and the all-ops module
 /// instantiated; returns the store and its `run`.
 fn all_ops_store(tier: TierKind, limits: Limits) -> (Store, crate::FuncAddr) {
+    all_ops_store_recording(tier, limits, false)
+}
+
+/// [`all_ops_store`], counting tier paths when `recording`.
+fn all_ops_store_recording(
+    tier: TierKind,
+    limits: Limits,
+    recording: bool,
+) -> (Store, crate::FuncAddr) {
     let mut store = Store::new(tier, limits).expect("tier is implemented");
+    if recording {
+        store.enable_tier_paths();
+    }
     let mut linker = Linker::default();
     let other = Module::new(&wat::parse_str(OTHER).unwrap()).unwrap();
     let other = store.instantiate(&other, &linker).unwrap();
@@ -394,6 +406,41 @@ fn dispatch_never_grows_the_native_stack() {
         if TAIL_DISPATCH { "tail calls" } else { "loop" }
     );
     assert!(matches!(result.as_deref(), Ok([Val::I64(_)])), "{result:?}");
+}
+
+/// Recording twins keep dispatch a jump, change no result or fuel, and
+/// count the rows that ran: a loop of N iterations counts its rows N times.
+#[test]
+fn recording_tier_paths_changes_nothing_and_counts_rows() {
+    let limits = Limits {
+        fuel: Some(1 << 40),
+        ..Limits::default()
+    };
+    let (mut plain, run) = all_ops_store(TierKind::Fast, limits);
+    let expected = plain.invoke(run, &[Val::I32(100_000)]);
+    let (mut store, run) = all_ops_store_recording(TierKind::Fast, limits, true);
+    let (result, store) = std::thread::Builder::new()
+        .stack_size(256 << 10)
+        .spawn(move || (store.invoke(run, &[Val::I32(100_000)]), store))
+        .expect("thread starts")
+        .join()
+        .expect("no panic");
+    assert_eq!(result.as_deref().ok(), expected.as_deref().ok());
+    assert_eq!(store.fuel(), plain.fuel());
+    let paths = store.tier_paths().expect("recording");
+    let cells = crate::tier_paths::cells(TierKind::Fast);
+    let ran: Vec<&str> = paths
+        .sparse()
+        .iter()
+        .map(|&(i, _)| cells[i as usize].name.as_str())
+        .collect();
+    assert!(ran.len() > 100, "only {} rows counted: {ran:?}", ran.len());
+    let hot = paths.counts().iter().max().copied().unwrap_or(0);
+    assert!(
+        hot >= 100_000,
+        "the loop's rows ran 100,000 times, counted {hot}"
+    );
+    assert!(plain.tier_paths().is_none());
 }
 
 /// The same guard for every SIMD handler.
