@@ -84,15 +84,67 @@ const GAPS: &[(&str, &str)] = &[];
 /// Why `cell` was not reached: a known reason, or that this run's cases
 /// did not get there.
 pub fn gap_reason(cell: &str) -> String {
-    GAPS.iter()
+    known_gap(GAPS, cell).map_or_else(
+        || "deferred: no case of this run reached it".to_string(),
+        str::to_string,
+    )
+}
+
+/// The reason `gaps` gives for `cell`: patterns match by prefix (`*`
+/// alone at the end) or exactly.
+pub(crate) fn known_gap<'a>(gaps: &[(&str, &'a str)], cell: &str) -> Option<&'a str> {
+    gaps.iter()
         .find(|(pattern, _)| match pattern.strip_suffix('*') {
             Some(prefix) => cell.starts_with(prefix),
             None => cell == *pattern,
         })
-        .map_or_else(
-            || "deferred: no case of this run reached it".to_string(),
-            |(_, why)| why.to_string(),
-        )
+        .map(|(_, why)| *why)
+}
+
+/// The cells of `counts` that count toward a percentage (all but
+/// `left_out`): how many, how many were reached, the percentage, and each
+/// one not reached with `why`.
+pub(crate) struct Counted {
+    pub cells: u64,
+    pub covered: u64,
+    pub percent: f64,
+    pub uncovered: Vec<CellNote>,
+}
+
+impl Counted {
+    pub(crate) fn of(
+        counts: &BTreeMap<String, u64>,
+        left_out: &[CellNote],
+        why: impl Fn(&str) -> String,
+    ) -> Counted {
+        let out: std::collections::BTreeSet<&str> =
+            left_out.iter().map(|e| e.cell.as_str()).collect();
+        let counted: Vec<(&String, &u64)> = counts
+            .iter()
+            .filter(|(name, _)| !out.contains(name.as_str()))
+            .collect();
+        let cells = counted.len() as u64;
+        let covered = counted.iter().filter(|(_, &n)| n > 0).count() as u64;
+        let uncovered = counted
+            .iter()
+            .filter(|(_, &n)| n == 0)
+            .map(|(name, _)| CellNote {
+                cell: name.to_string(),
+                reason: why(name),
+            })
+            .collect();
+        let percent = if cells == 0 {
+            0.0
+        } else {
+            (covered as f64 * 10_000.0 / cells as f64).round() / 100.0
+        };
+        Counted {
+            cells,
+            covered,
+            percent,
+            uncovered,
+        }
+    }
 }
 
 impl CoverageReport {
@@ -102,33 +154,14 @@ impl CoverageReport {
         excluded: Vec<CellNote>,
         cases: u64,
     ) -> CoverageReport {
-        let out: std::collections::BTreeSet<&str> =
-            excluded.iter().map(|e| e.cell.as_str()).collect();
-        let counted: Vec<(&String, &u64)> = counts
-            .iter()
-            .filter(|(name, _)| !out.contains(name.as_str()))
-            .collect();
-        let covered = counted.iter().filter(|(_, &n)| n > 0).count() as u64;
-        let cells = counted.len() as u64;
-        let uncovered = counted
-            .iter()
-            .filter(|(_, &n)| n == 0)
-            .map(|(name, _)| CellNote {
-                cell: name.to_string(),
-                reason: gap_reason(name),
-            })
-            .collect();
+        let c = Counted::of(&counts, &excluded, gap_reason);
         CoverageReport {
             recorded_by: RECORDED_BY.into(),
             cases,
-            cells,
-            covered,
-            percent: if cells == 0 {
-                0.0
-            } else {
-                (covered as f64 * 10_000.0 / cells as f64).round() / 100.0
-            },
-            uncovered,
+            cells: c.cells,
+            covered: c.covered,
+            percent: c.percent,
+            uncovered: c.uncovered,
             excluded,
             counts,
         }

@@ -9,7 +9,7 @@
 //! the report gives, per tier, the cells, how many ran, and every cell
 //! that did not with why. `tierdiff merge` adds reports by cell name.
 
-use crate::coverage::CellNote;
+use crate::coverage::{known_gap, CellNote, Counted};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use tierdiff_runtime::tier_paths::cells;
@@ -51,16 +51,10 @@ const GAPS: &[(&str, &str)] = &[];
 /// Why `cell` of `tier` was not taken: a known reason, or that this run's
 /// cases did not get there.
 pub fn gap_reason(tier: &str, cell: &str) -> String {
-    let full = format!("{tier}:{cell}");
-    GAPS.iter()
-        .find(|(pattern, _)| match pattern.strip_suffix('*') {
-            Some(prefix) => full.starts_with(prefix),
-            None => full == *pattern,
-        })
-        .map_or_else(
-            || "deferred: no case of this run took it".to_string(),
-            |(_, why)| why.to_string(),
-        )
+    known_gap(GAPS, &format!("{tier}:{cell}")).map_or_else(
+        || "deferred: no case of this run took it".to_string(),
+        str::to_string,
+    )
 }
 
 impl TierCoverage {
@@ -71,32 +65,13 @@ impl TierCoverage {
         unreachable: Vec<CellNote>,
         cases: u64,
     ) -> TierCoverage {
-        let out: std::collections::BTreeSet<&str> =
-            unreachable.iter().map(|e| e.cell.as_str()).collect();
-        let counted: Vec<(&String, &u64)> = counts
-            .iter()
-            .filter(|(name, _)| !out.contains(name.as_str()))
-            .collect();
-        let cells = counted.len() as u64;
-        let covered = counted.iter().filter(|(_, &n)| n > 0).count() as u64;
-        let uncovered = counted
-            .iter()
-            .filter(|(_, &n)| n == 0)
-            .map(|(name, _)| CellNote {
-                cell: name.to_string(),
-                reason: gap_reason(tier, name),
-            })
-            .collect();
+        let c = Counted::of(&counts, &unreachable, |name| gap_reason(tier, name));
         TierCoverage {
             cases,
-            cells,
-            covered,
-            percent: if cells == 0 {
-                0.0
-            } else {
-                (covered as f64 * 10_000.0 / cells as f64).round() / 100.0
-            },
-            uncovered,
+            cells: c.cells,
+            covered: c.covered,
+            percent: c.percent,
+            uncovered: c.uncovered,
             unreachable,
             counts,
         }

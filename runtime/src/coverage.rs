@@ -1313,13 +1313,18 @@ impl Recorder {
 
     /// The non-zero counts as `(cell, count)`, sparse for sending.
     pub fn sparse(&self) -> Vec<(u32, u64)> {
-        self.counts
-            .iter()
-            .enumerate()
-            .filter(|(_, &c)| c > 0)
-            .map(|(i, &c)| (i as u32, c))
-            .collect()
+        sparse(&self.counts)
     }
+}
+
+/// The non-zero entries of `counts` as `(index, count)`.
+pub fn sparse(counts: &[u64]) -> Vec<(u32, u64)> {
+    counts
+        .iter()
+        .enumerate()
+        .filter(|(_, &c)| c > 0)
+        .map(|(i, &c)| (i as u32, c))
+        .collect()
 }
 
 /// Edge classes of one integer operand of `bits` width.

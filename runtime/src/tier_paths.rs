@@ -64,12 +64,7 @@ impl PathCounts {
 
     /// The non-zero counts as `(path index, count)`.
     pub fn sparse(&self) -> Vec<(u32, u64)> {
-        self.counts
-            .iter()
-            .enumerate()
-            .filter(|(_, &n)| n > 0)
-            .map(|(i, &n)| (i as u32, n))
-            .collect()
+        crate::coverage::sparse(&self.counts)
     }
 }
 
