@@ -82,7 +82,7 @@ impl TierCoverage {
 /// tables).
 #[derive(Clone, Debug, Default)]
 pub struct Tally {
-    per_tier: BTreeMap<String, (Vec<u64>, u64)>,
+    per_tier: BTreeMap<TierKind, (Vec<u64>, u64)>,
 }
 
 impl Tally {
@@ -96,10 +96,7 @@ impl Tally {
             if n == 0 {
                 continue;
             }
-            let (counts, cases) = self
-                .per_tier
-                .entry(tier.clone())
-                .or_insert_with(|| (vec![0; n], 0));
+            let (counts, cases) = self.per_tier.entry(kind).or_insert_with(|| (vec![0; n], 0));
             for &(cell, k) in sparse {
                 if let Some(c) = counts.get_mut(cell as usize) {
                     *c += k;
@@ -113,8 +110,8 @@ impl Tally {
     pub fn report(&self) -> BTreeMap<String, TierCoverage> {
         self.per_tier
             .iter()
-            .map(|(tier, (counts, cases))| {
-                let kind = TierKind::parse(tier).expect("only tiers are added");
+            .map(|(&kind, (counts, cases))| {
+                let tier = kind.name();
                 let table = cells(kind);
                 let named = table
                     .iter()
@@ -131,7 +128,7 @@ impl Tally {
                     })
                     .collect();
                 (
-                    tier.clone(),
+                    tier.to_string(),
                     TierCoverage::from_named(tier, named, unreachable, *cases),
                 )
             })

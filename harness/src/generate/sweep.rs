@@ -369,9 +369,9 @@ fn address(u: &mut Unstructured, width: u32) -> (String, u32) {
     let off = *pick(u, &[1u32, 3, 16]);
     let k = range(u, 1, 3);
     let c = range(u, 0, 24);
-    let scaled = format!("(i32.shl (local.get 0) (i32.const {k}))");
-    let indexed = format!("(i32.add (local.get 0) {scaled})");
     if range(u, 0, 2) == 2 {
+        let scaled = format!("(i32.shl (local.get 0) (i32.const {k}))");
+        let indexed = format!("(i32.add (local.get 0) {scaled})");
         return match range(u, 0, 4) {
             0 => (scaled, off - 1),
             1 => (format!("(i32.add {scaled} (i32.const {c}))"), off - 1),

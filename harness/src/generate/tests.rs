@@ -396,13 +396,7 @@ fn wasi_programs_tail_call_host_functions_when_tail_calls_are_on() {
             wasi: Some(wasi_config()),
             ..crate::compare::CaseOptions::default()
         };
-        let out = crate::compare::run_case_with(&with, &engines, case_limits(), options);
-        assert!(
-            out.findings.is_empty(),
-            "{:#?}\n{}",
-            out.findings,
-            text(&with)
-        );
+        let out = agreeing_case(&with, &engines, options);
         for (cell, count) in out.coverage {
             for (i, &c) in cells.iter().enumerate() {
                 if cell == c {
@@ -443,13 +437,7 @@ fn wasi_programs_may_export_their_second_memory() {
             keep_rows: true,
             ..crate::compare::CaseOptions::default()
         };
-        let out = crate::compare::run_case_with(&wasm, &engines, case_limits(), options);
-        assert!(
-            out.findings.is_empty(),
-            "{:#?}\n{}",
-            out.findings,
-            text(&wasm)
-        );
+        let out = agreeing_case(&wasm, &engines, options);
         if module.memories.len() == 2 && out.wasi.values().all(|o| !o.stdout.is_empty()) {
             printed += 1;
         }
@@ -490,13 +478,7 @@ fn simd_memory_modules_use_a_second_memory_when_multi_memory_is_on() {
         if text(&wasm).contains("\"mem1\"") {
             second += 1;
         }
-        let out = crate::compare::run_case(&wasm, &engines, case_limits());
-        assert!(
-            out.findings.is_empty(),
-            "{:#?}\n{}",
-            out.findings,
-            text(&wasm)
-        );
+        let out = agreeing_case(&wasm, &engines, Default::default());
         reached += out
             .coverage
             .iter()
@@ -523,13 +505,7 @@ fn nan_flow_modules_agree_bit_for_bit_in_every_engine() {
         data[0] = 0x1b;
         let g = module_from_bytes(&data);
         assert_eq!(g.generator, Generator::NanFlow);
-        let out = crate::compare::run_case(&g.wasm, &engines, case_limits());
-        assert!(
-            out.findings.is_empty(),
-            "{:#?}\n{}",
-            out.findings,
-            text(&g.wasm)
-        );
+        let out = agreeing_case(&g.wasm, &engines, Default::default());
         calls += out.calls;
     }
     assert!(calls > 200, "{calls} calls");
@@ -553,13 +529,7 @@ fn sweeps_take_the_fast_tiers_address_forms_and_fused_rows() {
             sweep::memory(&mut Unstructured::new(&data)),
             sweep::numeric(&mut Unstructured::new(&data)),
         ] {
-            let out = crate::compare::run_case(&wasm, &engines, case_limits());
-            assert!(
-                out.findings.is_empty(),
-                "{:#?}\n{}",
-                out.findings,
-                text(&wasm)
-            );
+            let out = agreeing_case(&wasm, &engines, Default::default());
             for &(i, _) in &out.tier_paths["fast"] {
                 taken.insert(cells[i as usize].name.as_str());
             }
@@ -595,4 +565,21 @@ fn sweeps_take_the_fast_tiers_address_forms_and_fused_rows() {
         }
     }
     assert!(missing.is_empty(), "rows not taken: {missing:?}");
+}
+
+/// Runs `wasm` through `engines` under [`case_limits`] and asserts that
+/// they agree (no finding, the module shown if not).
+fn agreeing_case(
+    wasm: &[u8],
+    engines: &[Box<dyn crate::engine::Engine>],
+    options: crate::compare::CaseOptions,
+) -> crate::compare::CaseOutcome {
+    let out = crate::compare::run_case_with(wasm, engines, case_limits(), options);
+    assert!(
+        out.findings.is_empty(),
+        "{:#?}\n{}",
+        out.findings,
+        text(wasm)
+    );
+    out
 }

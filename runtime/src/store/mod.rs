@@ -363,9 +363,13 @@ impl Store {
     }
 
     /// Starts counting the tier's own paths ([`crate::tier_paths`]). Only
-    /// modules instantiated afterwards record them.
+    /// modules instantiated afterwards record them; a tier that names no
+    /// paths records nothing.
     pub fn enable_tier_paths(&mut self) {
         let tier = self.tier.kind();
+        if crate::tier_paths::cells(tier).is_empty() {
+            return;
+        }
         self.data
             .tier_paths
             .get_or_insert_with(|| Box::new(crate::tier_paths::PathCounts::new(tier)));
