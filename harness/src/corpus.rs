@@ -99,6 +99,9 @@ pub struct LimitsSpec {
     /// Bytes of all memories and tables together (`Limits::memory_budget`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memory_budget: Option<u64>,
+    /// The JIT's compile mode (`Limits::jit_compile`), when not the default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jit_compile: Option<tierdiff_runtime::JitCompile>,
 }
 
 /// One call and its expectation: exactly one of `expect` (results), `trap`
@@ -210,6 +213,7 @@ pub fn load_case(json: &Path) -> Result<LoadedCase, InputError> {
         max_memory_pages: l.max_memory_pages.unwrap_or(d.max_memory_pages),
         max_table_elements: l.max_table_elements.unwrap_or(d.max_table_elements),
         memory_budget: l.memory_budget.unwrap_or(d.memory_budget),
+        jit_compile: l.jit_compile.unwrap_or(d.jit_compile),
     };
     let wasi = spec.wasi.as_ref().map(WasiSpec::config);
     let name = json

@@ -164,7 +164,7 @@ pub fn run_cases(
             generator: generated.generator,
             generate_s,
             outcome,
-            pressure: limits != generate::case_limits(),
+            pressure: generate::under_pressure(&limits),
         });
         index += lane.stride;
     }

@@ -48,6 +48,7 @@ pub fn case_limits() -> Limits {
         max_memory_pages: MAX_PAGES,
         max_table_elements: MAX_TABLE,
         memory_budget: CASE_MEMORY_BUDGET,
+        jit_compile: tierdiff_runtime::JitCompile::BySize,
     }
 }
 
@@ -254,9 +255,38 @@ pub fn module_from_bytes_among(
     Generated {
         wasm,
         generator,
-        limits: pressure::limits(data, generator),
+        limits: with_jit_compile(data, pressure::limits(data, generator)),
         wasi: generator == Generator::WasiProgram,
     }
+}
+
+/// One generated case in this many compiles lazily in the JIT.
+const LAZY_JIT_SHARE: u64 = 8;
+
+/// `limits` with the JIT compile mode of the case `data` gives: one case in
+/// [`LAZY_JIT_SHARE`] compiles each function at its first call, so calls
+/// through the JIT's code table and its compile callback are tested on
+/// small modules too (by size alone, only modules of 1 MiB of code would).
+/// Chosen from the input, so a case runs the same way every time.
+fn with_jit_compile(data: &[u8], limits: Limits) -> Limits {
+    let mut rng = crate::plan::SplitMix(crate::plan::fnv1a(data) ^ 0x6c61_7a79_6a69_7400);
+    if rng.below(LAZY_JIT_SHARE) != 0 {
+        return limits;
+    }
+    Limits {
+        jit_compile: tierdiff_runtime::JitCompile::Lazy,
+        ..limits
+    }
+}
+
+/// Whether a generated case runs under fuel or depth pressure (limits
+/// below [`case_limits`]; the JIT compile mode does not count).
+pub fn under_pressure(limits: &Limits) -> bool {
+    let base = case_limits();
+    Limits {
+        jit_compile: base.jit_compile,
+        ..*limits
+    } != base
 }
 
 /// The wasm-smith module `data` gives under `features`, whichever

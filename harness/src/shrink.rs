@@ -328,6 +328,9 @@ pub struct ShrunkRecord {
     /// Table elements at most, when not the generated cases' bound.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_table_elements: Option<u32>,
+    /// The JIT's compile mode, when not the default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jit_compile: Option<tierdiff_runtime::JitCompile>,
     pub before: Size,
     pub after: Size,
     pub seconds: f64,
@@ -345,6 +348,7 @@ impl ShrunkRecord {
             max_memory_pages: self.max_memory_pages.unwrap_or(base.max_memory_pages),
             max_table_elements: self.max_table_elements.unwrap_or(base.max_table_elements),
             memory_budget: base.memory_budget,
+            jit_compile: self.jit_compile.unwrap_or(base.jit_compile),
         }
     }
 
@@ -390,6 +394,8 @@ pub fn write(base: &Path, shrunk: &Shrunk, fault: Option<&str>) -> std::io::Resu
             .then_some(limits.max_memory_pages),
         max_table_elements: (limits.max_table_elements != generated_limits.max_table_elements)
             .then_some(limits.max_table_elements),
+        jit_compile: (limits.jit_compile != generated_limits.jit_compile)
+            .then_some(limits.jit_compile),
         wasi,
         wasi_world,
         before: shrunk.before,

@@ -81,8 +81,6 @@ fn differential(data: &[u8]) -> Result<(), String> {
     }
 }
 
-use crate::generate::CASE_MEMORY_BUDGET;
-
 /// Small limits: robustness is about not crashing, not about running long.
 fn robustness_limits() -> Limits {
     Limits {
@@ -90,7 +88,7 @@ fn robustness_limits() -> Limits {
         max_call_depth: 500,
         max_memory_pages: 16,
         max_table_elements: 1_000,
-        memory_budget: CASE_MEMORY_BUDGET,
+        ..crate::generate::case_limits()
     }
 }
 

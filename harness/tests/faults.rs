@@ -447,6 +447,34 @@ fn fast_copy_wrong_memory_length() {
     assert_found_any("fast-copy-wrong-memory-length", &EXHAUSTION, "fast");
 }
 
+/// Tier paths: one arm of the classic tier's copy helper (into a memory
+/// of lower index) leaves the last byte; the multi-memory generator copies
+/// between memories both ways.
+#[test]
+fn classic_copy_down_short() {
+    assert_found_any(
+        "classic-copy-down-short",
+        &[FindingKind::StateMismatch, FindingKind::ResultMismatch],
+        "classic",
+    );
+}
+
+/// Tier paths: one JIT lowering (an access whose bounds check an earlier
+/// check of the same address made redundant) drops its offset; the memory
+/// sweep's same-address pairs reach it.
+#[test]
+fn jit_elided_check_drops_offset() {
+    assert_found_any(
+        "jit-elided-check-drops-offset",
+        &[
+            FindingKind::ResultMismatch,
+            FindingKind::StateMismatch,
+            FindingKind::TrapVsReturn,
+        ],
+        "jit",
+    );
+}
+
 /// Tier paths: one handler form of one load (`i32.load` from a local base
 /// plus a scaled local index) computes its address wrong; the memory
 /// sweep's address shapes reach that form.

@@ -321,6 +321,16 @@ fn fast_indexed_load_unscaled() {
     shrinks("fast-indexed-load-unscaled", 1500);
 }
 
+#[test]
+fn jit_elided_check_drops_offset() {
+    shrinks("jit-elided-check-drops-offset", 1500);
+}
+
+#[test]
+fn classic_copy_down_short() {
+    shrinks("classic-copy-down-short", 1500);
+}
+
 /// The fault kills the process: the fuzz run records a `crash` of its
 /// worker, `tierdiff shrink` judges each attempt in a worker process of its
 /// own, and the result kills a worker with the fault and not without it.

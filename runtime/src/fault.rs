@@ -91,11 +91,22 @@ pub enum Fault {
     /// (`base + (index << k) + c`, both operands locals) leaves the index
     /// unscaled. Every other form of the load, and every other load, is right.
     FastIndexedLoadUnscaled,
+    /// JIT, one lowering (tier paths): an access whose bounds check was
+    /// skipped, because an earlier check of the same address value with at
+    /// least its reach dominates it, leaves out its constant offset. The
+    /// access stays inside memory, so nothing crashes; it reads or writes
+    /// the wrong bytes. Every access with its own check is right.
+    JitElidedCheckDropsOffset,
+    /// Classic, one helper path (tier paths): `memory.copy` from a memory
+    /// into one of lower store address (a lower memory index of the same
+    /// instance) leaves the last byte uncopied. Copies within one memory,
+    /// or into a higher memory, are right.
+    ClassicCopyDownShort,
 }
 
 impl Fault {
     /// Every fault.
-    pub const ALL: [Fault; 32] = [
+    pub const ALL: [Fault; 34] = [
         Fault::RefLocalsZero,
         Fault::GrowIgnoresMax,
         Fault::ClassicRemSSign,
@@ -128,6 +139,8 @@ impl Fault {
         Fault::FastDivNanNegative,
         Fault::JitSqrtNanNegative,
         Fault::FastIndexedLoadUnscaled,
+        Fault::JitElidedCheckDropsOffset,
+        Fault::ClassicCopyDownShort,
     ];
 
     /// The name used on the command line.
@@ -165,6 +178,8 @@ impl Fault {
             Fault::FastDivNanNegative => "fast-div-nan-negative",
             Fault::JitSqrtNanNegative => "jit-sqrt-nan-negative",
             Fault::FastIndexedLoadUnscaled => "fast-indexed-load-unscaled",
+            Fault::JitElidedCheckDropsOffset => "jit-elided-check-drops-offset",
+            Fault::ClassicCopyDownShort => "classic-copy-down-short",
         }
     }
 

@@ -24,6 +24,33 @@ pub struct Limits {
     /// references alike ([`BudgetMeter`]).
     #[serde(default = "default_memory_budget")]
     pub memory_budget: u64,
+    /// How the JIT tier compiles this store's instances. Not a limit: it
+    /// travels with the limits because those are what every command
+    /// carries with a case (finding folders, replay, shrink), so a case
+    /// found in one compile mode runs in it everywhere. Other tiers and the
+    /// references ignore it.
+    #[serde(default, skip_serializing_if = "JitCompile::is_default")]
+    pub jit_compile: JitCompile,
+}
+
+/// When the JIT tier compiles a function (see the JIT's `lazy` module).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum JitCompile {
+    /// Lazily for instances with at least 1 MiB of code, eagerly below;
+    /// `TIERDIFF_JIT_COMPILE=eager|lazy` overrides the size rule.
+    #[default]
+    BySize,
+    /// Every function before the instance's start function runs.
+    Eager,
+    /// Every function at its first call (through the code table).
+    Lazy,
+}
+
+impl JitCompile {
+    fn is_default(&self) -> bool {
+        *self == JitCompile::BySize
+    }
 }
 
 /// What one table element counts for in [`Limits::memory_budget`].
@@ -46,6 +73,7 @@ impl Default for Limits {
             max_memory_pages: 65_536,
             max_table_elements: 10_000_000,
             memory_budget: DEFAULT_MEMORY_BUDGET,
+            jit_compile: JitCompile::BySize,
         }
     }
 }

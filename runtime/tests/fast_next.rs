@@ -3,29 +3,18 @@
 //! 64-bit memories and 64-bit tables (bounds that never wrap). Modules load
 //! with every decodable feature (these are not yet in the default gate).
 
-use std::sync::Arc;
-use tierdiff_runtime::module::decodable_features;
-use tierdiff_runtime::store::HostFunc;
+mod common;
 
-use tierdiff_runtime::{
-    CallError, Extern, FuncType, Limits, Linker, Module, Store, TierKind, TrapCode, Val, ValType,
-};
+use tierdiff_runtime::module::decodable_features;
+
+use tierdiff_runtime::{CallError, Extern, Limits, Linker, Module, Store, TierKind, TrapCode, Val};
 
 fn store_with(limits: Limits, wat: &str) -> (Store, tierdiff_runtime::InstanceId) {
     let bytes = wat::parse_str(wat).expect("wat parses");
     let module = Module::new_with_features(&bytes, decodable_features()).expect("module loads");
     let mut store = Store::new(TierKind::Fast, limits).expect("tier");
     let mut linker = Linker::default();
-    let host: HostFunc = Arc::new(|_, args| match args {
-        [Val::I32(v)] => Ok(vec![Val::I32(v.wrapping_mul(10))]),
-        _ => unreachable!("validated signature"),
-    });
-    let ty = FuncType {
-        params: vec![ValType::I32],
-        results: vec![ValType::I32],
-    };
-    let host = store.alloc_host_func(ty, host);
-    linker.define("host", "f", Extern::Func(host));
+    common::define_host_times_ten(&mut store, &mut linker);
     let inst = store.instantiate(&module, &linker).expect("instantiates");
     (store, inst)
 }

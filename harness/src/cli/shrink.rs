@@ -206,6 +206,7 @@ fn write_case(
             max_memory_pages: Some(limits.max_memory_pages),
             max_table_elements: Some(limits.max_table_elements),
             memory_budget: Some(limits.memory_budget),
+            jit_compile: (limits.jit_compile != Default::default()).then_some(limits.jit_compile),
         }),
         skip_reference: None,
         wasi: setup.wasi_config().map(|c| crate::corpus::WasiSpec {

@@ -217,7 +217,8 @@ fn single(u: &mut Unstructured, a: &Mem) -> String {
 
 /// A function body using two distinct memories: a store to one and a load
 /// at the same address from the other, or a `memory.copy` between them at
-/// their bounds (the length has the smaller of the two index types).
+/// their bounds or inside them (the length has the smaller of the two
+/// index types).
 fn pair(u: &mut Unstructured, a: &Mem, b: &Mem) -> String {
     let (na, nb) = (a.index, b.index);
     if chance(u, 1, 2) {
@@ -229,6 +230,18 @@ fn pair(u: &mut Unstructured, a: &Mem, b: &Mem) -> String {
             "(param {ty}) (result {rty}) ({store} $m{na} offset={o} {} (local.get 0)) ({load} $m{nb} offset={o} {})",
             a.konst(at),
             b.konst(at)
+        )
+    } else if a.min > 0 && b.min > 0 && chance(u, 1, 2) {
+        // In bounds, with the source's last byte marked first: a copy that
+        // drops or misplaces a byte shows in the destination.
+        let len = *pick(u, &[1u64, 7, 16]);
+        let (dst, src) = (range(u, 0, 48) as u64, range(u, 0, 48) as u64);
+        let len_ty = if a.index64 && b.index64 { "i64" } else { "i32" };
+        format!(
+            "(i32.store8 $m{nb} {} (i32.const 0x5a)) (memory.copy $m{na} $m{nb} {} {} ({len_ty}.const {len}))",
+            b.konst(src + len - 1),
+            a.konst(dst),
+            b.konst(src)
         )
     } else {
         let len = *pick(u, &[0u64, 1, 7, 16, 4096]);

@@ -390,8 +390,9 @@ impl Expr<'_, '_> {
         if depth == 0 || self.nodes > 48 || chance(self.u, 1, 5) {
             return self.leaf(w);
         }
-        // Lane-focused functions shuffle, swizzle, select and replace lanes
-        // half of the time; the others one time in three.
+        // Lane-focused functions shuffle, swizzle, select (lanes or whole
+        // vectors) and replace lanes half of the time; the others one time
+        // in three.
         let special = match self.focus {
             Focus::Lanes => 7,
             _ => 11,
@@ -403,8 +404,16 @@ impl Expr<'_, '_> {
             3 => {
                 self.emit(w, depth - 1);
                 self.emit(w, depth - 1);
-                self.emit(w, depth - 1);
-                w.push_str(" v128.bitselect");
+                // `select` of two vectors, untyped and typed: tiers track
+                // a vector operand's width to pick the whole value.
+                match range(self.u, 0, 3) {
+                    0 => w.push_str(" local.get $i select"),
+                    1 => w.push_str(" local.get $i select (result v128)"),
+                    _ => {
+                        self.emit(w, depth - 1);
+                        w.push_str(" v128.bitselect");
+                    }
+                }
             }
             _ => self.op(w, depth),
         }

@@ -369,7 +369,7 @@ fn address(u: &mut Unstructured, width: u32) -> (String, u32) {
     let off = *pick(u, &[1u32, 3, 16]);
     let k = range(u, 1, 3);
     let c = range(u, 0, 24);
-    if range(u, 0, 2) == 2 {
+    if range(u, 0, 1) == 1 {
         let scaled = format!("(i32.shl (local.get 0) (i32.const {k}))");
         let indexed = format!("(i32.add (local.get 0) {scaled})");
         return match range(u, 0, 4) {
@@ -394,6 +394,29 @@ fn address(u: &mut Unstructured, width: u32) -> (String, u32) {
         7 => ("(local.get 0)".into(), *pick(u, &[0, 1, 4, 65_536])),
         _ => (format!("(i32.const {})", range(u, 0, 70_000)), 0),
     }
+}
+
+/// Two accesses to one address value (parameter 0), the second within the
+/// reach of the first and at a smaller, non-zero offset: a JIT may skip
+/// the second bounds check (the first dominates it) and then must still
+/// add the second offset.
+fn same_address_twice(
+    u: &mut Unstructured,
+    value: impl Fn(&mut Unstructured, &str) -> String,
+) -> String {
+    let (load, width, t) = *pick(u, LOADS);
+    let lo = range(u, 1, 12);
+    // The first access reaches at least as far as the second.
+    let hi = lo + width + range(u, 0, 8);
+    let first = if u.ratio(1, 2).unwrap_or(false) {
+        let (store, _, st) = *pick(u, STORES);
+        let x = value(u, st);
+        format!("({store} offset={hi} (local.get 0) {x})")
+    } else {
+        let (first, _, _) = *pick(u, &LOADS[..4]);
+        format!("(drop ({first} offset={hi} (local.get 0)))")
+    };
+    format!("(param i32) (result {t}) {first} ({load} offset={lo} (local.get 0))")
 }
 
 /// Loads, stores and bulk memory operations at the bounds of memory that
@@ -421,7 +444,7 @@ pub fn memory(u: &mut Unstructured) -> Vec<u8> {
     let v =
         |u: &mut Unstructured, t: &str| -> String { format!("({t}.const {})", pick(u, pool(t))) };
     for i in 0..range(u, 6, 24) {
-        let body = match range(u, 0, 9) {
+        let body = match range(u, 0, 10) {
             0..=2 => {
                 let (load, width, t) = *pick(u, LOADS);
                 let (addr, off) = address(u, width);
@@ -481,6 +504,7 @@ pub fn memory(u: &mut Unstructured) -> Vec<u8> {
                 };
                 format!("(param i32) (result i32) (memory.copy {d} (i32.const {s}) (i32.const {n})) (i32.load8_u (i32.const {s}))")
             }
+            9 => same_address_twice(u, v),
             _ => {
                 let s = range(u, 0, seg_len);
                 let n = match u.arbitrary().unwrap_or(false) {

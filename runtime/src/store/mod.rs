@@ -453,6 +453,7 @@ impl Store {
                 tier: self.tier.kind(),
                 error,
             })?;
+        self.tier.record_prepared_paths(&mut self.data);
         self.initialise(id).map_err(InstantiateError::Trap)?;
         Ok(id)
     }

@@ -7,7 +7,9 @@ pub mod classic;
 pub mod fast;
 pub mod jit;
 
+pub(crate) use classic::path_cells as classic_path_cells;
 pub(crate) use fast::path_cells as fast_path_cells;
+pub(crate) use jit::path_cells as jit_path_cells;
 
 use crate::maps::{MapSnapshot, Violation};
 use crate::prepare::PrepareError;
@@ -73,6 +75,11 @@ pub trait Tier: Send {
     /// run: the place to translate or compile eagerly. A refusal is typed
     /// (see [`crate::prepare`]): the harness judges it.
     fn prepare(&mut self, data: &StoreData, instance: InstanceId) -> Result<(), PrepareError>;
+
+    /// Moves path counts the tier kept while it could not write the store
+    /// (in [`Tier::prepare`]) into the store's tier-path recorder
+    /// ([`crate::tier_paths`]); called after each `prepare`.
+    fn record_prepared_paths(&mut self, _data: &mut StoreData) {}
 
     /// Calls the wasm function `func` with `args` and returns its results.
     /// Must not recurse on the Rust stack per wasm call.

@@ -1,5 +1,8 @@
 //! Helpers shared by the runtime's integration tests.
 
+// Each test binary uses some of them.
+#![allow(dead_code)]
+
 use tierdiff_runtime::{
     CallError, Extern, Limits, Linker, Module, Store, TierKind, TrapCode, Val, Violation,
 };
@@ -22,4 +25,19 @@ pub fn run_on(tier: TierKind, limits: Limits, wat: &str, name: &str, args: &[Val
         other => panic!("{other}"),
     });
     (result, store.fuel(), store.violations())
+}
+
+/// Defines `host.f`, an `(i32) -> i32` host function returning ten times
+/// its argument, in `store` and `linker`.
+pub fn define_host_times_ten(store: &mut Store, linker: &mut Linker) {
+    let host: tierdiff_runtime::store::HostFunc = std::sync::Arc::new(|_, args| match args {
+        [Val::I32(v)] => Ok(vec![Val::I32(v.wrapping_mul(10))]),
+        _ => unreachable!("validated signature"),
+    });
+    let ty = tierdiff_runtime::FuncType {
+        params: vec![tierdiff_runtime::ValType::I32],
+        results: vec![tierdiff_runtime::ValType::I32],
+    };
+    let host = store.alloc_host_func(ty, host);
+    linker.define("host", "f", Extern::Func(host));
 }

@@ -6,6 +6,7 @@
 use super::decode::u32_leb;
 use super::exec::Cursor;
 use super::memory::MemRef;
+use super::paths::{self, ClassicPath};
 use super::ClassicTier;
 use crate::store::StoreData;
 use crate::trap::{Trap, TrapCode};
@@ -30,6 +31,11 @@ fn copy_between(
         b[0].data[dst].copy_from_slice(&a[from].data[src]);
     } else {
         let (a, b) = memories.split_at_mut(from);
+        let (mut src, mut dst) = (src, dst);
+        if crate::fault::active(crate::fault::Fault::ClassicCopyDownShort) && !src.is_empty() {
+            src.end -= 1;
+            dst.end -= 1;
+        }
         a[to].data[dst].copy_from_slice(&b[0].data[src]);
     }
 }
@@ -94,6 +100,14 @@ impl ClassicTier {
                 let dst_len = data.memories[dst_mem.addr].data.len();
                 let src = span(s, n, src_len).ok_or(TrapCode::MemoryOutOfBounds)?;
                 let dst = span(d, n, dst_len).ok_or(TrapCode::MemoryOutOfBounds)?;
+                paths::hit(
+                    data,
+                    match src_mem.addr.cmp(&dst_mem.addr) {
+                        std::cmp::Ordering::Equal => ClassicPath::CopyWithinMemory,
+                        std::cmp::Ordering::Less => ClassicPath::CopyToHigherMemory,
+                        std::cmp::Ordering::Greater => ClassicPath::CopyToLowerMemory,
+                    },
+                );
                 if src_mem.addr == dst_mem.addr
                     && crate::fault::active(crate::fault::Fault::ClassicCopyOverlapForward)
                 {
@@ -142,8 +156,10 @@ impl ClassicTier {
                 let dst = span(d, n, data.tables[dst_table].elements.len())
                     .ok_or(TrapCode::TableOutOfBounds)?;
                 if src_table == dst_table {
+                    paths::hit(data, ClassicPath::TableCopyWithin);
                     data.tables[dst_table].elements.copy_within(src, dst.start);
                 } else {
+                    paths::hit(data, ClassicPath::TableCopyBetween);
                     let items = data.tables[src_table].elements[src].to_vec();
                     data.tables[dst_table].elements[dst].copy_from_slice(&items);
                 }

@@ -160,7 +160,7 @@ impl ClassicTier {
                     hit(Class::Taken);
                 } else {
                     hit(Class::NotTaken);
-                    if self.block_ends(cur.pc).else_pc.is_none() {
+                    if self.lookup_block_ends(cur.pc).else_pc.is_none() {
                         hit(Class::NoElse);
                     }
                 }

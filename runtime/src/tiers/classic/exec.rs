@@ -3,6 +3,7 @@
 use super::decode::{block_sig, s64_leb, u32_leb};
 use super::memory::{bytes, memarg, MemRef};
 use super::num::*;
+use super::paths::{self, ClassicPath};
 use super::wide::WideId;
 use super::{ClassicTier, Frame, Label, Target};
 use crate::fault::{active, Fault};
@@ -65,8 +66,10 @@ impl ClassicTier {
         let (module, instance, index) = (module.clone(), instance.0, *index);
         data.consume_fuel()?;
         if self.wide.may_hold(instance) {
+            paths::hit(data, ClassicPath::FrameWithLayout);
             self.enter_wide(module, instance, index);
         } else {
+            paths::hit(data, ClassicPath::FrameOneCellValues);
             self.push_frame(module, instance, index, None);
         }
         Ok(())
@@ -129,7 +132,22 @@ impl ClassicTier {
     }
 
     /// Where the block whose opcode is at `block_pc` ends, via the cache.
-    pub(super) fn block_ends(&mut self, block_pc: usize) -> super::BlockEnds {
+    pub(super) fn block_ends(&mut self, data: &mut StoreData, block_pc: usize) -> super::BlockEnds {
+        let kept = self.frames.last().is_some_and(|f| f.ends.is_some());
+        paths::hit(
+            data,
+            if kept {
+                ClassicPath::BlockEndsKept
+            } else {
+                ClassicPath::BlockEndsFetched
+            },
+        );
+        self.lookup_block_ends(block_pc)
+    }
+
+    /// [`ClassicTier::block_ends`] without counting a path (for coverage,
+    /// which looks again at what the interpreter looked up).
+    pub(super) fn lookup_block_ends(&mut self, block_pc: usize) -> super::BlockEnds {
         let frame = self.frames.last_mut().expect("a frame is running");
         if frame.ends.is_none() {
             frame.ends = Some(self.ends.func(&frame.module, frame.func));
@@ -146,11 +164,11 @@ impl ClassicTier {
     /// `WIDE`, for frames of functions that see a `v128` (locals, `drop` and
     /// `select` consult the function's [`super::wide::FuncWide`]; frames of
     /// all other functions carry no such check), and `COVER`, recording
-    /// coverage when the store has a recorder (so that without one nothing of
-    /// it runs). A call or return into a frame of the other width hands over
+    /// coverage and tier paths ([`super::paths`]) when the store has a
+    /// recorder for either (so that without one nothing of it runs). A call or return into a frame of the other width hands over
     /// between them.
     pub(super) fn run(&mut self, data: &mut StoreData, depth: usize) -> Result<(), Trap> {
-        let cover = data.coverage.is_some();
+        let cover = data.coverage.is_some() || data.tier_paths.is_some();
         loop {
             let wide = self.frames.last().expect("entered").wide.is_some();
             let done = match (wide, cover) {
@@ -214,6 +232,9 @@ impl ClassicTier {
         macro_rules! load {
             ($n:expr, $conv:expr) => {{
                 let (m, offset) = memarg(data, &mut cur, &code);
+                if COVER {
+                    memarg_paths(data, cur.mem0, m);
+                }
                 let addr = pop!();
                 let b = *bytes::<$n>(data, m, addr, offset)?;
                 push!($conv(b))
@@ -222,6 +243,9 @@ impl ClassicTier {
         macro_rules! store {
             ($n:expr, $conv:expr) => {{
                 let (m, offset) = memarg(data, &mut cur, &code);
+                if COVER {
+                    memarg_paths(data, cur.mem0, m);
+                }
                 let v = pop!();
                 let addr = pop!();
                 *bytes::<$n>(data, m, addr, offset)? = $conv(v);
@@ -232,6 +256,14 @@ impl ClassicTier {
             ($what:literal) => {{
                 cur = Cursor::of(self.frames.last().expect($what), &self.mem0);
                 if cur.wide.is_some() != WIDE {
+                    if COVER {
+                        let p = if $what == "callee" {
+                            ClassicPath::CallSwitchesWidth
+                        } else {
+                            ClassicPath::ReturnSwitchesWidth
+                        };
+                        paths::hit(data, p);
+                    }
                     return Ok(false);
                 }
                 code = cur.module.bytes.clone();
@@ -259,6 +291,15 @@ impl ClassicTier {
                 let t = trunc_checked(v, $range.0, $range.1)?;
                 push!(t as $cast as $back as u64)
             }};
+        }
+
+        // Counts a path of this tier (recording builds only).
+        macro_rules! path {
+            ($p:ident) => {
+                if COVER {
+                    paths::hit(data, ClassicPath::$p);
+                }
+            };
         }
 
         let i32_of = |r: u64| r as u32 as i32;
@@ -314,16 +355,21 @@ impl ClassicTier {
                         target: Target::Block(block_pc),
                     };
                     if cond != 0 {
+                        path!(IfThen);
                         self.labels.push(label);
                     } else {
-                        let ends = self.block_ends(block_pc);
+                        let ends = self.block_ends(data, block_pc);
                         match ends.else_pc {
                             Some(else_pc) => {
+                                path!(IfToElse);
                                 self.labels.push(label);
                                 cur.pc = else_pc + 1;
                             }
                             // No else: the parameters pass through as results.
-                            None => cur.pc = ends.end_pc + 1,
+                            None => {
+                                path!(IfSkipWithoutElse);
+                                cur.pc = ends.end_pc + 1
+                            }
                         }
                     }
                 }
@@ -336,13 +382,16 @@ impl ClassicTier {
                     else {
                         unreachable!("else closes an if");
                     };
-                    cur.pc = self.block_ends(block_pc).end_pc;
+                    path!(ElseToEnd);
+                    cur.pc = self.block_ends(data, block_pc).end_pc;
                 }
                 0x0b => {
                     let frame_labels = self.frames.last().expect("running").labels;
                     if self.labels.len() - 1 > frame_labels {
+                        path!(EndPopsLabel);
                         self.labels.pop();
                     } else {
+                        path!(EndReturns);
                         self.do_return();
                         resume!();
                     }
@@ -353,6 +402,7 @@ impl ClassicTier {
                         0x0d => {
                             let n = u32_leb(&code, &mut cur.pc) as usize;
                             if pop!() as u32 == 0 {
+                                path!(BrIfFallsThrough);
                                 continue;
                             }
                             n
@@ -360,6 +410,11 @@ impl ClassicTier {
                         0x0e => {
                             let count = u32_leb(&code, &mut cur.pc);
                             let mut index = pop!() as u32;
+                            if index >= count {
+                                path!(BrTableDefault);
+                            } else {
+                                path!(BrTableListed);
+                            }
                             if index >= count && active(Fault::ClassicBrTableDefault) {
                                 index = 0;
                             }
@@ -384,6 +439,17 @@ impl ClassicTier {
                 0x10 | 0x11 => {
                     let callee = self.callee(data, &mut cur, &code, op == 0x11)?;
                     self.frames.last_mut().expect("running").pc = cur.pc;
+                    if COVER {
+                        let host = matches!(data.funcs[callee.0 as usize], FuncInst::Host { .. });
+                        paths::hit(
+                            data,
+                            if host {
+                                ClassicPath::CallHost
+                            } else {
+                                ClassicPath::CallWasm
+                            },
+                        );
+                    }
                     if let FuncInst::Host { ty, .. } = &data.funcs[callee.0 as usize] {
                         let args = self
                             .stack
@@ -408,7 +474,12 @@ impl ClassicTier {
                 }
                 0x1a => {
                     if WIDE && layout!().wide_op(cur.pc - 1) {
+                        path!(DropV128);
                         pop!();
+                    } else if WIDE {
+                        path!(DropCellByLayout);
+                    } else {
+                        path!(DropCell);
                     }
                     pop!();
                 }
@@ -422,6 +493,14 @@ impl ClassicTier {
                     } else {
                         WIDE && layout!().wide_op(cur.pc - 1)
                     };
+                    if COVER {
+                        let p = match (wide, op == 0x1c) {
+                            (true, true) => ClassicPath::SelectTypedV128,
+                            (true, false) => ClassicPath::SelectV128ByLayout,
+                            (false, _) => ClassicPath::SelectCell,
+                        };
+                        paths::hit(data, p);
+                    }
                     let c = pop!() as u32;
                     if wide {
                         let len = self.stack.len();
@@ -440,12 +519,16 @@ impl ClassicTier {
                     let i = u32_leb(&code, &mut cur.pc) as usize;
                     if WIDE {
                         let (cell, v128) = layout!().local(i);
+                        if COVER {
+                            local_path(data, v128);
+                        }
                         let at = cur.locals + cell;
                         push!(self.stack[at]);
                         if v128 {
                             push!(self.stack[at + 1]);
                         }
                     } else {
+                        path!(LocalCell);
                         push!(self.stack[cur.locals + i]);
                     }
                 }
@@ -453,12 +536,16 @@ impl ClassicTier {
                     let i = u32_leb(&code, &mut cur.pc) as usize;
                     if WIDE {
                         let (cell, v128) = layout!().local(i);
+                        if COVER {
+                            local_path(data, v128);
+                        }
                         let at = cur.locals + cell;
                         if v128 {
                             self.stack[at + 1] = pop!();
                         }
                         self.stack[at] = pop!();
                     } else {
+                        path!(LocalCell);
                         let v = pop!();
                         self.stack[cur.locals + i] = v;
                     }
@@ -467,6 +554,9 @@ impl ClassicTier {
                     let i = u32_leb(&code, &mut cur.pc) as usize;
                     if WIDE {
                         let (cell, v128) = layout!().local(i);
+                        if COVER {
+                            local_path(data, v128);
+                        }
                         let (at, len) = (cur.locals + cell, self.stack.len());
                         if v128 {
                             self.stack[at] = self.stack[len - 2];
@@ -475,14 +565,18 @@ impl ClassicTier {
                             self.stack[at] = self.stack[len - 1];
                         }
                     } else {
+                        path!(LocalCell);
                         let v = top!();
                         self.stack[cur.locals + i] = v;
                     }
                 }
                 0x23 => {
                     let i = u32_leb(&code, &mut cur.pc) as usize;
-                    let g =
-                        &data.globals[data.instances[cur.instance as usize].globals[i] as usize];
+                    let g = data.instances[cur.instance as usize].globals[i] as usize;
+                    if COVER {
+                        global_path(data, g);
+                    }
+                    let g = &data.globals[g];
                     push!(g.value);
                     if g.ty.ty == ValType::V128 {
                         push!(g.hi);
@@ -491,6 +585,9 @@ impl ClassicTier {
                 0x24 => {
                     let i = u32_leb(&code, &mut cur.pc) as usize;
                     let g = data.instances[cur.instance as usize].globals[i] as usize;
+                    if COVER {
+                        global_path(data, g);
+                    }
                     let g = &mut data.globals[g];
                     if g.ty.ty == ValType::V128 {
                         g.hi = pop!();
@@ -849,6 +946,14 @@ impl ClassicTier {
             self.enter(data, callee)?;
             return Ok(false);
         }
+        paths::hit(
+            data,
+            if host {
+                ClassicPath::ReturnCallHost
+            } else {
+                ClassicPath::ReturnCallWasm
+            },
+        );
         let params = slot_count(&data.func_type(callee).params);
         let len = self.stack.len();
         if let FuncInst::Host { .. } = &data.funcs[callee.0 as usize] {
@@ -868,6 +973,7 @@ impl ClassicTier {
         let new = self.frames.last_mut().expect("just entered");
         if new.func == frame.func && Arc::ptr_eq(&new.module, &frame.module) {
             new.ends = frame.ends;
+            paths::hit(data, ClassicPath::ReturnCallKeepsBlockEnds);
         }
         Ok(false)
     }
@@ -908,18 +1014,21 @@ impl ClassicTier {
         self.stack.truncate(label.height + label.arity);
         match label.target {
             Target::Func => {
+                paths::hit(data, ClassicPath::BranchReturns);
                 let frame = self.frames.last().expect("running");
                 debug_assert_eq!(frame.labels, index);
                 self.do_return();
                 Ok(Branched::Returned)
             }
             Target::Loop(start) => {
+                paths::hit(data, ClassicPath::BranchToLoop);
                 self.labels.truncate(index + 1);
                 data.consume_fuel()?;
                 Ok(Branched::Continue(start))
             }
             Target::Block(block_pc) => {
-                let end = self.block_ends(block_pc).end_pc;
+                paths::hit(data, ClassicPath::BranchToBlockEnd);
+                let end = self.block_ends(data, block_pc).end_pc;
                 self.labels.truncate(index);
                 Ok(Branched::Continue(end + 1))
             }
@@ -968,4 +1077,52 @@ pub(super) fn index_mask(table: &crate::store::TableInst) -> u64 {
     } else {
         u32::MAX as u64
     }
+}
+
+/// Counts the memory a load or store names and its address width.
+#[inline(never)]
+fn memarg_paths(data: &mut StoreData, memory_zero: MemRef, m: MemRef) {
+    let same_as_zero = m.addr == memory_zero.addr;
+    paths::hit(
+        data,
+        if same_as_zero {
+            ClassicPath::MemoryZeroAtHand
+        } else {
+            ClassicPath::MemoryIndexRead
+        },
+    );
+    let wide = m.mask == u64::MAX;
+    paths::hit(
+        data,
+        if wide {
+            ClassicPath::Address64
+        } else {
+            ClassicPath::Address32
+        },
+    );
+}
+
+/// Counts a `local.*` in a frame with a `v128` layout.
+fn local_path(data: &mut StoreData, v128: bool) {
+    paths::hit(
+        data,
+        if v128 {
+            ClassicPath::LocalV128
+        } else {
+            ClassicPath::LocalCellByLayout
+        },
+    );
+}
+
+/// Counts a `global.*` by the global's width.
+fn global_path(data: &mut StoreData, global: usize) {
+    let v128 = data.globals[global].ty.ty == ValType::V128;
+    paths::hit(
+        data,
+        if v128 {
+            ClassicPath::GlobalV128
+        } else {
+            ClassicPath::GlobalCell
+        },
+    );
 }

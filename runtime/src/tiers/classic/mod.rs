@@ -22,10 +22,12 @@ mod exec;
 mod lanes;
 mod memory;
 mod num;
+mod paths;
 mod simd;
 mod wide;
 
 pub use block_ends::{BlockEndCache, BlockEnds};
+pub(crate) use paths::path_cells;
 
 use super::{Tier, TierKind};
 use crate::maps::{InternalMap, MapSnapshot, Violation};

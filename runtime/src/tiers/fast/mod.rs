@@ -59,6 +59,7 @@ mod exec;
 mod ir;
 mod num;
 mod ops;
+mod paths;
 mod shapes;
 mod simd;
 #[cfg(test)]
@@ -85,6 +86,7 @@ pub(crate) fn path_cells() -> Vec<crate::tier_paths::PathCell> {
             name: op.name().to_string(),
             unreachable: unreachable_path(op),
         })
+        .chain(paths::Rewrite::cells())
         .collect()
 }
 
@@ -329,14 +331,19 @@ impl SideTables {
 
     /// Translates, assembles, links and verifies every defined function of
     /// an instance's module.
-    fn build(data: &StoreData, instance: InstanceId) -> Result<ModuleCode, PrepareError> {
+    fn build(
+        data: &StoreData,
+        instance: InstanceId,
+        rewrites: &mut crate::tier_paths::Pending,
+    ) -> Result<ModuleCode, PrepareError> {
         let inst = &data.instances[instance.0 as usize];
         let module = &inst.module;
         let mut funcs = Vec::with_capacity(module.bodies.len());
         let recording = data.tier_paths.is_some();
         for index in module.num_imported_funcs..module.funcs.len() as u32 {
             let mut t = translate::translate(module, &inst.type_ids, index)?;
-            thread::thread(&mut t.code, &mut t.tables);
+            rewrites.add(&t.rewrites);
+            thread::thread(&mut t.code, &mut t.tables, rewrites);
             funcs.push(asm::assemble(t, module.id, index, recording));
         }
         let mut funcs = funcs.into_boxed_slice();
@@ -418,6 +425,8 @@ impl InternalMap for SideTables {
 #[derive(Default)]
 pub struct FastTier {
     tables: SideTables,
+    /// Translator rewrites counted since the store last took them.
+    rewrites: crate::tier_paths::Pending,
     regs: Vec<u64>,
     frames: Vec<exec::CallFrame>,
 }
@@ -438,7 +447,7 @@ impl Tier for FastTier {
         let code = match self.tables.by_module.get(&module.id) {
             Some(c) => c.clone(),
             None => {
-                let c = Arc::new(SideTables::build(data, instance)?);
+                let c = Arc::new(SideTables::build(data, instance, &mut self.rewrites)?);
                 self.tables.stats.misses += 1;
                 self.tables.by_module.insert(module.id, c.clone());
                 c
@@ -469,6 +478,10 @@ impl Tier for FastTier {
         args: &[u64],
     ) -> Result<Vec<u64>, Trap> {
         exec::execute(self, data, func, args)
+    }
+
+    fn record_prepared_paths(&mut self, data: &mut StoreData) {
+        self.rewrites.drain_into(data);
     }
 
     fn check(&self, _data: &StoreData) -> Vec<Violation> {

@@ -9,7 +9,9 @@
 
 use super::ir::{Instr, Target};
 use super::ops::Op;
+use super::paths::{cell, Rewrite};
 use super::shapes::{self as sh, Args};
+use crate::tier_paths::Pending;
 
 /// Longest block copied in place of a jump, in instructions.
 const MAX_COPY: usize = 4;
@@ -22,8 +24,8 @@ fn block(code: &[Instr], t: usize) -> Option<std::ops::RangeInclusive<usize>> {
 }
 
 /// Rewrites `code` (targets are instruction indices, `tables` the jump
-/// tables of its `br_table`s) with threaded jumps.
-pub(super) fn thread(code: &mut Vec<Instr>, tables: &mut [Vec<Target>]) {
+/// tables of its `br_table`s) with threaded jumps, counting them in `paths`.
+pub(super) fn thread(code: &mut Vec<Instr>, tables: &mut [Vec<Target>], paths: &mut Pending) {
     let copies: Vec<Option<std::ops::RangeInclusive<usize>>> = code
         .iter()
         .enumerate()
@@ -34,6 +36,12 @@ pub(super) fn thread(code: &mut Vec<Instr>, tables: &mut [Vec<Target>]) {
         .collect();
     if copies.iter().all(Option::is_none) {
         return;
+    }
+    for b in copies.iter().flatten() {
+        paths.hit(cell(Rewrite::JumpThreaded));
+        if code[*b.end()].op == Op::BrTable {
+            paths.hit(cell(Rewrite::BrTableThreaded));
+        }
     }
     // Old index -> new index of each original instruction (a replaced jump
     // maps to its copy's first instruction).

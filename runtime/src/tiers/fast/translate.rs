@@ -40,6 +40,7 @@ mod vector;
 use super::ir::{mem_op, AddrForm, CmpForm, CmpOp, Instr, Slot, Target};
 use super::num::{numeric, Num};
 use super::ops::Op;
+use super::paths::Rewrite;
 use super::shapes::{self as sh, Args};
 use crate::module::Module;
 use crate::prepare::{LimitExceeded, LimitName, PrepareError};
@@ -59,6 +60,8 @@ pub(super) struct Translated {
     /// The declared locals to initialise on entry, with their values (null
     /// for references).
     pub(super) local_init: Vec<(Slot, u64)>,
+    /// The rewrites made ([`super::paths`]).
+    pub(super) rewrites: crate::tier_paths::Pending,
 }
 
 /// What the translator knows about a declared local so far.
@@ -172,6 +175,8 @@ enum Cond {
 }
 
 struct Translator<'m> {
+    /// The rewrites made so far ([`super::paths`]).
+    rewrites: crate::tier_paths::Pending,
     module: &'m Module,
     /// Canonical signature id of each of the module's types.
     type_ids: &'m [TypeId],
@@ -224,6 +229,7 @@ pub(super) fn translate(
     }
     let result_slots: usize = ty.results.iter().map(|t| t.slots()).sum();
     let mut t = Translator {
+        rewrites: Default::default(),
         module,
         type_ids,
         code: Vec::new(),
@@ -273,7 +279,12 @@ pub(super) fn translate(
             allowed: i32::MAX as u64,
         }));
     }
+    let zeroing_skipped = t.uses.iter().filter(|u| **u == Use::Written).count();
+    for _ in 0..zeroing_skipped {
+        t.path(Rewrite::LocalZeroingSkipped);
+    }
     Ok(Translated {
+        rewrites: std::mem::take(&mut t.rewrites),
         code: t.code,
         tables: t.tables,
         frame_size: frame_size as u32,
@@ -585,6 +596,11 @@ impl Translator<'_> {
         self.stack[h] = Entry::Temp;
     }
 
+    /// Counts a rewrite.
+    fn path(&mut self, rewrite: Rewrite) {
+        self.rewrites.hit(super::paths::cell(rewrite));
+    }
+
     /// Copies out every pending read of local `i` before it is overwritten.
     fn spill_local(&mut self, i: Slot) {
         for h in 0..self.stack.len() {
@@ -594,6 +610,7 @@ impl Translator<'_> {
                 _ => false,
             };
             if reads {
+                self.path(Rewrite::SpillBeforeLocalSet);
                 self.materialize(h);
             }
         }
@@ -611,6 +628,7 @@ impl Translator<'_> {
                 _ => false,
             };
             if reads {
+                self.path(Rewrite::SpillAtBlockStart);
                 self.materialize(h);
             }
         }
@@ -1152,15 +1170,21 @@ impl Translator<'_> {
         }
         self.mention(index, true);
         match e {
-            Entry::Local(src) if src == i => {}
+            Entry::Local(src) if src == i => self.path(Rewrite::LocalSetOfItself),
             Entry::Local(src) => self.copy(i, src),
             Entry::Const(val) => self.constant(i, val),
-            Entry::Addr(x) => self.address(i, x),
+            Entry::Addr(x) => {
+                self.path(Rewrite::PendingAddressIntoLocal);
+                self.address(i, x)
+            }
             Entry::Temp => {
                 let t = self.temp(h);
                 let retarget = self.code.len() == before && before > self.barrier;
                 match self.code.last_mut().and_then(|x| sh::dst_mut(&mut x.args)) {
-                    Some(dst) if retarget && *dst == t => *dst = i,
+                    Some(dst) if retarget && *dst == t => {
+                        *dst = i;
+                        self.path(Rewrite::ResultIntoLocal);
+                    }
                     _ => self.copy(i, t),
                 }
             }
@@ -1179,6 +1203,7 @@ impl Translator<'_> {
         self.mention(index, true);
         match (lo, hi) {
             (Entry::Const(lo), Entry::Const(hi)) => {
+                self.path(Rewrite::V128ConstantIntoLocal);
                 self.emit(
                     Op::V128Const,
                     Args::VConst(sh::VConst {

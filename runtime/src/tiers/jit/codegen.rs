@@ -66,6 +66,8 @@ pub(super) struct CompiledFunction {
     pub code: MachineCode,
     /// Type indices of its `call_indirect` sites.
     pub indirect_types: Vec<u32>,
+    /// The lowerings the translator picked ([`super::paths`]).
+    pub paths: crate::tier_paths::Pending,
 }
 
 /// What every compiling thread reads.
@@ -192,6 +194,7 @@ fn compile_one(
         funcs: HashMap::new(),
         callbacks: HashMap::new(),
         indirect_types: Vec::new(),
+        paths: Default::default(),
     };
     let builder = FunctionBuilder::new(&mut ws.ctx.func, &mut ws.fctx);
     let indirect_types = Translator::new(builder, &mut env, ptr).translate(index)?;
@@ -219,6 +222,7 @@ fn compile_one(
     Ok(CompiledFunction {
         code,
         indirect_types,
+        paths: env.paths,
     })
 }
 

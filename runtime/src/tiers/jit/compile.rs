@@ -23,6 +23,7 @@ use super::ctx::{
     self, global_offset, OFF_CODE_TABLE, OFF_DEPTH, OFF_FUEL, OFF_GLOBALS, OFF_MAX_DEPTH,
     OFF_STACK_LIMIT, OFF_TRAP,
 };
+use super::paths::JitPath;
 use crate::fault::{self, Fault};
 use crate::module::Module;
 use crate::prepare::PrepareError;
@@ -242,6 +243,8 @@ pub(super) struct Env<'a> {
     pub callbacks: HashMap<Callback, FuncRef>,
     /// Type indices used by `call_indirect` (recorded for the code map).
     pub indirect_types: Vec<u32>,
+    /// The lowerings picked so far ([`super::paths`]).
+    pub paths: crate::tier_paths::Pending,
 }
 
 /// Addresses of an instance's run-time tables, baked into its code (they
@@ -521,6 +524,11 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
         Ok(indirect)
     }
 
+    /// Counts a lowering the translator picked.
+    pub(super) fn path(&mut self, path: JitPath) {
+        self.env.paths.hit(path as usize);
+    }
+
     /// A constant of type `t` from its raw slot (a vector: `raw` in every
     /// 64-bit half; only 0 is used).
     fn constant(&mut self, t: Type, raw: u64) -> Value {
@@ -670,13 +678,25 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
         let module = self.env.module;
         let ty = module.func_type(index);
         if index < module.num_imported_funcs {
+            self.path(if tail {
+                JitPath::TailCallImport
+            } else {
+                JitPath::CallImport
+            });
             let addr = self.env.inst.funcs[index as usize].0;
             let a = self.iconst32(addr);
             self.call_via_runtime(ty, Callback::Call, &[a], tail);
             return;
         }
         let args = self.pop_n(ty.params.len());
-        let callee = if self.calls_directly(index) {
+        let direct = self.calls_directly(index);
+        self.path(match (direct, tail) {
+            (true, false) => JitPath::CallDirect,
+            (true, true) => JitPath::TailCallDirect,
+            (false, false) => JitPath::CallCodeTable,
+            (false, true) => JitPath::TailCallCodeTable,
+        });
+        let callee = if direct {
             Callee::Direct(self.func_ref(index))
         } else {
             Callee::Code(self.lazy_code_of(index))
@@ -696,9 +716,21 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
         let ty = &self.env.module.types[type_index as usize];
         match self.env.indirect {
             Some(tables) => {
+                self.path(if tail {
+                    JitPath::TailCallIndirectNative
+                } else {
+                    JitPath::CallIndirectNative
+                });
                 self.call_indirect_native(tables, ty, type_index, table_index, index, tail)
             }
-            None => self.call_indirect_via_runtime(ty, type_index, table_index, index, tail),
+            None => {
+                self.path(if tail {
+                    JitPath::TailCallIndirectRuntimeOnly
+                } else {
+                    JitPath::CallIndirectRuntimeOnly
+                });
+                self.call_indirect_via_runtime(ty, type_index, table_index, index, tail)
+            }
         }
     }
 
@@ -732,6 +764,7 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
         match i32::try_from(off as i64 + ctx::GLOBAL_HI_DELTA) {
             Ok(hi) => (base, hi),
             Err(_) => {
+                self.path(JitPath::GlobalFarOffset);
                 let at = self
                     .b
                     .ins()
@@ -748,7 +781,10 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
         let off = global_offset(addr);
         match i32::try_from(off) {
             Ok(off) => (base, off),
-            Err(_) => (self.b.ins().iadd_imm_s(base, off), 0),
+            Err(_) => {
+                self.path(JitPath::GlobalFarOffset);
+                (self.b.ins().iadd_imm_s(base, off), 0)
+            }
         }
     }
 
@@ -1068,8 +1104,10 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
     fn trunc(&mut self, to: Type, signed: bool) {
         let v = self.pop();
         let x = if self.b.func.dfg.value_type(v) == types::F32 {
+            self.path(JitPath::TruncFromF32);
             self.b.ins().fpromote(types::F64, v)
         } else {
+            self.path(JitPath::TruncFromF64);
             v
         };
         let (lo, hi) = match (to, signed) {
@@ -1098,6 +1136,12 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
     }
 
     fn divide(&mut self, t: Type, signed: bool, rem: bool) {
+        self.path(match (signed, rem) {
+            (true, false) => JitPath::DivSigned,
+            (false, false) => JitPath::DivUnsigned,
+            (true, true) => JitPath::RemSigned,
+            (false, true) => JitPath::RemUnsigned,
+        });
         let (a, b) = self.pop2();
         let zero = self.b.ins().icmp_imm_s(IntCC::Equal, b, 0);
         self.trap_if(zero, TrapCode::IntegerDivideByZero);
@@ -1183,6 +1227,7 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
         } = frame.kind
         {
             // No else arm: the parameters pass straight through.
+            self.path(JitPath::IfWithoutElse);
             self.b.switch_to_block(else_block);
             self.b.seal_block(else_block);
             self.b.ins().jump(frame.next, &args(&frame.else_args));
@@ -1204,6 +1249,8 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
             self.b.seal_block(frame.next);
             let params = self.b.block_params(frame.next).to_vec();
             self.stack.extend(params);
+        } else {
+            self.path(JitPath::EndUnreached);
         }
         self.reachable = reached;
     }
@@ -1212,8 +1259,12 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
         use Operator as O;
         if !self.reachable {
             match op {
-                O::Block { .. } | O::Loop { .. } | O::If { .. } => self.dead += 1,
+                O::Block { .. } | O::Loop { .. } | O::If { .. } => {
+                    self.path(JitPath::DeadCodeSkipped);
+                    self.dead += 1
+                }
                 O::Else if self.dead == 0 => {
+                    self.path(JitPath::ElseAfterDeadThen);
                     let frame = self.frames.last_mut().expect("validated: else in if");
                     let Kind::If { else_block, .. } = frame.kind else {
                         unreachable!("validated: else closes an if")
@@ -1240,6 +1291,7 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
         let i64t = types::I64;
         match op {
             O::Unreachable => {
+                self.path(JitPath::Unreachable);
                 let block = self.trap_block(TrapCode::Unreachable);
                 self.b.ins().jump(block, &[]);
                 self.reachable = false;
@@ -1247,12 +1299,22 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
             O::Nop => {}
             O::Block { blockty } => {
                 let (params, results) = self.block_type(blockty);
+                self.path(if params.is_empty() {
+                    JitPath::Block
+                } else {
+                    JitPath::BlockWithParams
+                });
                 let next = self.new_block(&results);
                 let height = self.stack.len() - params.len();
                 self.open_frame(Kind::Block, next, params, results, height, Vec::new());
             }
             O::Loop { blockty } => {
                 let (params, results) = self.block_type(blockty);
+                self.path(if params.is_empty() {
+                    JitPath::Loop
+                } else {
+                    JitPath::LoopWithParams
+                });
                 let header = self.new_block(&params);
                 let next = self.new_block(&results);
                 let vals = self.pop_n(params.len());
@@ -1272,6 +1334,7 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
                 );
             }
             O::If { blockty } => {
+                self.path(JitPath::If);
                 let (params, results) = self.block_type(blockty);
                 let cond = self.pop();
                 let then_block = self.b.create_block();
@@ -1295,6 +1358,7 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
                 );
             }
             O::Else => {
+                self.path(JitPath::Else);
                 let frame = self.frames.last_mut().expect("validated: else in if");
                 let Kind::If { else_block, .. } = frame.kind else {
                     unreachable!("validated: else closes an if")
@@ -1320,11 +1384,13 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
             }
             O::End => self.end(),
             O::Br { relative_depth } => {
+                self.path(JitPath::Br);
                 let (block, vals) = self.branch_target(relative_depth);
                 self.b.ins().jump(block, &args(&vals));
                 self.reachable = false;
             }
             O::BrIf { relative_depth } => {
+                self.path(JitPath::BrIf);
                 let cond = self.pop();
                 let (block, vals) = self.branch_target(relative_depth);
                 let cont = self.b.create_block();
@@ -1337,6 +1403,7 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
                 self.b.switch_to_block(cont);
             }
             O::BrTable { targets } => {
+                self.path(JitPath::BrTable);
                 let index = self.pop();
                 let default = targets.default();
                 let mut calls = Vec::new();
@@ -1357,6 +1424,7 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
                 self.reachable = false;
             }
             O::Return => {
+                self.path(JitPath::Return);
                 let depth = self.frames.len() as u32 - 1;
                 let (block, vals) = self.branch_target(depth);
                 self.b.ins().jump(block, &args(&vals));
@@ -1384,6 +1452,11 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
             O::Select | O::TypedSelect { .. } => {
                 let c = self.pop();
                 let (a, b) = self.pop2();
+                self.path(if self.b.func.dfg.value_type(a).is_vector() {
+                    JitPath::SelectVector
+                } else {
+                    JitPath::SelectScalar
+                });
                 let r = self.b.ins().select(c, a, b);
                 self.push(r);
             }
@@ -1403,13 +1476,16 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
                 let t = clif_type(self.env.module.globals[global_index as usize].ty);
                 let (base, off) = self.global(global_index);
                 let v = if t.is_vector() {
+                    self.path(JitPath::GlobalGetVector);
                     self.load_v128_global(base, off)
                 } else {
+                    self.path(JitPath::GlobalGetScalar);
                     self.b.ins().load(t, vm(), base, off)
                 };
                 self.push(v);
             }
             O::GlobalSet { global_index } if self.stack_top_is_vector() => {
+                self.path(JitPath::GlobalSetVector);
                 let v = self.pop();
                 let (base, off) = self.global(global_index);
                 self.store_v128_global(v, base, off);
@@ -1419,12 +1495,19 @@ impl<'e, 'm, 'b> Translator<'e, 'm, 'b> {
                 // The slot encoding keeps 32-bit values zero-extended.
                 let t = self.b.func.dfg.value_type(v);
                 let raw = match t {
-                    types::I32 => self.b.ins().uextend(i64t, v),
+                    types::I32 => {
+                        self.path(JitPath::GlobalSetZeroExtended);
+                        self.b.ins().uextend(i64t, v)
+                    }
                     types::F32 => {
+                        self.path(JitPath::GlobalSetZeroExtended);
                         let bits = self.b.ins().bitcast(i32t, MemFlagsData::new(), v);
                         self.b.ins().uextend(i64t, bits)
                     }
-                    _ => v,
+                    _ => {
+                        self.path(JitPath::GlobalSetWhole);
+                        v
+                    }
                 };
                 let (base, off) = self.global(global_index);
                 self.b.ins().store(vm(), raw, base, off);

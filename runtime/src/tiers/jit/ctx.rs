@@ -9,6 +9,7 @@
 //! call and callback, and a table's base and length at every
 //! `call_indirect`, so no stale pointer survives a callback.
 
+use super::paths::JitPath;
 use crate::store::{FuncInst, GlobalInst, InstanceId, StoreData};
 use crate::trap::{Trap, TrapCode};
 use crate::values::{FuncAddr, ValType, NULL_REF};
@@ -209,6 +210,7 @@ pub(super) unsafe fn call_addr(caller: *mut VmCtx, addr: FuncAddr, buf: *mut u64
         let status = match &data.funcs[addr.0 as usize] {
             FuncInst::Host { ty, .. } => {
                 let (np, nr) = (slots(&ty.params), slots(&ty.results));
+                super::paths::hit(data, JitPath::RuntimeCallHost);
                 let args = std::slice::from_raw_parts(buf, np).to_vec();
                 let instance = Some(InstanceId((*caller).instance));
                 match data.call_host(addr, instance, &args) {
@@ -230,6 +232,7 @@ pub(super) unsafe fn call_addr(caller: *mut VmCtx, addr: FuncAddr, buf: *mut u64
                     return keep_trap(caller, rt, Trap::host(message));
                 };
                 if entry.code.is_null() {
+                    super::paths::hit(data, JitPath::RuntimeCallCompileFirst);
                     let module = &data.instances[instance.0 as usize].module;
                     let defined = (index - module.num_imported_funcs) as usize;
                     match super::lazy::ensure_compiled(&mut *rt, data, instance.0, defined) {
@@ -237,7 +240,9 @@ pub(super) unsafe fn call_addr(caller: *mut VmCtx, addr: FuncAddr, buf: *mut u64
                         Err(e) => return keep_trap(caller, rt, Trap::host(e.to_string())),
                     }
                 }
+                super::paths::hit(data, JitPath::RuntimeCallCompiled);
                 if callee != caller {
+                    super::paths::hit(data, JitPath::RuntimeCallOtherInstance);
                     (*callee).fuel = (*caller).fuel;
                     (*callee).depth = (*caller).depth;
                     (*callee).max_depth = (*caller).max_depth;
@@ -288,6 +293,14 @@ unsafe fn trap(ctx: *mut VmCtx, code: TrapCode) -> u32 {
     1
 }
 
+/// Counts a runtime path in the store, if it records tier paths.
+fn count(ctx: *mut VmCtx, path: JitPath) {
+    // SAFETY: only callbacks call this, with the live context native code
+    // passed them; its store pointer is valid and not otherwise borrowed
+    // while native code is suspended in the callback.
+    unsafe { super::paths::hit(&mut *(*ctx).store, path) }
+}
+
 /// The store, the calling instance and the context, for table and bulk callbacks.
 ///
 /// # Safety
@@ -304,6 +317,7 @@ fn span(start: u64, len: u64, size: usize) -> Option<std::ops::Range<usize>> {
 }
 
 pub(super) extern "C" fn cb_call(ctx: *mut VmCtx, addr: u32, buf: *mut u64) -> u32 {
+    count(ctx, JitPath::CallbackCall);
     // SAFETY: native code passes its own live context and a call buffer
     // sized for the callee's signature.
     unsafe { call_addr(ctx, FuncAddr(addr), buf) }
@@ -316,6 +330,7 @@ pub(super) extern "C" fn cb_call_indirect(
     index: u64,
     buf: *mut u64,
 ) -> u32 {
+    count(ctx, JitPath::CallbackCallIndirect);
     // SAFETY: native code passes its own live context and a call buffer
     // sized for the expected signature, which is checked below.
     unsafe {
@@ -352,6 +367,7 @@ unsafe fn memory_addr(ctx: *mut VmCtx, mem: u32) -> usize {
 /// memory's delta is zero-extended and its maximum is at most 65,536
 /// pages). Returns the old size in pages, or `u64::MAX` (wasm's -1).
 pub(super) extern "C" fn cb_memory_grow(ctx: *mut VmCtx, mem: u32, delta: u64) -> u64 {
+    count(ctx, JitPath::CallbackMemoryGrow);
     // SAFETY: native code passes its own live context and a memory index
     // the validator checked.
     unsafe {
@@ -365,6 +381,7 @@ pub(super) extern "C" fn cb_memory_grow(ctx: *mut VmCtx, mem: u32, delta: u64) -
 
 /// `memory.fill`; addresses of a 32-bit memory come zero-extended.
 pub(super) extern "C" fn cb_memory_fill(ctx: *mut VmCtx, mem: u32, d: u64, v: u32, n: u64) -> u32 {
+    count(ctx, JitPath::CallbackMemoryFill);
     // SAFETY: native code passes its own live context and a valid index.
     unsafe {
         let m = memory_addr(ctx, mem);
@@ -391,6 +408,7 @@ pub(super) extern "C" fn cb_memory_copy(
     s: u64,
     n: u64,
 ) -> u32 {
+    count(ctx, JitPath::CallbackMemoryCopy);
     // SAFETY: native code passes its own live context and valid indices.
     unsafe {
         let (dm, sm) = (memory_addr(ctx, dst_mem), memory_addr(ctx, src_mem));
@@ -425,6 +443,7 @@ pub(super) extern "C" fn cb_memory_init(
     s: u32,
     n: u32,
 ) -> u32 {
+    count(ctx, JitPath::CallbackMemoryInit);
     // SAFETY: native code passes its own live context and valid indices.
     unsafe {
         let m = memory_addr(ctx, mem);
@@ -446,6 +465,7 @@ pub(super) extern "C" fn cb_memory_init(
 }
 
 pub(super) extern "C" fn cb_data_drop(ctx: *mut VmCtx, seg: u32) {
+    count(ctx, JitPath::CallbackDataDrop);
     // SAFETY: native code passes its own live context.
     unsafe {
         let (data, inst) = parts(ctx);
@@ -468,6 +488,7 @@ fn element(elements: &[u64], i: u64) -> Option<&u64> {
 /// `table.get`; indices of a 32-bit table come zero-extended (so do all
 /// the table callbacks' indices, sizes and lengths).
 pub(super) extern "C" fn cb_table_get(ctx: *mut VmCtx, table: u32, i: u64, out: *mut u64) -> u32 {
+    count(ctx, JitPath::CallbackTableGet);
     // SAFETY: native code passes its own live context and a one-slot buffer.
     unsafe {
         let (data, inst) = parts(ctx);
@@ -483,6 +504,7 @@ pub(super) extern "C" fn cb_table_get(ctx: *mut VmCtx, table: u32, i: u64, out: 
 }
 
 pub(super) extern "C" fn cb_table_set(ctx: *mut VmCtx, table: u32, i: u64, v: u64) -> u32 {
+    count(ctx, JitPath::CallbackTableSet);
     // SAFETY: native code passes its own live context.
     unsafe {
         let (data, inst) = parts(ctx);
@@ -500,6 +522,7 @@ pub(super) extern "C" fn cb_table_set(ctx: *mut VmCtx, table: u32, i: u64, v: u6
 
 /// `table.size` as a u64 (narrowed by code for a 32-bit table).
 pub(super) extern "C" fn cb_table_size(ctx: *mut VmCtx, table: u32) -> u64 {
+    count(ctx, JitPath::CallbackTableSize);
     // SAFETY: native code passes its own live context.
     unsafe {
         let (data, inst) = parts(ctx);
@@ -510,6 +533,7 @@ pub(super) extern "C" fn cb_table_size(ctx: *mut VmCtx, table: u32) -> u64 {
 /// `table.grow` by `n` slots: the old size, or u64::MAX (wasm's -1, which
 /// stays -1 when code narrows it for a 32-bit table).
 pub(super) extern "C" fn cb_table_grow(ctx: *mut VmCtx, table: u32, init: u64, n: u64) -> u64 {
+    count(ctx, JitPath::CallbackTableGrow);
     // SAFETY: native code passes its own live context.
     unsafe {
         let (data, inst) = parts(ctx);
@@ -522,6 +546,7 @@ pub(super) extern "C" fn cb_table_grow(ctx: *mut VmCtx, table: u32, init: u64, n
 }
 
 pub(super) extern "C" fn cb_table_fill(ctx: *mut VmCtx, table: u32, d: u64, v: u64, n: u64) -> u32 {
+    count(ctx, JitPath::CallbackTableFill);
     // SAFETY: native code passes its own live context.
     unsafe {
         let (data, inst) = parts(ctx);
@@ -545,6 +570,7 @@ pub(super) extern "C" fn cb_table_copy(
     s: u64,
     n: u64,
 ) -> u32 {
+    count(ctx, JitPath::CallbackTableCopy);
     // SAFETY: native code passes its own live context.
     unsafe {
         let (data, inst) = parts(ctx);
@@ -575,6 +601,7 @@ pub(super) extern "C" fn cb_table_init(
     s: u32,
     n: u32,
 ) -> u32 {
+    count(ctx, JitPath::CallbackTableInit);
     // SAFETY: native code passes its own live context.
     unsafe {
         let (data, inst) = parts(ctx);
@@ -593,6 +620,7 @@ pub(super) extern "C" fn cb_table_init(
 }
 
 pub(super) extern "C" fn cb_elem_drop(ctx: *mut VmCtx, seg: u32) {
+    count(ctx, JitPath::CallbackElemDrop);
     // SAFETY: native code passes its own live context.
     unsafe {
         let (data, inst) = parts(ctx);

@@ -1,6 +1,10 @@
 //! Lazy compilation for large modules: a function is compiled the first
 //! time it is called.
 //!
+//! A store's limits may ask for either mode ([`crate::JitCompile`]): fuzz
+//! runs compile a share of their cases lazily, so the code-table calls and
+//! the compile callback are tested on small modules too.
+//!
 //! Eager compilation costs about 1–1.4 ms per KiB of wasm code on this
 //! machine's two cores; for a 15 MiB real-world module that is 21 s before
 //! the first call, mostly for functions a run never reaches. So an instance
@@ -63,8 +67,14 @@ fn policy() -> Policy {
 }
 
 /// Whether an instance whose defined functions hold `body_bytes` of wasm
-/// code compiles lazily.
-pub(super) fn compiles_lazily(body_bytes: usize) -> bool {
+/// code compiles lazily: as the store's limits say, else by the variable,
+/// else by size.
+pub(super) fn compiles_lazily(body_bytes: usize, setting: crate::JitCompile) -> bool {
+    match setting {
+        crate::JitCompile::Eager => return false,
+        crate::JitCompile::Lazy => return true,
+        crate::JitCompile::BySize => {}
+    }
     match policy() {
         Policy::Eager => false,
         Policy::Lazy => true,
@@ -156,6 +166,7 @@ pub(super) extern "C" fn cb_compile(ctx: *mut VmCtx, defined: u32) -> *const u8 
     // here, so nothing else uses them.
     unsafe {
         let rt = (*ctx).runtime;
+        super::paths::hit(&mut *(*ctx).store, super::paths::JitPath::CallbackCompile);
         let data = &*(*ctx).store;
         match ensure_compiled(&mut *rt, data, (*ctx).instance, defined as usize) {
             Ok(code) => code,

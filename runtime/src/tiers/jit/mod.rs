@@ -48,7 +48,9 @@
 //! almost all for functions a run never reaches; lazily it instantiates in
 //! 4 ms and compiles each function at its first call.
 //! `TIERDIFF_JIT_COMPILE=eager|lazy` overrides the size rule (the tests run
-//! the spec suite and the fuzzer both ways). All of a store's code lives in
+//! the spec suite and the fuzzer both ways), and a store's limits may ask
+//! for either mode (`Limits::jit_compile`; fuzz runs compile one case in
+//! eight lazily). All of a store's code lives in
 //! one reserved 1 GiB region, so direct calls (32-bit relative) reach code
 //! compiled later.
 //!
@@ -87,6 +89,9 @@ mod compile;
 mod ctx;
 mod instance_code;
 mod lazy;
+mod paths;
+
+pub(crate) use paths::path_cells;
 
 use super::{Tier, TierKind};
 use crate::maps::{InternalMap, LookupStats, MapSnapshot, Violation};
@@ -310,6 +315,9 @@ struct Jit {
     callbacks: HashMap<Callback, FuncId>,
     /// The entry trampoline of each wasm signature compiled so far.
     trampolines: HashMap<FuncType, FuncId>,
+    /// Paths the translator emitted since the store last took them
+    /// (`crate::tier_paths::Pending::drain_into`).
+    emitted: crate::tier_paths::Pending,
     /// Why an earlier compile failed. A failure can leave functions defined
     /// whose callees never were, which the next finalize would trip over,
     /// so after one failure this store compiles nothing more.
@@ -399,6 +407,7 @@ impl Jit {
             workspace: codegen::Workspace::new(),
             callbacks,
             trampolines: HashMap::new(),
+            emitted: crate::tier_paths::Pending::default(),
             poisoned: None,
         })
     }
@@ -529,6 +538,7 @@ impl Jit {
                 .define_function_bytes(func_ids[defined], code.alignment, &code.bytes, &code.relocs)
                 .map_err(err)?;
             sites.push(f.indirect_types);
+            self.emitted.add(&f.paths);
         }
         self.module.finalize_definitions().map_err(err)?;
         Ok(which
@@ -641,6 +651,10 @@ fn run(
         ctx::refresh(ctx, &mut *data_ptr);
         ctx::call_addr(ctx, func, buf.as_mut_ptr())
     };
+    // Functions compiled at their first call during this call.
+    if let Some(jit) = rt.jit.as_mut() {
+        jit.emitted.drain_into(data);
+    }
     // SAFETY: native code has returned; the context is ours again.
     let (fuel, code) = unsafe { ((*ctx).fuel, (*ctx).trap) };
     // Native code decrements unlimited fuel (`u64::MAX`) like any other
@@ -674,7 +688,7 @@ impl Tier for JitTier {
         let inst = &data.instances[instance.0 as usize];
         let module = &inst.module;
         let body_bytes: usize = module.bodies.iter().map(|b| b.code.len()).sum();
-        let lazy = lazy::compiles_lazily(body_bytes);
+        let lazy = lazy::compiles_lazily(body_bytes, data.limits.jit_compile);
         let func_ids = jit.declare_instance(data, instance)?;
         let mut ic = instance_code::InstanceCode::new(data, instance, func_ids, lazy);
         let all: Vec<usize> = (0..ic.func_ids.len()).collect();
@@ -804,6 +818,12 @@ impl Tier for JitTier {
             Ok(Ok(Err(trap))) => Err(trap),
             Ok(Err(_)) => Err(Trap::host("jit tier: the call thread panicked")),
             Err(e) => Err(Trap::host(format!("jit tier: cannot start a thread: {e}"))),
+        }
+    }
+
+    fn record_prepared_paths(&mut self, data: &mut StoreData) {
+        if let Some(jit) = self.rt.jit.as_mut() {
+            jit.emitted.drain_into(data);
         }
     }
 

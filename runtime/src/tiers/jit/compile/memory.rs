@@ -21,7 +21,7 @@
 //! never wraps, and `limit` depends only on `len`: Cranelift hoists it out
 //! of loops, leaving one unsigned compare per access as for 32 bits.
 
-use super::{vm, Callback, Translator};
+use super::{vm, Callback, JitPath, Translator};
 use crate::fault::{self, Fault};
 use crate::prepare::PrepareError;
 use crate::tiers::jit::ctx::{
@@ -140,12 +140,20 @@ impl Translator<'_, '_, '_> {
             .into_iter()
             .map(|u| u.then(|| (self.b.declare_var(self.ptr), self.b.declare_var(types::I64))))
             .collect();
-        self.reload_memory();
+        self.load_memories();
         Ok(())
     }
 
     /// Re-reads base and length of the memories in variables (after calls).
     pub(super) fn reload_memory(&mut self) {
+        if self.mems.iter().any(Option::is_some) {
+            self.path(JitPath::MemoryReload);
+        }
+        self.load_memories();
+    }
+
+    /// Reads base and length of the memories in variables.
+    fn load_memories(&mut self) {
         for k in 0..self.mems.len() {
             let Some((base, len)) = self.mems[k] else {
                 continue;
@@ -182,6 +190,11 @@ impl Translator<'_, '_, '_> {
     pub(super) fn heap_addr(&mut self, mem: u32, addr: Value, offset: u64, size: u64) -> Value {
         let index64 = self.index64(mem);
         let (base, len) = self.memory(mem);
+        self.path(if mem == 0 {
+            JitPath::MemoryZero
+        } else {
+            JitPath::MemoryOther
+        });
         if index64 && fault::active(Fault::JitMemory64BoundsWrap) {
             // The injected bug: `addr + offset` in 64 bits, wrapping, then
             // checked as if it were the address.
@@ -203,12 +216,28 @@ impl Translator<'_, '_, '_> {
         } else {
             self.b.ins().uextend(types::I64, addr)
         };
-        if !known {
+        if known {
+            self.path(if offset == 0 {
+                JitPath::BoundsCheckElided
+            } else {
+                JitPath::BoundsCheckElidedWithOffset
+            });
+            if offset != 0 && fault::active(Fault::JitElidedCheckDropsOffset) {
+                return self.b.ins().iadd(base, ea);
+            }
+        } else {
             let oob = match reach {
                 // Past 2^64: no address reaches it inside memory.
-                None => self.b.ins().iconst(types::I8, 1),
-                Some(reach) if index64 => self.beyond64(ea, len, reach),
+                None => {
+                    self.path(JitPath::BoundsNeverFits);
+                    self.b.ins().iconst(types::I8, 1)
+                }
+                Some(reach) if index64 => {
+                    self.path(JitPath::BoundsCheck64);
+                    self.beyond64(ea, len, reach)
+                }
                 Some(reach) => {
+                    self.path(JitPath::BoundsCheck32);
                     let limit = self.b.ins().iadd_imm_s(len, -(reach as i64));
                     self.b.ins().icmp(IntCC::SignedGreaterThan, ea, limit)
                 }
@@ -220,8 +249,10 @@ impl Translator<'_, '_, '_> {
         }
         let p = self.b.ins().iadd(base, ea);
         if offset == 0 {
+            self.path(JitPath::AddressWithoutOffset);
             p
         } else {
+            self.path(JitPath::AddressWithOffset);
             self.b.ins().iadd_imm_s(p, offset as i64)
         }
     }
@@ -245,6 +276,15 @@ impl Translator<'_, '_, '_> {
     fn load(&mut self, memarg: MemArg, t: Type, size: u64, ext: Option<bool>) {
         let addr = self.pop();
         let p = self.heap_addr(memory_index(&memarg), addr, memarg.offset, size);
+        self.path(match (size, ext) {
+            (1, Some(true)) => JitPath::LoadSigned8,
+            (1, _) => JitPath::LoadUnsigned8,
+            (2, Some(true)) => JitPath::LoadSigned16,
+            (2, _) => JitPath::LoadUnsigned16,
+            (4, Some(true)) if t == types::I64 => JitPath::LoadSigned32,
+            (4, Some(false)) if t == types::I64 => JitPath::LoadUnsigned32,
+            _ => JitPath::LoadWhole,
+        });
         let ins = self.b.ins();
         let v = match (size, ext) {
             (1, Some(true)) => ins.sload8(t, heap(), p, 0),
@@ -263,6 +303,12 @@ impl Translator<'_, '_, '_> {
         let addr = self.pop();
         let p = self.heap_addr(memory_index(&memarg), addr, memarg.offset, size);
         let ty = self.b.func.dfg.value_type(v);
+        self.path(match size {
+            1 => JitPath::StoreNarrow8,
+            2 => JitPath::StoreNarrow16,
+            4 if ty == types::I64 => JitPath::StoreNarrow32,
+            _ => JitPath::StoreWhole,
+        });
         let ins = self.b.ins();
         match size {
             1 => ins.istore8(heap(), v, p, 0),
@@ -310,8 +356,10 @@ impl Translator<'_, '_, '_> {
                 let (_, len) = self.memory(mem);
                 let pages = self.b.ins().ushr_imm_u(len, 16);
                 let r = if self.index64(mem) {
+                    self.path(JitPath::MemorySize64);
                     pages
                 } else {
+                    self.path(JitPath::MemorySize32);
                     self.b.ins().ireduce(i32t, pages)
                 };
                 self.push(r);
@@ -325,8 +373,10 @@ impl Translator<'_, '_, '_> {
                     .expect("returns");
                 // -1 (all ones) stays -1 when narrowed.
                 let r = if self.index64(mem) {
+                    self.path(JitPath::MemoryGrow64);
                     old
                 } else {
+                    self.path(JitPath::MemoryGrow32);
                     self.b.ins().ireduce(i32t, old)
                 };
                 self.push(r);

@@ -15,7 +15,7 @@
 //! same lane (any NaN equals any NaN in comparisons).
 
 use super::memory::{heap, memory_index};
-use super::Translator;
+use super::{JitPath, Translator};
 use crate::fault::{self, Fault};
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::types::{F32X4, F64X2, I16X8, I32X4, I64X2, I8X16};
@@ -52,6 +52,7 @@ impl Translator<'_, '_, '_> {
         if self.b.func.dfg.value_type(v) == t {
             v
         } else {
+            self.path(JitPath::VectorBitcast);
             self.b.ins().bitcast(t, vector_flags(), v)
         }
     }
@@ -169,8 +170,10 @@ impl Translator<'_, '_, '_> {
         let x = self.pop();
         let lane = t.lane_type();
         let x = if self.b.func.dfg.value_type(x) == lane {
+            self.path(JitPath::SplatDirect);
             x
         } else {
+            self.path(JitPath::SplatNarrowed);
             self.b.ins().ireduce(lane, x)
         };
         let r = self.b.ins().splat(t, x);
@@ -181,6 +184,12 @@ impl Translator<'_, '_, '_> {
     fn v_extract(&mut self, t: Type, lane: u8, signed: bool) {
         let a = self.pop_as(t);
         let x = self.b.ins().extractlane(a, lane);
+        let narrow = matches!(t.lane_type(), types::I8 | types::I16);
+        self.path(if narrow {
+            JitPath::ExtractExtended
+        } else {
+            JitPath::ExtractDirect
+        });
         let r = match t.lane_type() {
             types::I8 | types::I16 if signed => self.b.ins().sextend(types::I32, x),
             types::I8 | types::I16 => self.b.ins().uextend(types::I32, x),
@@ -194,8 +203,10 @@ impl Translator<'_, '_, '_> {
         let a = self.pop_as(t);
         let lane_type = t.lane_type();
         let x = if self.b.func.dfg.value_type(x) == lane_type {
+            self.path(JitPath::ReplaceDirect);
             x
         } else {
+            self.path(JitPath::ReplaceNarrowed);
             self.b.ins().ireduce(lane_type, x)
         };
         let r = self.b.ins().insertlane(a, x, lane);

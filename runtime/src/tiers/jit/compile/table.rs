@@ -10,7 +10,7 @@
 //! 32-bit table. `call_indirect` (in the parent module) widens its index the
 //! same way.
 
-use super::{Callback, Translator};
+use super::{Callback, JitPath, Translator};
 use cranelift_codegen::ir::{types, InstBuilder, StackSlotData, StackSlotKind, Value};
 use wasmparser::Operator;
 
@@ -24,8 +24,10 @@ impl Translator<'_, '_, '_> {
     /// u64::MAX (-1) stays -1 when narrowed.
     fn table_result(&mut self, table: u32, r: Value) -> Value {
         if self.table64(table) {
+            self.path(JitPath::TableResult64);
             r
         } else {
+            self.path(JitPath::TableResult32);
             self.b.ins().ireduce(types::I32, r)
         }
     }
