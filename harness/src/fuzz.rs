@@ -548,9 +548,15 @@ fn supervise(
                 let tripped = (status.code() == Some(crate::watchdog::TRIPPED_EXIT))
                     .then(|| crate::watchdog::Tripped::read(&inflight_dir(config, id)))
                     .flatten();
-                match tripped {
-                    Some(t) => record_resource(config, id, killed, &t, tally)?,
-                    None => record_crash(config, id, killed, &status.to_string(), tally)?,
+                // A panic that could not unwind names its engine.
+                let panicked = aborted(&status)
+                    .then(|| crate::watchdog::Panicked::read(&inflight_dir(config, id)))
+                    .flatten()
+                    .filter(|p| p.case == killed);
+                match (tripped, panicked) {
+                    (Some(t), _) => record_resource(config, id, killed, &t, tally)?,
+                    (None, Some(p)) => record_panic(config, id, killed, &p, &status, tally)?,
+                    (None, None) => record_crash(config, id, killed, &status.to_string(), tally)?,
                 }
                 w.fruitless_deaths += 1;
                 if w.fruitless_deaths >= 50 {
@@ -587,6 +593,35 @@ fn record_crash(
         id,
         killed,
         (kind, signature, config.engines.clone()),
+        message,
+        tally,
+    )
+}
+
+/// Whether a process ended by an abort (`SIGABRT`), as a panic that cannot
+/// unwind ends it.
+fn aborted(status: &std::process::ExitStatus) -> bool {
+    use std::os::unix::process::ExitStatusExt;
+    status.signal() == Some(libc::SIGABRT)
+}
+
+/// Saves the case a worker died in of a panic that could not unwind,
+/// blaming the engine that panicked ([`crate::watchdog::Panicked`]).
+fn record_panic(
+    config: &FuzzConfig,
+    id: usize,
+    killed: u64,
+    panicked: &crate::watchdog::Panicked,
+    status: &std::process::ExitStatus,
+    tally: &mut Tally,
+) -> std::io::Result<()> {
+    let finding = panicked.finding(&status.to_string());
+    let message = finding.message.clone();
+    record_lost_case(
+        config,
+        id,
+        killed,
+        (finding.kind, finding.signature, finding.engines),
         message,
         tally,
     )

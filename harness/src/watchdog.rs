@@ -11,10 +11,17 @@
 //! a `resource` outcome naming the engine, and goes on. A hang in native
 //! code or a host function cannot stop the watchdog: it is its own thread.
 //!
+//! A process can also die of a panic that cannot unwind (a panic inside an
+//! engine's `extern "C"` frames aborts): the watchdog's panic hook notes
+//! which engine's step panicked, in which case, and why ([`Panicked`]),
+//! before the abort, so the supervisor blames that engine alone (a
+//! reference engine's abort is its own bug) instead of every engine.
+//!
 //! Test hooks (`TIERDIFF_TEST_HOOK`, for the harness's own tests only):
 //! `stall:ENGINE:CASE` makes that engine's first step in that case never
-//! return, and `memory:ENGINE:CASE` makes it allocate and touch memory
-//! without end, so tests can check that both are caught.
+//! return, `memory:ENGINE:CASE` makes it allocate and touch memory
+//! without end, and `abort:ENGINE:CASE` makes it panic where a panic
+//! cannot unwind, so tests can check that all three are caught.
 
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -211,12 +218,13 @@ pub fn resident_bytes() -> u64 {
         .map_or(0, |pages| pages * 4096)
 }
 
-/// Starts the watchdog thread of this process, writing what trips into
-/// `dir`. Call once per process.
+/// Starts the watchdog thread of this process, writing what trips (and
+/// the last panic) into `dir`. Call once per process.
 pub fn start(limits: WatchLimits, dir: PathBuf) {
     epoch();
     set_case_time(limits.case_time);
     let _ = DIR.set(dir.clone());
+    note_panics(dir.clone());
     std::thread::Builder::new()
         .name("watchdog".into())
         .spawn(move || loop {
@@ -294,9 +302,86 @@ pub fn dir() -> Option<&'static Path> {
     DIR.get().map(PathBuf::as_path)
 }
 
-/// Forgets a trip record left in `dir` (before a new process starts there).
+/// Forgets a trip or panic record left in `dir` (before a new process
+/// starts there).
 pub fn clear(dir: &Path) {
     let _ = std::fs::remove_file(dir.join(TRIPPED_FILE));
+    let _ = std::fs::remove_file(dir.join(PANICKED_FILE));
+}
+
+const PANICKED_FILE: &str = "panicked.json";
+
+/// The last panic of a watched process: which engine's step it was in, in
+/// which case, and its message. Caught panics are noted too; the
+/// supervisor reads the note only when the process died of an abort, in
+/// the case the note names.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Panicked {
+    pub engine: String,
+    pub case: u64,
+    pub message: String,
+}
+
+impl Panicked {
+    /// Reads the note a process left in `dir`, if it left one.
+    pub fn read(dir: &Path) -> Option<Panicked> {
+        let text = std::fs::read_to_string(dir.join(PANICKED_FILE)).ok()?;
+        serde_json::from_str(&text).ok()
+    }
+
+    /// The finding an abort in this panic is: a `reference-bug` of a
+    /// reference engine (it must not take the process down on any module;
+    /// the other engines were not compared on the case), else a `crash` of
+    /// the engine (`harness` between steps).
+    pub fn finding(&self, status: &str) -> crate::compare::Finding {
+        use crate::compare::FindingKind;
+        let reference = crate::engine::build(&self.engine).is_some_and(|e| e.is_reference());
+        let (kind, detail, what) = if reference {
+            (
+                FindingKind::ReferenceBug,
+                "crash-process",
+                "reference bug: the reference engine",
+            )
+        } else {
+            (FindingKind::Crash, "process", "engine")
+        };
+        let first_line = self.message.lines().take(2).collect::<Vec<_>>().join(" ");
+        crate::compare::Finding::new(
+            kind,
+            vec![self.engine.clone()],
+            detail,
+            Default::default(),
+            format!(
+                "{what} {} panicked where it cannot unwind and the worker process died ({status}) while running case {}: {first_line}",
+                self.engine, self.case
+            ),
+        )
+    }
+}
+
+/// Notes every panic in `dir` (see [`Panicked`]) before the usual report.
+fn note_panics(dir: PathBuf) {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        // The abort that follows a panic which cannot unwind is itself a
+        // panic: keep the note of the panic that caused it.
+        if info.payload_as_str() == Some("panic in a function that cannot unwind") {
+            return previous(info);
+        }
+        let lane = lane();
+        let mut message = info.to_string();
+        message.truncate(2000);
+        let note = Panicked {
+            engine: ENGINES[ENGINE[lane].load(Ordering::Relaxed) as usize % ENGINES.len()].into(),
+            case: CASE[lane].load(Ordering::Relaxed),
+            message,
+        };
+        if let Ok(text) = serde_json::to_string(&note) {
+            let _ = std::fs::create_dir_all(&dir);
+            let _ = std::fs::write(dir.join(PANICKED_FILE), text);
+        }
+        previous(info);
+    }));
 }
 
 /// The folder the watchdog of the supervised child with `pid` writes to.
@@ -374,6 +459,7 @@ pub fn save_pending(dir: &Path, tripped: &Tripped) -> Option<std::io::Result<Pat
 struct Hook {
     stall: Vec<(String, u64)>,
     memory: Vec<(String, u64)>,
+    abort: Vec<(String, u64)>,
 }
 
 fn test_hook() -> Option<&'static Hook> {
@@ -383,6 +469,7 @@ fn test_hook() -> Option<&'static Hook> {
         let mut hook = Hook {
             stall: Vec::new(),
             memory: Vec::new(),
+            abort: Vec::new(),
         };
         for part in text.split(',') {
             let mut it = part.split(':');
@@ -393,6 +480,7 @@ fn test_hook() -> Option<&'static Hook> {
             match kind {
                 "stall" => hook.stall.push((engine.into(), case)),
                 "memory" => hook.memory.push((engine.into(), case)),
+                "abort" => hook.abort.push((engine.into(), case)),
                 _ => {}
             }
         }
@@ -410,6 +498,9 @@ impl Hook {
                 std::thread::sleep(Duration::from_secs(1));
             }
         }
+        if hit(&self.abort) {
+            panic_without_unwinding();
+        }
         if hit(&self.memory) {
             let mut hoard: Vec<Vec<u8>> = Vec::new();
             loop {
@@ -418,6 +509,12 @@ impl Hook {
             }
         }
     }
+}
+
+/// A panic that cannot unwind out of its `extern "C"` frame: the process
+/// aborts, as when an engine panics inside its own native frames.
+extern "C" fn panic_without_unwinding() {
+    panic!("test hook: a panic that cannot unwind");
 }
 
 #[cfg(test)]

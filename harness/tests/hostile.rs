@@ -177,8 +177,9 @@ fn growth_storms_stop_at_the_same_step_everywhere() {
 }
 
 /// A fuzz run in which one case hangs a reference (wasmi) and another
-/// makes a tier hold too much memory (test hooks): the watchdog ends each
-/// worker, both are saved and reported as `resource` outcomes naming the
+/// makes a tier hold too much memory, and two engines panic where a panic
+/// cannot unwind (test hooks): the watchdog ends the first two workers and
+/// the aborts end the others, each case is saved and reported naming its
 /// engine, new workers go on, and the run finishes on time.
 #[test]
 fn a_fuzz_run_survives_a_hanging_reference_and_a_memory_hog() {
@@ -202,7 +203,10 @@ fn a_fuzz_run_survives_a_hanging_reference_and_a_memory_hog() {
             "--out",
         ])
         .arg(&out)
-        .env("TIERDIFF_TEST_HOOK", "stall:wasmi:5,memory:classic:10")
+        .env(
+            "TIERDIFF_TEST_HOOK",
+            "stall:wasmi:5,memory:classic:10,abort:wasmi:3,abort:fast:12",
+        )
         .output()
         .unwrap();
     let elapsed = start.elapsed();
@@ -223,7 +227,13 @@ fn a_fuzz_run_survives_a_hanging_reference_and_a_memory_hog() {
     assert_eq!(hang["first_case"], 5);
     let hog = finding("resource:classic:memory");
     assert_eq!(hog["first_case"], 10);
-    for f in [&hang, &hog] {
+    // A panic that cannot unwind kills the worker: the engine that
+    // panicked is named (a reference's abort is its own bug).
+    let reference_abort = finding("reference-bug:wasmi:crash-process");
+    assert_eq!(reference_abort["first_case"], 3);
+    let tier_abort = finding("crash:fast:process");
+    assert_eq!(tier_abort["first_case"], 12);
+    for f in [&hang, &hog, &reference_abort, &tier_abort] {
         let dir = PathBuf::from(f["dir"].as_str().unwrap());
         assert!(dir.join("module.wasm").is_file() && dir.join("finding.json").is_file());
     }
