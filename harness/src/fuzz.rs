@@ -20,7 +20,7 @@
 //! lists the lowest few cases of every signature as examples, whose modules
 //! the supervisor regenerates at the end (see [`write_examples`]).
 
-use crate::compare::{self, CaseOptions, CaseOutcome, Finding, FindingKind};
+use crate::compare::{CaseOptions, CaseOutcome, Finding, FindingKind};
 use crate::engine::{self, Engine};
 use crate::generate::{self, Generator};
 use crate::plan::SplitMix;
@@ -555,7 +555,10 @@ fn supervise(
                     .filter(|p| p.case == killed);
                 match (tripped, panicked) {
                     (Some(t), _) => record_resource(config, id, killed, &t, tally)?,
-                    (None, Some(p)) => record_panic(config, id, killed, &p, &status, tally)?,
+                    (None, Some(p)) => {
+                        let finding = p.finding(&status.to_string());
+                        record_lost_case(config, id, killed, finding, tally)?
+                    }
                     (None, None) => record_crash(config, id, killed, &status.to_string(), tally)?,
                 }
                 w.fruitless_deaths += 1;
@@ -586,16 +589,14 @@ fn record_crash(
     tally: &mut Tally,
 ) -> std::io::Result<()> {
     let message = format!("the worker process died ({status}) while running case {killed}");
-    let kind = FindingKind::Crash;
-    let signature = compare::signature(kind, &config.engines, "process");
-    record_lost_case(
-        config,
-        id,
-        killed,
-        (kind, signature, config.engines.clone()),
+    let finding = Finding::new(
+        FindingKind::Crash,
+        config.engines.clone(),
+        "process",
+        BTreeMap::new(),
         message,
-        tally,
-    )
+    );
+    record_lost_case(config, id, killed, finding, tally)
 }
 
 /// Whether a process ended by an abort (`SIGABRT`), as a panic that cannot
@@ -603,28 +604,6 @@ fn record_crash(
 fn aborted(status: &std::process::ExitStatus) -> bool {
     use std::os::unix::process::ExitStatusExt;
     status.signal() == Some(libc::SIGABRT)
-}
-
-/// Saves the case a worker died in of a panic that could not unwind,
-/// blaming the engine that panicked ([`crate::watchdog::Panicked`]).
-fn record_panic(
-    config: &FuzzConfig,
-    id: usize,
-    killed: u64,
-    panicked: &crate::watchdog::Panicked,
-    status: &std::process::ExitStatus,
-    tally: &mut Tally,
-) -> std::io::Result<()> {
-    let finding = panicked.finding(&status.to_string());
-    let message = finding.message.clone();
-    record_lost_case(
-        config,
-        id,
-        killed,
-        (finding.kind, finding.signature, finding.engines),
-        message,
-        tally,
-    )
 }
 
 /// Saves the case a worker's watchdog ended as a `resource` finding (a
@@ -636,46 +615,30 @@ fn record_resource(
     tripped: &crate::watchdog::Tripped,
     tally: &mut Tally,
 ) -> std::io::Result<()> {
-    let finding = tripped.finding();
-    let (kind, signature, engines) = (finding.kind, finding.signature, finding.engines);
-    let message = format!("case {killed}: {}", tripped.describe());
-    record_lost_case(
-        config,
-        id,
-        killed,
-        (kind, signature, engines),
-        message,
-        tally,
-    )
+    let mut finding = tripped.finding();
+    finding.message = format!("case {killed}: {}", tripped.describe());
+    record_lost_case(config, id, killed, finding, tally)
 }
 
 /// Saves the case a worker did not finish (it died, or its watchdog ended
-/// it) as a finding of `kind` with `signature` and `engines`, and counts it.
+/// it) as `finding`, and counts it.
 fn record_lost_case(
     config: &FuzzConfig,
     id: usize,
     killed: u64,
-    (kind, signature, engines): (FindingKind, String, Vec<String>),
-    message: String,
+    finding: Finding,
     tally: &mut Tally,
 ) -> std::io::Result<()> {
     let input = case_input(config, killed);
     let generated = generate_case(config, &input);
-    let finding = Finding {
-        kind,
-        signature,
-        engines,
-        call: None,
-        call_index: None,
-        observed: BTreeMap::new(),
-        message: message.clone(),
-        variant: None,
-    };
     save_finding(config, finding.clone(), killed, &generated, &input)?;
     tally.note(config, &finding, killed);
     tally.report.worker_restarts += 1;
     tally.report.cases += 1;
-    eprintln!("tierdiff: worker {id}: {message}; a new worker goes on after it");
+    eprintln!(
+        "tierdiff: worker {id}: {}; a new worker goes on after it",
+        finding.message
+    );
     Ok(())
 }
 

@@ -111,7 +111,7 @@ impl Tripped {
     /// tripped it (`reference-resource` when that is a reference engine).
     pub fn finding(&self) -> crate::compare::Finding {
         use crate::compare::FindingKind;
-        let reference = crate::engine::build(&self.engine).is_some_and(|e| e.is_reference());
+        let reference = is_reference(&self.engine);
         let kind = if reference {
             FindingKind::ReferenceResource
         } else {
@@ -309,6 +309,11 @@ pub fn clear(dir: &Path) {
     let _ = std::fs::remove_file(dir.join(PANICKED_FILE));
 }
 
+/// Whether `engine` names a reference engine (its trips and aborts are its own).
+fn is_reference(engine: &str) -> bool {
+    crate::engine::build(engine).is_some_and(|e| e.is_reference())
+}
+
 const PANICKED_FILE: &str = "panicked.json";
 
 /// The last panic of a watched process: which engine's step it was in, in
@@ -335,7 +340,7 @@ impl Panicked {
     /// the engine (`harness` between steps).
     pub fn finding(&self, status: &str) -> crate::compare::Finding {
         use crate::compare::FindingKind;
-        let reference = crate::engine::build(&self.engine).is_some_and(|e| e.is_reference());
+        let reference = is_reference(&self.engine);
         let (kind, detail, what) = if reference {
             (
                 FindingKind::ReferenceBug,

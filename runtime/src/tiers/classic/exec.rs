@@ -165,8 +165,8 @@ impl ClassicTier {
     /// `select` consult the function's [`super::wide::FuncWide`]; frames of
     /// all other functions carry no such check), and `COVER`, recording
     /// coverage and tier paths ([`super::paths`]) when the store has a
-    /// recorder for either (so that without one nothing of it runs). A call or return into a frame of the other width hands over
-    /// between them.
+    /// recorder for either (so that without one nothing of it runs). A call
+    /// or return into a frame of the other width hands over between them.
     pub(super) fn run(&mut self, data: &mut StoreData, depth: usize) -> Result<(), Trap> {
         let cover = data.coverage.is_some() || data.tier_paths.is_some();
         loop {
@@ -229,12 +229,36 @@ impl ClassicTier {
                 push!($back($f(a, b)?))
             }};
         }
+        // Counts a path of this tier (recording builds only): `$p`, or the
+        // first or second path as `$cond` holds.
+        macro_rules! path {
+            ($p:ident) => {
+                if COVER {
+                    paths::hit(data, ClassicPath::$p);
+                }
+            };
+            ($cond:expr => $yes:ident, $no:ident) => {
+                if COVER {
+                    let p = if $cond {
+                        ClassicPath::$yes
+                    } else {
+                        ClassicPath::$no
+                    };
+                    paths::hit(data, p);
+                }
+            };
+        }
+        // The memory a load or store names and its address width.
+        macro_rules! memarg_paths {
+            ($m:expr) => {
+                path!($m.addr == cur.mem0.addr => MemoryZeroAtHand, MemoryIndexRead);
+                path!($m.mask == u64::MAX => Address64, Address32);
+            };
+        }
         macro_rules! load {
             ($n:expr, $conv:expr) => {{
                 let (m, offset) = memarg(data, &mut cur, &code);
-                if COVER {
-                    memarg_paths(data, cur.mem0, m);
-                }
+                memarg_paths!(m);
                 let addr = pop!();
                 let b = *bytes::<$n>(data, m, addr, offset)?;
                 push!($conv(b))
@@ -243,9 +267,7 @@ impl ClassicTier {
         macro_rules! store {
             ($n:expr, $conv:expr) => {{
                 let (m, offset) = memarg(data, &mut cur, &code);
-                if COVER {
-                    memarg_paths(data, cur.mem0, m);
-                }
+                memarg_paths!(m);
                 let v = pop!();
                 let addr = pop!();
                 *bytes::<$n>(data, m, addr, offset)? = $conv(v);
@@ -256,14 +278,7 @@ impl ClassicTier {
             ($what:literal) => {{
                 cur = Cursor::of(self.frames.last().expect($what), &self.mem0);
                 if cur.wide.is_some() != WIDE {
-                    if COVER {
-                        let p = if $what == "callee" {
-                            ClassicPath::CallSwitchesWidth
-                        } else {
-                            ClassicPath::ReturnSwitchesWidth
-                        };
-                        paths::hit(data, p);
-                    }
+                    path!($what == "callee" => CallSwitchesWidth, ReturnSwitchesWidth);
                     return Ok(false);
                 }
                 code = cur.module.bytes.clone();
@@ -291,15 +306,6 @@ impl ClassicTier {
                 let t = trunc_checked(v, $range.0, $range.1)?;
                 push!(t as $cast as $back as u64)
             }};
-        }
-
-        // Counts a path of this tier (recording builds only).
-        macro_rules! path {
-            ($p:ident) => {
-                if COVER {
-                    paths::hit(data, ClassicPath::$p);
-                }
-            };
         }
 
         let i32_of = |r: u64| r as u32 as i32;
@@ -439,17 +445,10 @@ impl ClassicTier {
                 0x10 | 0x11 => {
                     let callee = self.callee(data, &mut cur, &code, op == 0x11)?;
                     self.frames.last_mut().expect("running").pc = cur.pc;
-                    if COVER {
-                        let host = matches!(data.funcs[callee.0 as usize], FuncInst::Host { .. });
-                        paths::hit(
-                            data,
-                            if host {
-                                ClassicPath::CallHost
-                            } else {
-                                ClassicPath::CallWasm
-                            },
-                        );
-                    }
+                    path!(
+                        matches!(data.funcs[callee.0 as usize], FuncInst::Host { .. })
+                            => CallHost, CallWasm
+                    );
                     if let FuncInst::Host { ty, .. } = &data.funcs[callee.0 as usize] {
                         let args = self
                             .stack
@@ -519,9 +518,7 @@ impl ClassicTier {
                     let i = u32_leb(&code, &mut cur.pc) as usize;
                     if WIDE {
                         let (cell, v128) = layout!().local(i);
-                        if COVER {
-                            local_path(data, v128);
-                        }
+                        path!(v128 => LocalV128, LocalCellByLayout);
                         let at = cur.locals + cell;
                         push!(self.stack[at]);
                         if v128 {
@@ -536,9 +533,7 @@ impl ClassicTier {
                     let i = u32_leb(&code, &mut cur.pc) as usize;
                     if WIDE {
                         let (cell, v128) = layout!().local(i);
-                        if COVER {
-                            local_path(data, v128);
-                        }
+                        path!(v128 => LocalV128, LocalCellByLayout);
                         let at = cur.locals + cell;
                         if v128 {
                             self.stack[at + 1] = pop!();
@@ -554,9 +549,7 @@ impl ClassicTier {
                     let i = u32_leb(&code, &mut cur.pc) as usize;
                     if WIDE {
                         let (cell, v128) = layout!().local(i);
-                        if COVER {
-                            local_path(data, v128);
-                        }
+                        path!(v128 => LocalV128, LocalCellByLayout);
                         let (at, len) = (cur.locals + cell, self.stack.len());
                         if v128 {
                             self.stack[at] = self.stack[len - 2];
@@ -573,9 +566,7 @@ impl ClassicTier {
                 0x23 => {
                     let i = u32_leb(&code, &mut cur.pc) as usize;
                     let g = data.instances[cur.instance as usize].globals[i] as usize;
-                    if COVER {
-                        global_path(data, g);
-                    }
+                    path!(data.globals[g].ty.ty == ValType::V128 => GlobalV128, GlobalCell);
                     let g = &data.globals[g];
                     push!(g.value);
                     if g.ty.ty == ValType::V128 {
@@ -585,9 +576,7 @@ impl ClassicTier {
                 0x24 => {
                     let i = u32_leb(&code, &mut cur.pc) as usize;
                     let g = data.instances[cur.instance as usize].globals[i] as usize;
-                    if COVER {
-                        global_path(data, g);
-                    }
+                    path!(data.globals[g].ty.ty == ValType::V128 => GlobalV128, GlobalCell);
                     let g = &mut data.globals[g];
                     if g.ty.ty == ValType::V128 {
                         g.hi = pop!();
@@ -1077,52 +1066,4 @@ pub(super) fn index_mask(table: &crate::store::TableInst) -> u64 {
     } else {
         u32::MAX as u64
     }
-}
-
-/// Counts the memory a load or store names and its address width.
-#[inline(never)]
-fn memarg_paths(data: &mut StoreData, memory_zero: MemRef, m: MemRef) {
-    let same_as_zero = m.addr == memory_zero.addr;
-    paths::hit(
-        data,
-        if same_as_zero {
-            ClassicPath::MemoryZeroAtHand
-        } else {
-            ClassicPath::MemoryIndexRead
-        },
-    );
-    let wide = m.mask == u64::MAX;
-    paths::hit(
-        data,
-        if wide {
-            ClassicPath::Address64
-        } else {
-            ClassicPath::Address32
-        },
-    );
-}
-
-/// Counts a `local.*` in a frame with a `v128` layout.
-fn local_path(data: &mut StoreData, v128: bool) {
-    paths::hit(
-        data,
-        if v128 {
-            ClassicPath::LocalV128
-        } else {
-            ClassicPath::LocalCellByLayout
-        },
-    );
-}
-
-/// Counts a `global.*` by the global's width.
-fn global_path(data: &mut StoreData, global: usize) {
-    let v128 = data.globals[global].ty.ty == ValType::V128;
-    paths::hit(
-        data,
-        if v128 {
-            ClassicPath::GlobalV128
-        } else {
-            ClassicPath::GlobalCell
-        },
-    );
 }
