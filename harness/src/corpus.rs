@@ -102,6 +102,10 @@ pub struct LimitsSpec {
     /// The JIT's compile mode (`Limits::jit_compile`), when not the default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jit_compile: Option<tierdiff_runtime::JitCompile>,
+    /// Call the case's functions from a second instance
+    /// (`Limits::call_through_forwarder`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call_through_forwarder: Option<bool>,
 }
 
 /// One call and its expectation: exactly one of `expect` (results), `trap`
@@ -214,6 +218,7 @@ pub fn load_case(json: &Path) -> Result<LoadedCase, InputError> {
         max_table_elements: l.max_table_elements.unwrap_or(d.max_table_elements),
         memory_budget: l.memory_budget.unwrap_or(d.memory_budget),
         jit_compile: l.jit_compile.unwrap_or(d.jit_compile),
+        call_through_forwarder: l.call_through_forwarder.unwrap_or(d.call_through_forwarder),
     };
     let wasi = spec.wasi.as_ref().map(WasiSpec::config);
     let name = json

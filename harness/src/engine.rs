@@ -4,6 +4,7 @@
 //! reference engines (wasmi, and wasmtime as the tie-breaker); adding an
 //! engine touches [`build`] and one file.
 
+use crate::forwarder::Forwarder;
 use crate::outcome::{CallResult, InstantiateResult, Value, WasiOutput, INVALID_EXTERNREF};
 use crate::reference::WasmiEngine;
 use std::sync::{Arc, Mutex};
@@ -171,12 +172,18 @@ impl Engine for TierEngine {
             wasi::define(&mut store, &mut linker, &module, state.clone());
         }
         match store.instantiate(&module, &linker) {
-            Ok(instance) => Ok(Box::new(TierInstance {
-                store,
-                instance,
-                module,
-                wasi: state,
-            })),
+            Ok(instance) => {
+                let forwarder = crate::forwarder::wanted(bytes, &limits)
+                    .map(|f| link_forwarder(&mut store, instance, f))
+                    .transpose()?;
+                Ok(Box::new(TierInstance {
+                    store,
+                    instance,
+                    forwarder,
+                    module,
+                    wasi: state,
+                }))
+            }
             Err(InstantiateError::Link(m)) => Err(InstantiateResult::Unlinkable(m)),
             Err(InstantiateError::Resource(m)) => Err(InstantiateResult::Resource(m.to_string())),
             Err(InstantiateError::Prepare { error, .. }) => Err(InstantiateResult::Refused {
@@ -188,9 +195,29 @@ impl Engine for TierEngine {
     }
 }
 
+/// Instantiates `forwarder` in `store`, linked to the case's `instance`. It
+/// is plain wasm our loader made: any failure is the tier's crash.
+fn link_forwarder(
+    store: &mut Store,
+    instance: InstanceId,
+    forwarder: Arc<Forwarder>,
+) -> Result<(InstanceId, Arc<Forwarder>), InstantiateResult> {
+    let crashed = |m: String| InstantiateResult::Crashed(format!("forwarder: {m}"));
+    let module = forwarder.module.clone().map_err(crashed)?;
+    let mut linker = Linker::default();
+    linker.define_instance(store, crate::forwarder::CASE_MODULE, instance);
+    let id = store
+        .instantiate(&module, &linker)
+        .map_err(|e| crashed(e.to_string()))?;
+    Ok((id, forwarder))
+}
+
 struct TierInstance {
     store: Store,
+    /// The case's instance: its exports are the state compared.
     instance: InstanceId,
+    /// The forwarder's instance, when the case's calls go through it.
+    forwarder: Option<(InstanceId, Arc<Forwarder>)>,
     module: Arc<Module>,
     wasi: Option<Arc<Mutex<WasiState>>>,
 }
@@ -248,7 +275,11 @@ impl TierInstance {
 
 impl EngineInstance for TierInstance {
     fn call(&mut self, export: &str, args: &[Value]) -> CallResult {
-        let Some(Extern::Func(f)) = self.store.export(self.instance, export) else {
+        let callee = match &self.forwarder {
+            Some((id, f)) if f.forwards(export) => *id,
+            _ => self.instance,
+        };
+        let Some(Extern::Func(f)) = self.store.export(callee, export) else {
             return CallResult::Crashed(format!("no exported function {export:?}"));
         };
         let vals: Vec<Val> = args.iter().map(|a| self.val_in(a)).collect();

@@ -49,6 +49,7 @@ pub fn case_limits() -> Limits {
         max_table_elements: MAX_TABLE,
         memory_budget: CASE_MEMORY_BUDGET,
         jit_compile: tierdiff_runtime::JitCompile::BySize,
+        call_through_forwarder: false,
     }
 }
 
@@ -255,7 +256,7 @@ pub fn module_from_bytes_among(
     Generated {
         wasm,
         generator,
-        limits: with_jit_compile(data, pressure::limits(data, generator)),
+        limits: with_run_modes(data, pressure::limits(data, generator)),
         wasi: generator == Generator::WasiProgram,
     }
 }
@@ -263,28 +264,40 @@ pub fn module_from_bytes_among(
 /// One generated case in this many compiles lazily in the JIT.
 const LAZY_JIT_SHARE: u64 = 8;
 
-/// `limits` with the JIT compile mode of the case `data` gives: one case in
-/// [`LAZY_JIT_SHARE`] compiles each function at its first call, so calls
-/// through the JIT's code table and its compile callback are tested on
-/// small modules too (by size alone, only modules of 1 MiB of code would).
+/// One generated case in this many is called through the forwarder.
+const FORWARDED_SHARE: u64 = 8;
+
+/// `limits` with the run modes the case `data` gives, each drawn apart:
+/// - one case in [`LAZY_JIT_SHARE`] compiles each JIT function at its
+///   first call, so calls through the JIT's code table and its compile
+///   callback are tested on small modules too (by size alone, only modules
+///   of 1 MiB of code would);
+/// - one case in [`FORWARDED_SHARE`] is called from a second instance
+///   ([`crate::forwarder`]), so calls between instances are tested.
+///
 /// Chosen from the input, so a case runs the same way every time.
-fn with_jit_compile(data: &[u8], limits: Limits) -> Limits {
+fn with_run_modes(data: &[u8], limits: Limits) -> Limits {
     let mut rng = crate::plan::SplitMix(crate::plan::fnv1a(data) ^ 0x6c61_7a79_6a69_7400);
-    if rng.below(LAZY_JIT_SHARE) != 0 {
-        return limits;
-    }
+    let lazy = rng.below(LAZY_JIT_SHARE) == 0;
+    let forwarded = rng.below(FORWARDED_SHARE) == 0;
     Limits {
-        jit_compile: tierdiff_runtime::JitCompile::Lazy,
+        jit_compile: if lazy {
+            tierdiff_runtime::JitCompile::Lazy
+        } else {
+            limits.jit_compile
+        },
+        call_through_forwarder: forwarded || limits.call_through_forwarder,
         ..limits
     }
 }
 
 /// Whether a generated case runs under fuel or depth pressure (limits
-/// below [`case_limits`]; the JIT compile mode does not count).
+/// below [`case_limits`]; the run modes do not count).
 pub fn under_pressure(limits: &Limits) -> bool {
     let base = case_limits();
     Limits {
         jit_compile: base.jit_compile,
+        call_through_forwarder: base.call_through_forwarder,
         ..*limits
     } != base
 }

@@ -20,6 +20,7 @@ pub mod compare;
 pub mod corpus;
 pub mod coverage;
 pub mod engine;
+pub mod forwarder;
 pub mod fuzz;
 pub mod generate;
 pub mod input;

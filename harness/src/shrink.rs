@@ -331,6 +331,9 @@ pub struct ShrunkRecord {
     /// The JIT's compile mode, when not the default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jit_compile: Option<tierdiff_runtime::JitCompile>,
+    /// Called through the forwarder (`Limits::call_through_forwarder`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub call_through_forwarder: bool,
     pub before: Size,
     pub after: Size,
     pub seconds: f64,
@@ -349,6 +352,7 @@ impl ShrunkRecord {
             max_table_elements: self.max_table_elements.unwrap_or(base.max_table_elements),
             memory_budget: base.memory_budget,
             jit_compile: self.jit_compile.unwrap_or(base.jit_compile),
+            call_through_forwarder: self.call_through_forwarder,
         }
     }
 
@@ -396,6 +400,7 @@ pub fn write(base: &Path, shrunk: &Shrunk, fault: Option<&str>) -> std::io::Resu
             .then_some(limits.max_table_elements),
         jit_compile: (limits.jit_compile != generated_limits.jit_compile)
             .then_some(limits.jit_compile),
+        call_through_forwarder: limits.call_through_forwarder,
         wasi,
         wasi_world,
         before: shrunk.before,

@@ -31,6 +31,13 @@ pub struct Limits {
     /// references ignore it.
     #[serde(default, skip_serializing_if = "JitCompile::is_default")]
     pub jit_compile: JitCompile,
+    /// Whether the harness calls the case's exported functions from a
+    /// second instance in the same store (its forwarder module), so that
+    /// wasm-to-wasm calls between instances are tested. Not a limit, and
+    /// the runtime ignores it: it travels with the limits for the reason
+    /// [`Limits::jit_compile`] does.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub call_through_forwarder: bool,
 }
 
 /// When the JIT tier compiles a function (see the JIT's `lazy` module).
@@ -74,6 +81,7 @@ impl Default for Limits {
             max_table_elements: 10_000_000,
             memory_budget: DEFAULT_MEMORY_BUDGET,
             jit_compile: JitCompile::BySize,
+            call_through_forwarder: false,
         }
     }
 }

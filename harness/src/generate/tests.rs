@@ -200,6 +200,31 @@ fn generation_is_deterministic_and_total() {
     }
 }
 
+#[test]
+fn run_modes_take_their_shares_apart_and_are_not_pressure() {
+    let cases: Vec<Generated> = (0..800)
+        .map(|seed| module_from_bytes_with(&bytes(seed, 200), supported_features()))
+        .collect();
+    let lazy = |g: &Generated| g.limits.jit_compile == tierdiff_runtime::JitCompile::Lazy;
+    let forwarded = |g: &Generated| g.limits.call_through_forwarder;
+    let count = |pick: &dyn Fn(&Generated) -> bool| cases.iter().filter(|g| pick(g)).count();
+    // One in eight each (100 of 800 expected), drawn apart: some cases
+    // have both, most of each share have only one.
+    for (name, n) in [("lazy", count(&lazy)), ("forwarded", count(&forwarded))] {
+        assert!((50..=150).contains(&n), "{name}: {n} of 800");
+    }
+    let both = count(&|g| lazy(g) && forwarded(g));
+    assert!(both < count(&lazy) / 2, "{both} both");
+    for g in cases.iter().filter(|g| forwarded(g) || lazy(g)) {
+        let plain = Limits {
+            jit_compile: tierdiff_runtime::JitCompile::BySize,
+            call_through_forwarder: false,
+            ..g.limits
+        };
+        assert_eq!(under_pressure(&g.limits), under_pressure(&plain));
+    }
+}
+
 /// What a module contains: its operators' names, and tags for what the
 /// names do not show (memory indices, operands near 2^32 and 2^64).
 fn contents(wasm: &[u8]) -> HashSet<String> {

@@ -8,6 +8,7 @@
 
 use super::{reference_fuel, runtime_supports};
 use crate::engine::{Engine, EngineInstance};
+use crate::forwarder::Forwarder;
 use crate::outcome::{CallResult, InstantiateResult, Value, WasiOutput};
 use std::sync::{Arc, Mutex};
 use tierdiff_runtime::wasi::{self, WasiConfig, WasiState};
@@ -71,12 +72,18 @@ impl Engine for WasmiEngine {
             define_wasi(&mut linker, &module, state)?;
         }
         match linker.instantiate_and_start(&mut store, &module) {
-            Ok(instance) => Ok(Box::new(WasmiInstance {
-                store,
-                instance,
-                module,
-                wasi: state,
-            })),
+            Ok(instance) => {
+                let forwarder = crate::forwarder::wanted(bytes, &limits)
+                    .map(|f| link_forwarder(&engine, &mut store, instance, f))
+                    .transpose()?;
+                Ok(Box::new(WasmiInstance {
+                    store,
+                    instance,
+                    forwarder,
+                    module,
+                    wasi: state,
+                }))
+            }
             Err(e) => Err(match e.as_trap_code() {
                 Some(code) => InstantiateResult::Trapped(map_trap(code)),
                 // wasmi reports an active element segment past its table as a
@@ -274,9 +281,31 @@ fn map_trap(code: wasmi::TrapCode) -> TrapCode {
     }
 }
 
+/// Instantiates `forwarder` in `store`, linked to the case's `instance`.
+fn link_forwarder(
+    engine: &wasmi::Engine,
+    store: &mut wasmi::Store<HostState>,
+    instance: wasmi::Instance,
+    forwarder: Arc<Forwarder>,
+) -> Result<(wasmi::Instance, Arc<Forwarder>), InstantiateResult> {
+    let crashed = |e: wasmi::Error| InstantiateResult::Crashed(format!("wasmi forwarder: {e}"));
+    let module = wasmi::Module::new(engine, &forwarder.bytes).map_err(crashed)?;
+    let mut linker = wasmi::Linker::<HostState>::new(engine);
+    linker
+        .instance(&mut *store, crate::forwarder::CASE_MODULE, instance)
+        .map_err(crashed)?;
+    let id = linker
+        .instantiate_and_start(&mut *store, &module)
+        .map_err(crashed)?;
+    Ok((id, forwarder))
+}
+
 struct WasmiInstance {
     store: wasmi::Store<HostState>,
+    /// The case's instance: its exports are the state compared.
     instance: wasmi::Instance,
+    /// The forwarder's instance, when the case's calls go through it.
+    forwarder: Option<(wasmi::Instance, Arc<Forwarder>)>,
     module: wasmi::Module,
     wasi: Option<Arc<Mutex<WasiState>>>,
 }
@@ -332,7 +361,11 @@ impl WasmiInstance {
 
 impl EngineInstance for WasmiInstance {
     fn call(&mut self, export: &str, args: &[Value]) -> CallResult {
-        let Some(func) = self.instance.get_func(&self.store, export) else {
+        let callee = match &self.forwarder {
+            Some((id, f)) if f.forwards(export) => *id,
+            _ => self.instance,
+        };
+        let Some(func) = callee.get_func(&self.store, export) else {
             return CallResult::Crashed(format!("no exported function {export:?}"));
         };
         let params: Vec<wasmi::Val> = args.iter().map(|a| self.val_in(a)).collect();

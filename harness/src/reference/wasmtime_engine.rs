@@ -8,6 +8,7 @@
 
 use super::{reference_fuel, runtime_supports};
 use crate::engine::{Engine, EngineInstance};
+use crate::forwarder::Forwarder;
 use crate::outcome::{CallResult, InstantiateResult, Value, WasiOutput};
 use std::sync::{Arc, Mutex, OnceLock};
 use tierdiff_runtime::wasi::{self, WasiConfig, WasiState};
@@ -92,12 +93,18 @@ impl Engine for WasmtimeEngine {
             define_wasi(&mut linker, &module, state)?;
         }
         match linker.instantiate(&mut store, &module) {
-            Ok(instance) => Ok(Box::new(WasmtimeInstance {
-                store,
-                instance,
-                module,
-                wasi: state,
-            })),
+            Ok(instance) => {
+                let forwarder = crate::forwarder::wanted(bytes, &limits)
+                    .map(|f| link_forwarder(engine, &mut store, instance, f))
+                    .transpose()?;
+                Ok(Box::new(WasmtimeInstance {
+                    store,
+                    instance,
+                    forwarder,
+                    module,
+                    wasi: state,
+                }))
+            }
             Err(e) => Err(match e.downcast_ref::<wasmtime::Trap>() {
                 Some(trap) => InstantiateResult::Trapped(map_trap(*trap)),
                 None if format!("{e:#}").contains("import") => {
@@ -246,9 +253,30 @@ fn map_trap(trap: wasmtime::Trap) -> TrapCode {
     }
 }
 
+/// Instantiates `forwarder` in `store`, linked to the case's `instance`.
+fn link_forwarder(
+    engine: &wasmtime::Engine,
+    store: &mut wasmtime::Store<HostState>,
+    instance: wasmtime::Instance,
+    forwarder: Arc<Forwarder>,
+) -> Result<(wasmtime::Instance, Arc<Forwarder>), InstantiateResult> {
+    let crashed =
+        |e: wasmtime::Error| InstantiateResult::Crashed(format!("wasmtime forwarder: {e:#}"));
+    let module = wasmtime::Module::new(engine, &forwarder.bytes).map_err(crashed)?;
+    let mut linker = wasmtime::Linker::<HostState>::new(engine);
+    linker
+        .instance(&mut *store, crate::forwarder::CASE_MODULE, instance)
+        .map_err(crashed)?;
+    let id = linker.instantiate(&mut *store, &module).map_err(crashed)?;
+    Ok((id, forwarder))
+}
+
 struct WasmtimeInstance {
     store: wasmtime::Store<HostState>,
+    /// The case's instance: its exports are the state compared.
     instance: wasmtime::Instance,
+    /// The forwarder's instance, when the case's calls go through it.
+    forwarder: Option<(wasmtime::Instance, Arc<Forwarder>)>,
     module: wasmtime::Module,
     wasi: Option<Arc<Mutex<WasiState>>>,
 }
@@ -309,7 +337,11 @@ impl WasmtimeInstance {
 
 impl EngineInstance for WasmtimeInstance {
     fn call(&mut self, export: &str, args: &[Value]) -> CallResult {
-        let Some(func) = self.instance.get_func(&mut self.store, export) else {
+        let callee = match &self.forwarder {
+            Some((id, f)) if f.forwards(export) => *id,
+            _ => self.instance,
+        };
+        let Some(func) = callee.get_func(&mut self.store, export) else {
             return CallResult::Crashed(format!("no exported function {export:?}"));
         };
         let params = match args.iter().map(|a| self.val_in(a)).collect() {
