@@ -102,6 +102,9 @@ pub struct LimitsSpec {
     /// The JIT's compile mode (`Limits::jit_compile`), when not the default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jit_compile: Option<tierdiff_runtime::JitCompile>,
+    /// Cranelift's configuration (`Limits::jit_codegen`), when not the default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jit_codegen: Option<tierdiff_runtime::JitCodegen>,
     /// Call the case's functions from a second instance
     /// (`Limits::call_through_forwarder`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -218,6 +221,7 @@ pub fn load_case(json: &Path) -> Result<LoadedCase, InputError> {
         max_table_elements: l.max_table_elements.unwrap_or(d.max_table_elements),
         memory_budget: l.memory_budget.unwrap_or(d.memory_budget),
         jit_compile: l.jit_compile.unwrap_or(d.jit_compile),
+        jit_codegen: l.jit_codegen.unwrap_or(d.jit_codegen),
         call_through_forwarder: l.call_through_forwarder.unwrap_or(d.call_through_forwarder),
     };
     let wasi = spec.wasi.as_ref().map(WasiSpec::config);

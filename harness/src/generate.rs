@@ -49,6 +49,7 @@ pub fn case_limits() -> Limits {
         max_table_elements: MAX_TABLE,
         memory_budget: CASE_MEMORY_BUDGET,
         jit_compile: tierdiff_runtime::JitCompile::BySize,
+        jit_codegen: tierdiff_runtime::JitCodegen::Tested,
         call_through_forwarder: false,
     }
 }
@@ -267,20 +268,34 @@ const LAZY_JIT_SHARE: u64 = 8;
 /// One generated case in this many is called through the forwarder.
 const FORWARDED_SHARE: u64 = 8;
 
+/// One generated case in this many compiles with Cranelift's quick
+/// configuration (`JitCodegen::Quick`).
+const QUICK_CODEGEN_SHARE: u64 = 2;
+
 /// `limits` with the run modes the case `data` gives, each drawn apart:
 /// - one case in [`LAZY_JIT_SHARE`] compiles each JIT function at its
 ///   first call, so calls through the JIT's code table and its compile
 ///   callback are tested on small modules too (by size alone, only modules
 ///   of 1 MiB of code would);
 /// - one case in [`FORWARDED_SHARE`] is called from a second instance
-///   ([`crate::forwarder`]), so calls between instances are tested.
+///   ([`crate::forwarder`]), so calls between instances are tested;
+/// - one case in [`QUICK_CODEGEN_SHARE`] compiles without Cranelift's
+///   optimiser and with its single-pass register allocator: Cranelift's
+///   compile was half of a case, and our translator's output is tested
+///   either way (its paths are counted when it emits them).
 ///
 /// Chosen from the input, so a case runs the same way every time.
 fn with_run_modes(data: &[u8], limits: Limits) -> Limits {
     let mut rng = crate::plan::SplitMix(crate::plan::fnv1a(data) ^ 0x6c61_7a79_6a69_7400);
     let lazy = rng.below(LAZY_JIT_SHARE) == 0;
     let forwarded = rng.below(FORWARDED_SHARE) == 0;
+    let quick = rng.below(QUICK_CODEGEN_SHARE) == 0;
     Limits {
+        jit_codegen: if quick {
+            tierdiff_runtime::JitCodegen::Quick
+        } else {
+            limits.jit_codegen
+        },
         jit_compile: if lazy {
             tierdiff_runtime::JitCompile::Lazy
         } else {
@@ -297,6 +312,7 @@ pub fn under_pressure(limits: &Limits) -> bool {
     let base = case_limits();
     Limits {
         jit_compile: base.jit_compile,
+        jit_codegen: base.jit_codegen,
         call_through_forwarder: base.call_through_forwarder,
         ..*limits
     } != base

@@ -331,6 +331,9 @@ pub struct ShrunkRecord {
     /// The JIT's compile mode, when not the default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jit_compile: Option<tierdiff_runtime::JitCompile>,
+    /// Cranelift's configuration, when not the default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jit_codegen: Option<tierdiff_runtime::JitCodegen>,
     /// Called through the forwarder (`Limits::call_through_forwarder`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub call_through_forwarder: bool,
@@ -352,6 +355,7 @@ impl ShrunkRecord {
             max_table_elements: self.max_table_elements.unwrap_or(base.max_table_elements),
             memory_budget: base.memory_budget,
             jit_compile: self.jit_compile.unwrap_or(base.jit_compile),
+            jit_codegen: self.jit_codegen.unwrap_or(base.jit_codegen),
             call_through_forwarder: self.call_through_forwarder,
         }
     }
@@ -400,6 +404,8 @@ pub fn write(base: &Path, shrunk: &Shrunk, fault: Option<&str>) -> std::io::Resu
             .then_some(limits.max_table_elements),
         jit_compile: (limits.jit_compile != generated_limits.jit_compile)
             .then_some(limits.jit_compile),
+        jit_codegen: (limits.jit_codegen != generated_limits.jit_codegen)
+            .then_some(limits.jit_codegen),
         call_through_forwarder: limits.call_through_forwarder,
         wasi,
         wasi_world,

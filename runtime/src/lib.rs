@@ -27,7 +27,7 @@ pub mod types;
 pub mod values;
 pub mod wasi;
 
-pub use limits::{JitCompile, Limits};
+pub use limits::{JitCodegen, JitCompile, Limits};
 pub use maps::{InternalMap, LookupStats, MapSnapshot, Violation};
 pub use module::{LoadError, Module};
 pub use prepare::{LimitExceeded, LimitName, PrepareError, PrepareErrorKind};

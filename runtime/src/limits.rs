@@ -31,6 +31,10 @@ pub struct Limits {
     /// references ignore it.
     #[serde(default, skip_serializing_if = "JitCompile::is_default")]
     pub jit_compile: JitCompile,
+    /// How Cranelift compiles this store's code in the JIT tier; not a
+    /// limit either, carried for the same reason as `jit_compile`.
+    #[serde(default, skip_serializing_if = "JitCodegen::is_default")]
+    pub jit_codegen: JitCodegen,
     /// Whether the harness calls the case's exported functions from a
     /// second instance in the same store (its forwarder module), so that
     /// wasm-to-wasm calls between instances are tested. Not a limit, and
@@ -60,6 +64,28 @@ impl JitCompile {
     }
 }
 
+/// How Cranelift compiles (see the JIT's `Jit::new`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum JitCodegen {
+    /// The configuration the JIT ships with and is tested in: `opt_level`
+    /// `speed` and the backtracking register allocator.
+    #[default]
+    Tested,
+    /// No mid-end optimisation (`opt_level` `none`) and the single-pass
+    /// register allocator: a fraction of the compile time, the same IR in,
+    /// different machine code out. Fuzz runs use it for a share of cases:
+    /// what our translator emits is tested either way, and the share sees
+    /// the IR as written rather than as Cranelift's rules rewrite it.
+    Quick,
+}
+
+impl JitCodegen {
+    fn is_default(&self) -> bool {
+        *self == JitCodegen::Tested
+    }
+}
+
 /// What one table element counts for in [`Limits::memory_budget`].
 pub const TABLE_ELEMENT_BYTES: u64 = 8;
 
@@ -81,6 +107,7 @@ impl Default for Limits {
             max_table_elements: 10_000_000,
             memory_budget: DEFAULT_MEMORY_BUDGET,
             jit_compile: JitCompile::BySize,
+            jit_codegen: JitCodegen::Tested,
             call_through_forwarder: false,
         }
     }

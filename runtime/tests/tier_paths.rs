@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use tierdiff_runtime::module::decodable_features;
 use tierdiff_runtime::tier_paths::cells;
 use tierdiff_runtime::{
-    Extern, InstanceId, JitCompile, Limits, Linker, Module, Store, TierKind, Val,
+    Extern, InstanceId, JitCodegen, JitCompile, Limits, Linker, Module, Store, TierKind, Val,
 };
 
 /// Takes, in each tier, paths that only some shapes take: two accesses to
@@ -181,6 +181,28 @@ fn lazy_compilation_asked_by_the_limits_takes_the_code_table() {
         assert_eq!(
             invoke(&mut lazy, l, "run", &args),
             invoke(&mut eager, e, "run", &args)
+        );
+    }
+}
+
+#[test]
+fn quick_codegen_emits_the_same_lowerings_and_runs_alike() {
+    let quick = Limits {
+        jit_codegen: JitCodegen::Quick,
+        ..Limits::default()
+    };
+    assert_eq!(
+        run_paths(TierKind::Jit, quick),
+        run_paths(TierKind::Jit, Limits::default())
+    );
+    let (mut tested, t) = store_with(TierKind::Jit, Limits::default(), false, PATHS);
+    let (mut quick, q) = store_with(TierKind::Jit, quick, false, PATHS);
+    for p in [0, 8, 40, 1_000] {
+        let args = [Val::I32(p)];
+        assert_eq!(
+            invoke(&mut quick, q, "run", &args),
+            invoke(&mut tested, t, "run", &args),
+            "run({p})"
         );
     }
 }

@@ -207,6 +207,7 @@ fn write_case(
             max_table_elements: Some(limits.max_table_elements),
             memory_budget: Some(limits.memory_budget),
             jit_compile: (limits.jit_compile != Default::default()).then_some(limits.jit_compile),
+            jit_codegen: (limits.jit_codegen != Default::default()).then_some(limits.jit_codegen),
             call_through_forwarder: limits.call_through_forwarder.then_some(true),
         }),
         skip_reference: None,

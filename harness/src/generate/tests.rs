@@ -207,17 +207,32 @@ fn run_modes_take_their_shares_apart_and_are_not_pressure() {
         .collect();
     let lazy = |g: &Generated| g.limits.jit_compile == tierdiff_runtime::JitCompile::Lazy;
     let forwarded = |g: &Generated| g.limits.call_through_forwarder;
+    let quick = |g: &Generated| g.limits.jit_codegen == tierdiff_runtime::JitCodegen::Quick;
     let count = |pick: &dyn Fn(&Generated) -> bool| cases.iter().filter(|g| pick(g)).count();
-    // One in eight each (100 of 800 expected), drawn apart: some cases
-    // have both, most of each share have only one.
-    for (name, n) in [("lazy", count(&lazy)), ("forwarded", count(&forwarded))] {
-        assert!((50..=150).contains(&n), "{name}: {n} of 800");
+    // One in eight (100 of 800 expected) lazy and forwarded, one in two
+    // quick, each drawn apart: some cases have two modes, most of each
+    // share of one in eight have only its own.
+    for (name, n, expected) in [
+        ("lazy", count(&lazy), 100),
+        ("forwarded", count(&forwarded), 100),
+        ("quick", count(&quick), 400),
+    ] {
+        assert!(
+            n * 2 > expected && n * 2 < expected * 3,
+            "{name}: {n} of 800"
+        );
     }
     let both = count(&|g| lazy(g) && forwarded(g));
     assert!(both < count(&lazy) / 2, "{both} both");
-    for g in cases.iter().filter(|g| forwarded(g) || lazy(g)) {
+    let lazy_and_quick = count(&|g| lazy(g) && quick(g));
+    assert!(
+        lazy_and_quick > 0 && lazy_and_quick < count(&lazy),
+        "{lazy_and_quick}"
+    );
+    for g in &cases {
         let plain = Limits {
             jit_compile: tierdiff_runtime::JitCompile::BySize,
+            jit_codegen: tierdiff_runtime::JitCodegen::Tested,
             call_through_forwarder: false,
             ..g.limits
         };

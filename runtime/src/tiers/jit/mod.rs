@@ -94,6 +94,7 @@ mod paths;
 pub(crate) use paths::path_cells;
 
 use super::{Tier, TierKind};
+use crate::limits::JitCodegen;
 use crate::maps::{InternalMap, LookupStats, MapSnapshot, Violation};
 use crate::prepare::PrepareError;
 use crate::store::{FuncInst, InstanceId, StoreData};
@@ -329,14 +330,19 @@ struct Jit {
 unsafe impl Send for Jit {}
 
 impl Jit {
-    fn new() -> Result<Jit, PrepareError> {
+    fn new(codegen: JitCodegen) -> Result<Jit, PrepareError> {
         let mut flags = settings::builder();
         let set = |flags: &mut settings::Builder, k: &str, v: &str| {
             flags
                 .set(k, v)
                 .map_err(|e| PrepareError::internal("jit", format!("setting {k}: {e}")))
         };
-        set(&mut flags, "opt_level", "speed")?;
+        let (opt_level, regalloc) = match codegen {
+            JitCodegen::Tested => ("speed", "backtracking"),
+            JitCodegen::Quick => ("none", "single_pass"),
+        };
+        set(&mut flags, "opt_level", opt_level)?;
+        set(&mut flags, "regalloc_algorithm", regalloc)?;
         set(&mut flags, "use_colocated_libcalls", "false")?;
         set(&mut flags, "is_pic", "false")?;
         set(&mut flags, "enable_multi_ret_implicit_sret", "true")?;
@@ -681,7 +687,7 @@ impl Tier for JitTier {
     fn prepare(&mut self, data: &StoreData, instance: InstanceId) -> Result<(), PrepareError> {
         let rt = &mut self.rt;
         if rt.jit.is_none() {
-            rt.jit = Some(Jit::new()?);
+            rt.jit = Some(Jit::new(data.limits.jit_codegen)?);
         }
         let jit = rt.jit.as_mut().expect("just built");
         let start = Instant::now();
@@ -1003,8 +1009,25 @@ mod tests {
     }
 
     #[test]
+    fn quick_codegen_skips_the_optimiser_and_allocates_in_one_pass() {
+        use settings::{OptLevel, RegallocAlgorithm};
+        let flags = |c| Jit::new(c).unwrap().module.isa().flags().clone();
+        let (tested, quick) = (flags(JitCodegen::Tested), flags(JitCodegen::Quick));
+        assert_eq!(tested.opt_level(), OptLevel::Speed);
+        assert_eq!(tested.regalloc_algorithm(), RegallocAlgorithm::Backtracking);
+        assert_eq!(quick.opt_level(), OptLevel::None);
+        assert_eq!(quick.regalloc_algorithm(), RegallocAlgorithm::SinglePass);
+        // Everything else is the same configuration.
+        assert_eq!(
+            tested.enable_nan_canonicalization(),
+            quick.enable_nan_canonicalization()
+        );
+        assert!(quick.enable_nan_canonicalization() && quick.preserve_frame_pointers());
+    }
+
+    #[test]
     fn a_failed_or_panicking_compile_step_poisons_the_jit() {
-        let mut jit = Jit::new().unwrap();
+        let mut jit = Jit::new(JitCodegen::Tested).unwrap();
         assert_eq!(jit.guarded(|_| Ok(1)), Ok(1));
         let e = jit
             .guarded(|_| -> Result<(), PrepareError> { panic!("boom") })
@@ -1024,7 +1047,11 @@ mod tests {
     fn the_trap_check_refuses_clif_that_could_trap() {
         use cranelift_codegen::ir::{types, Function, InstBuilder, MemFlagsData};
         use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
-        let config = Jit::new().unwrap().module.isa().frontend_config();
+        let config = Jit::new(JitCodegen::Tested)
+            .unwrap()
+            .module
+            .isa()
+            .frontend_config();
         // One function with `load` then `emit`'s instruction; the load is
         // `notrap` unless `load_flags` says otherwise.
         let check =
