@@ -357,19 +357,31 @@ impl EngineInstance for TierInstance {
 /// loader is one for all tiers; decoding and validating it again per tier
 /// cost 3 % of a fuzz run). An error is the loader's message.
 pub fn load_module(bytes: &[u8]) -> Result<std::sync::Arc<Module>, String> {
-    type Loaded = (Vec<u8>, Result<std::sync::Arc<Module>, String>);
     thread_local! {
-        static LAST: std::cell::RefCell<Option<Loaded>> = const { std::cell::RefCell::new(None) };
+        static LAST: LastForBytes<Result<Arc<Module>, String>> = const { std::cell::RefCell::new(None) };
     }
-    LAST.with(|last| {
+    last_for_bytes(&LAST, bytes, |b| Module::new(b).map_err(|e| e.to_string()))
+}
+
+/// A thread's last bytes and what was made of them (see [`last_for_bytes`]).
+pub type LastForBytes<T> = std::cell::RefCell<Option<(Vec<u8>, T)>>;
+
+/// What `make` gives for `bytes`, kept in `last` for the last bytes this
+/// thread asked about: every engine of a case asks with the same bytes.
+pub fn last_for_bytes<T: Clone>(
+    last: &'static std::thread::LocalKey<LastForBytes<T>>,
+    bytes: &[u8],
+    make: impl FnOnce(&[u8]) -> T,
+) -> T {
+    last.with(|last| {
         let mut last = last.borrow_mut();
-        if let Some((b, loaded)) = last.as_ref() {
+        if let Some((b, made)) = last.as_ref() {
             if b.as_slice() == bytes {
-                return loaded.clone();
+                return made.clone();
             }
         }
-        let loaded = Module::new(bytes).map_err(|e| e.to_string());
-        *last = Some((bytes.to_vec(), loaded.clone()));
-        loaded
+        let made = make(bytes);
+        *last = Some((bytes.to_vec(), made.clone()));
+        made
     })
 }

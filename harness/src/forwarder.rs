@@ -15,6 +15,7 @@
 //! the case's own instance. The extra frame and function entry are the same
 //! in every engine (one more call-depth level, one more unit of fuel).
 
+use crate::engine::{last_for_bytes, LastForBytes};
 use std::sync::Arc;
 use tierdiff_runtime::{Limits, Module};
 use wasm_encoder::{
@@ -52,21 +53,10 @@ pub fn wanted(bytes: &[u8], limits: &Limits) -> Option<Arc<Forwarder>> {
     if !limits.call_through_forwarder {
         return None;
     }
-    type Built = (Vec<u8>, Option<Arc<Forwarder>>);
     thread_local! {
-        static LAST: std::cell::RefCell<Option<Built>> = const { std::cell::RefCell::new(None) };
+        static LAST: LastForBytes<Option<Arc<Forwarder>>> = const { std::cell::RefCell::new(None) };
     }
-    LAST.with(|last| {
-        let mut last = last.borrow_mut();
-        if let Some((b, built)) = last.as_ref() {
-            if b.as_slice() == bytes {
-                return built.clone();
-            }
-        }
-        let built = build(bytes).map(Arc::new);
-        *last = Some((bytes.to_vec(), built.clone()));
-        built
-    })
+    last_for_bytes(&LAST, bytes, |b| build(b).map(Arc::new))
 }
 
 /// The forwarder of `case`, or `None` when it exports no function whose
