@@ -275,10 +275,7 @@ impl TierInstance {
 
 impl EngineInstance for TierInstance {
     fn call(&mut self, export: &str, args: &[Value]) -> CallResult {
-        let callee = match &self.forwarder {
-            Some((id, f)) if f.forwards(export) => *id,
-            _ => self.instance,
-        };
+        let callee = crate::forwarder::callee(&self.forwarder, self.instance, export);
         let Some(Extern::Func(f)) = self.store.export(callee, export) else {
             return CallResult::Crashed(format!("no exported function {export:?}"));
         };

@@ -45,6 +45,15 @@ impl Forwarder {
     }
 }
 
+/// The instance an engine calls `export` on: the forwarder's instance when
+/// one is `linked` and forwards it, else the `case`'s.
+pub fn callee<I: Copy>(linked: &Option<(I, Arc<Forwarder>)>, case: I, export: &str) -> I {
+    match linked {
+        Some((forwarder, f)) if f.forwards(export) => *forwarder,
+        _ => case,
+    }
+}
+
 /// The forwarder an engine links for the case `bytes` under `limits`: none
 /// unless the limits ask for one, or when the case exports no function the
 /// forwarder can call (see [`build`]). Every engine of a case asks for the

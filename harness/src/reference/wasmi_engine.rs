@@ -361,10 +361,7 @@ impl WasmiInstance {
 
 impl EngineInstance for WasmiInstance {
     fn call(&mut self, export: &str, args: &[Value]) -> CallResult {
-        let callee = match &self.forwarder {
-            Some((id, f)) if f.forwards(export) => *id,
-            _ => self.instance,
-        };
+        let callee = crate::forwarder::callee(&self.forwarder, self.instance, export);
         let Some(func) = callee.get_func(&self.store, export) else {
             return CallResult::Crashed(format!("no exported function {export:?}"));
         };

@@ -337,10 +337,7 @@ impl WasmtimeInstance {
 
 impl EngineInstance for WasmtimeInstance {
     fn call(&mut self, export: &str, args: &[Value]) -> CallResult {
-        let callee = match &self.forwarder {
-            Some((id, f)) if f.forwards(export) => *id,
-            _ => self.instance,
-        };
+        let callee = crate::forwarder::callee(&self.forwarder, self.instance, export);
         let Some(func) = callee.get_func(&mut self.store, export) else {
             return CallResult::Crashed(format!("no exported function {export:?}"));
         };
