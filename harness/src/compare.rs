@@ -167,13 +167,17 @@ pub enum InconclusiveReason {
     /// Every tier ran out of call depth alike; the references' stacks
     /// differ from our depth limit.
     TiersCallStackExhausted,
-    /// A reference ran out of its own fuel or stack where the tiers did
-    /// not: the tiers were still compared with each other.
+    /// A reference (or an engine under test with limits of its own, see
+    /// `Engine::exact`) ran out of its own fuel, time or stack where the
+    /// tiers did not: the tiers were still compared with each other.
     ReferenceExhausted,
     /// A reference refused the module on an implementation limit of its
     /// own; the tiers were still compared with each other and with any
     /// other reference.
     ReferenceLimit,
+    /// An engine under test does not run a proposal the module uses (its
+    /// adapter said so); the others were compared without it.
+    EngineLeftOut,
     /// Every engine refused the module under the case's memory or table
     /// limits, the same way.
     ResourceLimit,
@@ -193,6 +197,7 @@ impl InconclusiveReason {
             InconclusiveReason::TiersCallStackExhausted => "tiers-call-stack-exhausted",
             InconclusiveReason::ReferenceExhausted => "reference-exhausted",
             InconclusiveReason::ReferenceLimit => "reference-limit",
+            InconclusiveReason::EngineLeftOut => "engine-left-out",
             InconclusiveReason::ResourceLimit => "resource-limit",
             InconclusiveReason::TiersRefused => "tiers-refused",
             InconclusiveReason::Unknown => "unknown",
@@ -209,7 +214,10 @@ impl InconclusiveReason {
                 "every tier ran out of call depth at the same point; the references' stacks differ"
             }
             InconclusiveReason::ReferenceExhausted => {
-                "a reference ran out of its own fuel or stack; the tiers were compared with each other"
+                "a reference or an engine with its own limits ran out of its fuel, time or stack; the tiers were compared with each other"
+            }
+            InconclusiveReason::EngineLeftOut => {
+                "an engine under test does not run a proposal the module uses; the others were compared without it"
             }
             InconclusiveReason::ReferenceLimit => {
                 "a reference refused the module on a limit of its own; the tiers were compared without it"
@@ -344,6 +352,8 @@ pub struct CaseOptions {
 struct Live {
     name: String,
     reference: bool,
+    /// Follows tierdiff's shared semantics ([`Engine::exact`]).
+    exact: bool,
     instance: Option<Box<dyn EngineInstance>>,
     violations_seen: usize,
 }
@@ -374,7 +384,11 @@ pub fn run_case_with(
     let mut out = CaseOutcome::default();
     let mut live = Vec::new();
     let mut inst_results = Vec::new();
-    for engine in engines {
+    // Our tiers first: engines without our fuel then never run a call the
+    // tiers ran out of fuel on, and the first tier is every finding's base.
+    let mut ordered: Vec<&Box<dyn Engine>> = engines.iter().collect();
+    ordered.sort_by_key(|e| (e.is_reference(), !e.exact()));
+    for engine in ordered {
         let start = std::time::Instant::now();
         crate::watchdog::enter(engine.name());
         let r = catch_unwind(AssertUnwindSafe(|| {
@@ -396,12 +410,18 @@ pub fn run_case_with(
         live.push(Live {
             name: engine.name().to_string(),
             reference: engine.is_reference(),
+            exact: engine.exact(),
             instance,
             violations_seen: 0,
         });
     }
     let start = std::time::Instant::now();
-    let verdict = compare_instantiation(&inst_results);
+    let inexact: Vec<String> = live
+        .iter()
+        .filter(|l| !l.reference && !l.exact)
+        .map(|l| l.name.clone())
+        .collect();
+    let verdict = compare_instantiation(&inst_results, &inexact);
     add_time(&mut out.timing, "compare".into(), start);
     out.findings.extend(verdict.finding);
     out.inconclusive = verdict.inconclusive;
@@ -422,7 +442,7 @@ pub fn run_case_with(
             let Some(instance) = l.instance.as_mut() else {
                 continue;
             };
-            if l.reference && tiers_ran_out_of_fuel(&results) {
+            if (l.reference || !l.exact) && tiers_ran_out_of_fuel(&results) {
                 continue;
             }
             let start = std::time::Instant::now();
@@ -538,7 +558,14 @@ impl InstantiationVerdict {
 /// reference is compared only when it failed on something the tiers can
 /// be judged by: its own implementation limits and its own exhaustion
 /// leave it out of the case, with that reason, and the tiers go on.
-fn compare_instantiation(results: &[(String, bool, InstantiateResult)]) -> InstantiationVerdict {
+///
+/// Engines under test in `inexact` (see `Engine::exact`) have limits of
+/// their own: a start function's exhaustion on either side of such a pair
+/// leaves that engine out, as it leaves a reference out.
+fn compare_instantiation(
+    results: &[(String, bool, InstantiateResult)],
+    inexact: &[String],
+) -> InstantiationVerdict {
     use InstantiateResult as R;
     let observed: BTreeMap<String, String> = results
         .iter()
@@ -553,9 +580,15 @@ fn compare_instantiation(results: &[(String, bool, InstantiateResult)]) -> Insta
             format!("{name} crashed while instantiating: {r:?}"),
         ));
     }
+    // An engine under test that cannot run what the module uses (an
+    // adapter's engine without a proposal) is left out, like a reference
+    // on its own limit; our tiers never answer this.
+    let left_out = results
+        .iter()
+        .any(|(_, reference, r)| !reference && matches!(r, R::EngineLimit(_)));
     let tiers: Vec<_> = results
         .iter()
-        .filter(|(_, reference, _)| !reference)
+        .filter(|(_, reference, r)| !reference && !matches!(r, R::EngineLimit(_)))
         .collect();
     if let Some((name, _, r)) = tiers.iter().find(|(_, _, r)| {
         matches!(
@@ -577,9 +610,16 @@ fn compare_instantiation(results: &[(String, bool, InstantiateResult)]) -> Insta
     }
     let rejected = |r: &InstantiateResult| matches!(r, R::Rejected(_));
     let Some((base_name, _, base)) = tiers.first() else {
-        return InstantiationVerdict::stop(None);
+        return InstantiationVerdict::stop(left_out.then_some(InconclusiveReason::EngineLeftOut));
     };
+    let exhausted = |r: &InstantiateResult| matches!(r, R::Trapped(c) if c.is_exhaustion());
+    let mut own_limits_left_out = false;
     for (name, _, r) in &tiers[1..] {
+        let own_limits = inexact.contains(name) || inexact.contains(base_name);
+        if own_limits && (exhausted(r) || exhausted(base)) {
+            own_limits_left_out = true;
+            continue;
+        }
         if r.tag() != base.tag() {
             let kind = if rejected(r) != rejected(base) {
                 FindingKind::ValidationMismatch
@@ -606,7 +646,11 @@ fn compare_instantiation(results: &[(String, bool, InstantiateResult)]) -> Insta
             ))));
         }
     }
-    let mut reference_left_out = None;
+    let mut reference_left_out = match (left_out, own_limits_left_out) {
+        (true, _) => Some(InconclusiveReason::EngineLeftOut),
+        (false, true) => Some(InconclusiveReason::ReferenceExhausted),
+        (false, false) => None,
+    };
     for (name, _, r) in results.iter().filter(|(_, reference, _)| *reference) {
         match r {
             R::EngineLimit(_) => {
@@ -730,8 +774,17 @@ fn compare_call(results: &[(String, bool, CallResult)], live: &mut [Live]) -> (V
     let Some((base_name, _, base)) = tiers.first() else {
         return (findings, Stop::Go);
     };
+    let exact = |name: &str| live.iter().any(|l| l.name == name && l.exact);
+    let base_exact = exact(base_name);
     for (name, _, r) in &tiers[1..] {
-        if !r.identical(base) {
+        // Between an engine with limits of its own and another, exhaustion
+        // on either side cannot be judged, as with a reference (below).
+        let agree = if base_exact && exact(name) {
+            r.identical(base)
+        } else {
+            r.is_exhaustion() || base.is_exhaustion() || r.same(base)
+        };
+        if !agree {
             let kind = call_kind(base, r);
             let detail = format!(
                 "{base_name}={},{name}={}",
@@ -753,7 +806,7 @@ fn compare_call(results: &[(String, bool, CallResult)], live: &mut [Live]) -> (V
     // it left behind (and so on where it happened).
     let exhausted = results
         .iter()
-        .any(|(_, reference, r)| *reference && r.is_exhaustion());
+        .any(|(name, reference, r)| (*reference || !exact(name)) && r.is_exhaustion());
     if base.is_exhaustion() || exhausted {
         if let Some(f) = compare_output(live, true).or_else(|| compare_state(live, true)) {
             findings.push(f);
@@ -800,7 +853,7 @@ fn compare_call(results: &[(String, bool, CallResult)], live: &mut [Live]) -> (V
 fn compare_output(live: &[Live], tiers_only: bool) -> Option<Finding> {
     let outputs: Vec<(&str, bool, crate::outcome::WasiOutput)> = live
         .iter()
-        .filter(|l| !(tiers_only && l.reference))
+        .filter(|l| !(tiers_only && (l.reference || !l.exact)))
         .filter_map(|l| {
             Some((
                 l.name.as_str(),
@@ -906,6 +959,7 @@ fn compare_state(live: &mut [Live], tiers_only: bool) -> Option<Finding> {
         index: usize,
         name: String,
         reference: bool,
+        exact: bool,
         globals: Vec<(String, Value)>,
         /// Exported memories by name; their bytes are compared in place.
         memories: Vec<String>,
@@ -915,7 +969,7 @@ fn compare_state(live: &mut [Live], tiers_only: bool) -> Option<Finding> {
     let snaps: Vec<Snap> = live
         .iter_mut()
         .enumerate()
-        .filter(|(_, l)| !(tiers_only && l.reference))
+        .filter(|(_, l)| !(tiers_only && (l.reference || !l.exact)))
         .filter_map(|(index, l)| {
             let i = l.instance.as_mut()?;
             // Engines list exports in different orders: compare by name.
@@ -929,6 +983,7 @@ fn compare_state(live: &mut [Live], tiers_only: bool) -> Option<Finding> {
                 index,
                 name: l.name.clone(),
                 reference: l.reference,
+                exact: l.exact,
                 globals,
                 memories,
                 tables,
@@ -950,12 +1005,14 @@ fn compare_state(live: &mut [Live], tiers_only: bool) -> Option<Finding> {
         };
         let observed = BTreeMap::new();
         // Tiers agree bit for bit (the NaN rule); a reference's NaN bits
-        // in a float value are its own business.
+        // in a float value are its own business, and so are those of an
+        // engine under test that does not follow our NaN rule.
+        let bitwise = !other.reference && other.exact && base.exact;
         let agree = |a: &Value, b: &Value| {
-            if other.reference {
-                a.same(b)
-            } else {
+            if bitwise {
                 a.identical(b)
+            } else {
+                a.same(b)
             }
         };
         for ((gname, a), (_, b)) in base.globals.iter().zip(&other.globals) {
@@ -991,7 +1048,7 @@ fn compare_state(live: &mut [Live], tiers_only: bool) -> Option<Finding> {
                 return Some(Finding::new(kind, engines, "state,table", observed, msg));
             }
         }
-        if !other.reference && base.maps != other.maps {
+        if bitwise && base.maps != other.maps {
             let differing = base
                 .maps
                 .iter()
@@ -1064,6 +1121,118 @@ mod tests {
         }
     }
 
+    /// An engine under test with semantics of its own: the classic tier,
+    /// with every NaN result's payload changed and, past a call depth of
+    /// its own, stack exhaustion where ours returns.
+    struct Own;
+
+    struct OwnInstance(Box<dyn EngineInstance>);
+
+    impl Engine for Own {
+        fn name(&self) -> &str {
+            "own"
+        }
+        fn is_reference(&self) -> bool {
+            false
+        }
+        fn exact(&self) -> bool {
+            false
+        }
+        fn instantiate_wasi(
+            &self,
+            bytes: &[u8],
+            limits: Limits,
+            wasi: Option<&WasiConfig>,
+        ) -> Result<Box<dyn EngineInstance>, InstantiateResult> {
+            let inner = engine::build("classic").unwrap();
+            Ok(Box::new(OwnInstance(
+                inner.instantiate_wasi(bytes, limits, wasi)?,
+            )))
+        }
+    }
+
+    impl EngineInstance for OwnInstance {
+        fn call(&mut self, export: &str, args: &[Value]) -> CallResult {
+            match export {
+                "deep" => return CallResult::Trapped(TrapCode::CallStackExhausted),
+                "off" => return CallResult::Returned(vec![Value::I32(6)]),
+                _ => {}
+            }
+            match self.0.call(export, args) {
+                CallResult::Returned(v) => CallResult::Returned(
+                    v.into_iter()
+                        .map(|x| match x {
+                            Value::F32(b) if f32::from_bits(b).is_nan() => Value::F32(b | 1),
+                            other => other,
+                        })
+                        .collect(),
+                ),
+                other => other,
+            }
+        }
+        fn globals(&mut self) -> Vec<(String, Value)> {
+            self.0.globals()
+        }
+        fn visit_memories(&mut self, visit: &mut dyn FnMut(&str, &[u8])) {
+            self.0.visit_memories(visit)
+        }
+        fn tables(&mut self) -> Vec<(String, Vec<Value>)> {
+            self.0.tables()
+        }
+        fn violations(&self) -> Vec<tierdiff_runtime::Violation> {
+            Vec::new()
+        }
+        fn shared_map_snapshots(&self) -> Vec<tierdiff_runtime::MapSnapshot> {
+            Vec::new()
+        }
+    }
+
+    /// NaN bits and its own exhaustion are an inexact engine's business,
+    /// its empty map snapshots are not compared, and anything else it does
+    /// differently is a finding naming it.
+    #[test]
+    fn an_engine_with_its_own_semantics_is_judged_as_a_reference_is() {
+        let wat = r#"(module (memory (export "m") 1)
+            (func (export "nan") (result f32) (f32.div (f32.const 0) (f32.const 0)))
+            (func (export "deep") (result i32) (i32.const 3))
+            (func (export "five") (result i32) (i32.const 5))
+            (func (export "off") (result i32) (i32.const 5)))"#;
+        let wasm = wat::parse_str(wat).unwrap();
+        // The base (first) tier is ours whatever the order given.
+        let engines: Vec<Box<dyn Engine>> = vec![
+            Box::new(Own),
+            engine::build("classic").unwrap(),
+            engine::build("fast").unwrap(),
+        ];
+        let calls = |names: &[&str]| CaseOptions {
+            calls: Some(
+                names
+                    .iter()
+                    .map(|n| PlannedCall {
+                        export: n.to_string(),
+                        args: Vec::new(),
+                    })
+                    .collect(),
+            ),
+            ..CaseOptions::default()
+        };
+        let limits = crate::generate::case_limits();
+        let out = run_case_with(&wasm, &engines, limits, calls(&["nan", "five"]));
+        assert!(out.findings.is_empty(), "{:#?}", out.findings);
+        assert_eq!((out.calls, out.inconclusive), (2, None));
+        let out = run_case_with(&wasm, &engines, limits, calls(&["deep", "five"]));
+        assert!(out.findings.is_empty(), "{:#?}", out.findings);
+        assert_eq!(
+            out.inconclusive,
+            Some(InconclusiveReason::ReferenceExhausted)
+        );
+        let out = run_case_with(&wasm, &engines, limits, calls(&["five", "off"]));
+        let finding = out.findings.first().expect("a finding");
+        assert_eq!(finding.kind, FindingKind::ResultMismatch);
+        assert_eq!(finding.engines, vec!["classic", "own"]);
+        assert_eq!(finding.call_index, Some(1));
+    }
+
     /// The reference does not run a call the tiers ran out of fuel on: it
     /// could not judge it, and its own fuel would let an endless loop run
     /// for seconds.
@@ -1097,7 +1266,7 @@ mod tests {
             .iter()
             .map(|(n, reference, r)| (n.to_string(), *reference, r.clone()))
             .collect();
-        compare_instantiation(&results)
+        compare_instantiation(&results, &[])
     }
 
     fn refused(kind: PrepareErrorKind) -> InstantiateResult {
@@ -1240,6 +1409,7 @@ mod tests {
             I::TiersCallStackExhausted,
             I::ReferenceExhausted,
             I::ReferenceLimit,
+            I::EngineLeftOut,
             I::ResourceLimit,
             I::TiersRefused,
             I::Unknown,

@@ -330,10 +330,10 @@ fn check_globals(
     }
 }
 
-/// Every available engine.
+/// Every available engine (the selected set, see [`engine::available`]).
 pub fn all_engines() -> Vec<Box<dyn Engine>> {
     engine::available()
         .iter()
-        .map(|n| engine::build(n).expect("available"))
+        .map(|n| engine::open(n).unwrap_or_else(|e| panic!("{e}")))
         .collect()
 }

@@ -21,6 +21,20 @@ pub trait Engine: Send {
     fn name(&self) -> &str;
     /// Whether this is the independent reference rather than one of our tiers.
     fn is_reference(&self) -> bool;
+    /// Whether an engine under test follows tierdiff's shared semantics
+    /// where the spec leaves room (fuel, call depth, NaN bits): our tiers,
+    /// also behind an adapter. Others (WAMR, `ext:` engines) are compared
+    /// as the references are there: any NaN for a NaN, and their own
+    /// exhaustion leaves them out of the rest of the case.
+    fn exact(&self) -> bool {
+        !self.is_reference()
+    }
+    /// The proposals it runs when fewer than the runtime accepts: a fuzz
+    /// run generates only what every engine runs
+    /// ([`crate::generate::Profile`]).
+    fn features(&self) -> Option<wasmparser::WasmFeatures> {
+        None
+    }
     /// Loads and instantiates a module without WASI.
     fn instantiate(
         &self,
@@ -80,8 +94,38 @@ pub fn wasi_output(state: &Mutex<WasiState>) -> WasiOutput {
     }
 }
 
-/// The engines a run uses by default: implemented tiers, then `wasmi`.
+/// The engines a command uses when it is not told: [`SELECTED_ENV`] if
+/// set, else [`defaults`].
 pub fn available() -> Vec<String> {
+    match std::env::var(SELECTED_ENV) {
+        Ok(list) if !list.trim().is_empty() => list.split(',').map(str::to_string).collect(),
+        _ => defaults(),
+    }
+}
+
+/// The engine set of this process and its children when not the default
+/// one: `--engines` sets it, and fuzz workers, supervised children and
+/// shrink workers inherit it, so every process of a command runs one set.
+pub const SELECTED_ENV: &str = "TIERDIFF_ENGINES";
+
+/// Makes `names` the engine set of this process and the processes it
+/// starts. Called from the CLI before any thread is started.
+pub fn select(names: &[String]) {
+    if names == defaults().as_slice() {
+        std::env::remove_var(SELECTED_ENV);
+    } else {
+        std::env::set_var(SELECTED_ENV, names.join(","));
+    }
+}
+
+/// The engine set to record with a finding, when it is not the default.
+pub fn recorded() -> Option<Vec<String>> {
+    let names = available();
+    (names != defaults()).then_some(names)
+}
+
+/// The default engines: implemented tiers, then `wasmi`.
+pub fn defaults() -> Vec<String> {
     let mut names: Vec<String> = TierKind::implemented()
         .iter()
         .map(|t| t.name().to_string())
@@ -90,11 +134,30 @@ pub fn available() -> Vec<String> {
     names
 }
 
-/// Every engine name [`build`] accepts: [`available`] plus the tie-breaker.
+/// Every built-in engine name: [`defaults`], the tie-breaker, and the
+/// engines under test that only `--engines` selects ([`optional`]).
 pub fn known() -> Vec<String> {
-    let mut names = available();
+    let mut names = defaults();
     names.extend(TIEBREAKER.map(str::to_string));
+    names.extend(optional());
     names
+}
+
+/// Engines under test beyond our tiers: wasmtime's other modes (in
+/// builds with wasmtime) and WAMR's modes, each WAMR mode in an adapter
+/// process of its own ([`crate::wamr`]).
+pub fn optional() -> Vec<String> {
+    let mut names = Vec::new();
+    if cfg!(feature = "wasmtime") {
+        names.extend(["wasmtime-winch", "wasmtime-pulley"].map(str::to_string));
+    }
+    names.extend(crate::wamr::MODES.map(str::to_string));
+    names
+}
+
+/// Opens every engine of `names`, or says which cannot be opened and why.
+pub fn open_all(names: &[String]) -> Result<Vec<Box<dyn Engine>>, String> {
+    names.iter().map(|n| open(n)).collect()
 }
 
 /// The second reference engine that settles wasmi disagreements, if built.
@@ -104,12 +167,90 @@ pub const TIEBREAKER: Option<&str> = if cfg!(feature = "wasmtime") {
     None
 };
 
-/// Builds an engine by name.
+/// Builds an engine by name; `None` for a name [`open`] refuses.
 pub fn build(name: &str) -> Option<Box<dyn Engine>> {
+    open(name).ok()
+}
+
+/// The tierdiff executable whose `adapter` command serves WAMR's modes:
+/// this executable unless this variable names another (for programs and
+/// tests that use the library from a binary of their own).
+pub const EXE_ENV: &str = "TIERDIFF_EXE";
+
+/// The prefix of an engine behind an adapter: `ext:NAME=COMMAND`.
+pub const EXTERNAL_PREFIX: &str = "ext:";
+
+/// Builds an engine by name, or says in one line why it cannot: an
+/// unknown name, or an adapter (`ext:NAME=COMMAND`) that does not start
+/// or speaks another protocol.
+pub fn open(name: &str) -> Result<Box<dyn Engine>, String> {
+    if let Some(spec) = name.strip_prefix(EXTERNAL_PREFIX) {
+        let (ext_name, command) = parse_external(spec)?;
+        let engine = crate::adapter::client::ExternalEngine::start(&ext_name, command)?;
+        return Ok(Box::new(engine));
+    }
+    // WAMR's modes cannot share a process with each other, and a WAMR bug
+    // may kill its process: each runs in an adapter of this binary.
+    if crate::wamr::MODES.contains(&name) {
+        let exe = match std::env::var_os(EXE_ENV) {
+            Some(exe) => std::path::PathBuf::from(exe),
+            None => std::env::current_exe()
+                .map_err(|e| format!("engine {name}: cannot find this executable: {e}"))?,
+        };
+        let command = vec![
+            exe.display().to_string(),
+            "adapter".into(),
+            "--engine".into(),
+            name.into(),
+        ];
+        let engine = crate::adapter::client::ExternalEngine::start(name, command)?;
+        return Ok(Box::new(engine));
+    }
+    in_process(name).ok_or_else(|| {
+        format!(
+            "unknown engine {name:?} (known: {}, or ext:NAME=COMMAND for an adapter)",
+            known().join(", ")
+        )
+    })
+}
+
+/// `NAME=COMMAND` of an `ext:` engine: the command is split on spaces
+/// (a script can do anything more).
+pub fn parse_external(spec: &str) -> Result<(String, Vec<String>), String> {
+    let (name, command) = spec
+        .split_once('=')
+        .ok_or_else(|| format!("engine ext:{spec}: expected ext:NAME=COMMAND"))?;
+    let valid = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    if name.is_empty() || !name.chars().all(valid) {
+        return Err(format!(
+            "engine ext:{spec}: NAME must be letters, digits, '-' or '_'"
+        ));
+    }
+    if known().iter().any(|k| k == name) {
+        return Err(format!(
+            "engine ext:{spec}: {name} is already a built-in engine's name"
+        ));
+    }
+    let command: Vec<String> = command.split_whitespace().map(str::to_string).collect();
+    if command.is_empty() {
+        return Err(format!("engine ext:{spec}: the command is empty"));
+    }
+    Ok((name.to_string(), command))
+}
+
+/// The engines this binary runs in its own process, by name.
+pub fn in_process(name: &str) -> Option<Box<dyn Engine>> {
     match name {
         "wasmi" => Some(Box::new(WasmiEngine)),
         #[cfg(feature = "wasmtime")]
-        "wasmtime" => Some(Box::new(crate::reference::WasmtimeEngine)),
+        "wasmtime" | "wasmtime-winch" | "wasmtime-pulley" => {
+            let mode = crate::reference::wasmtime_engine::WasmtimeMode::parse(name)?;
+            Some(Box::new(crate::reference::WasmtimeEngine { mode }))
+        }
+        other if crate::wamr::MODES.contains(&other) => match crate::wamr::engine(other)? {
+            Ok(engine) => Some(Box::new(engine)),
+            Err(_) => None,
+        },
         other => {
             let tier = TierKind::parse(other).filter(|t| t.is_implemented())?;
             Some(Box::new(TierEngine {

@@ -61,15 +61,15 @@ pub struct FuzzConfig {
     /// `--worker-memory`).
     #[serde(default)]
     pub watch: crate::watchdog::WatchLimits,
+    /// What the engines can all judge, which generation keeps to
+    /// ([`generate::Profile::of`] the engines, decided once by the CLI).
+    #[serde(default)]
+    pub profile: generate::Profile,
 }
 
 /// The module of case input `input` under `config`'s generators.
 pub fn generate_case(config: &FuzzConfig, input: &[u8]) -> generate::Generated {
-    generate::module_from_bytes_among(
-        input,
-        tierdiff_runtime::module::supported_features(),
-        config.generators.as_deref(),
-    )
+    generate::module_for(input, config.profile, config.generators.as_deref())
 }
 
 fn one() -> u64 {
@@ -111,11 +111,15 @@ pub fn build_engines(names: &[String]) -> Vec<Box<dyn Engine>> {
     }
     names
         .iter()
-        .map(|n| match record {
-            true => engine::build_recording(n),
-            false => engine::build(n),
+        .map(|n| {
+            let built = match record {
+                true => engine::build_recording(n).ok_or(()),
+                false => Err(()),
+            };
+            built
+                .or_else(|()| engine::open(n))
+                .unwrap_or_else(|why| panic!("engine {n}: {why}"))
         })
-        .map(|e| e.expect("engine names are checked by the CLI"))
         .collect()
 }
 
@@ -209,6 +213,7 @@ fn finding_record(
         wasi_world: None,
         calls: None,
         source: None,
+        engines: (config.engines != crate::engine::defaults()).then(|| config.engines.clone()),
     }
 }
 
@@ -732,6 +737,7 @@ mod tests {
             jobs: 1,
             generators: None,
             watch: Default::default(),
+            profile: Default::default(),
         };
         let a = case_input(&c, 0);
         c.shard = (2, 2);

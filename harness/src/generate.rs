@@ -20,6 +20,7 @@
 //! turning a proposal on in the loader turns its generation on.
 
 use arbitrary::{Result, Unstructured};
+use serde::{Deserialize, Serialize};
 use tierdiff_runtime::module::supported_features;
 use tierdiff_runtime::Limits;
 use wasm_smith::{Config, InstructionKind, InstructionKinds};
@@ -177,6 +178,59 @@ pub fn module_from_bytes_with(data: &[u8], features: WasmFeatures) -> Generated 
     module_from_bytes_among(data, features, None)
 }
 
+/// What every engine of a run can judge, which generation keeps to: the
+/// proposals they all run, and whether NaN bits must already be canonical
+/// in the module (when an engine under test does not follow our NaN rule,
+/// NaN bits that reach integers or memory would differ for no bug).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    /// wasmparser feature bits.
+    pub features: u64,
+    pub canonical_nans: bool,
+}
+
+impl Default for Profile {
+    fn default() -> Profile {
+        Profile {
+            features: supported_features().bits(),
+            canonical_nans: false,
+        }
+    }
+}
+
+impl Profile {
+    /// The profile `engines` can all judge.
+    pub fn of(engines: &[Box<dyn crate::engine::Engine>]) -> Profile {
+        let mut features = supported_features();
+        for engine in engines {
+            if let Some(f) = engine.features() {
+                features &= f;
+            }
+        }
+        Profile {
+            features: features.bits(),
+            canonical_nans: engines.iter().any(|e| !e.is_reference() && !e.exact()),
+        }
+    }
+
+    pub fn features(self) -> WasmFeatures {
+        WasmFeatures::from_bits_truncate(self.features)
+    }
+
+    /// What it takes away from the default, in one line (empty when nothing).
+    pub fn narrowing(self) -> String {
+        let mut parts = Vec::new();
+        let lost = supported_features() - self.features();
+        if !lost.is_empty() {
+            parts.push(format!("without {lost:?}"));
+        }
+        if self.canonical_nans {
+            parts.push("canonical NaNs only (no nan-flow)".to_string());
+        }
+        parts.join(", ")
+    }
+}
+
 /// [`module_from_bytes_with`] restricted to the generators `among` (all
 /// when `None`): a case whose choice is not among them goes to one that
 /// is, picked by the same input byte, so it still depends on its input
@@ -186,6 +240,21 @@ pub fn module_from_bytes_among(
     features: WasmFeatures,
     among: Option<&[Generator]>,
 ) -> Generated {
+    module_for(
+        data,
+        Profile {
+            features: features.bits(),
+            canonical_nans: false,
+        },
+        among,
+    )
+}
+
+/// [`module_from_bytes_among`] under a run's [`Profile`]: with canonical
+/// NaNs only, nan-flow's cases go to wasm-smith and wasm-smith always
+/// canonicalises.
+pub fn module_for(data: &[u8], profile: Profile, among: Option<&[Generator]>) -> Generated {
+    let features = profile.features();
     let mut u = Unstructured::new(data);
     let pick: u8 = u.arbitrary().unwrap_or(0);
     // The low four bits choose as before the proposals were written; bit 4
@@ -220,14 +289,15 @@ pub fn module_from_bytes_among(
         }
         _ => chosen,
     };
-    let generator = if features.contains(chosen.needs()) {
+    let nan_bits_differ = profile.canonical_nans && chosen == Generator::NanFlow;
+    let generator = if features.contains(chosen.needs()) && !nan_bits_differ {
         chosen
     } else {
         Generator::WasmSmith
     };
     let on = |f: WasmFeatures| features.contains(f);
     let wasm = match generator {
-        Generator::WasmSmith => smith_or_fallback(&mut u, features),
+        Generator::WasmSmith => smith_or_fallback(&mut u, features, profile.canonical_nans),
         Generator::RefLocals => targeted::ref_locals(&mut u),
         Generator::BrTable => targeted::br_table(&mut u),
         Generator::SlotPressure => targeted::slot_pressure(&mut u),
@@ -324,12 +394,17 @@ pub fn under_pressure(limits: &Limits) -> bool {
 pub fn wasm_smith_with(data: &[u8], features: WasmFeatures) -> Vec<u8> {
     let mut u = Unstructured::new(data);
     let _pick: u8 = u.arbitrary().unwrap_or(0);
-    smith_or_fallback(&mut u, features)
+    smith_or_fallback(&mut u, features, false)
 }
 
 /// wasm-smith's module, or a small valid one when the input is too short.
-fn smith_or_fallback(u: &mut Unstructured, features: WasmFeatures) -> Vec<u8> {
-    smith(u, features).unwrap_or_else(|_| targeted::edge_arith(&mut Unstructured::new(&[])))
+fn smith_or_fallback(
+    u: &mut Unstructured,
+    features: WasmFeatures,
+    canonical_nans: bool,
+) -> Vec<u8> {
+    smith(u, features, canonical_nans)
+        .unwrap_or_else(|_| targeted::edge_arith(&mut Unstructured::new(&[])))
 }
 
 /// A wasm-smith configuration for differential use, varied per case, using
@@ -428,8 +503,9 @@ pub fn swarm_config_with(u: &mut Unstructured, features: WasmFeatures) -> Result
     Ok(c)
 }
 
-fn smith(u: &mut Unstructured, features: WasmFeatures) -> Result<Vec<u8>> {
-    let config = swarm_config_with(u, features)?;
+fn smith(u: &mut Unstructured, features: WasmFeatures, canonical_nans: bool) -> Result<Vec<u8>> {
+    let mut config = swarm_config_with(u, features)?;
+    config.canonicalize_nans |= canonical_nans;
     let fuel = u.int_in_range(50..=1_000)?;
     let mut module = wasm_smith::Module::new(config, u)?;
     module

@@ -1,7 +1,8 @@
 //! tierdiff: differential testing of the tierdiff-runtime tiers.
 //!
 //! * [`engine`] / [`reference`]: one narrow interface over every tier and
-//!   the reference engines (wasmi; wasmtime as the tie-breaker).
+//!   the reference engines (wasmi; wasmtime as the tie-breaker);
+//!   [`adapter`] puts engines in other processes behind a protocol.
 //! * [`generate`] and [`plan`]: modules from fuzz input, and the calls to make.
 //! * [`compare`] runs one case through every engine and names the findings
 //!   ([`outcome`] holds what engines did); [`triage`] settles whose bug a
@@ -13,7 +14,10 @@
 //!   the reducer behind [`shrink`].
 //! * [`spec`] runs the official spec testsuite (or any `.wast`) per tier;
 //!   [`bench`] times kernels; [`input`] reads user input; [`cli`] is the CLI.
+//! * [`wamr`]: WAMR's classic interpreter, fast interpreter and fast JIT as
+//!   engines under test, built from WAMR's sources at first use.
 
+pub mod adapter;
 pub mod bench;
 pub mod cli;
 pub mod compare;
@@ -37,4 +41,5 @@ pub mod targets;
 pub mod tier_coverage;
 pub mod triage;
 pub mod verdict;
+pub mod wamr;
 pub mod watchdog;

@@ -18,8 +18,9 @@ pub enum Value {
     /// Lanes little-endian (lane 0 in the lowest bits); serialised as a
     /// `0x` hex string, since JSON numbers cannot hold 128 bits everywhere.
     V128(#[serde(with = "hex_u128")] u128),
-    /// `None` is null; `Some(None)` a function whose index this engine cannot name.
-    FuncRef(Option<Option<u32>>),
+    /// `None` is null; `Some(None)` a function whose index this engine
+    /// cannot name. Serialised as `null`, the index, or `"func"`.
+    FuncRef(#[serde(with = "funcref_repr")] Option<Option<u32>>),
     /// `None` is null; `Some(payload)` the host object's payload.
     ExternRef(Option<u64>),
 }
@@ -125,6 +126,41 @@ pub fn v128_same(a: u128, b: u128) -> bool {
         x == y || (f64::from_bits(x).is_nan() && f64::from_bits(y).is_nan())
     });
     a == b || f32_lanes || f64_lanes
+}
+
+/// Serde for a funcref: `null`, its function index, or `"func"` for a
+/// function the engine cannot name (plain `Option<Option<_>>` would write
+/// that as `null` too).
+mod funcref_repr {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(untagged)]
+    enum Repr {
+        Index(u32),
+        Unnamed(Unnamed),
+    }
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(rename_all = "lowercase")]
+    enum Unnamed {
+        Func,
+    }
+
+    pub fn serialize<S: Serializer>(v: &Option<Option<u32>>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            None => s.serialize_none(),
+            Some(Some(i)) => Repr::Index(*i).serialize(s),
+            Some(None) => Repr::Unnamed(Unnamed::Func).serialize(s),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<u32>>, D::Error> {
+        Ok(Option::<Repr>::deserialize(d)?.map(|r| match r {
+            Repr::Index(i) => Some(i),
+            Repr::Unnamed(Unnamed::Func) => None,
+        }))
+    }
 }
 
 /// Serde for a `u128` as a `0x`-prefixed hex string.

@@ -244,6 +244,16 @@ fn replay_finding(
     let record = FindingRecord::load(dir).map_err(bad)?;
     tierdiff_runtime::Module::new(&wasm)
         .map_err(|e| bad(format!("module.wasm does not load: {e}")))?;
+    // A finding made in other engines than this replay's runs in those.
+    let own;
+    let engines = match &record.engines {
+        Some(names) if std::env::var_os(crate::engine::SELECTED_ENV).is_none() => {
+            own = crate::engine::open_all(names)
+                .map_err(|e| bad(format!("the finding ran in {}: {e}", names.join(","))))?;
+            &own[..]
+        }
+        _ => engines,
+    };
     let mut cases = vec![("", wasm, Setup::of(&record))];
     let shrunk = dir.join("shrunk.json");
     if shrunk.is_file() {

@@ -263,6 +263,10 @@ pub struct FindingRecord {
     /// made by the fuzzer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// The engines the case ran in, when not the default set (`--engines`);
+    /// `replay` and `shrink` run it in them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub engines: Option<Vec<String>>,
 }
 
 fn format_one() -> u32 {
@@ -289,6 +293,7 @@ impl FindingRecord {
             wasi_world,
             calls: setup.calls.clone(),
             source: Some(source.display().to_string()),
+            engines: crate::engine::recorded(),
         }
     }
 
@@ -612,6 +617,7 @@ mod tests {
             wasi_world: None,
             calls: None,
             source: None,
+            engines: None,
         };
         let (dir, written) = write_finding(&out, &record("crash:x:new"), b"\0asm").unwrap();
         assert!(!written && !dir.exists());

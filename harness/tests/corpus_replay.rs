@@ -86,6 +86,7 @@ fn a_fuzz_finding_shrinks_to_a_quarter_and_replays() {
         jobs: 1,
         generators: None,
         watch: Default::default(),
+        profile: Default::default(),
     };
     let report = fuzz::run(&config, vec![], true, &indicatif::ProgressBar::hidden()).unwrap();
     let finding = report

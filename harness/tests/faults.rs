@@ -40,6 +40,7 @@ fn fuzz(fault: Option<&str>, seed: u64, iterations: u64) -> Report {
         jobs: 1,
         generators: None,
         watch: Default::default(),
+        profile: Default::default(),
     };
     let report = fuzz::run(
         &config,

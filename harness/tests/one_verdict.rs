@@ -107,6 +107,7 @@ fn fuzz_run(
         jobs: 1,
         generators: None,
         watch: Default::default(),
+        profile: Default::default(),
     };
     let report = fuzz::run(
         &config,

@@ -87,6 +87,7 @@ fn shrinks(fault: &str, iterations: u64) {
         jobs: 1,
         generators: None,
         watch: Default::default(),
+        profile: Default::default(),
     };
     let report = fuzz::run(
         &config,
@@ -455,6 +456,7 @@ fn the_known_wasmi_select_finding_shrinks_to_12_instructions() {
         jobs: 1,
         generators: None,
         watch: Default::default(),
+        profile: Default::default(),
     };
     let wasm2 = wasmparser::WasmFeatures::WASM2.difference(wasmparser::WasmFeatures::SIMD);
     // The case's wasm-smith module (its bucket now holds a coverage generator).

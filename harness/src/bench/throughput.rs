@@ -43,6 +43,7 @@ pub fn measure(seed: u64, cases: u64, engines: &[String], progress: &dyn Fn(u64)
         jobs: 1,
         generators: None,
         watch: Default::default(),
+        profile: Default::default(),
     };
     let mut timing: BTreeMap<String, f64> = BTreeMap::new();
     let (mut calls, mut findings) = (0, 0);

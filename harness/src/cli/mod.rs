@@ -4,6 +4,7 @@
 //! on stdout; progress and diagnostics go to stderr. Exit codes: 0 all
 //! passed / nothing found, 1 failures or findings, 2 bad usage or bad input.
 
+mod adapter;
 mod fuzz;
 mod merge;
 mod replay;
@@ -48,6 +49,10 @@ enum Command {
         /// 60s): a case past it ends the replay as a `resource: time` finding.
         #[arg(long, value_name = "TIME")]
         case_timeout: Option<String>,
+        /// Comma-separated engines instead of the default set (a finding
+        /// made with --engines replays in its own engines without this).
+        #[arg(long, value_delimiter = ',')]
+        engines: Option<Vec<String>>,
     },
     /// Minimise a finding (folder, finding.json or module), keeping its signature.
     Shrink(shrink::ShrinkArgs),
@@ -108,6 +113,8 @@ enum Command {
     /// A WASI program (importing wasi_snapshot_preview1) runs `_start` in
     /// every engine with deterministic WASI; arguments after `--` are its argv.
     Run(run::RunArgs),
+    /// Serve one engine over the adapter protocol on stdin/stdout (JSON lines; README, "Testing your own runtime").
+    Adapter(adapter::AdapterArgs),
 }
 
 /// Runs the CLI and returns the process exit code. The work runs on a
@@ -145,7 +152,10 @@ fn cli_main() -> ExitCode {
             out,
             json,
             case_timeout,
-        } => replay::cmd_replay(&paths, out.as_deref(), json, case_timeout.as_deref()),
+            engines,
+        } => select_engines(engines.as_deref()).and_then(|()| {
+            replay::cmd_replay(&paths, out.as_deref(), json, case_timeout.as_deref())
+        }),
         Command::Bench(args) => crate::bench::cmd_bench(&args),
         Command::Shrink(args) => shrink::cmd_shrink(args),
         Command::ShrinkWorker { fault } => return shrink::cmd_shrink_worker(fault.as_deref()),
@@ -193,6 +203,7 @@ fn cli_main() -> ExitCode {
             &paths,
         ),
         Command::Run(args) => run::cmd_run(args),
+        Command::Adapter(args) => adapter::cmd_adapter(args),
     };
     match result {
         Ok(code) => code,
@@ -253,6 +264,38 @@ fn run_supervised() -> ExitCode {
         let _ = std::fs::remove_dir_all(crate::watchdog::supervised_dir(pid));
     }
     code
+}
+
+/// Checks `--engines`: every name opens (an adapter starts and says hello),
+/// and no engine is named twice. Returns them opened; a process that runs
+/// cases elsewhere (a worker) opens its own.
+pub fn check_engines(names: &[String]) -> Result<Vec<Box<dyn crate::engine::Engine>>, InputError> {
+    if names.is_empty() {
+        return Err(InputError("--engines: name at least one engine".into()));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    let mut engines = Vec::new();
+    for name in names {
+        let engine =
+            crate::engine::open(name).map_err(|e| InputError(format!("--engines: {e}")))?;
+        if !seen.insert(engine.name().to_string()) {
+            return Err(InputError(format!(
+                "--engines: {} is named twice",
+                engine.name()
+            )));
+        }
+        engines.push(engine);
+    }
+    Ok(engines)
+}
+
+/// Checks and selects `--engines` for this process and its children.
+pub fn select_engines(engines: Option<&[String]>) -> Result<(), InputError> {
+    if let Some(names) = engines {
+        drop(check_engines(names)?);
+        crate::engine::select(names);
+    }
+    Ok(())
 }
 
 /// Resolves `--tier`: one implemented tier, or `all` of them.

@@ -36,6 +36,10 @@ pub(super) struct RunArgs {
     /// Tier to run: classic, fast, jit or all.
     #[arg(long, default_value = "all")]
     tier: String,
+    /// Comma-separated engines instead of --tier (built-in names or
+    /// ext:NAME=COMMAND, as in `fuzz`).
+    #[arg(long, value_delimiter = ',', conflicts_with = "tier")]
+    engines: Option<Vec<String>>,
     /// Fuel: a number of units (one per function entry and loop iteration)
     /// or `unlimited`. Default: the fuzzer's limits (fuel and call depth)
     /// for calls without --invoke, so a run always ends; unlimited with
@@ -224,8 +228,11 @@ pub(super) fn cmd_run(a: RunArgs) -> Result<ExitCode, InputError> {
     if let Some(name) = &a.fault {
         crate::shrink::select_fault(name).map_err(|e| InputError(format!("--fault: {e}")))?;
     }
+    super::select_engines(a.engines.as_deref())?;
     // `all` means every engine: the implemented tiers and the reference.
-    let engines: Vec<String> = if tier == "all" {
+    let engines: Vec<String> = if let Some(names) = &a.engines {
+        names.clone()
+    } else if tier == "all" {
         crate::engine::available()
     } else {
         parse_tiers(tier)?
@@ -235,7 +242,7 @@ pub(super) fn cmd_run(a: RunArgs) -> Result<ExitCode, InputError> {
     };
     let engines: Vec<Box<dyn crate::engine::Engine>> = engines
         .iter()
-        .map(|n| crate::engine::build(n).expect("available engine"))
+        .map(|n| crate::engine::open(n).unwrap_or_else(|e| panic!("{e}")))
         .collect();
     let module = input::load_module(file)?;
     let wasi = run_wasi_config(&a, &module)?;

@@ -26,6 +26,10 @@ pub struct ShrinkArgs {
     /// Candidates to run at most.
     #[arg(long, default_value_t = 20_000)]
     attempts: u64,
+    /// Comma-separated engines instead of the default set (a finding made
+    /// with --engines shrinks in its own engines without this).
+    #[arg(long, value_delimiter = ',')]
+    engines: Option<Vec<String>>,
 }
 
 /// Attempts of each wasm-shrink pass.
@@ -41,6 +45,18 @@ pub(super) fn cmd_shrink(a: ShrinkArgs) -> Result<ExitCode, InputError> {
         None
     };
     let bad = |why: String| InputError(format!("{}: {why}", file.display()));
+    super::select_engines(a.engines.as_deref())?;
+    // A finding made in other engines shrinks in those (and so do the
+    // shrink workers, which inherit the selection).
+    if let (None, Some(d)) = (&a.engines, &dir) {
+        if let Some(names) = crate::report::FindingRecord::load(d)
+            .ok()
+            .and_then(|r| r.engines)
+        {
+            super::select_engines(Some(&names))
+                .map_err(|e| bad(format!("the finding ran in {}: {e}", names.join(","))))?;
+        }
+    }
     let engines = crate::corpus::all_engines();
     let (wasm, finding, fault, setup) = match &dir {
         Some(d) => {

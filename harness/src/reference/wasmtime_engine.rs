@@ -1,12 +1,17 @@
-//! wasmtime as the tie-breaking second reference.
+//! wasmtime as the tie-breaking second reference, and its other execution
+//! modes as engines under test.
 //!
-//! It is consulted only when every tier agrees and wasmi differs (see
-//! [`crate::triage`]), so its compile cost never touches throughput. It runs
-//! with our memory and table limits (a resource limiter), a fixed native
-//! stack for wasm instead of a frame count, and instruction fuel: its
-//! exhaustion, like wasmi's, is inconclusive, never a verdict.
+//! With Cranelift (`wasmtime`) it is consulted only when every tier agrees
+//! and wasmi differs (see [`crate::triage`]), so its compile cost never
+//! touches throughput. Winch (`wasmtime-winch`, its baseline compiler) and
+//! Pulley (`wasmtime-pulley`, its interpreter) are engines under test that
+//! `--engines` names, judged with their own NaN bits and limits
+//! ([`crate::engine::Engine::exact`] is false). Every mode runs with our
+//! memory and table limits (a resource limiter), a fixed native stack for
+//! wasm instead of a frame count, and instruction fuel: its exhaustion,
+//! like wasmi's, is inconclusive, never a verdict.
 
-use super::{reference_fuel, runtime_supports};
+use super::reference_fuel;
 use crate::engine::{Engine, EngineInstance};
 use crate::forwarder::Forwarder;
 use crate::outcome::{CallResult, InstantiateResult, Value, WasiOutput};
@@ -23,50 +28,141 @@ use wasmtime::{ExternRef, Ref, Rooted};
 /// exhaustion and so inconclusive.
 const MAX_WASM_STACK: usize = 2 << 20;
 
-/// The wasmtime engine.
-pub struct WasmtimeEngine;
+/// A wasmtime engine in one of its execution modes.
+pub struct WasmtimeEngine {
+    pub mode: WasmtimeMode,
+}
+
+/// wasmtime's execution modes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WasmtimeMode {
+    /// The optimising compiler: the tie-breaking reference.
+    Cranelift,
+    /// The baseline compiler.
+    Winch,
+    /// The portable interpreter.
+    Pulley,
+}
+
+impl WasmtimeMode {
+    pub const ALL: [WasmtimeMode; 3] = [
+        WasmtimeMode::Cranelift,
+        WasmtimeMode::Winch,
+        WasmtimeMode::Pulley,
+    ];
+
+    /// The engine name.
+    pub fn name(self) -> &'static str {
+        match self {
+            WasmtimeMode::Cranelift => "wasmtime",
+            WasmtimeMode::Winch => "wasmtime-winch",
+            WasmtimeMode::Pulley => "wasmtime-pulley",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<WasmtimeMode> {
+        WasmtimeMode::ALL.into_iter().find(|m| m.name() == name)
+    }
+
+    /// What the mode runs of what the runtime accepts. Winch lacks the
+    /// vector proposals, tail calls and GC-managed reference types
+    /// (externref) on x86-64 (wasmtime's own differential fuzzer turns
+    /// them off for it); a module using them leaves it out of the case
+    /// instead of being a verdict.
+    fn features(self) -> WasmFeatures {
+        let runtime = tierdiff_runtime::module::supported_features();
+        match self {
+            WasmtimeMode::Cranelift | WasmtimeMode::Pulley => runtime,
+            WasmtimeMode::Winch => {
+                runtime
+                    - (WasmFeatures::SIMD
+                        | WasmFeatures::RELAXED_SIMD
+                        | WasmFeatures::TAIL_CALL
+                        | WasmFeatures::GC_TYPES)
+            }
+        }
+    }
+}
 
 struct HostState {
     limits: super::limiter::CaseLimiter,
 }
 
-/// One engine for the process: its configuration never changes, and
-/// creating one costs more than compiling a small module.
-fn shared_engine() -> Result<&'static wasmtime::Engine, InstantiateResult> {
-    static ENGINE: OnceLock<Result<wasmtime::Engine, String>> = OnceLock::new();
-    ENGINE
+/// One engine per mode for the process: its configuration never changes,
+/// and creating one costs more than compiling a small module.
+fn shared_engine(mode: WasmtimeMode) -> Result<&'static wasmtime::Engine, InstantiateResult> {
+    static ENGINES: [OnceLock<Result<wasmtime::Engine, String>>; 3] =
+        [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    let supports = |f: WasmFeatures| mode.features().contains(f);
+    ENGINES[mode as usize]
         .get_or_init(|| {
             let mut config = wasmtime::Config::new();
+            match mode {
+                WasmtimeMode::Cranelift => {}
+                WasmtimeMode::Winch => {
+                    config.strategy(wasmtime::Strategy::Winch);
+                }
+                WasmtimeMode::Pulley => {
+                    config.target("pulley64").map_err(|e| e.to_string())?;
+                }
+            }
             config
                 .consume_fuel(true)
                 // The NaN rule (`tierdiff_runtime::nan`): Cranelift's pass
                 // makes every arithmetic NaN the canonical one, as ours do.
                 .cranelift_nan_canonicalization(true)
                 .max_wasm_stack(MAX_WASM_STACK)
-                .wasm_simd(runtime_supports(WasmFeatures::SIMD))
-                .wasm_relaxed_simd(runtime_supports(WasmFeatures::RELAXED_SIMD))
-                .wasm_tail_call(runtime_supports(WasmFeatures::TAIL_CALL))
-                .wasm_extended_const(runtime_supports(WasmFeatures::EXTENDED_CONST))
-                .wasm_multi_memory(runtime_supports(WasmFeatures::MULTI_MEMORY))
-                .wasm_memory64(runtime_supports(WasmFeatures::MEMORY64))
-                .wasm_wide_arithmetic(runtime_supports(WasmFeatures::WIDE_ARITHMETIC))
-                .wasm_custom_page_sizes(runtime_supports(WasmFeatures::CUSTOM_PAGE_SIZES))
+                .wasm_simd(supports(WasmFeatures::SIMD))
+                .wasm_relaxed_simd(supports(WasmFeatures::RELAXED_SIMD))
+                .wasm_tail_call(supports(WasmFeatures::TAIL_CALL))
+                .wasm_extended_const(supports(WasmFeatures::EXTENDED_CONST))
+                .wasm_multi_memory(supports(WasmFeatures::MULTI_MEMORY))
+                .wasm_memory64(supports(WasmFeatures::MEMORY64))
+                .wasm_wide_arithmetic(supports(WasmFeatures::WIDE_ARITHMETIC))
+                .wasm_custom_page_sizes(supports(WasmFeatures::CUSTOM_PAGE_SIZES))
                 .wasm_function_references(false)
                 .wasm_gc(false)
                 .wasm_exceptions(false);
             wasmtime::Engine::new(&config).map_err(|e| e.to_string())
         })
         .as_ref()
-        .map_err(|e| InstantiateResult::Crashed(format!("wasmtime engine: {e}")))
+        .map_err(|e| InstantiateResult::Crashed(format!("{} engine: {e}", mode.name())))
+}
+
+/// Why `mode` cannot run `bytes` (a proposal it lacks that the runtime
+/// accepts), if so.
+fn unsupported(mode: WasmtimeMode, bytes: &[u8]) -> Option<String> {
+    if mode == WasmtimeMode::Cranelift {
+        return None;
+    }
+    let e = wasmparser::Validator::new_with_features(mode.features())
+        .validate_all(bytes)
+        .err()?;
+    wasmparser::Validator::new_with_features(tierdiff_runtime::module::supported_features())
+        .validate_all(bytes)
+        .ok()?;
+    Some(format!(
+        "{} does not run what the module uses: {}",
+        mode.name(),
+        e.message()
+    ))
 }
 
 impl Engine for WasmtimeEngine {
     fn name(&self) -> &str {
-        "wasmtime"
+        self.mode.name()
     }
 
     fn is_reference(&self) -> bool {
-        true
+        self.mode == WasmtimeMode::Cranelift
+    }
+
+    fn exact(&self) -> bool {
+        false
+    }
+
+    fn features(&self) -> Option<WasmFeatures> {
+        Some(self.mode.features())
     }
 
     fn instantiate_wasi(
@@ -75,7 +171,10 @@ impl Engine for WasmtimeEngine {
         limits: Limits,
         wasi: Option<&WasiConfig>,
     ) -> Result<Box<dyn EngineInstance>, InstantiateResult> {
-        let engine = shared_engine()?;
+        if let Some(why) = unsupported(self.mode, bytes) {
+            return Err(InstantiateResult::EngineLimit(why));
+        }
+        let engine = shared_engine(self.mode)?;
         let module = wasmtime::Module::new(engine, bytes).map_err(load_error)?;
         let mut store = wasmtime::Store::new(
             engine,
