@@ -8,7 +8,9 @@
 # budget such as 30m (default 30m); OUT the report folder (default
 # reports/nightly/shard-SHARD). Environment: SEED (default: today's date,
 # so that every shard of one night shares it), JOBS (default: every core),
-# TIERDIFF (a tierdiff binary; default: build one with cargo).
+# TIERDIFF (a tierdiff binary; default: build one with cargo), ENGINES
+# (`--engines`, e.g. classic,wamr-classic,wamr-fast,wamr-fast-jit,wasmi;
+# default: tierdiff's default engines).
 #
 # Exits 0 even when the shard has findings: they are judged once, after the
 # merge. It fails only when tierdiff itself cannot run (exit 2 or worse).
@@ -35,7 +37,11 @@ fi
 rm -rf "$out"
 mkdir -p "$(dirname "$out")"
 set +e
-"$bin" fuzz --seed "$seed" --shard "$shard/$count" --time "$budget" --jobs "$jobs" --out "$out"
+engines=()
+if [ -n "${ENGINES:-}" ]; then
+  engines=(--engines "$ENGINES")
+fi
+"$bin" fuzz --seed "$seed" --shard "$shard/$count" --time "$budget" --jobs "$jobs" --out "$out" "${engines[@]}"
 status=$?
 set -e
 if [ "$status" -gt 1 ]; then

@@ -421,6 +421,11 @@ pub fn run_case_with(
         .filter(|l| !l.reference && !l.exact)
         .map(|l| l.name.clone())
         .collect();
+    let exact_tiers: Vec<String> = live
+        .iter()
+        .filter(|l| !l.reference && l.exact)
+        .map(|l| l.name.clone())
+        .collect();
     let verdict = compare_instantiation(&inst_results, &inexact);
     add_time(&mut out.timing, "compare".into(), start);
     out.findings.extend(verdict.finding);
@@ -442,7 +447,7 @@ pub fn run_case_with(
             let Some(instance) = l.instance.as_mut() else {
                 continue;
             };
-            if (l.reference || !l.exact) && tiers_ran_out_of_fuel(&results) {
+            if (l.reference || !l.exact) && tiers_ran_out_of_fuel(&results, &exact_tiers) {
                 continue;
             }
             let start = std::time::Instant::now();
@@ -461,6 +466,10 @@ pub fn run_case_with(
         let (findings, stop) = compare_call(&results, &mut live);
         let inconclusive = match stop {
             Stop::Inconclusive(reason) => Some(reason),
+            Stop::Noted(reason) => {
+                out.inconclusive.get_or_insert(reason);
+                None
+            }
             Stop::Go => None,
         };
         add_time(&mut out.timing, "compare".into(), start);
@@ -511,9 +520,12 @@ pub fn run_case_with(
 /// case. A reference's fuel is a backstop ten thousand times ours, so
 /// running it on the endless loop that usually lies behind would only cost
 /// seconds.
-fn tiers_ran_out_of_fuel(results: &[(String, bool, CallResult)]) -> bool {
-    results.iter().any(|(_, reference, r)| {
-        !reference && matches!(r, CallResult::Trapped(TrapCode::OutOfFuel))
+///
+/// Only engines of our fuel count (`exact_tiers`): an engine's own time
+/// budget, also reported as `out-of-fuel`, says nothing about the others.
+fn tiers_ran_out_of_fuel(results: &[(String, bool, CallResult)], exact_tiers: &[String]) -> bool {
+    results.iter().any(|(name, _, r)| {
+        exact_tiers.contains(name) && matches!(r, CallResult::Trapped(TrapCode::OutOfFuel))
     })
 }
 
@@ -521,6 +533,9 @@ fn tiers_ran_out_of_fuel(results: &[(String, bool, CallResult)]) -> bool {
 enum Stop {
     Go,
     Inconclusive(InconclusiveReason),
+    /// Go on, but part of the case could not be judged (an engine was
+    /// left out of the rest of it).
+    Noted(InconclusiveReason),
 }
 
 /// What instantiation decided for a case.
@@ -801,12 +816,33 @@ fn compare_call(results: &[(String, bool, CallResult)], live: &mut [Live]) -> (V
             return (findings, Stop::Go);
         }
     }
+    // An engine under test with limits of its own that ran out of them
+    // where the base did not cannot judge this call, nor what comes after:
+    // it is left out of the rest of the case, and the others, references
+    // included, go on being compared.
+    let out_of_own: Vec<String> = results
+        .iter()
+        .filter(|(name, reference, r)| {
+            !reference && !exact(name) && r.is_exhaustion() && !base.is_exhaustion()
+        })
+        .map(|(name, _, _)| name.clone())
+        .collect();
+    for l in live.iter_mut().filter(|l| out_of_own.contains(&l.name)) {
+        l.instance = None;
+    }
+    let noted = |findings| match out_of_own.is_empty() {
+        true => (findings, Stop::Go),
+        false => (
+            findings,
+            Stop::Noted(InconclusiveReason::ReferenceExhausted),
+        ),
+    };
     // Exhaustion is where the reference's accounting differs from ours: it
     // cannot judge this call, but the tiers must still agree on the state
     // it left behind (and so on where it happened).
     let exhausted = results
         .iter()
-        .any(|(name, reference, r)| (*reference || !exact(name)) && r.is_exhaustion());
+        .any(|(_, reference, r)| *reference && r.is_exhaustion());
     if base.is_exhaustion() || exhausted {
         if let Some(f) = compare_output(live, true).or_else(|| compare_state(live, true)) {
             findings.push(f);
@@ -837,13 +873,13 @@ fn compare_call(results: &[(String, bool, CallResult)], live: &mut [Live]) -> (V
                     r.describe()
                 ),
             ));
-            return (findings, Stop::Go);
+            return noted(findings);
         }
     }
     if let Some(f) = compare_output(live, false).or_else(|| compare_state(live, false)) {
         findings.push(f);
     }
-    (findings, Stop::Go)
+    noted(findings)
 }
 
 /// A WASI program's stdout and stderr: tiers with the first tier, then the

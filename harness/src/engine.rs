@@ -109,13 +109,11 @@ pub fn available() -> Vec<String> {
 pub const SELECTED_ENV: &str = "TIERDIFF_ENGINES";
 
 /// Makes `names` the engine set of this process and the processes it
-/// starts. Called from the CLI before any thread is started.
+/// starts (set even when it is the default one: a choice made on the
+/// command line overrides the set a finding recorded). Called from the
+/// CLI before any thread is started.
 pub fn select(names: &[String]) {
-    if names == defaults().as_slice() {
-        std::env::remove_var(SELECTED_ENV);
-    } else {
-        std::env::set_var(SELECTED_ENV, names.join(","));
-    }
+    std::env::set_var(SELECTED_ENV, names.join(","));
 }
 
 /// The engine set to record with a finding, when it is not the default.
@@ -158,6 +156,11 @@ pub fn optional() -> Vec<String> {
 /// Opens every engine of `names`, or says which cannot be opened and why.
 pub fn open_all(names: &[String]) -> Result<Vec<Box<dyn Engine>>, String> {
     names.iter().map(|n| open(n)).collect()
+}
+
+/// Whether `name` is a reference engine's, without building it.
+pub fn is_reference_name(name: &str) -> bool {
+    name == "wasmi" || TIEBREAKER == Some(name)
 }
 
 /// The second reference engine that settles wasmi disagreements, if built.
@@ -206,12 +209,20 @@ pub fn open(name: &str) -> Result<Box<dyn Engine>, String> {
         let engine = crate::adapter::client::ExternalEngine::start(name, command)?;
         return Ok(Box::new(engine));
     }
-    in_process(name).ok_or_else(|| {
+    let engine = in_process(name).ok_or_else(|| {
         format!(
             "unknown engine {name:?} (known: {}, or ext:NAME=COMMAND for an adapter)",
             known().join(", ")
         )
-    })
+    })?;
+    // A wasmtime mode whose configuration this build cannot make says so
+    // now, not as a crash in every case.
+    #[cfg(feature = "wasmtime")]
+    if let Some(mode) = crate::reference::wasmtime_engine::WasmtimeMode::parse(name) {
+        crate::reference::wasmtime_engine::check(mode)
+            .map_err(|e| format!("engine {name}: {e}"))?;
+    }
+    Ok(engine)
 }
 
 /// `NAME=COMMAND` of an `ext:` engine: the command is split on spaces

@@ -135,8 +135,36 @@ impl Tripped {
 
 const TRIPPED_FILE: &str = "resource.json";
 
-/// Engines by code (0: none, the harness itself).
-const ENGINES: [&str; 6] = ["harness", "classic", "fast", "jit", "wasmi", "wasmtime"];
+/// Engine names by code (0: none, the harness itself); a name gets its
+/// code at its first step, so engines from outside (WAMR's modes, `ext:`
+/// adapters) are blamed by name too.
+static NAMES: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// The code of `engine` (0 once 255 names are taken).
+fn code_of(engine: &str) -> u8 {
+    let mut names = NAMES.lock().unwrap_or_else(|p| p.into_inner());
+    if names.is_empty() {
+        names.push("harness".into());
+    }
+    match names.iter().position(|n| n == engine) {
+        Some(code) => code as u8,
+        None if names.len() < 255 => {
+            names.push(engine.to_string());
+            (names.len() - 1) as u8
+        }
+        None => 0,
+    }
+}
+
+/// The engine of `code`. Never waits: the watchdog and the panic hook
+/// call it while a case may hold the lock.
+fn name_of(code: u8) -> String {
+    NAMES
+        .try_lock()
+        .ok()
+        .and_then(|names| names.get(code as usize).cloned())
+        .unwrap_or_else(|| "harness".into())
+}
 
 /// Where this process's watchdog writes (set by [`start`]).
 static DIR: OnceLock<PathBuf> = OnceLock::new();
@@ -203,8 +231,7 @@ pub fn end_case() {
 /// An engine's step (instantiation or a call) starts.
 #[inline]
 pub fn enter(engine: &str) {
-    let code = ENGINES.iter().position(|e| *e == engine).unwrap_or(0) as u8;
-    ENGINE[lane()].store(code, Ordering::Relaxed);
+    ENGINE[lane()].store(code_of(engine), Ordering::Relaxed);
     if let Some(hook) = test_hook() {
         hook.fire(engine);
     }
@@ -270,7 +297,7 @@ fn look(limits: &WatchLimits) -> Option<Tripped> {
         .unwrap_or_default();
     Some(Tripped {
         resource,
-        engine: ENGINES[ENGINE[lane].load(Ordering::Relaxed) as usize % ENGINES.len()].into(),
+        engine: name_of(ENGINE[lane].load(Ordering::Relaxed)),
         case: CASE[lane].load(Ordering::Relaxed),
         label,
         seconds: ran.as_secs_f64(),
@@ -311,7 +338,7 @@ pub fn clear(dir: &Path) {
 
 /// Whether `engine` names a reference engine (its trips and aborts are its own).
 fn is_reference(engine: &str) -> bool {
-    crate::engine::build(engine).is_some_and(|e| e.is_reference())
+    crate::engine::is_reference_name(engine)
 }
 
 const PANICKED_FILE: &str = "panicked.json";
@@ -377,7 +404,7 @@ fn note_panics(dir: PathBuf) {
         let mut message = info.to_string();
         message.truncate(2000);
         let note = Panicked {
-            engine: ENGINES[ENGINE[lane].load(Ordering::Relaxed) as usize % ENGINES.len()].into(),
+            engine: name_of(ENGINE[lane].load(Ordering::Relaxed)),
             case: CASE[lane].load(Ordering::Relaxed),
             message,
         };

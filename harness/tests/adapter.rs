@@ -192,6 +192,85 @@ done"#,
     }
 }
 
+/// A stray line on an adapter's stdout is garbage for that call, and the
+/// adapter is started again for the next case, never left one line out of
+/// step with the harness.
+#[test]
+fn an_adapter_that_prints_a_stray_line_is_restarted_in_step() {
+    let dir = tempdir("stray");
+    let marker = dir.join("printed");
+    let script = write_script(
+        &dir,
+        "stray.sh",
+        &format!(
+            r#"while read -r line; do
+  case "$line" in
+    *'"hello"'*) echo '{{"protocol":1,"engine":"stray","semantics":"own","proposals":[]}}' ;;
+    *'"instantiate"'*) echo '{{"instantiate":"ok"}}' ;;
+    *'"state"'*) echo '{{"globals":[],"memories":[],"tables":[]}}' ;;
+    *) if [ ! -e {m} ]; then touch {m}; echo 'debug: hello from the runtime'; fi
+       echo '{{"call":{{"returned":[{{"type":"i32","value":1}}]}}}}' ;;
+  esac
+done"#,
+            m = marker.display()
+        ),
+    );
+    let wasm =
+        wat::parse_str(r#"(module (func (export "f") (result i32) (i32.const 1)))"#).unwrap();
+    let engines = vec![
+        engine::build("classic").unwrap(),
+        engine::open(&format!("ext:stray={}", script.display())).unwrap(),
+    ];
+    let limits = tierdiff::verdict::module_limits();
+    let first = run_case(&wasm, &engines, limits);
+    let finding = first.findings.first().expect("the stray line is garbage");
+    assert_eq!(finding.kind, FindingKind::Crash);
+    assert!(finding.message.contains("garbage"), "{}", finding.message);
+    let second = run_case(&wasm, &engines, limits);
+    assert!(second.findings.is_empty(), "{:?}", second.findings);
+    assert!(second.calls > 0);
+}
+
+/// An adapter that hangs in a call is ended with its worker by the case
+/// watchdog: a `resource` finding that names the engine, and the run goes on.
+#[test]
+fn a_hung_adapter_is_a_resource_finding_naming_its_engine() {
+    let dir = tempdir("hang");
+    let script = write_script(
+        &dir,
+        "hang.sh",
+        r#"while read -r line; do
+  case "$line" in
+    *'"hello"'*) echo '{"protocol":1,"engine":"hang","semantics":"own","proposals":[]}' ;;
+    *'"instantiate"'*) echo '{"instantiate":"ok"}' ;;
+    *'"state"'*) echo '{"globals":[],"memories":[],"tables":[]}' ;;
+    *) exec sleep 1000 ;;
+  esac
+done"#,
+    );
+    let out = std::process::Command::new(tierdiff())
+        .args(["fuzz", "--seed", "1", "--iterations", "4", "--jobs", "1"])
+        .args(["--case-timeout", "2s", "--json", "--out"])
+        .arg(dir.join("report"))
+        .arg("--engines")
+        .arg(format!("classic,ext:hang={}", script.display()))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let json: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+    let signatures: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["signature"].as_str().unwrap())
+        .collect();
+    assert!(
+        signatures.iter().any(|s| s.starts_with("resource:hang")),
+        "{signatures:?}\n{stderr}"
+    );
+}
+
 /// An engine that lacks a proposal the module uses is left out of that
 /// case, with the reason named; the others are still compared.
 #[test]

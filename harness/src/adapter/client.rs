@@ -27,9 +27,20 @@ struct Adapter {
     child: Child,
     stdin: ChildStdin,
     stdout: BufReader<ChildStdout>,
-    /// Bumped by every instantiate: an instance of an older one is gone.
+    /// The instance it holds ([`next_generation`]): an instance of an older
+    /// one, or of an adapter that died, is gone.
     generation: u64,
 }
+
+/// A number no instance of any adapter of this process had before.
+fn next_generation() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+/// How long an adapter may take to say hello: WAMR's modes build
+/// themselves at first use (seconds here, minutes on a slow machine).
+const HELLO_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(600);
 
 impl Drop for Adapter {
     fn drop(&mut self) {
@@ -64,17 +75,65 @@ impl Adapter {
 
     /// Sends one request and reads one answer line.
     fn ask(&mut self, request: &Request) -> Result<String, String> {
+        self.ask_within(request, None)
+    }
+
+    /// [`Adapter::ask`], giving up after `timeout` without an answer (the
+    /// adapter is then killed). Calls have no timeout of their own: the
+    /// watchdog of the process bounds a whole case.
+    fn ask_within(
+        &mut self,
+        request: &Request,
+        timeout: Option<std::time::Duration>,
+    ) -> Result<String, String> {
         let mut line = serde_json::to_string(request).expect("requests serialise");
         line.push('\n');
         let sent = self
             .stdin
             .write_all(line.as_bytes())
             .and_then(|()| self.stdin.flush());
+        if sent.is_err() {
+            return Err(self.death());
+        }
+        if let Some(timeout) = timeout {
+            if !self.answers_within(timeout) {
+                let _ = self.child.kill();
+                return Err(format!(
+                    "no answer within {} s (the adapter was ended)",
+                    timeout.as_secs()
+                ));
+            }
+        }
         let mut answer = String::new();
-        let read = sent.and_then(|()| self.stdout.read_line(&mut answer));
-        match read {
+        match self.stdout.read_line(&mut answer) {
             Ok(n) if n > 0 => Ok(answer),
             _ => Err(self.death()),
+        }
+    }
+
+    /// Whether the adapter's stdout has something to read within `timeout`.
+    fn answers_within(&mut self, timeout: std::time::Duration) -> bool {
+        use std::os::fd::AsRawFd;
+        if !self.stdout.buffer().is_empty() {
+            return true;
+        }
+        let mut fd = libc::pollfd {
+            fd: self.stdout.get_ref().as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            let ms = left.as_millis().min(i32::MAX as u128) as i32;
+            // SAFETY: one valid pollfd for the duration of the call.
+            let n = unsafe { libc::poll(&mut fd, 1, ms) };
+            match n {
+                n if n > 0 => return true,
+                0 => return false,
+                _ if std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted => {}
+                _ => return true,
+            }
         }
     }
 
@@ -98,11 +157,16 @@ impl Adapter {
 /// stuck in a loop never outlives a worker its watchdog ended.
 fn die_with_parent(cmd: &mut Command) {
     use std::os::unix::process::CommandExt;
-    // SAFETY: prctl is async-signal-safe and touches no memory of ours.
+    let parent = std::process::id() as libc::pid_t;
+    // SAFETY: prctl and getppid are async-signal-safe and touch no memory
+    // of ours. A parent that died before prctl ran is seen by getppid.
     unsafe {
-        cmd.pre_exec(|| {
+        cmd.pre_exec(move || {
             if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
                 return Err(std::io::Error::last_os_error());
+            }
+            if libc::getppid() != parent {
+                return Err(std::io::Error::other("the harness is gone"));
             }
             Ok(())
         });
@@ -116,7 +180,7 @@ impl ExternalEngine {
     pub fn start(name: &str, command: Vec<String>) -> Result<ExternalEngine, String> {
         let mut adapter = Adapter::start(name, &command)?;
         let answer = adapter
-            .ask(&Request::Hello { protocol: PROTOCOL })
+            .ask_within(&Request::Hello { protocol: PROTOCOL }, Some(HELLO_TIMEOUT))
             .map_err(|e| format!("engine {name}: no hello: {e}"))?;
         if let Ok(Answer { error: Some(e), .. }) = serde_json::from_str::<Answer>(&answer) {
             return Err(format!("engine {name}: {e}"));
@@ -214,13 +278,13 @@ impl Engine for ExternalEngine {
             let mut adapter =
                 Adapter::start(&self.name, &self.command).map_err(InstantiateResult::Crashed)?;
             adapter
-                .ask(&Request::Hello { protocol: PROTOCOL })
+                .ask_within(&Request::Hello { protocol: PROTOCOL }, Some(HELLO_TIMEOUT))
                 .map_err(InstantiateResult::Crashed)?;
             *slot = Some(adapter);
         }
         let adapter = slot.as_mut().expect("started above");
-        adapter.generation += 1;
-        let generation = adapter.generation;
+        let generation = next_generation();
+        adapter.generation = generation;
         let request = Request::Instantiate {
             wasm: super::hex(bytes),
             limits,
@@ -268,15 +332,21 @@ struct ExternalInstance {
 }
 
 impl ExternalInstance {
-    /// Sends `request` to this instance's adapter; a dead adapter is
-    /// dropped (the next case starts another).
-    fn ask(&mut self, request: &Request) -> Result<String, String> {
+    /// Sends `request` to this instance's adapter and reads its answer
+    /// with `read`. An adapter that died, or answered what `read` cannot
+    /// take, is dropped: a stray line would put every later answer one
+    /// line out. The next case starts another.
+    fn ask<T>(
+        &mut self,
+        request: &Request,
+        read: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Result<T, String> {
         let mut slot = self.child.lock().unwrap_or_else(|e| e.into_inner());
         let adapter = slot
             .as_mut()
             .filter(|a| a.generation == self.generation)
             .ok_or_else(|| format!("{}: the instance is gone", self.engine))?;
-        let answer = adapter.ask(request);
+        let answer = adapter.ask(request).and_then(|line| read(&line));
         if answer.is_err() {
             *slot = None;
         }
@@ -284,17 +354,16 @@ impl ExternalInstance {
     }
 
     fn fetch_state(&mut self) -> Result<State, String> {
-        let line = self.ask(&Request::State)?;
-        if let Ok(answer) = serde_json::from_str::<Answer>(&line) {
-            if let Some(error) = answer.error {
-                return Err(format!("state: the adapter reported an error: {error}"));
+        self.ask(&Request::State, |line| {
+            if let Ok(Answer { error: Some(e), .. }) = serde_json::from_str::<Answer>(line) {
+                return Err(format!("state: the adapter reported an error: {e}"));
             }
-        }
-        serde_json::from_str::<State>(&line).map_err(|e| {
-            format!(
-                "state: the adapter answered garbage ({e}): {}",
-                clip(line.trim())
-            )
+            serde_json::from_str::<State>(line).map_err(|e| {
+                format!(
+                    "state: the adapter answered garbage ({e}): {}",
+                    clip(line.trim())
+                )
+            })
         })
     }
 }
@@ -305,9 +374,7 @@ impl EngineInstance for ExternalInstance {
             export: export.to_string(),
             args: args.to_vec(),
         };
-        let result = self
-            .ask(&request)
-            .and_then(|line| member(&line, |a| a.call));
+        let result = self.ask(&request, |line| member(line, |a| a.call));
         match result.and_then(|r| Ok((r, self.fetch_state()?))) {
             Ok((result, state)) => {
                 self.state = state;

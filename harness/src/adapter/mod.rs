@@ -177,32 +177,39 @@ pub const PROPOSALS: [&str; 7] = [
     "wide-arithmetic",
 ];
 
-/// The wasmparser features of WebAssembly 2.0 plus `proposals`; a name not
-/// in [`PROPOSALS`] is an error.
-pub fn features(proposals: &[String]) -> Result<wasmparser::WasmFeatures, String> {
+/// The wasmparser features of proposal `name` (one of [`PROPOSALS`]).
+fn feature_of(name: &str) -> Option<wasmparser::WasmFeatures> {
     use wasmparser::WasmFeatures as F;
-    let mut features = F::WASM2;
+    Some(match name {
+        "simd" => F::SIMD,
+        "relaxed-simd" => F::SIMD | F::RELAXED_SIMD,
+        "tail-call" => F::TAIL_CALL,
+        "extended-const" => F::EXTENDED_CONST,
+        "multi-memory" => F::MULTI_MEMORY,
+        "memory64" => F::MEMORY64,
+        "wide-arithmetic" => F::WIDE_ARITHMETIC,
+        _ => return None,
+    })
+}
+
+/// The wasmparser features of WebAssembly 2.0 without SIMD plus
+/// `proposals`; a name not in [`PROPOSALS`] is an error.
+pub fn features(proposals: &[String]) -> Result<wasmparser::WasmFeatures, String> {
+    let mut features = wasmparser::WasmFeatures::WASM2 - wasmparser::WasmFeatures::SIMD;
     for p in proposals {
-        features |= match p.as_str() {
-            "simd" => F::SIMD,
-            "relaxed-simd" => F::SIMD | F::RELAXED_SIMD,
-            "tail-call" => F::TAIL_CALL,
-            "extended-const" => F::EXTENDED_CONST,
-            "multi-memory" => F::MULTI_MEMORY,
-            "memory64" => F::MEMORY64,
-            "wide-arithmetic" => F::WIDE_ARITHMETIC,
-            other => {
-                return Err(format!(
-                    "unknown proposal {other:?} (known: {})",
-                    PROPOSALS.join(", ")
-                ))
-            }
-        };
-    }
-    if !proposals.iter().any(|p| p.contains("simd")) {
-        features.remove(F::SIMD);
+        features |= feature_of(p)
+            .ok_or_else(|| format!("unknown proposal {p:?} (known: {})", PROPOSALS.join(", ")))?;
     }
     Ok(features)
+}
+
+/// The names of [`PROPOSALS`] that `features` has.
+pub fn proposals_in(features: wasmparser::WasmFeatures) -> Vec<String> {
+    PROPOSALS
+        .iter()
+        .filter(|p| feature_of(p).is_some_and(|f| features.contains(f)))
+        .map(|p| p.to_string())
+        .collect()
 }
 
 /// Lowercase hex of `bytes`.
@@ -291,6 +298,9 @@ mod tests {
         assert!(base.contains(wasmparser::WasmFeatures::REFERENCE_TYPES));
         let simd = features(&["simd".into()]).unwrap();
         assert!(simd.contains(wasmparser::WasmFeatures::SIMD));
+        let all: Vec<String> = PROPOSALS.iter().map(|p| p.to_string()).collect();
+        assert_eq!(proposals_in(features(&all).unwrap()), all);
+        assert_eq!(proposals_in(simd), vec!["simd".to_string()]);
         assert!(features(&["gc".into()])
             .unwrap_err()
             .contains("unknown proposal"));

@@ -88,7 +88,10 @@ fn answer(
             None => error("call: no instance".into()),
         },
         Request::State => match instance.as_mut() {
-            Some(i) => return serde_json::to_string(&state(i.as_mut())),
+            Some(i) => match catch(|| state(i.as_mut())) {
+                Ok(state) => return serde_json::to_string(&state),
+                Err(panic) => error(format!("state: the engine panicked: {panic}")),
+            },
             None => error("state: no instance".into()),
         },
     };

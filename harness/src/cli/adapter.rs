@@ -38,12 +38,26 @@ fn refuse(why: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
-/// Proposals every in-process engine runs: all [`crate::adapter::PROPOSALS`].
-fn default_proposals() -> Vec<String> {
-    crate::adapter::PROPOSALS
-        .iter()
-        .map(|p| p.to_string())
-        .collect()
+/// Proposals an in-process engine runs: those of the runtime, or of the
+/// engine when it runs fewer (wasmtime's Winch).
+fn default_proposals(engine: &dyn crate::engine::Engine) -> Vec<String> {
+    let runtime = tierdiff_runtime::module::supported_features();
+    crate::adapter::proposals_in(engine.features().map_or(runtime, |f| f & runtime))
+}
+
+/// The protocol's channel: this process's stdout, kept for the protocol
+/// alone. Whatever else writes to fd 1 (a runtime's own prints) goes to
+/// stderr instead, so it cannot put the answers out of step.
+fn protocol_output() -> std::io::Result<std::fs::File> {
+    use std::os::fd::FromRawFd;
+    // SAFETY: plain descriptor calls; the duplicate is owned by the File.
+    unsafe {
+        let fd = libc::dup(1);
+        if fd < 0 || libc::dup2(2, 1) < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        Ok(std::fs::File::from_raw_fd(fd))
+    }
 }
 
 pub(super) fn cmd_adapter(a: AdapterArgs) -> Result<ExitCode, InputError> {
@@ -62,7 +76,10 @@ pub(super) fn cmd_adapter(a: AdapterArgs) -> Result<ExitCode, InputError> {
             (Box::new(e) as Box<dyn crate::engine::Engine>, proposals)
         }),
         None => crate::engine::in_process(&a.engine)
-            .map(|e| (e, default_proposals()))
+            .map(|e| {
+                let proposals = default_proposals(e.as_ref());
+                (e, proposals)
+            })
             .ok_or_else(|| {
                 format!(
                     "--engine {:?}: not an engine of this binary (known: {})",
@@ -79,8 +96,14 @@ pub(super) fn cmd_adapter(a: AdapterArgs) -> Result<ExitCode, InputError> {
     crate::adapter::features(&proposals).map_err(|e| InputError(format!("--proposals: {e}")))?;
     let hello = crate::adapter::server::hello(engine.as_ref(), proposals);
     let stdin = std::io::stdin().lock();
-    let stdout = std::io::stdout().lock();
+    let output = protocol_output()
+        .map_err(|e| InputError(format!("cannot keep stdout for the protocol: {e}")))?;
     // A harness that went away is the end of the conversation, not an error.
-    let _ = crate::adapter::server::serve(engine.as_ref(), &hello, stdin, stdout);
+    let _ = crate::adapter::server::serve(
+        engine.as_ref(),
+        &hello,
+        stdin,
+        std::io::BufWriter::new(output),
+    );
     Ok(ExitCode::SUCCESS)
 }

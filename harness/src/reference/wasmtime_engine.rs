@@ -129,6 +129,14 @@ fn shared_engine(mode: WasmtimeMode) -> Result<&'static wasmtime::Engine, Instan
         .map_err(|e| InstantiateResult::Crashed(format!("{} engine: {e}", mode.name())))
 }
 
+/// Whether this build can make `mode`'s engine, or why not.
+pub fn check(mode: WasmtimeMode) -> Result<(), String> {
+    shared_engine(mode).map(|_| ()).map_err(|e| match e {
+        InstantiateResult::Crashed(m) => m,
+        other => format!("{other:?}"),
+    })
+}
+
 /// Why `mode` cannot run `bytes` (a proposal it lacks that the runtime
 /// accepts), if so.
 fn unsupported(mode: WasmtimeMode, bytes: &[u8]) -> Option<String> {
