@@ -83,17 +83,10 @@ fn a_served_engine_that_differs_is_a_finding() {
     assert!(outcome.calls > 0);
     // ...and a script answering every call with a wrong result does not.
     let dir = tempdir("wrong");
-    let script = write_script(
+    let script = scripted_adapter(
         &dir,
-        "wrong.sh",
-        r#"while read -r line; do
-  case "$line" in
-    *'"hello"'*) echo '{"protocol":1,"engine":"wrong","semantics":"own","proposals":[]}' ;;
-    *'"instantiate"'*) echo '{"instantiate":"ok"}' ;;
-    *'"call"'*) echo '{"call":{"returned":[{"type":"i32","value":12345}]}}' ;;
-    *) echo '{"globals":[],"memories":[],"tables":[]}' ;;
-  esac
-done"#,
+        "wrong",
+        r#"echo '{"call":{"returned":[{"type":"i32","value":12345}]}}'"#,
     );
     let wrong = engine::open(&format!("ext:wrong={}", script.display())).unwrap();
     let engines = vec![engine::build("classic").unwrap(), wrong];
@@ -161,18 +154,7 @@ fn bad_adapters_are_one_line_errors_before_any_case() {
 #[test]
 fn an_adapter_that_dies_mid_run_is_its_engines_crash() {
     let dir = tempdir("dies");
-    let script = write_script(
-        &dir,
-        "dies.sh",
-        r#"while read -r line; do
-  case "$line" in
-    *'"hello"'*) echo '{"protocol":1,"engine":"dies","semantics":"own","proposals":[]}' ;;
-    *'"instantiate"'*) echo '{"instantiate":"ok"}' ;;
-    *'"state"'*) echo '{"globals":[],"memories":[],"tables":[]}' ;;
-    *) exit 9 ;;
-  esac
-done"#,
-    );
+    let script = scripted_adapter(&dir, "dies", "exit 9");
     let wasm =
         wat::parse_str(r#"(module (func (export "f") (result i32) (i32.const 1)))"#).unwrap();
     let engines = vec![
@@ -199,22 +181,12 @@ done"#,
 fn an_adapter_that_prints_a_stray_line_is_restarted_in_step() {
     let dir = tempdir("stray");
     let marker = dir.join("printed");
-    let script = write_script(
-        &dir,
-        "stray.sh",
-        &format!(
-            r#"while read -r line; do
-  case "$line" in
-    *'"hello"'*) echo '{{"protocol":1,"engine":"stray","semantics":"own","proposals":[]}}' ;;
-    *'"instantiate"'*) echo '{{"instantiate":"ok"}}' ;;
-    *'"state"'*) echo '{{"globals":[],"memories":[],"tables":[]}}' ;;
-    *) if [ ! -e {m} ]; then touch {m}; echo 'debug: hello from the runtime'; fi
-       echo '{{"call":{{"returned":[{{"type":"i32","value":1}}]}}}}' ;;
-  esac
-done"#,
-            m = marker.display()
-        ),
+    let on_call = format!(
+        r#"if [ ! -e {m} ]; then touch {m}; echo 'debug: hello from the runtime'; fi
+       echo '{{"call":{{"returned":[{{"type":"i32","value":1}}]}}}}'"#,
+        m = marker.display()
     );
+    let script = scripted_adapter(&dir, "stray", &on_call);
     let wasm =
         wat::parse_str(r#"(module (func (export "f") (result i32) (i32.const 1)))"#).unwrap();
     let engines = vec![
@@ -236,18 +208,7 @@ done"#,
 #[test]
 fn a_hung_adapter_is_a_resource_finding_naming_its_engine() {
     let dir = tempdir("hang");
-    let script = write_script(
-        &dir,
-        "hang.sh",
-        r#"while read -r line; do
-  case "$line" in
-    *'"hello"'*) echo '{"protocol":1,"engine":"hang","semantics":"own","proposals":[]}' ;;
-    *'"instantiate"'*) echo '{"instantiate":"ok"}' ;;
-    *'"state"'*) echo '{"globals":[],"memories":[],"tables":[]}' ;;
-    *) exec sleep 1000 ;;
-  esac
-done"#,
-    );
+    let script = scripted_adapter(&dir, "hang", "exec sleep 1000");
     let out = std::process::Command::new(tierdiff())
         .args(["fuzz", "--seed", "1", "--iterations", "4", "--jobs", "1"])
         .args(["--case-timeout", "2s", "--json", "--out"])
@@ -300,6 +261,23 @@ fn tempdir(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+/// An adapter script named `name` (own semantics, no proposals) that
+/// instantiates anything, has empty state, and runs the shell `on_call`
+/// for every call.
+fn scripted_adapter(dir: &Path, name: &str, on_call: &str) -> PathBuf {
+    let body = format!(
+        r#"while read -r line; do
+  case "$line" in
+    *'"hello"'*) echo '{{"protocol":1,"engine":"{name}","semantics":"own","proposals":[]}}' ;;
+    *'"instantiate"'*) echo '{{"instantiate":"ok"}}' ;;
+    *'"state"'*) echo '{{"globals":[],"memories":[],"tables":[]}}' ;;
+    *) {on_call} ;;
+  esac
+done"#
+    );
+    write_script(dir, &format!("{name}.sh"), &body)
 }
 
 fn write_script(dir: &Path, name: &str, body: &str) -> PathBuf {
