@@ -256,6 +256,11 @@ pub struct EngineCounts {
     /// Of `exhausted`: calls that ran out of call depth.
     #[serde(default)]
     pub call_stack_exhausted: u64,
+    /// Cases the engine was left out of: it does not run a proposal the
+    /// module uses (`engine-left-out`), or hit an implementation limit of
+    /// its own.
+    #[serde(default)]
+    pub left_out: u64,
 }
 
 impl EngineCounts {
@@ -281,6 +286,7 @@ impl EngineCounts {
         self.crashed += o.crashed;
         self.out_of_fuel += o.out_of_fuel;
         self.call_stack_exhausted += o.call_stack_exhausted;
+        self.left_out += o.left_out;
     }
 }
 
@@ -404,6 +410,12 @@ pub fn run_case_with(
             Ok(Err(e)) => (e, None),
             Err(p) => (InstantiateResult::Crashed(panic_message(p)), None),
         };
+        if matches!(result, InstantiateResult::EngineLimit(_)) {
+            out.per_engine
+                .entry(engine.name().to_string())
+                .or_default()
+                .left_out += 1;
+        }
         out.instantiate
             .insert(engine.name().to_string(), result.clone());
         inst_results.push((engine.name().to_string(), engine.is_reference(), result));

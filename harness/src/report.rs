@@ -481,11 +481,11 @@ pub fn summary_markdown(r: &Report) -> String {
         s.push_str("\n## Reference-engine bugs (not failures)\n\n`reference-bug`: wasmi differed from every tier and the tie-breaker sided with the tiers (or a known-bug rewrite confirmed it); grouped by root cause. `reference-resource`: a reference engine's step ran past the case's time or the worker's memory.\n\n");
         finding_table(&mut s, &reference);
     }
-    s.push_str("\n## Outcomes per engine\n\n| engine | returned | trapped | exhausted | crashed |\n|---|---|---|---|---|\n");
+    s.push_str("\n## Outcomes per engine\n\nCalls that returned, trapped, ran out of fuel or depth, or crashed; and the cases the engine was left out of (a proposal it does not run, or a limit of its own).\n\n| engine | returned | trapped | exhausted | crashed | cases left out |\n|---|---|---|---|---|---|\n");
     for (e, c) in &r.per_engine {
         s.push_str(&format!(
-            "| {e} | {} | {} | {} | {} |\n",
-            c.returned, c.trapped, c.exhausted, c.crashed
+            "| {e} | {} | {} | {} | {} | {} |\n",
+            c.returned, c.trapped, c.exhausted, c.crashed, c.left_out
         ));
     }
     let pct = |n: u64| 100.0 * n as f64 / r.cases.max(1) as f64;

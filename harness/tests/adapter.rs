@@ -253,6 +253,11 @@ fn an_engine_without_a_proposal_is_left_out_with_the_reason() {
     );
     let why = format!("{:?}", outcome.instantiate["no-simd"]);
     assert!(why.contains("does not support"), "{why}");
+    assert_eq!(
+        outcome.per_engine["no-simd"].left_out, 1,
+        "counted for the engine"
+    );
+    assert_eq!(outcome.per_engine["classic"].left_out, 0);
     assert!(outcome.calls >= 1, "classic still ran the call");
 }
 
