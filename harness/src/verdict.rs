@@ -164,9 +164,15 @@ impl WasiWorld {
     }
 }
 
-/// Lower-case hex of `bytes`.
+/// Lower-case hex of `bytes` (whole modules and memories travel this way
+/// to adapters: one string, no allocation per byte).
 pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    use std::fmt::Write;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
 }
 
 /// The bytes of a hex string; `None` if it is not one.

@@ -286,7 +286,7 @@ impl Engine for ExternalEngine {
         let generation = next_generation();
         adapter.generation = generation;
         let request = Request::Instantiate {
-            wasm: super::hex(bytes),
+            wasm: crate::verdict::hex(bytes),
             limits,
         };
         let answer = adapter.ask(&request);

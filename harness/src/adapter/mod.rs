@@ -30,6 +30,7 @@ pub mod client;
 pub mod server;
 
 use crate::outcome::{CallResult, InstantiateResult, Value};
+use crate::verdict::{hex, unhex};
 use serde::{Deserialize, Serialize};
 use tierdiff_runtime::{Limits, MapSnapshot, Violation};
 
@@ -141,7 +142,8 @@ impl Memory {
         let size = usize::try_from(self.size).map_err(|_| "memory size too large")?;
         let mut out = vec![0; size];
         for (offset, text) in &self.runs {
-            let run = unhex(text)?;
+            let run =
+                unhex(text).ok_or_else(|| format!("memory {:?}: a run is not hex", self.name))?;
             let start = usize::try_from(*offset).map_err(|_| "run offset too large")?;
             let dest = start
                 .checked_add(run.len())
@@ -212,31 +214,6 @@ pub fn proposals_in(features: wasmparser::WasmFeatures) -> Vec<String> {
         .collect()
 }
 
-/// Lowercase hex of `bytes`.
-pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(s, "{b:02x}");
-    }
-    s
-}
-
-/// The bytes of a hex string.
-pub fn unhex(text: &str) -> Result<Vec<u8>, String> {
-    if !text.len().is_multiple_of(2) {
-        return Err("hex of odd length".into());
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| {
-            text.get(i..i + 2)
-                .and_then(|d| u8::from_str_radix(d, 16).ok())
-                .ok_or_else(|| format!("not hex at {i}"))
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -304,7 +281,5 @@ mod tests {
         assert!(features(&["gc".into()])
             .unwrap_err()
             .contains("unknown proposal"));
-        assert_eq!(unhex(&hex(&[0, 1, 0xab])).unwrap(), vec![0, 1, 0xab]);
-        assert!(unhex("abc").is_err() && unhex("zz").is_err());
     }
 }

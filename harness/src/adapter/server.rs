@@ -62,8 +62,8 @@ fn answer(
     };
     let answer = match request {
         Request::Hello { .. } => return serde_json::to_string(hello),
-        Request::Instantiate { wasm, limits } => match super::unhex(&wasm) {
-            Ok(bytes) => {
+        Request::Instantiate { wasm, limits } => match crate::verdict::unhex(&wasm) {
+            Some(bytes) => {
                 *instance = None;
                 let result = match catch(|| engine.instantiate(&bytes, limits)) {
                     Ok(Ok(i)) => {
@@ -78,7 +78,7 @@ fn answer(
                     ..Answer::default()
                 }
             }
-            Err(e) => error(format!("instantiate: wasm: {e}")),
+            None => error("instantiate: wasm: not hex".into()),
         },
         Request::Call { export, args } => match instance.as_mut() {
             Some(i) => Answer {
@@ -135,7 +135,7 @@ mod tests {
             serde_json::to_string(&Request::Hello { protocol: 1 }).unwrap(),
             "garbage".to_string(),
             serde_json::to_string(&Request::Instantiate {
-                wasm: super::super::hex(&wasm),
+                wasm: crate::verdict::hex(&wasm),
                 limits,
             })
             .unwrap(),
